@@ -1,0 +1,74 @@
+import { Command, CommanderError } from "commander";
+import { KubeConfigError } from "../common/kubeconfig.js";
+import { ListenAddressError } from "../common/listenAddress.js";
+import { VERSION } from "../common/version.js";
+import { envName } from "./flag.js";
+import { addCommonOptions, addKubeOptions, type CommonOptions, type KubeOptions } from "./options.js";
+import { serve, type ServerRole } from "./serve.js";
+
+const ROLES: { role: ServerRole; summary: string; kube: boolean }[] = [
+  {
+    role: "controlplane",
+    summary: "run the control plane: gRPC API, store, Job watch, webhook delivery, pod counter",
+    kube: true,
+  },
+  { role: "gateway", summary: "run the HTTP gateway: the REST API in front of the control plane", kube: false },
+  {
+    role: "sidecar",
+    summary: "run the pod-local sidecar on 127.0.0.1 and ::1 (injected into Job pods)",
+    kube: false,
+  },
+  { role: "all", summary: "run controlplane and gateway in one process (small installs, the demo)", kube: true },
+];
+
+// Kept true while the components land one by one; each server process already runs its health
+// endpoints, logging and graceful shutdown.
+const IMPLEMENTED =
+  "this build serves /healthz and /readyz (and checks Kubernetes access where it needs it); the API itself is not implemented yet.";
+
+/** The jobhooks command line. Exposed for tests; main.ts parses process.argv with it. */
+export function buildProgram(): Command {
+  const program = new Command("jobhooks")
+    .description("Calls webhooks when Kubernetes Jobs finish; counts busy work in a pod label.")
+    .version(VERSION, "-V, --version", "print the version")
+    .showHelpAfterError()
+    .addHelpText(
+      "after",
+      `\nEvery flag can also be set from the environment as JOBHOOKS_<FLAG>, e.g. --health-listen as ${envName("--health-listen")}.`,
+    );
+  program
+    .command("version")
+    .description("print the version")
+    .action(() => {
+      process.stdout.write(`${VERSION}\n`);
+    });
+  for (const { role, summary, kube } of ROLES) {
+    const cmd = program
+      .command(role)
+      .description(summary)
+      .addHelpText("after", `\nStatus: ${IMPLEMENTED}`);
+    addCommonOptions(cmd);
+    if (kube) addKubeOptions(cmd);
+    cmd.action(async (options: CommonOptions & KubeOptions) => {
+      await serve(role, options);
+    });
+  }
+  return program;
+}
+
+/** Parses argv and runs; returns the exit code. Bad input is a message and 2, never a stack. */
+export async function run(argv: string[]): Promise<number> {
+  const program = buildProgram().exitOverride();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    if (err instanceof ListenAddressError || err instanceof KubeConfigError) {
+      process.stderr.write(`jobhooks: ${err.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`jobhooks: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 1;
+  }
+}

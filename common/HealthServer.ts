@@ -1,0 +1,75 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { formatListenAddress, type ListenAddress } from "./listenAddress.js";
+import type { Logger } from "./logger.js";
+import type { Part } from "./runGroup.js";
+
+/** Answers whether one dependency is usable; a string says why not. */
+export type ReadinessCheck = () => Promise<true | string>;
+
+/**
+ * /healthz (the process is alive) and /readyz (every readiness check passes) for kubelet probes.
+ */
+export class HealthServer implements Part {
+  readonly name = "health";
+  private readonly checks = new Map<string, ReadinessCheck>();
+
+  constructor(
+    private readonly address: ListenAddress,
+    private readonly log: Logger,
+  ) {}
+
+  addReadinessCheck(name: string, check: ReadinessCheck): void {
+    this.checks.set(name, check);
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    const server = createServer((req, res) => {
+      const path = (req.url ?? "/").split("?")[0];
+      if (req.method !== "GET" && req.method !== "HEAD") {
+        res.writeHead(405, { allow: "GET, HEAD" }).end();
+      } else if (path === "/healthz") {
+        res.writeHead(200, { "content-type": "text/plain" }).end("ok\n");
+      } else if (path === "/readyz") {
+        void this.readiness().then(({ ready, body }) =>
+          res.writeHead(ready ? 200 : 503, { "content-type": "text/plain" }).end(body),
+        );
+      } else {
+        res.writeHead(404, { "content-type": "text/plain" }).end("not found\n");
+      }
+    });
+    await listen(server, this.address);
+    const bound = server.address() as AddressInfo;
+    this.log.info(
+      { address: formatListenAddress({ host: this.address.host, port: bound.port }) },
+      "health endpoints listening",
+    );
+    await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private async readiness(): Promise<{ ready: boolean; body: string }> {
+    const results = await Promise.all(
+      [...this.checks].map(async ([name, check]) => {
+        const result = await check().catch((err: unknown) => String(err));
+        return { name, result };
+      }),
+    );
+    const lines = results.map(({ name, result }) =>
+      result === true ? `[+] ${name} ok` : `[-] ${name}: ${result}`,
+    );
+    const ready = results.every(({ result }) => result === true);
+    return { ready, body: `${lines.join("\n")}\n${ready ? "ready" : "not ready"}\n` };
+  }
+}
+
+export function listen(server: Server, address: ListenAddress): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(address.port, address.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+}

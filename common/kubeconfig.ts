@@ -1,0 +1,36 @@
+import { KubeConfig } from "@kubernetes/client-node";
+import { existsSync } from "node:fs";
+
+export interface KubeAccessOptions {
+  kubeconfig?: string;
+  context?: string;
+}
+
+export class KubeConfigError extends Error {}
+
+/**
+ * Kubernetes access as kubectl finds it: --kubeconfig, then KUBECONFIG, then ~/.kube/config,
+ * then the in-cluster ServiceAccount.
+ */
+export function loadKubeConfig({ kubeconfig, context }: KubeAccessOptions): KubeConfig {
+  const kc = new KubeConfig();
+  if (kubeconfig !== undefined && kubeconfig !== "") {
+    if (!existsSync(kubeconfig)) throw new KubeConfigError(`kubeconfig ${kubeconfig} does not exist`);
+    kc.loadFromFile(kubeconfig);
+  } else {
+    kc.loadFromDefault();
+  }
+  if (context !== undefined && context !== "") {
+    if (!kc.getContextObject(context)) {
+      const known = kc.getContexts().map((c) => c.name);
+      throw new KubeConfigError(`context "${context}" not found (known: ${known.join(", ") || "none"})`);
+    }
+    kc.setCurrentContext(context);
+  }
+  if (!kc.getCurrentCluster()) {
+    throw new KubeConfigError(
+      "no Kubernetes cluster configured: pass --kubeconfig, set KUBECONFIG, or run in a cluster",
+    );
+  }
+  return kc;
+}

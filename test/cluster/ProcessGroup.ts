@@ -1,0 +1,101 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createWriteStream, existsSync, readFileSync } from "node:fs";
+import { delimiter, join } from "node:path";
+
+export interface ExitInfo {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface ManagedProcess {
+  readonly name: string;
+  readonly logPath: string;
+  readonly child: ChildProcess;
+  readonly exited: Promise<ExitInfo>;
+  running(): boolean;
+  /** The last lines the process wrote, for error messages. */
+  logTail(lines?: number): string;
+}
+
+// Children still alive when this process exits, however it exits, are killed here; and where
+// setpriv exists each child also gets SIGKILL from the kernel when this process dies, so even a
+// kill -9 of the test runner leaves no etcd or apiserver behind.
+const live = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of live) child.kill("SIGKILL");
+});
+const setpriv = findOnPath("setpriv");
+
+/**
+ * Long-running processes that live and die together: each logs to its own file, and stop()
+ * ends them in reverse start order, SIGTERM first and SIGKILL after a grace period.
+ */
+export class ProcessGroup {
+  private readonly processes: ManagedProcess[] = [];
+  private stopping = false;
+
+  constructor(
+    private readonly logDir: string,
+    private readonly onUnexpectedExit: (p: ManagedProcess, exit: ExitInfo) => void = () => {},
+  ) {}
+
+  start(name: string, command: string, args: string[]): ManagedProcess {
+    const logPath = join(this.logDir, `${name}.log`);
+    const log = createWriteStream(logPath, { flags: "a" });
+    const argv = setpriv ? ["--pdeathsig", "KILL", "--", command, ...args] : args;
+    const child = spawn(setpriv ?? command, argv, { stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+    live.add(child);
+    const exited = new Promise<ExitInfo>((resolve) => {
+      child.once("exit", (code, signal) => {
+        live.delete(child);
+        resolve({ code, signal });
+      });
+      child.once("error", (err) => {
+        log.write(`spawn failed: ${err.message}\n`);
+      });
+    });
+    const managed: ManagedProcess = {
+      name,
+      logPath,
+      child,
+      exited,
+      running: () => child.exitCode === null && child.signalCode === null,
+      logTail: (lines = 20) => tail(logPath, lines),
+    };
+    void exited.then((exit) => {
+      if (!this.stopping) this.onUnexpectedExit(managed, exit);
+    });
+    this.processes.push(managed);
+    return managed;
+  }
+
+  async stop(graceMs = 5000): Promise<void> {
+    this.stopping = true;
+    for (const p of [...this.processes].reverse()) {
+      if (!p.running()) continue;
+      p.child.kill("SIGTERM");
+      const timer = setTimeout(() => p.child.kill("SIGKILL"), graceMs);
+      await p.exited;
+      clearTimeout(timer);
+    }
+  }
+}
+
+function tail(path: string, lines: number): string {
+  try {
+    return readFileSync(path, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+  } catch {
+    return "(no log)";
+  }
+}
+
+function findOnPath(command: string): string | undefined {
+  if (process.platform !== "linux") return undefined;
+  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+    const candidate = join(dir, command);
+    if (dir !== "" && existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}

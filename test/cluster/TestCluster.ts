@@ -1,0 +1,208 @@
+import * as k8s from "@kubernetes/client-node";
+import { execFile } from "node:child_process";
+import { rmSync } from "node:fs";
+import { mkdtemp, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { request } from "node:https";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { ensureBinaries } from "./binaries.js";
+import {
+  apiserverArgs,
+  controllerManagerArgs,
+  etcdArgs,
+  KWOK_NODE_ANNOTATION,
+  kwokArgs,
+  schedulerArgs,
+  type Ports,
+} from "./components.js";
+import { writeClusterCredentials, type ClusterCredentials } from "./credentials.js";
+import { kubeconfigYaml } from "./kubeconfig.js";
+import { freePort } from "./ports.js";
+import { ProcessGroup, type ManagedProcess } from "./ProcessGroup.js";
+import { waitFor } from "./wait.js";
+
+const DIR_PREFIX = "jobhooks-cluster-";
+export const NODE_NAME = "kwok-node-0";
+
+export interface ClusterOptions {
+  /** One line per step, with the elapsed time. Default: stderr. */
+  progress?: (line: string) => void;
+  /** Where state and logs go; default a new folder under the OS temp dir, removed by stop(). */
+  dir?: string;
+}
+
+/**
+ * A real, local Kubernetes control plane: etcd, kube-apiserver, kube-controller-manager,
+ * kube-scheduler, and kwok playing the kubelet of one node. Everything listens on loopback.
+ */
+export class TestCluster {
+  private constructor(
+    readonly dir: string,
+    readonly binDir: string,
+    readonly server: string,
+    readonly kubeconfigPath: string,
+    readonly kubeConfig: k8s.KubeConfig,
+    private readonly processes: ProcessGroup,
+    private readonly removeDir: (() => void) | undefined,
+  ) {}
+
+  static async start(options: ClusterOptions = {}): Promise<TestCluster> {
+    const began = Date.now();
+    const progress = options.progress ?? ((line: string) => process.stderr.write(`${line}\n`));
+    const step = (what: string): void =>
+      progress(`[cluster +${((Date.now() - began) / 1000).toFixed(1)}s] ${what}`);
+
+    const binDir = await ensureBinaries(progress);
+    await sweepAbandonedDirs();
+    const dir = options.dir ?? (await mkdtemp(join(tmpdir(), DIR_PREFIX)));
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, "owner.pid"), String(process.pid));
+    const removeDir = (): void => rmSync(dir, { recursive: true, force: true });
+    if (options.dir === undefined) process.once("exit", removeDir);
+    let failed: ManagedProcess | undefined;
+    const processes = new ProcessGroup(dir, (p, exit) => {
+      failed = p;
+      process.stderr.write(
+        `test cluster: ${p.name} exited (code ${exit.code}, signal ${exit.signal}); log ${p.logPath}\n${p.logTail()}\n`,
+      );
+    });
+    const alive = (): void => {
+      if (failed) throw new Error(`${failed.name} exited during start:\n${failed.logTail()}`);
+    };
+    try {
+      const creds = await writeClusterCredentials(dir);
+      const ports: Ports = {
+        etcdClient: await freePort(),
+        etcdPeer: await freePort(),
+        apiserver: await freePort(),
+      };
+      const bin = (name: string): string => join(binDir, name);
+      processes.start("etcd", bin("etcd"), etcdArgs(join(dir, "etcd"), ports));
+      processes.start("kube-apiserver", bin("kube-apiserver"), apiserverArgs(dir, ports, creds));
+      const server = `https://127.0.0.1:${ports.apiserver}`;
+      await waitFor("kube-apiserver /readyz", async () => {
+        alive();
+        return (await adminGet(server, "/readyz", creds)) === 200 ? true : undefined;
+      });
+      step(`kube-apiserver ready at ${server}`);
+
+      const kubeconfigPath = join(dir, "kubeconfig");
+      const yaml = kubeconfigYaml({
+        server,
+        caPem: creds.ca.certPem,
+        clientCertPem: creds.admin.certPem,
+        clientKeyPem: creds.admin.keyPem,
+        name: "jobhooks-test",
+      });
+      await writeFile(kubeconfigPath, yaml, { mode: 0o600 });
+      const kubeConfig = new k8s.KubeConfig();
+      kubeConfig.loadFromString(yaml);
+
+      processes.start(
+        "kube-controller-manager",
+        bin("kube-controller-manager"),
+        controllerManagerArgs(kubeconfigPath, creds),
+      );
+      processes.start("kube-scheduler", bin("kube-scheduler"), schedulerArgs(kubeconfigPath));
+      processes.start("kwok", bin("kwok"), kwokArgs(kubeconfigPath));
+      const core = kubeConfig.makeApiClient(k8s.CoreV1Api);
+      await core.createNode({
+        body: {
+          metadata: {
+            name: NODE_NAME,
+            labels: { "kubernetes.io/hostname": NODE_NAME, type: "kwok" },
+            annotations: { [KWOK_NODE_ANNOTATION]: "fake" },
+          },
+        },
+      });
+      await waitFor("node Ready without taints", async () => {
+        alive();
+        const node = await core.readNode({ name: NODE_NAME });
+        const ready = node.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True");
+        return ready && (node.spec?.taints ?? []).length === 0 ? true : undefined;
+      });
+      step(`node ${NODE_NAME} ready`);
+      // Pods can only be created once their namespace's ServiceAccount exists.
+      await waitFor("ServiceAccount default/default", async () => {
+        alive();
+        return core.readNamespacedServiceAccount({ name: "default", namespace: "default" });
+      });
+      step("cluster ready");
+      return new TestCluster(
+        dir,
+        binDir,
+        server,
+        kubeconfigPath,
+        kubeConfig,
+        processes,
+        options.dir === undefined ? removeDir : undefined,
+      );
+    } catch (err) {
+      await processes.stop();
+      if (options.dir === undefined) {
+        process.off("exit", removeDir);
+        removeDir();
+      }
+      throw err;
+    }
+  }
+
+  /** Runs the kubectl built with the cluster against it. */
+  async kubectl(args: string[]): Promise<string> {
+    const { stdout } = await promisify(execFile)(
+      join(this.binDir, "kubectl"),
+      [`--kubeconfig=${this.kubeconfigPath}`, ...args],
+      { maxBuffer: 64 * 1024 * 1024 },
+    );
+    return stdout;
+  }
+
+  async stop(): Promise<void> {
+    await this.processes.stop();
+    if (this.removeDir) {
+      process.off("exit", this.removeDir);
+      this.removeDir();
+    }
+  }
+}
+
+function adminGet(server: string, path: string, creds: ClusterCredentials): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${server}${path}`,
+      { ca: creds.ca.certPem, cert: creds.admin.certPem, key: creds.admin.keyPem, timeout: 2000 },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error("timeout")));
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+// Folders of test runs that were killed before they could clean up: their owner is gone.
+async function sweepAbandonedDirs(): Promise<void> {
+  const root = tmpdir();
+  for (const name of await readdir(root)) {
+    if (!name.startsWith(DIR_PREFIX)) continue;
+    const dir = join(root, name);
+    const pid = Number(await readFile(join(dir, "owner.pid"), "utf8").catch(() => "0"));
+    if (pid > 0 && processExists(pid)) continue;
+    // No owner yet may mean another run is just creating it.
+    const age = Date.now() - (await stat(dir)).mtimeMs;
+    if (pid === 0 && age < 60_000) continue;
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
