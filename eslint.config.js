@@ -15,6 +15,10 @@ export default tseslint.config(
       "@typescript-eslint/no-misused-promises": "error",
       "@typescript-eslint/explicit-function-return-type": ["error", { allowExpressions: true }],
       "@typescript-eslint/restrict-template-expressions": ["error", { allowNumber: true }],
+      // client-node types its API bodies as classes but expects plain objects (its own examples
+      // pass literals); the models have no behaviour to lose.
+      "@typescript-eslint/no-unsafe-class-instance-assignment": "off",
+      "@typescript-eslint/no-confusing-void-expression": ["error", { ignoreArrowShorthand: true }],
       complexity: ["error", 12],
       "max-params": ["error", 4],
     },
@@ -25,6 +29,8 @@ export default tseslint.config(
       // chai's `expect(x).to.be.true` style is an expression statement.
       "@typescript-eslint/no-unused-expressions": "off",
       "@typescript-eslint/no-non-null-assertion": "off",
+      // Optional chains in assertions count as branches; a test is a list of checks.
+      complexity: "off",
     },
   },
 );

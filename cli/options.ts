@@ -21,10 +21,16 @@ export interface KubeOptions {
 export function addCommonOptions(cmd: Command): Command {
   return cmd
     .addOption(
-      flag("--health-listen <address>", "where /healthz and /readyz are served", DEFAULTS.healthListen),
+      flag(
+        "--health-listen <address>",
+        "where /healthz and /readyz are served",
+        DEFAULTS.healthListen,
+      ),
     )
     .addOption(
-      flag("--log-level <level>", "JSON log level on stdout", DEFAULTS.logLevel).choices(LOG_LEVELS),
+      flag("--log-level <level>", "JSON log level on stdout", DEFAULTS.logLevel).choices(
+        LOG_LEVELS,
+      ),
     );
 }
 
@@ -36,5 +42,7 @@ export function addKubeOptions(cmd: Command): Command {
         "kubeconfig file; otherwise KUBECONFIG, ~/.kube/config, then the in-cluster ServiceAccount",
       ),
     )
-    .addOption(flag("--context <name>", "kubeconfig context to use (default: its current context)"));
+    .addOption(
+      flag("--context <name>", "kubeconfig context to use (default: its current context)"),
+    );
 }

@@ -3,7 +3,12 @@ import { KubeConfigError } from "../common/kubeconfig.js";
 import { ListenAddressError } from "../common/listenAddress.js";
 import { VERSION } from "../common/version.js";
 import { envName } from "./flag.js";
-import { addCommonOptions, addKubeOptions, type CommonOptions, type KubeOptions } from "./options.js";
+import {
+  addCommonOptions,
+  addKubeOptions,
+  type CommonOptions,
+  type KubeOptions,
+} from "./options.js";
 import { serve, type ServerRole } from "./serve.js";
 
 const ROLES: { role: ServerRole; summary: string; kube: boolean }[] = [
@@ -12,13 +17,21 @@ const ROLES: { role: ServerRole; summary: string; kube: boolean }[] = [
     summary: "run the control plane: gRPC API, store, Job watch, webhook delivery, pod counter",
     kube: true,
   },
-  { role: "gateway", summary: "run the HTTP gateway: the REST API in front of the control plane", kube: false },
+  {
+    role: "gateway",
+    summary: "run the HTTP gateway: the REST API in front of the control plane",
+    kube: false,
+  },
   {
     role: "sidecar",
     summary: "run the pod-local sidecar on 127.0.0.1 and ::1 (injected into Job pods)",
     kube: false,
   },
-  { role: "all", summary: "run controlplane and gateway in one process (small installs, the demo)", kube: true },
+  {
+    role: "all",
+    summary: "run controlplane and gateway in one process (small installs, the demo)",
+    kube: true,
+  },
 ];
 
 // Kept true while the components land one by one; each server process already runs its health
@@ -68,7 +81,9 @@ export async function run(argv: string[]): Promise<number> {
       process.stderr.write(`jobhooks: ${err.message}\n`);
       return 2;
     }
-    process.stderr.write(`jobhooks: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `jobhooks: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     return 1;
   }
 }

@@ -44,7 +44,9 @@ export class HealthServer implements Part {
       { address: formatListenAddress({ host: this.address.host, port: bound.port }) },
       "health endpoints listening",
     );
-    await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+    await new Promise<void>((resolve) =>
+      signal.addEventListener("abort", () => resolve(), { once: true }),
+    );
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }

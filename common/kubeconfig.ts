@@ -15,7 +15,8 @@ export class KubeConfigError extends Error {}
 export function loadKubeConfig({ kubeconfig, context }: KubeAccessOptions): KubeConfig {
   const kc = new KubeConfig();
   if (kubeconfig !== undefined && kubeconfig !== "") {
-    if (!existsSync(kubeconfig)) throw new KubeConfigError(`kubeconfig ${kubeconfig} does not exist`);
+    if (!existsSync(kubeconfig))
+      throw new KubeConfigError(`kubeconfig ${kubeconfig} does not exist`);
     kc.loadFromFile(kubeconfig);
   } else {
     kc.loadFromDefault();
@@ -23,7 +24,9 @@ export function loadKubeConfig({ kubeconfig, context }: KubeAccessOptions): Kube
   if (context !== undefined && context !== "") {
     if (!kc.getContextObject(context)) {
       const known = kc.getContexts().map((c) => c.name);
-      throw new KubeConfigError(`context "${context}" not found (known: ${known.join(", ") || "none"})`);
+      throw new KubeConfigError(
+        `context "${context}" not found (known: ${known.join(", ") || "none"})`,
+      );
     }
     kc.setCurrentContext(context);
   }

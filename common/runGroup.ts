@@ -29,5 +29,9 @@ export async function runGroup(parts: Part[], signal: AbortSignal, log: Logger):
     }),
   );
   signal.removeEventListener("abort", stopAll);
-  if (firstError !== undefined) throw firstError;
+  if (firstError !== undefined) {
+    throw firstError instanceof Error
+      ? firstError
+      : new Error("a part failed", { cause: firstError });
+  }
 }

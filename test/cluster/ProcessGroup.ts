@@ -44,8 +44,8 @@ export class ProcessGroup {
     const log = createWriteStream(logPath, { flags: "a" });
     const argv = setpriv ? ["--pdeathsig", "KILL", "--", command, ...args] : args;
     const child = spawn(setpriv ?? command, argv, { stdio: ["ignore", "pipe", "pipe"] });
-    child.stdout?.pipe(log);
-    child.stderr?.pipe(log);
+    child.stdout.pipe(log);
+    child.stderr.pipe(log);
     live.add(child);
     const exited = new Promise<ExitInfo>((resolve) => {
       child.once("exit", (code, signal) => {

@@ -28,7 +28,10 @@ export const NODE_NAME = "kwok-node-0";
 export interface ClusterOptions {
   /** One line per step, with the elapsed time. Default: stderr. */
   progress?: (line: string) => void;
-  /** Where state and logs go; default a new folder under the OS temp dir, removed by stop(). */
+  /**
+   * Where state and logs go. Default: a new folder under the OS temp dir, removed by stop(). A
+   * folder given here is emptied first and kept after stop(), logs and all.
+   */
   dir?: string;
 }
 
@@ -37,15 +40,35 @@ export interface ClusterOptions {
  * kube-scheduler, and kwok playing the kubelet of one node. Everything listens on loopback.
  */
 export class TestCluster {
-  private constructor(
-    readonly dir: string,
-    readonly binDir: string,
-    readonly server: string,
-    readonly kubeconfigPath: string,
-    readonly kubeConfig: k8s.KubeConfig,
-    private readonly processes: ProcessGroup,
-    private readonly removeDir: (() => void) | undefined,
-  ) {}
+  /** Folder of the cluster's state and component logs (`<component>.log`). */
+  readonly dir: string;
+  /** Folder of the binaries, kubectl among them. */
+  readonly binDir: string;
+  /** https://127.0.0.1:PORT */
+  readonly server: string;
+  /** An admin (system:masters) kubeconfig, credentials inline. */
+  readonly kubeconfigPath: string;
+  readonly kubeConfig: k8s.KubeConfig;
+  private readonly processes: ProcessGroup;
+  private readonly removeDir: (() => void) | undefined;
+
+  private constructor(parts: {
+    dir: string;
+    binDir: string;
+    server: string;
+    kubeconfigPath: string;
+    kubeConfig: k8s.KubeConfig;
+    processes: ProcessGroup;
+    removeDir: (() => void) | undefined;
+  }) {
+    this.dir = parts.dir;
+    this.binDir = parts.binDir;
+    this.server = parts.server;
+    this.kubeconfigPath = parts.kubeconfigPath;
+    this.kubeConfig = parts.kubeConfig;
+    this.processes = parts.processes;
+    this.removeDir = parts.removeDir;
+  }
 
   static async start(options: ClusterOptions = {}): Promise<TestCluster> {
     const began = Date.now();
@@ -55,6 +78,7 @@ export class TestCluster {
 
     const binDir = await ensureBinaries(progress);
     await sweepAbandonedDirs();
+    if (options.dir !== undefined) await rm(options.dir, { recursive: true, force: true });
     const dir = options.dir ?? (await mkdtemp(join(tmpdir(), DIR_PREFIX)));
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, "owner.pid"), String(process.pid));
@@ -119,7 +143,9 @@ export class TestCluster {
       await waitFor("node Ready without taints", async () => {
         alive();
         const node = await core.readNode({ name: NODE_NAME });
-        const ready = node.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True");
+        const ready = node.status?.conditions?.some(
+          (c) => c.type === "Ready" && c.status === "True",
+        );
         return ready && (node.spec?.taints ?? []).length === 0 ? true : undefined;
       });
       step(`node ${NODE_NAME} ready`);
@@ -129,15 +155,15 @@ export class TestCluster {
         return core.readNamespacedServiceAccount({ name: "default", namespace: "default" });
       });
       step("cluster ready");
-      return new TestCluster(
+      return new TestCluster({
         dir,
         binDir,
         server,
         kubeconfigPath,
         kubeConfig,
         processes,
-        options.dir === undefined ? removeDir : undefined,
-      );
+        removeDir: options.dir === undefined ? removeDir : undefined,
+      });
     } catch (err) {
       await processes.stop();
       if (options.dir === undefined) {

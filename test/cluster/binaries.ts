@@ -24,7 +24,9 @@ export async function ensureBinaries(progress: (line: string) => void): Promise<
   });
   const bin = stdout.at(-1);
   if (code !== 0 || bin === undefined) {
-    throw new Error(`test/cluster/build.sh failed (exit ${code}):\n${stderr.slice(-30).join("\n")}`);
+    throw new Error(
+      `test/cluster/build.sh failed (exit ${code}):\n${stderr.slice(-30).join("\n")}`,
+    );
   }
   return bin;
 }

@@ -64,7 +64,10 @@ describe("test cluster @cluster", function () {
   it("fails a Job whose pods carry the failure annotation", async function () {
     this.timeout(60_000);
     const namespace = await createTestNamespace(cluster, "failed");
-    await batch.createNamespacedJob({ namespace, body: job("boom", { [FAIL_ANNOTATION]: "fail" }) });
+    await batch.createNamespacedJob({
+      namespace,
+      body: job("boom", { [FAIL_ANNOTATION]: "fail" }),
+    });
     const condition = await terminalCondition(batch, namespace, "boom");
     expect(condition.type).to.equal("Failed");
     expect(condition.reason).to.equal("BackoffLimitExceeded");
@@ -77,7 +80,10 @@ describe("test cluster @cluster", function () {
   it("issues pod-bound tokens that TokenReview resolves to the pod, for their audience only", async function () {
     this.timeout(60_000);
     const namespace = await createTestNamespace(cluster, "tokens");
-    await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: "worker" } } });
+    await core.createNamespacedServiceAccount({
+      namespace,
+      body: { metadata: { name: "worker" } },
+    });
     const pod = await core.createNamespacedPod({
       namespace,
       body: {
@@ -95,7 +101,12 @@ describe("test cluster @cluster", function () {
         spec: {
           audiences: ["jobhooks"],
           expirationSeconds: 600,
-          boundObjectRef: { apiVersion: "v1", kind: "Pod", name: "worker-0", uid: pod.metadata?.uid },
+          boundObjectRef: {
+            apiVersion: "v1",
+            kind: "Pod",
+            name: "worker-0",
+            uid: pod.metadata?.uid,
+          },
         },
       },
     });
@@ -112,7 +123,9 @@ describe("test cluster @cluster", function () {
     expect(ok?.audiences).to.deep.equal(["jobhooks"]);
     expect(ok?.user?.username).to.equal(`system:serviceaccount:${namespace}:worker`);
     expect(ok?.user?.extra?.["authentication.kubernetes.io/pod-name"]).to.deep.equal(["worker-0"]);
-    expect(ok?.user?.extra?.["authentication.kubernetes.io/pod-uid"]).to.deep.equal([pod.metadata?.uid]);
+    expect(ok?.user?.extra?.["authentication.kubernetes.io/pod-uid"]).to.deep.equal([
+      pod.metadata?.uid,
+    ]);
 
     const other = await review("someone-else");
     expect(other?.authenticated).to.not.equal(true);

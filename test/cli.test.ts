@@ -1,0 +1,116 @@
+import { expect } from "chai";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { repoRoot } from "./cluster/paths.js";
+import { sharedCluster } from "./support/cluster.js";
+
+const main = join(repoRoot, "dist", "cli", "main.js");
+
+function jobhooks(args: string[], env: Record<string, string> = {}): ChildProcess {
+  return spawn(process.execPath, [main, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+}
+
+/** Resolves with the first JSON log line whose msg matches. */
+function logLine(child: ChildProcess, msg: string): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.on("line", (line) => {
+      const entry = JSON.parse(line) as Record<string, unknown>;
+      if (entry.msg === msg) resolve(entry);
+    });
+    child.once("exit", (code) => reject(new Error(`exited (${code}) before logging "${msg}"`)));
+  });
+}
+
+function exitCode(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+}
+
+async function readyz(child: ChildProcess): Promise<{ status: number; body: string }> {
+  const { address } = await logLine(child, "health endpoints listening");
+  const res = await fetch(`http://${String(address)}/readyz`);
+  return { status: res.status, body: await res.text() };
+}
+
+describe("jobhooks CLI", () => {
+  it("prints its version and help; help names every flag's environment variable", () => {
+    const version = spawnSync(process.execPath, [main, "version"], { encoding: "utf8" });
+    expect(version.stdout.trim()).to.match(/^\d+\.\d+\.\d+/);
+    for (const role of ["controlplane", "gateway", "sidecar", "all"]) {
+      const help = spawnSync(process.execPath, [main, role, "--help"], { encoding: "utf8" });
+      expect(help.status).to.equal(0);
+      const flags = [...help.stdout.matchAll(/^\s+--([a-z-]+)/gm)].map((m) => m[1]);
+      expect(flags).to.include("health-listen");
+      for (const f of flags.filter((name) => name !== "help")) {
+        const env = `JOBHOOKS_${f!.replace(/-/g, "_").toUpperCase()}`;
+        expect(help.stdout.replace(/\s+/g, " "), role).to.contain(`env: ${env}`);
+      }
+    }
+  });
+
+  it("refuses bad input with a message and exit code 2", () => {
+    const bad = spawnSync(process.execPath, [main, "gateway", "--health-listen", "nowhere"], {
+      encoding: "utf8",
+    });
+    expect(bad.status).to.equal(2);
+    expect(bad.stderr).to.contain('invalid listen address "nowhere"');
+    const missing = spawnSync(process.execPath, [main, "controlplane"], {
+      encoding: "utf8",
+      env: { ...process.env, JOBHOOKS_KUBECONFIG: "/nonexistent/kubeconfig" },
+    });
+    expect(missing.status).to.equal(2);
+    expect(missing.stderr).to.contain("kubeconfig /nonexistent/kubeconfig does not exist");
+  });
+
+  describe("controlplane against the test cluster @cluster", function () {
+    this.timeout(20 * 60_000);
+
+    it("takes its flags from JOBHOOKS_* variables, is ready while the apiserver answers, stops on SIGTERM", async function () {
+      this.timeout(30_000);
+      const cluster = await sharedCluster();
+      const child = jobhooks(["controlplane"], {
+        JOBHOOKS_KUBECONFIG: cluster.kubeconfigPath,
+        JOBHOOKS_HEALTH_LISTEN: "127.0.0.1:0",
+      });
+      const { status, body } = await readyz(child);
+      expect(status, body).to.equal(200);
+      expect(body).to.contain("[+] kube-apiserver ok");
+      const stopped = logLine(child, "stopped");
+      child.kill("SIGTERM");
+      await stopped;
+      expect(await exitCode(child)).to.equal(0);
+    });
+
+    it("is not ready when the apiserver cannot be reached", async function () {
+      this.timeout(30_000);
+      const cluster = await sharedCluster();
+      // The cluster's own kubeconfig, pointed at a port nothing listens on.
+      const kubeconfig = join(tmpdir(), `jobhooks-unreachable-${process.pid}.yaml`);
+      writeFileSync(
+        kubeconfig,
+        (await cluster.kubectl(["config", "view", "--raw"])).replace(
+          cluster.server,
+          "https://127.0.0.1:1",
+        ),
+      );
+      const child = jobhooks([
+        "controlplane",
+        "--kubeconfig",
+        kubeconfig,
+        "--health-listen",
+        "127.0.0.1:0",
+      ]);
+      const { status, body } = await readyz(child);
+      expect(status).to.equal(503);
+      expect(body).to.contain("[-] kube-apiserver");
+      child.kill("SIGTERM");
+      expect(await exitCode(child)).to.equal(0);
+    });
+  });
+});
