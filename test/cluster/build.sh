@@ -2,8 +2,8 @@
 # Builds the local test cluster's binaries from their Go modules into a cache outside the repo:
 #   etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, kwok
 # Prints the bin folder on stdout (last line); progress goes to stderr, one line per step.
-# Reuses a finished cache; KUBEBUILDER_ASSETS (envtest convention) short-circuits the build when
-# it holds every binary.
+# Reuses a finished cache. Binaries found in KUBEBUILDER_ASSETS (the envtest convention) are used
+# instead of building them; only what it lacks is built.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -13,24 +13,35 @@ source "$here/versions.env"
 binaries=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok)
 start=$(date +%s)
 step() { printf '[cluster-build +%3ss] %s\n' "$(($(date +%s) - start))" "$*" >&2; }
-have_all() { local b; for b in "${binaries[@]}"; do [ -x "$1/$b" ] || return 1; done; }
-
-if [ -n "${KUBEBUILDER_ASSETS:-}" ]; then
-  if have_all "$KUBEBUILDER_ASSETS"; then
-    step "using KUBEBUILDER_ASSETS=$KUBEBUILDER_ASSETS"
-    echo "$KUBEBUILDER_ASSETS"
-    exit 0
-  fi
-  step "KUBEBUILDER_ASSETS=$KUBEBUILDER_ASSETS lacks some of: ${binaries[*]}; building them instead"
-fi
+have() { [ -n "${KUBEBUILDER_ASSETS:-}" ] && [ -x "$KUBEBUILDER_ASSETS/$1" ] || [ -x "$bin/$1" ]; }
+have_all() { local b; for b in "${binaries[@]}"; do have "$b" || return 1; done; }
 
 cache_root=${JOBHOOKS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/jobhooks}
 key="k8s-$KUBERNETES_VERSION-etcd-$ETCD_VERSION-kwok-$KWOK_VERSION"
 out="$cache_root/cluster/$key"
 bin="$out/bin"
-if have_all "$bin"; then
-  step "cached binaries in $bin"
-  echo "$bin"
+
+# The folder to use: our cache alone, or with KUBEBUILDER_ASSETS one of links that prefers the
+# binaries found there (envtest ships etcd, kube-apiserver and kubectl; we build the rest).
+result() {
+  if [ -z "${KUBEBUILDER_ASSETS:-}" ]; then echo "$bin"; return; fi
+  local merged b
+  merged="$out/with-assets-$(printf '%s' "$KUBEBUILDER_ASSETS" | sha1sum | cut -c1-12)"
+  mkdir -p "$merged"
+  for b in "${binaries[@]}"; do
+    if [ -x "$KUBEBUILDER_ASSETS/$b" ]; then ln -sfn "$KUBEBUILDER_ASSETS/$b" "$merged/$b"; else ln -sfn "$bin/$b" "$merged/$b"; fi
+  done
+  echo "$merged"
+}
+
+if [ -n "${KUBEBUILDER_ASSETS:-}" ]; then
+  found=()
+  for b in "${binaries[@]}"; do if [ -x "$KUBEBUILDER_ASSETS/$b" ]; then found+=("$b"); fi; done
+  step "KUBEBUILDER_ASSETS=$KUBEBUILDER_ASSETS provides: ${found[*]:-nothing}"
+fi
+if have_all; then
+  step "all binaries present (cache: $bin)"
+  result
   exit 0
 fi
 
@@ -40,7 +51,7 @@ mkdir -p "$bin" "$out/src"
 # Only one build at a time per cache (parallel test runs, CI retries).
 exec 9>"$out/.lock"
 flock 9
-if have_all "$bin"; then echo "$bin"; exit 0; fi
+if have_all; then result; exit 0; fi
 step "building into $bin with $(go version | cut -d' ' -f3) (a cold build takes a while on 2 cores)"
 
 ldflags_version() {
@@ -51,7 +62,9 @@ ldflags_version() {
 
 # --- Kubernetes: a wrapper module that replaces every staging module with its published v0.x.y.
 k8s_src="$out/src/kubernetes"
-if [ ! -f "$k8s_src/.ready" ]; then
+k8s_cmds=()
+for b in kube-apiserver kube-controller-manager kube-scheduler kubectl; do have "$b" || k8s_cmds+=("k8s.io/kubernetes/cmd/$b"); done
+if [ ${#k8s_cmds[@]} -gt 0 ] && [ ! -f "$k8s_src/.ready" ]; then
   step "kubernetes $KUBERNETES_VERSION: resolving modules"
   rm -rf "$k8s_src" && mkdir -p "$k8s_src"
   staging_version="v0.${KUBERNETES_VERSION#v1.}"
@@ -74,29 +87,31 @@ if [ ! -f "$k8s_src/.ready" ]; then
     "k8s.io/kubernetes/cmd/kubectl@$KUBERNETES_VERSION" 2>&1 | tail -3 >&2)
   touch "$k8s_src/.ready"
 fi
-step "kubernetes $KUBERNETES_VERSION: compiling kube-apiserver kube-controller-manager kube-scheduler kubectl"
-(cd "$k8s_src" && go build -trimpath -ldflags "$(ldflags_version "$KUBERNETES_VERSION")" -o "$bin/" \
-  k8s.io/kubernetes/cmd/kube-apiserver \
-  k8s.io/kubernetes/cmd/kube-controller-manager \
-  k8s.io/kubernetes/cmd/kube-scheduler \
-  k8s.io/kubernetes/cmd/kubectl)
+if [ ${#k8s_cmds[@]} -gt 0 ]; then
+  step "kubernetes $KUBERNETES_VERSION: compiling ${k8s_cmds[*]##*/}"
+  (cd "$k8s_src" && go build -trimpath -ldflags "$(ldflags_version "$KUBERNETES_VERSION")" -o "$bin/" "${k8s_cmds[@]}")
+fi
 
 # --- etcd: its own go.mod replaces sibling folders, so it cannot be `go install`ed by version.
 etcd_src="$out/src/etcd"
-if [ ! -f "$etcd_src/.ready" ]; then
+if ! have etcd && [ ! -f "$etcd_src/.ready" ]; then
   step "etcd $ETCD_VERSION: resolving modules"
   rm -rf "$etcd_src" && mkdir -p "$etcd_src"
   printf 'module jobhooks.test/etcd-build\n\ngo 1.24.0\n' >"$etcd_src/go.mod"
   (cd "$etcd_src" && go get "go.etcd.io/etcd/server/v3@$ETCD_VERSION" 2>&1 | tail -3 >&2)
   touch "$etcd_src/.ready"
 fi
-step "etcd $ETCD_VERSION: compiling"
-(cd "$etcd_src" && go build -trimpath -ldflags "-s -w" -o "$bin/etcd" go.etcd.io/etcd/server/v3)
+if ! have etcd; then
+  step "etcd $ETCD_VERSION: compiling"
+  (cd "$etcd_src" && go build -trimpath -ldflags "-s -w" -o "$bin/etcd" go.etcd.io/etcd/server/v3)
+fi
 
 # --- kwok: a plain module.
-step "kwok $KWOK_VERSION: compiling"
-GOBIN="$bin" go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
+if ! have kwok; then
+  step "kwok $KWOK_VERSION: compiling"
+  GOBIN="$bin" go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
+fi
 
-have_all "$bin" || { echo "build.sh: build finished but binaries are missing in $bin" >&2; exit 1; }
-step "done: $(du -sh "$bin" | cut -f1) in $bin"
-echo "$bin"
+have_all || { echo "build.sh: build finished but binaries are missing in $bin" >&2; exit 1; }
+step "done in $bin"
+result
