@@ -6,6 +6,16 @@ import { flag } from "./flag.js";
 export const DEFAULTS = {
   healthListen: ":9091",
   logLevel: "info",
+  grpcListen: ":9090",
+  store: "sqlite:jobhooks.db",
+  defaultNamespace: "default",
+  jobWait: "10m",
+  deliveryTimeout: "1h",
+  attemptTimeout: "10s",
+  maxConcurrentDeliveries: "64",
+  retryBase: "1s",
+  retryMax: "5m",
+  shutdownGrace: "10s",
 } as const;
 
 export interface CommonOptions {
@@ -44,5 +54,84 @@ export function addKubeOptions(cmd: Command): Command {
     )
     .addOption(
       flag("--context <name>", "kubeconfig context to use (default: its current context)"),
+    );
+}
+
+export interface ControlplaneOptions {
+  grpcListen: string;
+  store: string;
+  namespaces?: string;
+  defaultNamespace: string;
+  jobFamilies?: string;
+  jobWait: string;
+  deliveryTimeout: string;
+  attemptTimeout: string;
+  maxConcurrentDeliveries: string;
+  retryBase: string;
+  retryMax: string;
+  shutdownGrace: string;
+}
+
+export function addControlplaneOptions(cmd: Command): Command {
+  const d = DEFAULTS;
+  return cmd
+    .addOption(flag("--grpc-listen <address>", "where the gRPC API is served", d.grpcListen))
+    .addOption(
+      flag(
+        "--store <spec>",
+        "sqlite:PATH (created if missing) or sqlite::memory: (lost on exit)",
+        d.store,
+      ),
+    )
+    .addOption(flag("--namespaces <list>", "comma-separated namespaces to watch (default: all)"))
+    .addOption(
+      flag(
+        "--default-namespace <name>",
+        "namespace of watchers that name none",
+        d.defaultNamespace,
+      ),
+    )
+    .addOption(
+      flag(
+        "--job-families <file>",
+        "k8s-job-webhooks job-family YAML: [{jobFamily, url, requestBody, description}]; a family is a CronJob name",
+      ),
+    )
+    .addOption(
+      flag(
+        "--job-wait <duration>",
+        "how long a watcher waits for a Job of its name to exist before it ends FAILED (JobNotFound)",
+        d.jobWait,
+      ),
+    )
+    .addOption(
+      flag(
+        "--delivery-timeout <duration>",
+        "how long a delivery is retried when its trigger has timeoutSeconds 0; then TIMEOUT",
+        d.deliveryTimeout,
+      ),
+    )
+    .addOption(flag("--attempt-timeout <duration>", "limit of one HTTP attempt", d.attemptTimeout))
+    .addOption(
+      flag(
+        "--max-concurrent-deliveries <n>",
+        "HTTP attempts in flight at once, over all webhooks",
+        d.maxConcurrentDeliveries,
+      ),
+    )
+    .addOption(
+      flag(
+        "--retry-base <duration>",
+        "first retry delay; doubles per attempt with jitter (1s: about 1, 2, 4, 8 s ...)",
+        d.retryBase,
+      ),
+    )
+    .addOption(flag("--retry-max <duration>", "longest retry delay", d.retryMax))
+    .addOption(
+      flag(
+        "--shutdown-grace <duration>",
+        "after SIGTERM, how long in-flight deliveries and calls may finish",
+        d.shutdownGrace,
+      ),
     );
 }

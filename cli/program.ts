@@ -3,13 +3,12 @@ import { KubeConfigError } from "../common/kubeconfig.js";
 import { ListenAddressError } from "../common/listenAddress.js";
 import { VERSION } from "../common/version.js";
 import { envName } from "./flag.js";
-import {
-  addCommonOptions,
-  addKubeOptions,
-  type CommonOptions,
-  type KubeOptions,
-} from "./options.js";
-import { serve, type ServerRole } from "./serve.js";
+import { DurationError } from "../common/duration.js";
+import { StoreSpecError } from "../controlplane/store/storeSpec.js";
+import { JobFamiliesError } from "../controlplane/watchers/jobFamilies.js";
+import { OptionError } from "./controlplaneConfig.js";
+import { addCommonOptions, addControlplaneOptions, addKubeOptions } from "./options.js";
+import { serve, type ServeOptions, type ServerRole } from "./serve.js";
 
 const ROLES: { role: ServerRole; summary: string; kube: boolean }[] = [
   {
@@ -61,13 +60,23 @@ export function buildProgram(): Command {
       .description(summary)
       .addHelpText("after", `\nStatus: ${IMPLEMENTED}`);
     addCommonOptions(cmd);
-    if (kube) addKubeOptions(cmd);
-    cmd.action(async (options: CommonOptions & KubeOptions) => {
+    if (kube) addControlplaneOptions(addKubeOptions(cmd));
+    cmd.action(async (options: ServeOptions) => {
       await serve(role, options);
     });
   }
   return program;
 }
+
+// Errors that mean the command line or a file it names is wrong: a message, not a stack.
+const BAD_INPUT = [
+  ListenAddressError,
+  KubeConfigError,
+  DurationError,
+  StoreSpecError,
+  JobFamiliesError,
+  OptionError,
+] as const;
 
 /** Parses argv and runs; returns the exit code. Bad input is a message and 2, never a stack. */
 export async function run(argv: string[]): Promise<number> {
@@ -77,8 +86,8 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
-    if (err instanceof ListenAddressError || err instanceof KubeConfigError) {
-      process.stderr.write(`jobhooks: ${err.message}\n`);
+    if (BAD_INPUT.some((type) => err instanceof type)) {
+      process.stderr.write(`jobhooks: ${(err as Error).message}\n`);
       return 2;
     }
     process.stderr.write(

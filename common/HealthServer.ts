@@ -4,6 +4,12 @@ import { formatListenAddress, type ListenAddress } from "./listenAddress.js";
 import type { Logger } from "./logger.js";
 import type { Part } from "./runGroup.js";
 
+/** What /metrics serves: a prom-client Registry fits. */
+export interface MetricsSource {
+  readonly contentType: string;
+  metrics(): Promise<string>;
+}
+
 /** Answers whether one dependency is usable; a string says why not. */
 export type ReadinessCheck = () => Promise<true | string>;
 
@@ -13,6 +19,7 @@ export type ReadinessCheck = () => Promise<true | string>;
 export class HealthServer implements Part {
   readonly name = "health";
   private readonly checks = new Map<string, ReadinessCheck>();
+  private metricsSource: MetricsSource | undefined;
 
   constructor(
     private readonly address: ListenAddress,
@@ -23,6 +30,11 @@ export class HealthServer implements Part {
     this.checks.set(name, check);
   }
 
+  /** Serves Prometheus metrics at /metrics. */
+  setMetrics(source: MetricsSource): void {
+    this.metricsSource = source;
+  }
+
   async run(signal: AbortSignal): Promise<void> {
     const server = createServer((req, res) => {
       const path = (req.url ?? "/").split("?")[0];
@@ -30,6 +42,12 @@ export class HealthServer implements Part {
         res.writeHead(405, { allow: "GET, HEAD" }).end();
       } else if (path === "/healthz") {
         res.writeHead(200, { "content-type": "text/plain" }).end("ok\n");
+      } else if (path === "/metrics" && this.metricsSource) {
+        const source = this.metricsSource;
+        void source.metrics().then(
+          (body) => res.writeHead(200, { "content-type": source.contentType }).end(body),
+          () => res.writeHead(500, { "content-type": "text/plain" }).end("metrics failed\n"),
+        );
       } else if (path === "/readyz") {
         void this.readiness().then(({ ready, body }) =>
           res.writeHead(ready ? 200 : 503, { "content-type": "text/plain" }).end(body),

@@ -2,39 +2,8 @@ import * as k8s from "@kubernetes/client-node";
 import { expect } from "chai";
 import { request } from "node:https";
 import { createTestNamespace, sharedCluster } from "../support/cluster.js";
+import { createJob, jobFinished } from "../support/jobs.js";
 import type { TestCluster } from "./TestCluster.js";
-import { waitFor } from "./wait.js";
-
-const FAIL_ANNOTATION = "test.jobhooks.dev/outcome";
-
-function job(name: string, podAnnotations: Record<string, string> = {}): k8s.V1Job {
-  return {
-    metadata: { name },
-    spec: {
-      backoffLimit: 0,
-      template: {
-        metadata: { annotations: podAnnotations },
-        spec: {
-          restartPolicy: "Never",
-          containers: [{ name: "work", image: "busybox", command: ["printenv"] }],
-        },
-      },
-    },
-  };
-}
-
-async function terminalCondition(
-  batch: k8s.BatchV1Api,
-  namespace: string,
-  name: string,
-): Promise<k8s.V1JobCondition> {
-  return waitFor(`Job ${namespace}/${name} to finish`, async () => {
-    const j = await batch.readNamespacedJob({ name, namespace });
-    return j.status?.conditions?.find(
-      (c) => (c.type === "Complete" || c.type === "Failed") && c.status === "True",
-    );
-  });
-}
 
 describe("test cluster @cluster", function () {
   this.timeout(20 * 60_000); // the first use may build the binaries
@@ -51,8 +20,8 @@ describe("test cluster @cluster", function () {
   it("runs a Job to Complete through the Job controller and kwok", async function () {
     this.timeout(60_000);
     const namespace = await createTestNamespace(cluster, "complete");
-    await batch.createNamespacedJob({ namespace, body: job("ok") });
-    const condition = await terminalCondition(batch, namespace, "ok");
+    await createJob(cluster, namespace, "ok");
+    const condition = await jobFinished(cluster, namespace, "ok");
     expect(condition.type).to.equal("Complete");
     const done = await batch.readNamespacedJob({ name: "ok", namespace });
     expect(done.status?.succeeded).to.equal(1);
@@ -64,11 +33,8 @@ describe("test cluster @cluster", function () {
   it("fails a Job whose pods carry the failure annotation", async function () {
     this.timeout(60_000);
     const namespace = await createTestNamespace(cluster, "failed");
-    await batch.createNamespacedJob({
-      namespace,
-      body: job("boom", { [FAIL_ANNOTATION]: "fail" }),
-    });
-    const condition = await terminalCondition(batch, namespace, "boom");
+    await createJob(cluster, namespace, "boom", { fail: true });
+    const condition = await jobFinished(cluster, namespace, "boom");
     expect(condition.type).to.equal("Failed");
     expect(condition.reason).to.equal("BackoffLimitExceeded");
     const pods = await core.listNamespacedPod({ namespace, labelSelector: "job-name=boom" });

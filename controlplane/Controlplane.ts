@@ -1,0 +1,138 @@
+import * as k8s from "@kubernetes/client-node";
+import { HealthState } from "nice-grpc-server-health";
+import type { HealthServer } from "../common/HealthServer.js";
+import type { ListenAddress } from "../common/listenAddress.js";
+import type { Logger } from "../common/logger.js";
+import type { Part } from "../common/runGroup.js";
+import { Waker } from "../common/Waker.js";
+import type { BackoffPolicy } from "./dispatcher/backoff.js";
+import { Dispatcher } from "./dispatcher/Dispatcher.js";
+import { GrpcServer } from "./grpc/GrpcServer.js";
+import { JobWatch } from "./jobwatch/JobWatch.js";
+import { JobLabeller } from "./labeller/JobLabeller.js";
+import { ControlplaneMetrics } from "./metrics.js";
+import { Store } from "./store/Store.js";
+import type { StoreSpec } from "./store/storeSpec.js";
+import { loadJobFamilies } from "./watchers/jobFamilies.js";
+import { FINAL_WATCHER_STATUSES } from "./watchers/model.js";
+import { WatcherEngine } from "./watchers/WatcherEngine.js";
+
+export interface ControlplaneConfig {
+  kubeConfig: k8s.KubeConfig;
+  store: StoreSpec;
+  grpcListen: ListenAddress;
+  namespaces: string[] | undefined;
+  defaultNamespace: string;
+  jobFamiliesFile: string | undefined;
+  jobWaitMs: number;
+  deliveryTimeoutMs: number;
+  attemptTimeoutMs: number;
+  maxConcurrentDeliveries: number;
+  retry: BackoffPolicy;
+  shutdownGraceMs: number;
+  log: Logger;
+  /** Told the gRPC port once bound (tests, --grpc-listen with port 0). */
+  onGrpcListening?: (port: number) => void;
+}
+
+export interface Controlplane {
+  parts: Part[];
+  engine: WatcherEngine;
+  /** Closes the store; call after the parts have stopped. */
+  close(): void;
+}
+
+/**
+ * Assembles the controlplane: store, Job watch, watcher engine, dispatcher, labeller and gRPC
+ * server, and hooks its readiness and metrics into the process's health server.
+ */
+export function createControlplane(c: ControlplaneConfig, health: HealthServer): Controlplane {
+  const store = Store.open(c.store);
+  const metrics = new ControlplaneMetrics(() => store.deliveries.count());
+  let engine: WatcherEngine | undefined;
+  const jobWatch = new JobWatch(c.kubeConfig, {
+    ...(c.namespaces && { namespaces: c.namespaces }),
+    log: c.log.child({ part: "jobwatch" }),
+    onRestart: () => metrics.watchRestarts.inc(),
+    handler: {
+      upsert: (job) => engine?.upsert(job),
+      remove: (job) => engine?.remove(job),
+      synced: (jobs) => engine?.synced(jobs),
+    },
+  });
+  engine = new WatcherEngine({
+    store,
+    jobs: jobWatch,
+    log: c.log.child({ part: "watchers" }),
+    defaultDeliveryTimeoutMs: c.deliveryTimeoutMs,
+    jobWaitMs: c.jobWaitMs,
+    ...(c.namespaces && { namespaces: c.namespaces }),
+  });
+  const labeller = new JobLabeller(c.kubeConfig, store, c.log.child({ part: "labeller" }), c.retry);
+  const dispatcher = new Dispatcher({
+    store,
+    log: c.log.child({ part: "dispatcher" }),
+    metrics,
+    concurrency: c.maxConcurrentDeliveries,
+    attemptTimeoutMs: c.attemptTimeoutMs,
+    backoff: c.retry,
+    shutdownGraceMs: c.shutdownGraceMs,
+    onProgress: (w) => {
+      engine.deliverySettled(w);
+      if (FINAL_WATCHER_STATUSES.has(w.status)) labeller.kick();
+    },
+  });
+  engine.onDeliveriesQueued(() => dispatcher.kick());
+  engine.onWatcherEnded((id) => {
+    dispatcher.abortWatcher(id);
+    labeller.kick();
+  });
+  for (const entry of c.jobFamiliesFile ? loadJobFamilies(c.jobFamiliesFile) : []) {
+    engine.ensureJobFamily(entry);
+  }
+
+  const grpcHealth = HealthState();
+  grpcHealth.setStatus("unhealthy");
+  void jobWatch.whenSynced().then(
+    () => grpcHealth.setStatus("healthy"),
+    () => grpcHealth.setStatus("unhealthy"),
+  );
+  health.addReadinessCheck("job-watch", () =>
+    Promise.resolve(jobWatch.synced ? true : "the first list of Jobs has not completed"),
+  );
+  health.setMetrics(metrics.registry);
+
+  const timeouts = new WatcherTimeouts(engine);
+  const grpc = new GrpcServer({
+    address: c.grpcListen,
+    engine,
+    log: c.log.child({ part: "grpc" }),
+    health: grpcHealth,
+    defaultNamespace: c.defaultNamespace,
+    shutdownGraceMs: c.shutdownGraceMs,
+    ...(c.onGrpcListening && { onListening: c.onGrpcListening }),
+  });
+  return {
+    parts: [jobWatch, dispatcher, labeller, timeouts, grpc],
+    engine,
+    close: () => store.close(),
+  };
+}
+
+// Ends watchers at their deadline: sleeps until the earliest one, or until a new one is added.
+class WatcherTimeouts implements Part {
+  readonly name = "watcher-timeouts";
+  private readonly waker = new Waker();
+
+  constructor(private readonly engine: WatcherEngine) {
+    engine.onExpiryChange(() => this.waker.wake());
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      const next = this.engine.expire();
+      const wait = next ? Math.max(0, next.getTime() - Date.now()) : 60_000;
+      await this.waker.sleep(Math.min(wait, 60_000), signal);
+    }
+  }
+}

@@ -1,0 +1,58 @@
+import { createServer, type Server } from "nice-grpc";
+import { errorDetailsServerMiddleware } from "nice-grpc-error-details";
+import { HealthDefinition, HealthServiceImpl, type HealthState } from "nice-grpc-server-health";
+import { ServerReflection, ServerReflectionService } from "nice-grpc-server-reflection";
+import { readFileSync } from "node:fs";
+import { formatListenAddress, type ListenAddress } from "../../common/listenAddress.js";
+import type { Logger } from "../../common/logger.js";
+import type { Part } from "../../common/runGroup.js";
+import { JobDoneWatcherServiceDefinition } from "../../proto/gen/jobhooks/v1/watchers.js";
+import { WebhookServiceDefinition } from "../../proto/gen/jobhooks/v1/webhooks.js";
+import type { WatcherEngine } from "../watchers/WatcherEngine.js";
+import { errorMappingMiddleware } from "./errorMapping.js";
+import { watcherService, type WatcherServiceOptions } from "./WatcherServiceImpl.js";
+import { webhookService } from "./WebhookServiceImpl.js";
+
+const SERVICES = [WebhookServiceDefinition.fullName, JobDoneWatcherServiceDefinition.fullName];
+// Compiled by `npm run proto` beside the generated code; read from the source tree at runtime.
+const DESCRIPTOR_SET = new URL("../../../proto/gen/jobhooks.binpb", import.meta.url);
+
+export interface GrpcServerOptions extends WatcherServiceOptions {
+  address: ListenAddress;
+  engine: WatcherEngine;
+  log: Logger;
+  health: HealthState;
+  /** After SIGTERM, how long open calls (streams) may take before they are cut. */
+  shutdownGraceMs: number;
+  /** Told the bound port once listening (port 0 picks one). */
+  onListening?: (port: number) => void;
+}
+
+/** The controlplane's gRPC API, with grpc.health.v1 and server reflection. */
+export class GrpcServer implements Part {
+  readonly name = "grpc";
+
+  constructor(private readonly o: GrpcServerOptions) {}
+
+  async run(signal: AbortSignal): Promise<void> {
+    const server: Server = createServer()
+      .use(errorDetailsServerMiddleware)
+      .use(errorMappingMiddleware(this.o.log));
+    server.add(WebhookServiceDefinition, webhookService(this.o.engine));
+    server.add(JobDoneWatcherServiceDefinition, watcherService(this.o.engine, this.o));
+    server.add(HealthDefinition, HealthServiceImpl(this.o.health));
+    server.add(ServerReflectionService, ServerReflection(readFileSync(DESCRIPTOR_SET), SERVICES));
+    const { host, port } = this.o.address;
+    const bound = await server.listen(
+      `${host === undefined ? "0.0.0.0" : host.includes(":") ? `[${host}]` : host}:${port}`,
+    );
+    this.o.log.info({ address: formatListenAddress({ host, port: bound }) }, "gRPC listening");
+    this.o.onListening?.(bound);
+    await new Promise<void>((resolve) =>
+      signal.addEventListener("abort", () => resolve(), { once: true }),
+    );
+    const timer = setTimeout(() => server.forceShutdown(), this.o.shutdownGraceMs);
+    await server.shutdown();
+    clearTimeout(timer);
+  }
+}

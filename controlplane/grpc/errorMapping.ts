@@ -1,0 +1,42 @@
+import { isAbortError } from "abort-controller-x";
+import { ServerError, Status, type CallContext, type ServerMiddlewareCall } from "nice-grpc";
+import { BadRequest, RichServerError } from "nice-grpc-error-details";
+import type { Logger } from "../../common/logger.js";
+import {
+  ConflictError,
+  NotFoundError,
+  PreconditionError,
+  ValidationError,
+} from "../watchers/errors.js";
+
+/**
+ * Turns domain errors into gRPC statuses, with google.rpc.BadRequest field violations for
+ * INVALID_ARGUMENT; anything unexpected is logged and becomes INTERNAL without its details.
+ */
+export function errorMappingMiddleware(log: Logger) {
+  return async function* <Request, Response>(
+    call: ServerMiddlewareCall<Request, Response>,
+    context: CallContext,
+  ): AsyncGenerator<Response, Response | void, undefined> {
+    try {
+      return yield* call.next(call.request, context);
+    } catch (err) {
+      if (isAbortError(err) || err instanceof ServerError) throw err;
+      throw toServerError(err, call.method.path, log);
+    }
+  };
+}
+
+export function toServerError(err: unknown, method: string, log: Logger): ServerError {
+  if (err instanceof ValidationError) {
+    return new RichServerError(Status.INVALID_ARGUMENT, err.message, [
+      BadRequest.fromPartial({ fieldViolations: err.violations }),
+    ]);
+  }
+  if (err instanceof NotFoundError) return new ServerError(Status.NOT_FOUND, err.message);
+  if (err instanceof ConflictError) return new ServerError(Status.ALREADY_EXISTS, err.message);
+  if (err instanceof PreconditionError)
+    return new ServerError(Status.FAILED_PRECONDITION, err.message);
+  log.error({ err, method }, "unexpected error in a gRPC call");
+  return new ServerError(Status.INTERNAL, "internal error; see the controlplane's log");
+}

@@ -1,0 +1,79 @@
+import * as k8s from "@kubernetes/client-node";
+import type { Logger } from "../../common/logger.js";
+import type { Part } from "../../common/runGroup.js";
+import { Waker } from "../../common/Waker.js";
+import { backoffDelay, type BackoffPolicy } from "../dispatcher/backoff.js";
+import type { Store } from "../store/Store.js";
+
+/** Set on a Job once every watcher of it has ended, as k8s-job-webhooks did. */
+export const WEBHOOKS_CALLED_LABEL = "app.k8s.job.webhooks/webhooks-called";
+
+const POLL_MS = 1000;
+const BATCH = 50;
+
+/**
+ * Labels Jobs whose watchers have all ended. The store queues them in the same transaction that
+ * ends the last watcher, so a restart loses none; a Job that is gone, or was replaced by another
+ * of the same name, is skipped.
+ */
+export class JobLabeller implements Part {
+  readonly name = "job-labeller";
+  private readonly batch: k8s.BatchV1Api;
+  private readonly waker = new Waker();
+
+  constructor(
+    kc: k8s.KubeConfig,
+    private readonly store: Store,
+    private readonly log: Logger,
+    private readonly backoff: BackoffPolicy,
+  ) {
+    this.batch = kc.makeApiClient(k8s.BatchV1Api);
+  }
+
+  kick(): void {
+    this.waker.wake();
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      const due = this.store.labels.due(new Date(), BATCH);
+      await Promise.all(due.map((t) => this.label(t.jobUid, t.namespace, t.name, t.attempts)));
+      if (due.length === BATCH) continue;
+      const next = this.store.labels.nextDue();
+      const wait = next ? Math.min(POLL_MS, Math.max(0, next.getTime() - Date.now())) : POLL_MS;
+      await this.waker.sleep(wait, signal);
+    }
+  }
+
+  private async label(
+    uid: string,
+    namespace: string,
+    name: string,
+    attempts: number,
+  ): Promise<void> {
+    try {
+      await this.batch.patchNamespacedJob(
+        // metadata.uid in a patch is a precondition: a newer Job of the same name is left alone.
+        {
+          name,
+          namespace,
+          body: { metadata: { uid, labels: { [WEBHOOKS_CALLED_LABEL]: "true" } } },
+        },
+        k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
+      );
+      this.store.labels.done(uid);
+    } catch (err) {
+      const code = (err as { code?: number }).code;
+      if (code === 404 || code === 409) {
+        this.store.labels.done(uid);
+        return;
+      }
+      const retryIn = backoffDelay(attempts + 1, this.backoff);
+      this.log.warn(
+        { err, job: `${namespace}/${name}`, retryIn },
+        "could not label the Job; will retry",
+      );
+      this.store.labels.retry(uid, new Date(Date.now() + retryIn));
+    }
+  }
+}

@@ -1,0 +1,47 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+/** The controlplane's Prometheus metrics, served at /metrics on --health-listen. */
+export class ControlplaneMetrics {
+  readonly registry = new Registry();
+
+  readonly deliveries = new Counter({
+    name: "jobhooks_deliveries_total",
+    help: "Webhook delivery attempts by outcome: delivered, retry, rejected, timeout, aborted.",
+    labelNames: ["outcome"] as const,
+    registers: [this.registry],
+  });
+
+  readonly deliveryLatency = new Histogram({
+    name: "jobhooks_delivery_latency_seconds",
+    help: "From the outbox row being written to the webhook answering 2xx, retries included.",
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800],
+    registers: [this.registry],
+  });
+
+  readonly attemptDuration = new Histogram({
+    name: "jobhooks_delivery_attempt_duration_seconds",
+    help: "One HTTP attempt, from sending to the response (or error).",
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  readonly watchRestarts = new Counter({
+    name: "jobhooks_job_watch_restarts_total",
+    help: "Times the Job watch was restarted after an error or a 410 Gone.",
+    registers: [this.registry],
+  });
+
+  readonly queueDepth: Gauge;
+
+  constructor(queueDepth: () => number) {
+    collectDefaultMetrics({ register: this.registry });
+    this.queueDepth = new Gauge({
+      name: "jobhooks_delivery_queue_depth",
+      help: "Deliveries in the outbox: due, waiting for a retry, or in flight.",
+      registers: [this.registry],
+      collect() {
+        this.set(queueDepth());
+      },
+    });
+  }
+}

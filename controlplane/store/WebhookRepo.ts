@@ -1,0 +1,34 @@
+import type { Database } from "better-sqlite3";
+import type { Webhook } from "../watchers/model.js";
+import { toWebhook, type WebhookRow } from "./rows.js";
+
+export class WebhookRepo {
+  constructor(private readonly db: Database) {}
+
+  insert(w: Webhook): void {
+    this.db
+      .prepare(
+        `INSERT INTO webhooks (id, url, request_body, description, secret, created_at)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        w.id,
+        w.url,
+        w.requestBody ?? null,
+        w.description,
+        w.secret ?? null,
+        w.createdAt.getTime(),
+      );
+  }
+
+  get(id: string): Webhook | undefined {
+    const row = this.db.prepare(`SELECT * FROM webhooks WHERE id = ?`).get(id) as
+      WebhookRow | undefined;
+    return row && toWebhook(row);
+  }
+
+  list(): Webhook[] {
+    const rows = this.db.prepare(`SELECT * FROM webhooks ORDER BY created_at, id`).all();
+    return (rows as WebhookRow[]).map(toWebhook);
+  }
+}

@@ -1,0 +1,122 @@
+import type {
+  Delivery,
+  Outcome,
+  Trigger,
+  TriggerStatus,
+  Watcher,
+  WatcherStatus,
+  Webhook,
+} from "../watchers/model.js";
+
+// Column shapes as better-sqlite3 returns them, and their mapping to the domain.
+
+export interface WebhookRow {
+  id: string;
+  url: string;
+  request_body: string | null;
+  description: string;
+  secret: string | null;
+  created_at: number;
+}
+
+export interface WatcherRow {
+  id: string;
+  namespace: string;
+  job_name: string;
+  cron_job_name: string;
+  parent_id: string;
+  timeout_seconds: number;
+  notify_on: string;
+  status: string;
+  reason: string;
+  message: string;
+  job_uid: string;
+  job_outcome: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface TriggerRow {
+  id: string;
+  watcher_id: string;
+  webhook_id: string;
+  timeout_seconds: number;
+  status: string;
+  called_at: number | null;
+  attempts: number;
+  last_error: string;
+}
+
+export interface DeliveryRow {
+  id: string;
+  trigger_id: string;
+  watcher_id: string;
+  url: string;
+  body: string;
+  content_type: string;
+  secret: string | null;
+  deadline_at: number;
+  next_attempt_at: number;
+  attempts: number;
+  created_at: number;
+}
+
+export function toWebhook(r: WebhookRow): Webhook {
+  return {
+    id: r.id,
+    url: r.url,
+    requestBody: r.request_body ?? undefined,
+    description: r.description,
+    secret: r.secret ?? undefined,
+    createdAt: new Date(r.created_at),
+  };
+}
+
+export function toTrigger(r: TriggerRow): Trigger {
+  return {
+    id: r.id,
+    watcherId: r.watcher_id,
+    webhookId: r.webhook_id,
+    timeoutSeconds: r.timeout_seconds,
+    status: r.status as TriggerStatus,
+    calledAt: r.called_at === null ? undefined : new Date(r.called_at),
+    attempts: r.attempts,
+    lastError: r.last_error,
+  };
+}
+
+export function toWatcher(r: WatcherRow, triggers: Trigger[]): Watcher {
+  return {
+    id: r.id,
+    namespace: r.namespace,
+    jobName: r.job_name,
+    cronJobName: r.cron_job_name,
+    parentId: r.parent_id,
+    timeoutSeconds: r.timeout_seconds,
+    notifyOn: r.notify_on === "" ? [] : (r.notify_on.split(",") as Outcome[]),
+    status: r.status as WatcherStatus,
+    reason: r.reason,
+    message: r.message,
+    jobUid: r.job_uid,
+    jobOutcome: (r.job_outcome ?? undefined) as Outcome | undefined,
+    createdAt: new Date(r.created_at),
+    updatedAt: new Date(r.updated_at),
+    triggers,
+  };
+}
+
+export function toDelivery(r: DeliveryRow): Delivery {
+  return {
+    id: r.id,
+    triggerId: r.trigger_id,
+    watcherId: r.watcher_id,
+    url: r.url,
+    body: r.body,
+    contentType: r.content_type,
+    secret: r.secret ?? undefined,
+    deadlineAt: new Date(r.deadline_at),
+    nextAttemptAt: new Date(r.next_attempt_at),
+    attempts: r.attempts,
+    createdAt: new Date(r.created_at),
+  };
+}

@@ -1,0 +1,381 @@
+import { createHash, randomUUID } from "node:crypto";
+import { EventEmitter } from "node:events";
+import type { Logger } from "../../common/logger.js";
+import type { JobSummary } from "../jobwatch/jobSummary.js";
+import type { Store } from "../store/Store.js";
+import { IdempotencyConflictError } from "../store/WatcherRepo.js";
+import { ConflictError, NotFoundError, PreconditionError, ValidationError } from "./errors.js";
+import { deliveryBody } from "./eventBody.js";
+import {
+  FINAL_WATCHER_STATUSES,
+  Outcome,
+  Reason,
+  TriggerStatus,
+  WatcherStatus,
+  type Delivery,
+  type Watcher,
+  type WatcherSpec,
+  type Webhook,
+} from "./model.js";
+import { familyWatcherSpec, familyWebhookId, type JobFamilyEntry } from "./jobFamilies.js";
+import { decideOutcome } from "./settle.js";
+import { validateWatcherSpec, validateWebhook, type WebhookInput } from "./validate.js";
+
+/** What the engine needs to know of the cluster's Jobs (JobWatch's cache). */
+export interface JobLookup {
+  get(uid: string): JobSummary | undefined;
+  findByName(namespace: string, name: string): JobSummary | undefined;
+}
+
+export interface EngineOptions {
+  store: Store;
+  jobs: JobLookup;
+  log: Logger;
+  /** Bound of a delivery whose trigger has timeoutSeconds 0. */
+  defaultDeliveryTimeoutMs: number;
+  /** How long a watcher waits for a Job of its name to appear before it ends JobNotFound. */
+  jobWaitMs: number;
+  /** Namespaces watched; undefined: all. */
+  namespaces?: readonly string[];
+  now?: () => Date;
+}
+
+export interface WatcherPage {
+  watchers: Watcher[];
+  nextPageToken: string;
+}
+
+/**
+ * The rules of watchers: creating them, binding them to Jobs, deciding what a finished Job owes,
+ * and ending them. Every change is one store transaction; listeners hear of it afterwards.
+ */
+export class WatcherEngine {
+  private readonly events = new EventEmitter();
+  private readonly now: () => Date;
+
+  constructor(private readonly o: EngineOptions) {
+    this.now = o.now ?? ((): Date => new Date());
+    this.events.setMaxListeners(0);
+  }
+
+  // --- webhooks
+
+  createWebhook(input: WebhookInput): Webhook {
+    const violations = validateWebhook(input);
+    if (violations.length > 0) throw new ValidationError(violations);
+    const webhook: Webhook = { id: randomUUID(), ...input, createdAt: this.now() };
+    this.o.store.webhooks.insert(webhook);
+    return webhook;
+  }
+
+  getWebhook(id: string): Webhook {
+    const w = this.o.store.webhooks.get(id);
+    if (!w) throw new NotFoundError(`webhook ${id} not found`);
+    return w;
+  }
+
+  listWebhooks(): Webhook[] {
+    return this.o.store.webhooks.list();
+  }
+
+  // --- watchers
+
+  /** The webhook and CronJob watcher of a --job-families entry, created once and kept. */
+  ensureJobFamily(entry: JobFamilyEntry): Watcher {
+    const id = familyWebhookId(entry);
+    const now = this.now();
+    if (!this.o.store.webhooks.get(id)) {
+      this.o.store.webhooks.insert({
+        id,
+        url: entry.url,
+        requestBody: entry.requestBody === "" ? undefined : entry.requestBody,
+        description: entry.description,
+        secret: undefined,
+        createdAt: now,
+      });
+    }
+    return this.o.store.watchers.create({
+      spec: familyWatcherSpec(entry),
+      now,
+      idempotencyKey: `job-families:${entry.jobFamily}:${id}`,
+      requestHash: "job-families",
+    }).watcher;
+  }
+
+  createWatcher(
+    spec: WatcherSpec,
+    idempotencyKey?: string,
+  ): { watcher: Watcher; created: boolean } {
+    const violations = validateWatcherSpec(spec, idempotencyKey);
+    if (this.o.namespaces && !this.o.namespaces.includes(spec.namespace)) {
+      violations.push({
+        field: "namespace",
+        description: `is not watched by this controlplane (--namespaces ${this.o.namespaces.join(",")})`,
+      });
+    }
+    spec.triggers.forEach((t, i) => {
+      if (t.webhookId !== "" && !this.o.store.webhooks.get(t.webhookId)) {
+        violations.push({
+          field: `triggers[${i}].webhook_id`,
+          description: `no webhook ${t.webhookId}`,
+        });
+      }
+    });
+    if (violations.length > 0) throw new ValidationError(violations);
+    const now = this.now();
+    let result: { watcher: Watcher; created: boolean };
+    try {
+      result = this.o.store.watchers.create({
+        spec,
+        now,
+        ...(idempotencyKey !== undefined && { idempotencyKey, requestHash: hashSpec(spec) }),
+        ...(spec.jobName !== "" && { bindBy: new Date(now.getTime() + this.o.jobWaitMs) }),
+      });
+    } catch (err) {
+      if (err instanceof IdempotencyConflictError) throw new ConflictError(err.message);
+      throw err;
+    }
+    if (!result.created) return result;
+    // A Job that already exists binds at once, and if it already finished the watcher fires now.
+    const job =
+      spec.jobName !== "" ? this.o.jobs.findByName(spec.namespace, spec.jobName) : undefined;
+    if (job) this.upsert(job);
+    this.events.emit("expiry");
+    return { watcher: this.getWatcher(result.watcher.id), created: true };
+  }
+
+  getWatcher(id: string): Watcher {
+    const w = this.o.store.watchers.get(id);
+    if (!w) throw new NotFoundError(`watcher ${id} not found`);
+    return w;
+  }
+
+  listWatchers(
+    filter: { namespace?: string; jobName?: string; status?: WatcherStatus },
+    pageSize: number,
+    pageToken: string,
+  ): WatcherPage {
+    const after = pageToken === "" ? undefined : decodePageToken(pageToken);
+    const watchers = this.o.store.watchers.list(filter, pageSize + 1, after);
+    const more = watchers.length > pageSize;
+    const page = more ? watchers.slice(0, pageSize) : watchers;
+    const last = page.at(-1);
+    return { watchers: page, nextPageToken: more && last ? encodePageToken(last) : "" };
+  }
+
+  cancelWatcher(id: string): Watcher {
+    const w = this.getWatcher(id);
+    if (FINAL_WATCHER_STATUSES.has(w.status)) {
+      throw new PreconditionError(`watcher ${id} already ended ${w.status}`);
+    }
+    // Cancelling a CronJob watcher also cancels the watchers it made for its Jobs.
+    for (const child of this.o.store.watchers.children(id)) this.cancelOne(child.id);
+    this.cancelOne(id);
+    return this.getWatcher(id);
+  }
+
+  /** Calls `listener` with the watcher after each change; returns the unsubscribe function. */
+  onWatcherChange(id: string, listener: (w: Watcher) => void): () => void {
+    const name = `watcher:${id}`;
+    this.events.on(name, listener);
+    return () => this.events.off(name, listener);
+  }
+
+  /** Outbox rows were written. */
+  onDeliveriesQueued(listener: () => void): void {
+    this.events.on("deliveries", listener);
+  }
+
+  /** A watcher ended: in-flight deliveries of it are moot. */
+  onWatcherEnded(listener: (id: string) => void): void {
+    this.events.on("ended", listener);
+  }
+
+  /** A deadline was added; the timeout loop should look again. */
+  onExpiryChange(listener: () => void): void {
+    this.events.on("expiry", listener);
+  }
+
+  /** The dispatcher settled a delivery: tell the watcher's listeners. */
+  deliverySettled(watcher: Watcher): void {
+    this.changed(watcher.id);
+  }
+
+  // --- Job events (JobWatchHandler)
+
+  upsert(job: JobSummary): void {
+    if (job.cronJobName !== undefined) this.spawnChildren(job, job.cronJobName);
+    const now = this.now();
+    for (const w of this.o.store.watchers.pendingForJob(job.namespace, job.name, job.uid)) {
+      if (w.jobUid === "") {
+        this.o.store.watchers.bind(w.id, job.uid, now);
+        w.jobUid = job.uid;
+      } else if (w.jobUid !== job.uid) {
+        continue;
+      }
+      if (job.outcome !== undefined) {
+        this.decide(w, job, job.outcome, job.finishedAt ?? now);
+      } else {
+        this.changed(w.id);
+      }
+    }
+  }
+
+  remove(job: JobSummary): void {
+    for (const w of this.o.store.watchers.pendingForJob(job.namespace, job.name, job.uid)) {
+      if (w.jobUid === job.uid) this.decide(w, job, Outcome.DELETED, this.now());
+    }
+  }
+
+  /** After a (re)list: bound watchers whose Job is gone were missed while we were not looking. */
+  synced(jobs: ReadonlyMap<string, JobSummary>): void {
+    for (const b of this.o.store.watchers.boundPending()) {
+      if (jobs.has(b.jobUid)) continue;
+      const w = this.o.store.watchers.get(b.id);
+      if (!w) continue;
+      this.decide(w, goneJob(w), Outcome.DELETED, this.now());
+    }
+  }
+
+  // --- timeouts
+
+  /** Ends watchers whose time ran out; returns when to look again. */
+  expire(): Date | undefined {
+    const now = this.now();
+    const { timedOut, notFound } = this.o.store.watchers.expired(now);
+    for (const id of timedOut) {
+      this.end(id, {
+        status: WatcherStatus.TIMEOUT,
+        reason: Reason.WATCHER_TIMEOUT,
+        message: "timeoutSeconds passed before the Job finished",
+        triggerStatus: TriggerStatus.TIMEOUT,
+      });
+    }
+    for (const id of notFound) {
+      this.end(id, {
+        status: WatcherStatus.FAILED,
+        reason: Reason.JOB_NOT_FOUND,
+        message: `no Job of this name appeared within ${Math.round(this.o.jobWaitMs / 1000)} s`,
+        triggerStatus: TriggerStatus.CANCELLED,
+      });
+    }
+    return this.o.store.watchers.nextExpiry();
+  }
+
+  // --- internals
+
+  private spawnChildren(job: JobSummary, cronJobName: string): void {
+    for (const family of this.o.store.watchers.pendingFamilies(job.namespace, cronJobName)) {
+      // Only Jobs started after the watcher: it is about future runs, not yesterday's.
+      if (job.createdAt.getTime() < Math.floor(family.createdAt.getTime() / 1000) * 1000) continue;
+      const child = this.o.store.watchers.createChild(family, job, this.now());
+      this.changed(child.id);
+      this.changed(family.id);
+    }
+  }
+
+  private decide(w: Watcher, job: JobSummary, outcome: Outcome, at: Date): void {
+    const decision = decideOutcome(w.notifyOn, outcome);
+    if (decision.kind === "end") {
+      this.end(w.id, { ...decision, outcome, triggerStatus: TriggerStatus.CANCELLED });
+      return;
+    }
+    const now = this.now();
+    const deliveries = w.triggers.map((t): Delivery => {
+      const webhook = this.o.store.webhooks.get(t.webhookId);
+      if (!webhook) throw new Error(`trigger ${t.id} names missing webhook ${t.webhookId}`);
+      const timeoutMs =
+        t.timeoutSeconds > 0 ? t.timeoutSeconds * 1000 : this.o.defaultDeliveryTimeoutMs;
+      return {
+        id: `msg_${randomUUID().replace(/-/g, "")}`,
+        triggerId: t.id,
+        watcherId: w.id,
+        url: webhook.url,
+        ...deliveryBody(webhook, w, t, { summary: job, outcome, at }),
+        secret: webhook.secret,
+        deadlineAt: new Date(now.getTime() + timeoutMs),
+        nextAttemptAt: now,
+        attempts: 0,
+        createdAt: now,
+      };
+    });
+    if (!this.o.store.watchers.startNotifying(w.id, outcome, deliveries, now)) return;
+    this.o.log.info(
+      {
+        watcher: w.id,
+        job: `${job.namespace}/${job.name}`,
+        outcome,
+        deliveries: deliveries.length,
+      },
+      "job finished; delivering",
+    );
+    this.changed(w.id);
+    if (deliveries.length > 0) this.events.emit("deliveries");
+  }
+
+  private cancelOne(id: string): void {
+    this.end(id, {
+      status: WatcherStatus.CANCELLED,
+      reason: Reason.CANCELLED,
+      message: "cancelled",
+      triggerStatus: TriggerStatus.CANCELLED,
+    });
+  }
+
+  private end(id: string, ending: Parameters<Store["watchers"]["end"]>[1]): void {
+    if (!this.o.store.watchers.end(id, ending, this.now())) return;
+    this.o.log.info({ watcher: id, status: ending.status, reason: ending.reason }, "watcher ended");
+    this.events.emit("ended", id);
+    this.changed(id);
+  }
+
+  private changed(id: string): void {
+    const name = `watcher:${id}`;
+    if (this.events.listenerCount(name) === 0) return;
+    const w = this.o.store.watchers.get(id);
+    if (w) this.events.emit(name, w);
+  }
+}
+
+function hashSpec(spec: WatcherSpec): string {
+  const canonical = JSON.stringify([
+    spec.namespace,
+    spec.jobName,
+    spec.cronJobName,
+    spec.timeoutSeconds,
+    [...spec.notifyOn].sort(),
+    spec.triggers.map((t) => [t.webhookId, t.timeoutSeconds]),
+  ]);
+  return createHash("sha256").update(canonical).digest("hex");
+}
+
+function encodePageToken(w: Watcher): string {
+  return Buffer.from(JSON.stringify([w.createdAt.getTime(), w.id])).toString("base64url");
+}
+
+function decodePageToken(token: string): { createdAt: number; id: string } {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(token, "base64url").toString()) as unknown[];
+    if (typeof createdAt === "number" && typeof id === "string") return { createdAt, id };
+  } catch {
+    // fall through to the error below
+  }
+  throw new ValidationError([
+    { field: "page_token", description: "is not a token this server issued" },
+  ]);
+}
+
+// What is known of a Job that vanished while nobody watched: only what its watcher recorded.
+function goneJob(w: Watcher): JobSummary {
+  return {
+    uid: w.jobUid,
+    namespace: w.namespace,
+    name: w.jobName,
+    resourceVersion: "",
+    createdAt: w.createdAt,
+    active: 0,
+    succeeded: 0,
+    failed: 0,
+    labels: {},
+  };
+}

@@ -1,0 +1,23 @@
+/** Errors of the domain; the gRPC layer maps each to a status code (see grpc/errorMapping.ts). */
+
+export interface FieldViolation {
+  /** Path of the offending field in the request, e.g. "triggers[0].webhook_id". */
+  field: string;
+  description: string;
+}
+
+/** The request is malformed: INVALID_ARGUMENT, with one violation per offending field. */
+export class ValidationError extends Error {
+  constructor(readonly violations: FieldViolation[]) {
+    super(violations.map((v) => `${v.field}: ${v.description}`).join("; "));
+  }
+}
+
+/** NOT_FOUND */
+export class NotFoundError extends Error {}
+
+/** ALREADY_EXISTS: an idempotency key reused for a different request. */
+export class ConflictError extends Error {}
+
+/** FAILED_PRECONDITION: e.g. cancelling a watcher that already ended. */
+export class PreconditionError extends Error {}

@@ -1,0 +1,76 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { parse } from "yaml";
+import type { FieldViolation } from "./errors.js";
+import { Outcome, type WatcherSpec } from "./model.js";
+import { dnsLabelProblem, LIMITS, validateWebhook } from "./validate.js";
+
+/** One entry of k8s-job-webhooks' job-family file: call `url` whenever a Job of the family succeeds. */
+export interface JobFamilyEntry {
+  jobFamily: string;
+  url: string;
+  requestBody: string;
+  description: string;
+}
+
+export class JobFamiliesError extends Error {}
+
+/**
+ * Reads the job-family YAML file (a list of {jobFamily, url, requestBody, description}). A family
+ * is a CronJob's name: its entry fires for every Job the CronJob creates, in every namespace
+ * watched. An empty requestBody means the JSON event.
+ */
+export function loadJobFamilies(path: string): JobFamilyEntry[] {
+  let doc: unknown;
+  try {
+    doc = parse(readFileSync(path, "utf8"));
+  } catch (err) {
+    throw new JobFamiliesError(`--job-families ${path}: ${(err as Error).message}`);
+  }
+  if (doc === null || doc === undefined) return [];
+  if (!Array.isArray(doc))
+    throw new JobFamiliesError(`--job-families ${path}: expected a list of entries`);
+  const problems: string[] = [];
+  const entries = doc.map((item: unknown, i): JobFamilyEntry => {
+    const o = (typeof item === "object" && item !== null ? item : {}) as Record<string, unknown>;
+    const str = (k: string): string =>
+      typeof o[k] === "string" ? o[k] : o[k] === undefined ? "" : String(o[k]);
+    const entry = {
+      jobFamily: str("jobFamily"),
+      url: str("url"),
+      requestBody: str("requestBody"),
+      description: str("description"),
+    };
+    const violations: FieldViolation[] = validateWebhook({
+      ...entry,
+      requestBody: entry.requestBody || undefined,
+      secret: undefined,
+    });
+    const familyProblem = dnsLabelProblem(entry.jobFamily, LIMITS.cronJobNameLength);
+    if (familyProblem) violations.push({ field: "jobFamily", description: familyProblem });
+    for (const v of violations) problems.push(`entry ${i}: ${v.field} ${v.description}`);
+    return entry;
+  });
+  if (problems.length > 0)
+    throw new JobFamiliesError(`--job-families ${path}:\n  ${problems.join("\n  ")}`);
+  return entries;
+}
+
+/** A stable id per entry, so loading the file again at every start creates nothing twice. */
+export function familyWebhookId(e: JobFamilyEntry): string {
+  const h = createHash("sha256")
+    .update(JSON.stringify([e.url, e.requestBody, e.description]))
+    .digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+export function familyWatcherSpec(e: JobFamilyEntry): WatcherSpec {
+  return {
+    namespace: "",
+    jobName: "",
+    cronJobName: e.jobFamily,
+    timeoutSeconds: 0,
+    notifyOn: [Outcome.SUCCEEDED],
+    triggers: [{ webhookId: familyWebhookId(e), timeoutSeconds: 0 }],
+  };
+}

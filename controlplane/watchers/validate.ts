@@ -1,0 +1,124 @@
+import { isValidSecret } from "../dispatcher/sign.js";
+import type { FieldViolation } from "./errors.js";
+import { Outcome, type WatcherSpec } from "./model.js";
+
+export const LIMITS = {
+  /** Job names are pod label values, so 63 at most. */
+  nameLength: 63,
+  /** A CronJob's name leaves 11 characters for the suffix of its Jobs. */
+  cronJobNameLength: 52,
+  idempotencyKeyLength: 255,
+  urlLength: 2048,
+  descriptionLength: 1024,
+  requestBodyBytes: 1024 * 1024,
+  triggers: 32,
+  /** 30 days. */
+  timeoutSeconds: 30 * 24 * 3600,
+} as const;
+
+// The Fetch standard's "bad ports": fetch() refuses them, so a webhook there could never be called.
+const FETCH_BAD_PORTS = new Set([
+  1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102,
+  103, 104, 109, 110, 111, 113, 115, 117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427, 465,
+  512, 513, 514, 515, 526, 530, 531, 532, 540, 548, 554, 556, 563, 587, 601, 636, 989, 990, 993,
+  995, 1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668,
+  6669, 6679, 6697, 10080,
+]);
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const OUTCOMES = new Set<string>(Object.values(Outcome));
+
+export function dnsLabelProblem(value: string, max: number): string | undefined {
+  if (value.length > max) return `must be at most ${max} characters`;
+  if (!DNS_LABEL.test(value)) {
+    return "must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit";
+  }
+  return undefined;
+}
+
+export function validateWatcherSpec(
+  spec: WatcherSpec,
+  idempotencyKey: string | undefined,
+): FieldViolation[] {
+  const v: FieldViolation[] = [];
+  const add = (field: string, problem: string | undefined): void => {
+    if (problem !== undefined) v.push({ field, description: problem });
+  };
+  add("namespace", dnsLabelProblem(spec.namespace, LIMITS.nameLength));
+  if ((spec.jobName === "") === (spec.cronJobName === "")) {
+    add("job_name", "exactly one of job_name and cron_job_name is required");
+  } else if (spec.jobName !== "") {
+    add("job_name", dnsLabelProblem(spec.jobName, LIMITS.nameLength));
+  } else {
+    add("cron_job_name", dnsLabelProblem(spec.cronJobName, LIMITS.cronJobNameLength));
+  }
+  add("timeout_seconds", timeoutProblem(spec.timeoutSeconds));
+  if (spec.triggers.length > LIMITS.triggers)
+    add("triggers", `at most ${LIMITS.triggers} triggers`);
+  spec.triggers.forEach((t, i) => {
+    if (t.webhookId === "") add(`triggers[${i}].webhook_id`, "is required");
+    add(`triggers[${i}].timeout_seconds`, timeoutProblem(t.timeoutSeconds));
+  });
+  spec.notifyOn.forEach((o, i) => {
+    if (!OUTCOMES.has(o)) add(`notify_on[${i}]`, `must be one of ${[...OUTCOMES].join(", ")}`);
+  });
+  if (idempotencyKey !== undefined && idempotencyKey.length > LIMITS.idempotencyKeyLength) {
+    add("idempotency_key", `must be at most ${LIMITS.idempotencyKeyLength} characters`);
+  }
+  return v;
+}
+
+export interface WebhookInput {
+  url: string;
+  requestBody: string | undefined;
+  description: string;
+  secret: string | undefined;
+}
+
+export function validateWebhook(w: WebhookInput): FieldViolation[] {
+  const v: FieldViolation[] = [];
+  const urlProblem = webhookUrlProblem(w.url);
+  if (urlProblem) v.push({ field: "url", description: urlProblem });
+  if (w.description.length > LIMITS.descriptionLength) {
+    v.push({
+      field: "description",
+      description: `must be at most ${LIMITS.descriptionLength} characters`,
+    });
+  }
+  if (w.requestBody !== undefined && Buffer.byteLength(w.requestBody) > LIMITS.requestBodyBytes) {
+    v.push({ field: "request_body", description: "must be at most 1 MiB" });
+  }
+  if (w.secret !== undefined && !isValidSecret(w.secret)) {
+    v.push({
+      field: "secret",
+      description: 'must be "whsec_" followed by base64 of 24 to 64 random bytes',
+    });
+  }
+  return v;
+}
+
+function webhookUrlProblem(url: string): string | undefined {
+  if (url === "") return "is required";
+  if (url.length > LIMITS.urlLength) return `must be at most ${LIMITS.urlLength} characters`;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return "must be an absolute URL, e.g. https://example.com/hook";
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+    return `scheme must be http or https, not ${parsed.protocol.replace(/:$/, "")}`;
+  }
+  if (parsed.username !== "" || parsed.password !== "") return "must not carry credentials";
+  if (parsed.port !== "" && FETCH_BAD_PORTS.has(Number(parsed.port))) {
+    return `port ${parsed.port} is one HTTP clients refuse to connect to (the Fetch standard's bad ports)`;
+  }
+  return undefined;
+}
+
+function timeoutProblem(seconds: number): string | undefined {
+  if (!Number.isInteger(seconds) || seconds < 0)
+    return "must be a whole number of seconds, 0 or more";
+  if (seconds > LIMITS.timeoutSeconds) return `must be at most ${LIMITS.timeoutSeconds} (30 days)`;
+  return undefined;
+}
