@@ -34,7 +34,9 @@ export async function serve(role: ServerRole, options: ServeOptions): Promise<vo
     const config = controlplaneConfig(options as ControlplaneOptions, kc, log);
     const controlplane = createControlplane(config, health);
     parts.push(...controlplane.parts);
-    close = controlplane.close;
+    close = () => {
+      controlplane.close();
+    };
   }
   log.info({ version: VERSION }, `jobhooks ${role} starting`);
 

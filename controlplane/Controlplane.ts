@@ -49,18 +49,19 @@ export interface Controlplane {
 export function createControlplane(c: ControlplaneConfig, health: HealthServer): Controlplane {
   const store = Store.open(c.store);
   const metrics = new ControlplaneMetrics(() => store.deliveries.count());
-  let engine: WatcherEngine | undefined;
   const jobWatch = new JobWatch(c.kubeConfig, {
     ...(c.namespaces && { namespaces: c.namespaces }),
     log: c.log.child({ part: "jobwatch" }),
     onRestart: () => metrics.watchRestarts.inc(),
     handler: {
-      upsert: (job) => engine?.upsert(job),
-      remove: (job) => engine?.remove(job),
-      synced: (jobs) => engine?.synced(jobs),
+      // The engine needs the watch's cache and the watch needs the engine: the handler reaches
+      // the engine, declared below, only once run() starts.
+      upsert: (job) => engine.upsert(job),
+      remove: (job) => engine.remove(job),
+      synced: (jobs) => engine.synced(jobs),
     },
   });
-  engine = new WatcherEngine({
+  const engine: WatcherEngine = new WatcherEngine({
     store,
     jobs: jobWatch,
     log: c.log.child({ part: "watchers" }),

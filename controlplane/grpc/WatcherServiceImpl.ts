@@ -86,8 +86,10 @@ async function* streamWatcher(
     while (!FINAL_WATCHER_STATUSES.has(current.status)) {
       if (queue.length === 0) {
         // Rejects with an AbortError when the client goes away, which ends the generator.
-        await execute<void>(context.signal, (resolve) => {
-          notify = resolve;
+        await execute<undefined>(context.signal, (resolve) => {
+          notify = () => {
+            resolve(undefined);
+          };
           return () => (notify = undefined);
         });
       }

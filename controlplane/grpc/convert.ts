@@ -6,9 +6,34 @@ import {
 } from "../../proto/gen/jobhooks/v1/watchers.js";
 import type { Webhook as ProtoWebhook } from "../../proto/gen/jobhooks/v1/webhooks.js";
 import { ValidationError } from "../watchers/errors.js";
-import { Outcome, WatcherStatus, type Watcher, type Webhook } from "../watchers/model.js";
+import type { Outcome, TriggerStatus, Watcher, WatcherStatus, Webhook } from "../watchers/model.js";
 
 // Proto enum values carry their type as a prefix (WATCHER_STATUS_PENDING); the domain's do not.
+const WATCHER_STATUS: Record<WatcherStatus, ProtoWatcherStatus> = {
+  PENDING: ProtoWatcherStatus.PENDING,
+  PROCESSING: ProtoWatcherStatus.PROCESSING,
+  COMPLETED: ProtoWatcherStatus.COMPLETED,
+  PARTIALLY_COMPLETED: ProtoWatcherStatus.PARTIALLY_COMPLETED,
+  FAILED: ProtoWatcherStatus.FAILED,
+  CANCELLED: ProtoWatcherStatus.CANCELLED,
+  TIMEOUT: ProtoWatcherStatus.TIMEOUT,
+};
+const TRIGGER_STATUS: Record<TriggerStatus, ProtoTriggerStatus> = {
+  NOT_CALLED: ProtoTriggerStatus.NOT_CALLED,
+  CALLED: ProtoTriggerStatus.CALLED,
+  FAILED: ProtoTriggerStatus.FAILED,
+  TIMEOUT: ProtoTriggerStatus.TIMEOUT,
+  CANCELLED: ProtoTriggerStatus.CANCELLED,
+};
+const OUTCOME: Record<Outcome, JobOutcome> = {
+  SUCCEEDED: JobOutcome.SUCCEEDED,
+  FAILED: JobOutcome.FAILED,
+  DELETED: JobOutcome.DELETED,
+};
+const FROM_OUTCOME = new Map(Object.entries(OUTCOME).map(([k, v]) => [v, k as Outcome]));
+const FROM_WATCHER_STATUS = new Map(
+  Object.entries(WATCHER_STATUS).map(([k, v]) => [v, k as WatcherStatus]),
+);
 
 export function toProtoWebhook(w: Webhook): ProtoWebhook {
   return {
@@ -28,20 +53,20 @@ export function toProtoWatcher(w: Watcher): JobDoneWatcher {
     jobName: w.jobName,
     cronJobName: w.cronJobName,
     timeoutSeconds: w.timeoutSeconds,
-    status: `WATCHER_STATUS_${w.status}` as ProtoWatcherStatus,
+    status: WATCHER_STATUS[w.status],
     reason: w.reason,
     message: w.message,
     createdAt: w.createdAt,
     updatedAt: w.updatedAt,
     jobUid: w.jobUid,
-    jobOutcome: w.jobOutcome ? toProtoOutcome(w.jobOutcome) : JobOutcome.UNSPECIFIED,
-    notifyOn: w.notifyOn.map(toProtoOutcome),
+    jobOutcome: w.jobOutcome ? OUTCOME[w.jobOutcome] : JobOutcome.UNSPECIFIED,
+    notifyOn: w.notifyOn.map((o) => OUTCOME[o]),
     parentId: w.parentId,
     triggers: w.triggers.map((t) => ({
       id: t.id,
       webhookId: t.webhookId,
       timeoutSeconds: t.timeoutSeconds,
-      status: `TRIGGER_STATUS_${t.status}` as ProtoTriggerStatus,
+      status: TRIGGER_STATUS[t.status],
       calledAt: t.calledAt,
       attempts: t.attempts,
       lastError: t.lastError,
@@ -49,29 +74,25 @@ export function toProtoWatcher(w: Watcher): JobDoneWatcher {
   };
 }
 
-function toProtoOutcome(o: Outcome): JobOutcome {
-  return `JOB_OUTCOME_${o}` as JobOutcome;
-}
-
 /** notify_on from a request; UNSPECIFIED and unknown numbers are refused. */
 export function fromProtoOutcomes(values: JobOutcome[]): Outcome[] {
   return values.map((v, i) => {
-    const name = v.replace(/^JOB_OUTCOME_/, "");
-    if (!(name in Outcome)) {
+    const outcome = FROM_OUTCOME.get(v);
+    if (outcome === undefined) {
       throw new ValidationError([
         { field: `notify_on[${i}]`, description: "must be SUCCEEDED, FAILED or DELETED" },
       ]);
     }
-    return name as Outcome;
+    return outcome;
   });
 }
 
 /** A status filter; UNSPECIFIED means none. */
 export function fromProtoWatcherStatus(v: ProtoWatcherStatus): WatcherStatus | undefined {
   if (v === ProtoWatcherStatus.UNSPECIFIED) return undefined;
-  const name = v.replace(/^WATCHER_STATUS_/, "");
-  if (!(name in WatcherStatus)) {
+  const status = FROM_WATCHER_STATUS.get(v);
+  if (status === undefined) {
     throw new ValidationError([{ field: "status", description: "is not a watcher status" }]);
   }
-  return name as WatcherStatus;
+  return status;
 }

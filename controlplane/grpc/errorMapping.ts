@@ -1,5 +1,5 @@
 import { isAbortError } from "abort-controller-x";
-import { ServerError, Status, type CallContext, type ServerMiddlewareCall } from "nice-grpc";
+import { ServerError, Status, type ServerMiddleware } from "nice-grpc";
 import { BadRequest, RichServerError } from "nice-grpc-error-details";
 import type { Logger } from "../../common/logger.js";
 import {
@@ -13,11 +13,8 @@ import {
  * Turns domain errors into gRPC statuses, with google.rpc.BadRequest field violations for
  * INVALID_ARGUMENT; anything unexpected is logged and becomes INTERNAL without its details.
  */
-export function errorMappingMiddleware(log: Logger) {
-  return async function* <Request, Response>(
-    call: ServerMiddlewareCall<Request, Response>,
-    context: CallContext,
-  ): AsyncGenerator<Response, Response | void, undefined> {
+export function errorMappingMiddleware(log: Logger): ServerMiddleware {
+  return async function* (call, context) {
     try {
       return yield* call.next(call.request, context);
     } catch (err) {

@@ -33,8 +33,14 @@ export function loadJobFamilies(path: string): JobFamilyEntry[] {
   const problems: string[] = [];
   const entries = doc.map((item: unknown, i): JobFamilyEntry => {
     const o = (typeof item === "object" && item !== null ? item : {}) as Record<string, unknown>;
-    const str = (k: string): string =>
-      typeof o[k] === "string" ? o[k] : o[k] === undefined ? "" : String(o[k]);
+    const str = (k: string): string => {
+      const v = o[k];
+      if (typeof v === "string") return v;
+      if (v === undefined || v === null) return "";
+      if (typeof v === "number" || typeof v === "boolean") return String(v);
+      problems.push(`entry ${i}: ${k} must be a string`);
+      return "";
+    };
     const entry = {
       jobFamily: str("jobFamily"),
       url: str("url"),

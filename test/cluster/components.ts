@@ -61,12 +61,23 @@ export function controllerManagerArgs(kubeconfig: string, creds: ClusterCredenti
     "--controllers=*",
     `--root-ca-file=${creds.files.caCert}`,
     `--service-account-private-key-file=${creds.files.serviceAccountKey}`,
+    // Client-side throttling (20 QPS by default) would make hundreds of Jobs crawl; a test
+    // cluster has no other tenants to protect.
+    "--kube-api-qps=500",
+    "--kube-api-burst=1000",
+    "--concurrent-job-syncs=50",
     "--profiling=false",
   ];
 }
 
 export function schedulerArgs(kubeconfig: string): string[] {
-  return [`--kubeconfig=${kubeconfig}`, "--leader-elect=false", "--secure-port=0"];
+  return [
+    `--kubeconfig=${kubeconfig}`,
+    "--leader-elect=false",
+    "--secure-port=0",
+    "--kube-api-qps=500",
+    "--kube-api-burst=1000",
+  ];
 }
 
 export function kwokArgs(kubeconfig: string): string[] {

@@ -63,14 +63,14 @@ export async function startControlplane(
   );
   const logs: Record<string, unknown>[] = [];
   const stderr: string[] = [];
-  child.stderr?.on("data", (d: Buffer) => stderr.push(d.toString()));
+  child.stderr.on("data", (d: Buffer) => stderr.push(d.toString()));
   const exited = new Promise<number | null>((resolve) =>
     child.once("exit", (code) => resolve(code)),
   );
   const addresses = await new Promise<{ grpc: string; health: string }>((resolve, reject) => {
     let grpc: string | undefined;
     let health: string | undefined;
-    createInterface({ input: child.stdout! }).on("line", (line) => {
+    createInterface({ input: child.stdout }).on("line", (line) => {
       let entry: Record<string, unknown>;
       try {
         entry = JSON.parse(line) as Record<string, unknown>;

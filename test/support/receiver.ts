@@ -20,24 +20,29 @@ export class Receiver {
   private readonly scripts = new Map<string, Reply[]>();
   private readonly waiters: (() => void)[] = [];
 
-  private constructor(
-    private readonly server: Server,
-    readonly url: string,
-  ) {}
+  private readonly server: Server;
+  private url_ = "";
 
-  static async start(): Promise<Receiver> {
-    let self: Receiver | undefined;
-    const server = createServer((req, res) => {
+  private constructor() {
+    this.server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", () =>
-        self?.handle(req.url ?? "/", req.headers, Buffer.concat(chunks).toString(), res),
-      );
+      req.on("end", () => {
+        this.handle(req.url ?? "/", req.headers, Buffer.concat(chunks).toString(), res);
+      });
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address() as AddressInfo;
-    self = new Receiver(server, `http://127.0.0.1:${port}`);
-    return self;
+  }
+
+  /** http://127.0.0.1:PORT */
+  get url(): string {
+    return this.url_;
+  }
+
+  static async start(): Promise<Receiver> {
+    const receiver = new Receiver();
+    await new Promise<void>((resolve) => receiver.server.listen(0, "127.0.0.1", resolve));
+    receiver.url_ = `http://127.0.0.1:${(receiver.server.address() as AddressInfo).port}`;
+    return receiver;
   }
 
   /** Replies for requests to `path`, in order; the last one repeats. */
