@@ -5,7 +5,7 @@ import type { ListenAddress } from "../common/listenAddress.js";
 import type { Logger } from "../common/logger.js";
 import type { Part } from "../common/runGroup.js";
 import { Waker } from "../common/Waker.js";
-import type { BackoffPolicy } from "./dispatcher/backoff.js";
+import type { BackoffPolicy } from "../common/backoff.js";
 import { Dispatcher } from "./dispatcher/Dispatcher.js";
 import { GrpcServer } from "./grpc/GrpcServer.js";
 import { JobWatch } from "./jobwatch/JobWatch.js";
@@ -16,6 +16,7 @@ import type { StoreSpec } from "./store/storeSpec.js";
 import { loadJobFamilies } from "./watchers/jobFamilies.js";
 import { FINAL_WATCHER_STATUSES } from "./watchers/model.js";
 import { WatcherEngine } from "./watchers/WatcherEngine.js";
+import { Webhooks } from "./watchers/Webhooks.js";
 
 export interface ControlplaneConfig {
   kubeConfig: k8s.KubeConfig;
@@ -83,8 +84,8 @@ export function createControlplane(c: ControlplaneConfig, health: HealthServer):
       if (FINAL_WATCHER_STATUSES.has(w.status)) labeller.kick();
     },
   });
-  engine.onDeliveriesQueued(() => dispatcher.kick());
-  engine.onWatcherEnded((id) => {
+  engine.events.onDeliveriesQueued(() => dispatcher.kick());
+  engine.events.onEnded((id) => {
     dispatcher.abortWatcher(id);
     labeller.kick();
   });
@@ -107,6 +108,7 @@ export function createControlplane(c: ControlplaneConfig, health: HealthServer):
   const grpc = new GrpcServer({
     address: c.grpcListen,
     engine,
+    webhooks: new Webhooks(store.webhooks),
     log: c.log.child({ part: "grpc" }),
     health: grpcHealth,
     defaultNamespace: c.defaultNamespace,
@@ -126,7 +128,7 @@ class WatcherTimeouts implements Part {
   private readonly waker = new Waker();
 
   constructor(private readonly engine: WatcherEngine) {
-    engine.onExpiryChange(() => this.waker.wake());
+    engine.events.onExpiryChange(() => this.waker.wake());
   }
 
   async run(signal: AbortSignal): Promise<void> {

@@ -4,7 +4,7 @@ import { Waker } from "../../common/Waker.js";
 import type { ControlplaneMetrics } from "../metrics.js";
 import type { Store } from "../store/Store.js";
 import { TriggerStatus, type Delivery, type Watcher } from "../watchers/model.js";
-import { backoffDelay, type BackoffPolicy } from "./backoff.js";
+import { backoffDelay, type BackoffPolicy } from "../../common/backoff.js";
 import { sendAttempt, type AttemptResult } from "./sendAttempt.js";
 
 export interface DispatcherOptions {

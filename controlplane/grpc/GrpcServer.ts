@@ -9,6 +9,7 @@ import type { Part } from "../../common/runGroup.js";
 import { JobDoneWatcherServiceDefinition } from "../../proto/gen/jobhooks/v1/watchers.js";
 import { WebhookServiceDefinition } from "../../proto/gen/jobhooks/v1/webhooks.js";
 import type { WatcherEngine } from "../watchers/WatcherEngine.js";
+import type { Webhooks } from "../watchers/Webhooks.js";
 import { errorMappingMiddleware } from "./errorMapping.js";
 import { watcherService, type WatcherServiceOptions } from "./WatcherServiceImpl.js";
 import { webhookService } from "./WebhookServiceImpl.js";
@@ -20,6 +21,7 @@ const DESCRIPTOR_SET = new URL("../../../proto/gen/jobhooks.binpb", import.meta.
 export interface GrpcServerOptions extends WatcherServiceOptions {
   address: ListenAddress;
   engine: WatcherEngine;
+  webhooks: Webhooks;
   log: Logger;
   health: HealthState;
   /** After SIGTERM, how long open calls (streams) may take before they are cut. */
@@ -38,7 +40,7 @@ export class GrpcServer implements Part {
     const server: Server = createServer()
       .use(errorDetailsServerMiddleware)
       .use(errorMappingMiddleware(this.o.log));
-    server.add(WebhookServiceDefinition, webhookService(this.o.engine));
+    server.add(WebhookServiceDefinition, webhookService(this.o.webhooks));
     server.add(JobDoneWatcherServiceDefinition, watcherService(this.o.engine, this.o));
     server.add(HealthDefinition, HealthServiceImpl(this.o.health));
     server.add(ServerReflectionService, ServerReflection(readFileSync(DESCRIPTOR_SET), SERVICES));

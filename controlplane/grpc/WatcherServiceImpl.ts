@@ -76,7 +76,7 @@ async function* streamWatcher(
 ): AsyncGenerator<JobDoneWatcher> {
   const queue: Watcher[] = [];
   let notify: (() => void) | undefined;
-  const unsubscribe = engine.onWatcherChange(id, (w) => {
+  const unsubscribe = engine.events.onChange(id, (w) => {
     queue.push(w);
     notify?.();
   });

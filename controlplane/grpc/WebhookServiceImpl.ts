@@ -1,13 +1,13 @@
 import type { WebhookServiceImplementation } from "../../proto/gen/jobhooks/v1/webhooks.js";
-import type { WatcherEngine } from "../watchers/WatcherEngine.js";
+import type { Webhooks } from "../watchers/Webhooks.js";
 import { toProtoWebhook } from "./convert.js";
 
-export function webhookService(engine: WatcherEngine): WebhookServiceImplementation {
+export function webhookService(webhooks: Webhooks): WebhookServiceImplementation {
   return {
     createWebhook: (req) =>
       Promise.resolve(
         toProtoWebhook(
-          engine.createWebhook({
+          webhooks.create({
             url: req.url.trim(),
             requestBody: req.requestBody,
             description: req.description,
@@ -15,7 +15,7 @@ export function webhookService(engine: WatcherEngine): WebhookServiceImplementat
           }),
         ),
       ),
-    getWebhook: (req) => Promise.resolve(toProtoWebhook(engine.getWebhook(req.id))),
-    listWebhooks: () => Promise.resolve({ webhooks: engine.listWebhooks().map(toProtoWebhook) }),
+    getWebhook: (req) => Promise.resolve(toProtoWebhook(webhooks.get(req.id))),
+    listWebhooks: () => Promise.resolve({ webhooks: webhooks.list().map(toProtoWebhook) }),
   };
 }

@@ -2,7 +2,7 @@ import * as k8s from "@kubernetes/client-node";
 import type { Logger } from "../../common/logger.js";
 import type { Part } from "../../common/runGroup.js";
 import { Waker } from "../../common/Waker.js";
-import { backoffDelay, type BackoffPolicy } from "../dispatcher/backoff.js";
+import { backoffDelay, type BackoffPolicy } from "../../common/backoff.js";
 import type { Store } from "../store/Store.js";
 
 /** Set on a Job once every watcher of it has ended, as k8s-job-webhooks did. */

@@ -1,4 +1,3 @@
-import type { Database, Statement } from "better-sqlite3";
 import { randomUUID } from "node:crypto";
 import {
   Outcome,
@@ -6,13 +5,13 @@ import {
   TriggerStatus,
   WatcherStatus,
   type Delivery,
-  type Trigger,
   type Watcher,
   type WatcherSpec,
 } from "../watchers/model.js";
 import { settledStatus } from "../watchers/settle.js";
-import { toTrigger, toWatcher, type TriggerRow, type WatcherRow } from "./rows.js";
-import { statementCache } from "./statements.js";
+import { OPEN, WatcherReads } from "./WatcherReads.js";
+
+export type { WatcherFilter } from "./WatcherReads.js";
 
 export class IdempotencyConflictError extends Error {}
 
@@ -26,12 +25,6 @@ export interface NewWatcher {
   jobUid?: string;
   /** An unbound watcher ends JobNotFound at this time. */
   bindBy?: Date;
-}
-
-export interface WatcherFilter {
-  namespace?: string;
-  jobName?: string;
-  status?: WatcherStatus;
 }
 
 export interface Ending {
@@ -50,16 +43,8 @@ export interface AttemptRecord {
   calledAt: Date;
 }
 
-const OPEN = `('PENDING', 'PROCESSING')`;
-
 /** Watchers, their triggers and their outbox rows: one aggregate, changed in transactions. */
-export class WatcherRepo {
-  private readonly q: (sql: string) => Statement;
-
-  constructor(private readonly db: Database) {
-    this.q = statementCache(db);
-  }
-
+export class WatcherRepo extends WatcherReads {
   /** Creates a watcher, or returns the one an earlier request with the same key created. */
   create(n: NewWatcher): { watcher: Watcher; created: boolean } {
     return this.db.transaction(() => {
@@ -107,69 +92,6 @@ export class WatcherRepo {
       };
       return this.mustGet(this.insert({ spec, now, parentId: parent.id, jobUid: job.uid }));
     })();
-  }
-
-  get(id: string): Watcher | undefined {
-    const row = this.q(`SELECT * FROM watchers WHERE id = ?`).get(id) as WatcherRow | undefined;
-    return row && this.withTriggers([row])[0];
-  }
-
-  /** Pages in creation order; `after` is the last watcher of the previous page. */
-  list(filter: WatcherFilter, limit: number, after?: { createdAt: number; id: string }): Watcher[] {
-    const where: string[] = [];
-    const args: (string | number)[] = [];
-    for (const [column, value] of [
-      ["namespace", filter.namespace],
-      ["job_name", filter.jobName],
-      ["status", filter.status],
-    ] as const) {
-      if (value !== undefined && value !== "") {
-        where.push(`${column} = ?`);
-        args.push(value);
-      }
-    }
-    if (after) {
-      where.push(`(created_at, id) > (?, ?)`);
-      args.push(after.createdAt, after.id);
-    }
-    const sql = `SELECT * FROM watchers ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-                 ORDER BY created_at, id LIMIT ?`;
-    return this.withTriggers(this.q(sql).all(...args, limit) as WatcherRow[]);
-  }
-
-  /** PENDING watchers of one Job: bound to its uid, or not bound yet and naming it. */
-  pendingForJob(namespace: string, name: string, uid: string): Watcher[] {
-    const rows = this.q(
-      `SELECT * FROM watchers WHERE status = 'PENDING' AND job_uid = ?
-       UNION
-       SELECT * FROM watchers WHERE status = 'PENDING' AND namespace = ? AND job_name = ?
-         AND job_uid = '' AND cron_job_name = ''`,
-    ).all(uid, namespace, name) as WatcherRow[];
-    return this.withTriggers(rows);
-  }
-
-  /** PENDING CronJob watchers for a CronJob; namespace '' ones match every namespace. */
-  pendingFamilies(namespace: string, cronJobName: string): Watcher[] {
-    const rows = this.q(
-      `SELECT * FROM watchers WHERE status = 'PENDING' AND cron_job_name = ?
-         AND namespace IN (?, '')`,
-    ).all(cronJobName, namespace) as WatcherRow[];
-    return this.withTriggers(rows);
-  }
-
-  /** Bound, still PENDING watchers: their Jobs should exist. */
-  boundPending(): { id: string; jobUid: string; namespace: string }[] {
-    return this.q(
-      `SELECT id, job_uid AS jobUid, namespace FROM watchers WHERE status = 'PENDING' AND job_uid != ''`,
-    ).all() as { id: string; jobUid: string; namespace: string }[];
-  }
-
-  children(parentId: string): Watcher[] {
-    return this.withTriggers(
-      this.q(`SELECT * FROM watchers WHERE parent_id = ? AND status IN ${OPEN}`).all(
-        parentId,
-      ) as WatcherRow[],
-    );
   }
 
   bind(id: string, uid: string, now: Date): void {
@@ -293,29 +215,6 @@ export class WatcherRepo {
     })();
   }
 
-  /** PENDING watchers past their timeout, and unbound ones past their wait for the Job. */
-  expired(now: Date): { timedOut: string[]; notFound: string[] } {
-    const ids = (sql: string): string[] =>
-      (this.q(sql).all(now.getTime()) as { id: string }[]).map((r) => r.id);
-    return {
-      timedOut: ids(`SELECT id FROM watchers WHERE status = 'PENDING' AND deadline_at <= ?`),
-      notFound: ids(
-        `SELECT id FROM watchers WHERE status = 'PENDING' AND job_uid = '' AND bind_by <= ?`,
-      ),
-    };
-  }
-
-  /** The earliest time expired() may find something. */
-  nextExpiry(): Date | undefined {
-    const row = this.q(
-      `SELECT MIN(t) AS t FROM (
-         SELECT MIN(deadline_at) AS t FROM watchers WHERE status = 'PENDING' AND deadline_at IS NOT NULL
-         UNION ALL
-         SELECT MIN(bind_by) FROM watchers WHERE status = 'PENDING' AND bind_by IS NOT NULL)`,
-    ).get() as { t: number | null };
-    return row.t === null ? undefined : new Date(row.t);
-  }
-
   private insert(n: NewWatcher): string {
     const id = randomUUID();
     const now = n.now.getTime();
@@ -347,27 +246,6 @@ export class WatcherRepo {
     );
     spec.triggers.forEach((t, i) => insert.run(randomUUID(), id, i, t.webhookId, t.timeoutSeconds));
     return id;
-  }
-
-  private mustGet(id: string): Watcher {
-    const w = this.get(id);
-    if (!w) throw new Error(`watcher ${id} vanished inside its transaction`);
-    return w;
-  }
-
-  private withTriggers(rows: WatcherRow[]): Watcher[] {
-    if (rows.length === 0) return [];
-    const triggers = this.q(
-      `SELECT * FROM triggers WHERE watcher_id IN (SELECT value FROM json_each(?))
-       ORDER BY watcher_id, position`,
-    ).all(JSON.stringify(rows.map((r) => r.id))) as TriggerRow[];
-    const byWatcher = new Map<string, Trigger[]>();
-    for (const t of triggers.map(toTrigger)) {
-      const list = byWatcher.get(t.watcherId);
-      if (list) list.push(t);
-      else byWatcher.set(t.watcherId, [t]);
-    }
-    return rows.map((r) => toWatcher(r, byWatcher.get(r.id) ?? []));
   }
 
   // The Job gets its webhooks-called label once no watcher bound to it is open.

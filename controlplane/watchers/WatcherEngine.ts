@@ -1,25 +1,23 @@
-import { createHash, randomUUID } from "node:crypto";
-import { EventEmitter } from "node:events";
 import type { Logger } from "../../common/logger.js";
 import type { JobSummary } from "../jobwatch/jobSummary.js";
 import type { Store } from "../store/Store.js";
 import { IdempotencyConflictError } from "../store/WatcherRepo.js";
 import { ConflictError, NotFoundError, PreconditionError, ValidationError } from "./errors.js";
-import { deliveryBody } from "./eventBody.js";
+import { buildDeliveries } from "./buildDeliveries.js";
 import {
   FINAL_WATCHER_STATUSES,
   Outcome,
   Reason,
   TriggerStatus,
   WatcherStatus,
-  type Delivery,
   type Watcher,
   type WatcherSpec,
-  type Webhook,
 } from "./model.js";
 import { familyWatcherSpec, familyWebhookId, type JobFamilyEntry } from "./jobFamilies.js";
+import { decodePageToken, encodePageToken, hashSpec } from "./requestKeys.js";
 import { decideOutcome } from "./settle.js";
-import { validateWatcherSpec, validateWebhook, type WebhookInput } from "./validate.js";
+import { validateWatcherSpec } from "./validate.js";
+import { WatcherEvents } from "./WatcherEvents.js";
 
 /** What the engine needs to know of the cluster's Jobs (JobWatch's cache). */
 export interface JobLookup {
@@ -50,32 +48,11 @@ export interface WatcherPage {
  * and ending them. Every change is one store transaction; listeners hear of it afterwards.
  */
 export class WatcherEngine {
-  private readonly events = new EventEmitter();
+  readonly events = new WatcherEvents();
   private readonly now: () => Date;
 
   constructor(private readonly o: EngineOptions) {
     this.now = o.now ?? ((): Date => new Date());
-    this.events.setMaxListeners(0);
-  }
-
-  // --- webhooks
-
-  createWebhook(input: WebhookInput): Webhook {
-    const violations = validateWebhook(input);
-    if (violations.length > 0) throw new ValidationError(violations);
-    const webhook: Webhook = { id: randomUUID(), ...input, createdAt: this.now() };
-    this.o.store.webhooks.insert(webhook);
-    return webhook;
-  }
-
-  getWebhook(id: string): Webhook {
-    const w = this.o.store.webhooks.get(id);
-    if (!w) throw new NotFoundError(`webhook ${id} not found`);
-    return w;
-  }
-
-  listWebhooks(): Webhook[] {
-    return this.o.store.webhooks.list();
   }
 
   // --- watchers
@@ -140,7 +117,7 @@ export class WatcherEngine {
     const job =
       spec.jobName !== "" ? this.o.jobs.findByName(spec.namespace, spec.jobName) : undefined;
     if (job) this.upsert(job);
-    this.events.emit("expiry");
+    this.events.expiryChanged();
     return { watcher: this.getWatcher(result.watcher.id), created: true };
   }
 
@@ -172,28 +149,6 @@ export class WatcherEngine {
     for (const child of this.o.store.watchers.children(id)) this.cancelOne(child.id);
     this.cancelOne(id);
     return this.getWatcher(id);
-  }
-
-  /** Calls `listener` with the watcher after each change; returns the unsubscribe function. */
-  onWatcherChange(id: string, listener: (w: Watcher) => void): () => void {
-    const name = `watcher:${id}`;
-    this.events.on(name, listener);
-    return () => this.events.off(name, listener);
-  }
-
-  /** Outbox rows were written. */
-  onDeliveriesQueued(listener: () => void): void {
-    this.events.on("deliveries", listener);
-  }
-
-  /** A watcher ended: in-flight deliveries of it are moot. */
-  onWatcherEnded(listener: (id: string) => void): void {
-    this.events.on("ended", listener);
-  }
-
-  /** A deadline was added; the timeout loop should look again. */
-  onExpiryChange(listener: () => void): void {
-    this.events.on("expiry", listener);
   }
 
   /** The dispatcher settled a delivery: tell the watcher's listeners. */
@@ -281,23 +236,12 @@ export class WatcherEngine {
       return;
     }
     const now = this.now();
-    const deliveries = w.triggers.map((t): Delivery => {
-      const webhook = this.o.store.webhooks.get(t.webhookId);
-      if (!webhook) throw new Error(`trigger ${t.id} names missing webhook ${t.webhookId}`);
-      const timeoutMs =
-        t.timeoutSeconds > 0 ? t.timeoutSeconds * 1000 : this.o.defaultDeliveryTimeoutMs;
-      return {
-        id: `msg_${randomUUID().replace(/-/g, "")}`,
-        triggerId: t.id,
-        watcherId: w.id,
-        url: webhook.url,
-        ...deliveryBody(webhook, w, t, { summary: job, outcome, at }),
-        secret: webhook.secret,
-        deadlineAt: new Date(now.getTime() + timeoutMs),
-        nextAttemptAt: now,
-        attempts: 0,
-        createdAt: now,
-      };
+    const deliveries = buildDeliveries(w, (id) => this.o.store.webhooks.get(id), {
+      job,
+      outcome,
+      at,
+      now,
+      defaultTimeoutMs: this.o.defaultDeliveryTimeoutMs,
     });
     if (!this.o.store.watchers.startNotifying(w.id, outcome, deliveries, now)) return;
     this.o.log.info(
@@ -310,7 +254,7 @@ export class WatcherEngine {
       "job finished; delivering",
     );
     this.changed(w.id);
-    if (deliveries.length > 0) this.events.emit("deliveries");
+    if (deliveries.length > 0) this.events.deliveriesQueued();
   }
 
   private cancelOne(id: string): void {
@@ -325,44 +269,13 @@ export class WatcherEngine {
   private end(id: string, ending: Parameters<Store["watchers"]["end"]>[1]): void {
     if (!this.o.store.watchers.end(id, ending, this.now())) return;
     this.o.log.info({ watcher: id, status: ending.status, reason: ending.reason }, "watcher ended");
-    this.events.emit("ended", id);
+    this.events.ended(id);
     this.changed(id);
   }
 
   private changed(id: string): void {
-    const name = `watcher:${id}`;
-    if (this.events.listenerCount(name) === 0) return;
-    const w = this.o.store.watchers.get(id);
-    if (w) this.events.emit(name, w);
+    this.events.changed(id, (i) => this.o.store.watchers.get(i));
   }
-}
-
-function hashSpec(spec: WatcherSpec): string {
-  const canonical = JSON.stringify([
-    spec.namespace,
-    spec.jobName,
-    spec.cronJobName,
-    spec.timeoutSeconds,
-    [...spec.notifyOn].sort(),
-    spec.triggers.map((t) => [t.webhookId, t.timeoutSeconds]),
-  ]);
-  return createHash("sha256").update(canonical).digest("hex");
-}
-
-function encodePageToken(w: Watcher): string {
-  return Buffer.from(JSON.stringify([w.createdAt.getTime(), w.id])).toString("base64url");
-}
-
-function decodePageToken(token: string): { createdAt: number; id: string } {
-  try {
-    const [createdAt, id] = JSON.parse(Buffer.from(token, "base64url").toString()) as unknown[];
-    if (typeof createdAt === "number" && typeof id === "string") return { createdAt, id };
-  } catch {
-    // fall through to the error below
-  }
-  throw new ValidationError([
-    { field: "page_token", description: "is not a token this server issued" },
-  ]);
 }
 
 // What is known of a Job that vanished while nobody watched: only what its watcher recorded.
