@@ -10,33 +10,33 @@ import { OptionError } from "./controlplaneConfig.js";
 import { addCommonOptions, addControlplaneOptions, addKubeOptions } from "./options.js";
 import { serve, type ServeOptions, type ServerRole } from "./serve.js";
 
-const ROLES: { role: ServerRole; summary: string; kube: boolean }[] = [
+const NOT_YET = "Status: not implemented yet; this build serves /healthz and /readyz only.";
+
+const ROLES: { role: ServerRole; summary: string; kube: boolean; status?: string }[] = [
   {
     role: "controlplane",
-    summary: "run the control plane: gRPC API, store, Job watch, webhook delivery, pod counter",
+    summary: "run the control plane: gRPC API, store, Job watch, webhook delivery",
     kube: true,
   },
   {
     role: "gateway",
     summary: "run the HTTP gateway: the REST API in front of the control plane",
     kube: false,
+    status: NOT_YET,
   },
   {
     role: "sidecar",
     summary: "run the pod-local sidecar on 127.0.0.1 and ::1 (injected into Job pods)",
     kube: false,
+    status: NOT_YET,
   },
   {
     role: "all",
     summary: "run controlplane and gateway in one process (small installs, the demo)",
     kube: true,
+    status: "Status: the gateway is not implemented yet, so this runs the controlplane alone.",
   },
 ];
-
-// Kept true while the components land one by one; each server process already runs its health
-// endpoints, logging and graceful shutdown.
-const IMPLEMENTED =
-  "this build serves /healthz and /readyz (and checks Kubernetes access where it needs it); the API itself is not implemented yet.";
 
 /** The jobhooks command line. Exposed for tests; main.ts parses process.argv with it. */
 export function buildProgram(): Command {
@@ -54,11 +54,9 @@ export function buildProgram(): Command {
     .action(() => {
       process.stdout.write(`${VERSION}\n`);
     });
-  for (const { role, summary, kube } of ROLES) {
-    const cmd = program
-      .command(role)
-      .description(summary)
-      .addHelpText("after", `\nStatus: ${IMPLEMENTED}`);
+  for (const { role, summary, kube, status } of ROLES) {
+    const cmd = program.command(role).description(summary);
+    if (status) cmd.addHelpText("after", `\n${status}`);
     addCommonOptions(cmd);
     if (kube) addControlplaneOptions(addKubeOptions(cmd));
     cmd.action(async (options: ServeOptions) => {

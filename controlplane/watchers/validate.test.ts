@@ -1,0 +1,90 @@
+import { expect } from "chai";
+import { Outcome, type WatcherSpec } from "./model.js";
+import { validateWatcherSpec, validateWebhook } from "./validate.js";
+
+const spec = (over: Partial<WatcherSpec> = {}): WatcherSpec => ({
+  namespace: "default",
+  jobName: "my-job",
+  cronJobName: "",
+  timeoutSeconds: 0,
+  notifyOn: [Outcome.SUCCEEDED],
+  triggers: [{ webhookId: "w", timeoutSeconds: 0 }],
+  ...over,
+});
+
+const fields = (v: { field: string }[]): string[] => v.map((x) => x.field);
+
+describe("validateWatcherSpec", () => {
+  it("accepts a plain watcher and a CronJob watcher", () => {
+    expect(validateWatcherSpec(spec(), undefined)).to.deep.equal([]);
+    expect(validateWatcherSpec(spec({ jobName: "", cronJobName: "nightly" }), "k")).to.deep.equal(
+      [],
+    );
+  });
+
+  it("wants exactly one of job_name and cron_job_name", () => {
+    expect(fields(validateWatcherSpec(spec({ jobName: "" }), undefined))).to.deep.equal([
+      "job_name",
+    ]);
+    expect(fields(validateWatcherSpec(spec({ cronJobName: "x" }), undefined))).to.deep.equal([
+      "job_name",
+    ]);
+  });
+
+  it("names every bad field", () => {
+    const v = validateWatcherSpec(
+      spec({
+        namespace: "Bad",
+        jobName: "a".repeat(64),
+        timeoutSeconds: -1,
+        triggers: [{ webhookId: "", timeoutSeconds: 1.5 }],
+        notifyOn: ["NEVER" as Outcome],
+      }),
+      "k".repeat(256),
+    );
+    expect(fields(v)).to.have.members([
+      "namespace",
+      "job_name",
+      "timeout_seconds",
+      "triggers[0].webhook_id",
+      "triggers[0].timeout_seconds",
+      "notify_on[0]",
+      "idempotency_key",
+    ]);
+  });
+
+  it("takes any idempotency key up to 255 characters, a job name is not required to be a UUID", () => {
+    expect(validateWatcherSpec(spec(), "example-job-27384920 / run #4")).to.deep.equal([]);
+  });
+});
+
+describe("validateWebhook", () => {
+  const hook = {
+    url: "https://example.com/hook",
+    requestBody: undefined,
+    description: "",
+    secret: undefined,
+  };
+
+  it("accepts http and https URLs", () => {
+    expect(validateWebhook(hook)).to.deep.equal([]);
+    expect(validateWebhook({ ...hook, url: "http://10.0.0.1:8080/x" })).to.deep.equal([]);
+  });
+
+  it("refuses other schemes, credentials, ports fetch refuses, bad secrets", () => {
+    for (const url of [
+      "ftp://example.com",
+      "file:///etc/passwd",
+      "not a url",
+      "",
+      "http://u:p@example.com/",
+      "http://example.com:6000/",
+    ]) {
+      expect(fields(validateWebhook({ ...hook, url })), url).to.deep.equal(["url"]);
+    }
+    expect(fields(validateWebhook({ ...hook, secret: "whsec_short" }))).to.deep.equal(["secret"]);
+    expect(
+      fields(validateWebhook({ ...hook, requestBody: "x".repeat(1024 * 1024 + 1) })),
+    ).to.deep.equal(["request_body"]);
+  });
+});
