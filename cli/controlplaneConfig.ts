@@ -1,4 +1,5 @@
 import type { KubeConfig } from "@kubernetes/client-node";
+import { assertPolicy } from "../common/backoff.js";
 import { parseDuration } from "../common/duration.js";
 import { parseListenAddress } from "../common/listenAddress.js";
 import type { Logger } from "../common/logger.js";
@@ -27,6 +28,14 @@ export function controlplaneConfig(
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 10_000) {
     throw new OptionError(`--max-concurrent-deliveries must be a whole number from 1 to 10000`);
   }
+  const retry = { baseMs: parseDuration(o.retryBase), maxMs: parseDuration(o.retryMax) };
+  try {
+    assertPolicy(retry);
+  } catch {
+    throw new OptionError(`--retry-base must be more than 0 and at most --retry-max`);
+  }
+  const attemptTimeoutMs = parseDuration(o.attemptTimeout);
+  if (attemptTimeoutMs <= 0) throw new OptionError("--attempt-timeout must be more than 0");
   return {
     kubeConfig,
     store: parseStoreSpec(o.store),
@@ -36,9 +45,9 @@ export function controlplaneConfig(
     jobFamiliesFile: o.jobFamilies,
     jobWaitMs: parseDuration(o.jobWait),
     deliveryTimeoutMs: parseDuration(o.deliveryTimeout),
-    attemptTimeoutMs: parseDuration(o.attemptTimeout),
+    attemptTimeoutMs,
     maxConcurrentDeliveries: concurrency,
-    retry: { baseMs: parseDuration(o.retryBase), maxMs: parseDuration(o.retryMax) },
+    retry,
     shutdownGraceMs: parseDuration(o.shutdownGrace),
     log,
   };

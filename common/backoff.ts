@@ -48,7 +48,8 @@ export function backoffDelay(
   return Math.round(half + random() * half);
 }
 
-function assertPolicy(policy: BackoffPolicy): void {
+/** Throws a RangeError unless 0 < baseMs <= maxMs, both finite. */
+export function assertPolicy(policy: BackoffPolicy): void {
   const { baseMs, maxMs } = policy;
   if (!Number.isFinite(baseMs) || baseMs <= 0 || !Number.isFinite(maxMs) || maxMs < baseMs) {
     throw new RangeError(

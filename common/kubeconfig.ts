@@ -15,11 +15,12 @@ export class KubeConfigError extends Error {}
 export function loadKubeConfig({ kubeconfig, context }: KubeAccessOptions): KubeConfig {
   const kc = new KubeConfig();
   if (kubeconfig !== undefined && kubeconfig !== "") {
-    if (!existsSync(kubeconfig))
+    if (!existsSync(kubeconfig)) {
       throw new KubeConfigError(`kubeconfig ${kubeconfig} does not exist`);
-    kc.loadFromFile(kubeconfig);
+    }
+    load(() => kc.loadFromFile(kubeconfig), `kubeconfig ${kubeconfig}`);
   } else {
-    kc.loadFromDefault();
+    load(() => kc.loadFromDefault(), "the default kubeconfig (KUBECONFIG, ~/.kube/config)");
   }
   if (context !== undefined && context !== "") {
     if (!kc.getContextObject(context)) {
@@ -36,4 +37,12 @@ export function loadKubeConfig({ kubeconfig, context }: KubeAccessOptions): Kube
     );
   }
   return kc;
+}
+
+function load(loader: () => void, what: string): void {
+  try {
+    loader();
+  } catch (err) {
+    throw new KubeConfigError(`${what} could not be read: ${(err as Error).message}`);
+  }
 }

@@ -5,13 +5,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { repoRoot } from "./cluster/paths.js";
+import { waitFor } from "./cluster/wait.js";
 import { sharedCluster } from "./support/cluster.js";
 
 const main = join(repoRoot, "dist", "cli", "main.js");
 
+// Free ports and no file left behind, set the way a user would: through the environment.
+const QUIET = { JOBHOOKS_GRPC_LISTEN: "127.0.0.1:0", JOBHOOKS_STORE: "sqlite::memory:" };
+
 function jobhooks(args: string[], env: Record<string, string> = {}): ChildProcess {
   return spawn(process.execPath, [main, ...args], {
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...QUIET, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
 }
@@ -32,8 +36,15 @@ function exitCode(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once("exit", (code) => resolve(code)));
 }
 
+const healthAddresses = new WeakMap<ChildProcess, Promise<Record<string, unknown>>>();
+
 async function readyz(child: ChildProcess): Promise<{ status: number; body: string }> {
-  const { address } = await logLine(child, "health endpoints listening");
+  let listening = healthAddresses.get(child);
+  if (!listening) {
+    listening = logLine(child, "health endpoints listening");
+    healthAddresses.set(child, listening);
+  }
+  const { address } = await listening;
   const res = await fetch(`http://${String(address)}/readyz`);
   return { status: res.status, body: await res.text() };
 }
@@ -78,13 +89,20 @@ describe("jobhooks CLI", () => {
         JOBHOOKS_KUBECONFIG: cluster.kubeconfigPath,
         JOBHOOKS_HEALTH_LISTEN: "127.0.0.1:0",
       });
-      const { status, body } = await readyz(child);
-      expect(status, body).to.equal(200);
-      expect(body).to.contain("[+] kube-apiserver ok");
-      const stopped = logLine(child, "stopped");
-      child.kill("SIGTERM");
-      await stopped;
-      expect(await exitCode(child)).to.equal(0);
+      try {
+        const { status, body } = await waitFor("/readyz 200", async () => {
+          const r = await readyz(child);
+          return r.status === 200 ? r : undefined;
+        });
+        expect(body).to.contain("[+] kube-apiserver ok");
+        expect(body).to.contain("[+] job-watch ok");
+        const stopped = logLine(child, "stopped");
+        child.kill("SIGTERM");
+        await stopped;
+        expect(await exitCode(child)).to.equal(0);
+      } finally {
+        child.kill("SIGKILL");
+      }
     });
 
     it("is not ready when the apiserver cannot be reached", async function () {
@@ -106,11 +124,15 @@ describe("jobhooks CLI", () => {
         "--health-listen",
         "127.0.0.1:0",
       ]);
-      const { status, body } = await readyz(child);
-      expect(status).to.equal(503);
-      expect(body).to.contain("[-] kube-apiserver");
-      child.kill("SIGTERM");
-      expect(await exitCode(child)).to.equal(0);
+      try {
+        const { status, body } = await readyz(child);
+        expect(status).to.equal(503);
+        expect(body).to.contain("[-] kube-apiserver");
+        child.kill("SIGTERM");
+        expect(await exitCode(child)).to.equal(0);
+      } finally {
+        child.kill("SIGKILL");
+      }
     });
   });
 });

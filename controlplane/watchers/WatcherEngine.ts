@@ -184,8 +184,11 @@ export class WatcherEngine {
 
   /** After a (re)list: bound watchers whose Job is gone were missed while we were not looking. */
   synced(jobs: ReadonlyMap<string, JobSummary>): void {
+    const watched = this.o.namespaces;
     for (const b of this.o.store.watchers.boundPending()) {
       if (jobs.has(b.jobUid)) continue;
+      // Not listed because not watched (--namespaces changed since): unknown, not deleted.
+      if (watched && !watched.includes(b.namespace)) continue;
       const w = this.o.store.watchers.get(b.id);
       if (!w) continue;
       this.decide(w, goneJob(w), Outcome.DELETED, this.now());

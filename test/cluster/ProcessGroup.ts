@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess, type ChildProcessByStdio } from "node:child_process";
 import { createWriteStream, existsSync, readFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
+import type { Readable } from "node:stream";
 
 export interface ExitInfo {
   code: number | null;
@@ -42,8 +43,7 @@ export class ProcessGroup {
   start(name: string, command: string, args: string[]): ManagedProcess {
     const logPath = join(this.logDir, `${name}.log`);
     const log = createWriteStream(logPath, { flags: "a" });
-    const argv = setpriv ? ["--pdeathsig", "KILL", "--", command, ...args] : args;
-    const child = spawn(setpriv ?? command, argv, { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawnTied(command, args);
     child.stdout.pipe(log);
     child.stderr.pipe(log);
     live.add(child);
@@ -81,6 +81,18 @@ export class ProcessGroup {
       clearTimeout(timer);
     }
   }
+}
+
+/**
+ * Spawns a child that the kernel kills when this process dies, however it dies (where setpriv
+ * exists), with stdout and stderr piped.
+ */
+export function spawnTied(
+  command: string,
+  args: string[],
+): ChildProcessByStdio<null, Readable, Readable> {
+  const argv = setpriv ? ["--pdeathsig", "KILL", "--", command, ...args] : args;
+  return spawn(setpriv ?? command, argv, { stdio: ["ignore", "pipe", "pipe"] });
 }
 
 function tail(path: string, lines: number): string {

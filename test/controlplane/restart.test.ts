@@ -90,6 +90,34 @@ describe("controlplane: crashes and restarts @cluster", function () {
     expect(outboxRows(storePath)).to.have.length(0);
   });
 
+  it("on SIGTERM hands a delivery in flight back to the outbox, exits within --shutdown-grace, and sends it after restart", async function () {
+    this.timeout(60_000);
+    const ns = await createTestNamespace(cluster, "sigterm");
+    cp = await startControlplane(cluster, {
+      args: ["--shutdown-grace=1s", "--attempt-timeout=60s"],
+    });
+    const slow = `/${ns}/slow`;
+    receiver.script(slow, ["hang"]);
+    const w = await cp.watchers.createWatcher({
+      namespace: ns,
+      jobName: "busy",
+      triggers: [{ webhookId: await webhookTo(cp, receiver.url + slow), timeoutSeconds: 0 }],
+    });
+    await createJob(cluster, ns, "busy");
+    await receiver.waitFor(slow, 1);
+    const storePath = storePathOf(cp);
+    const stopping = Date.now();
+    expect(await cp.stop()).to.equal(0);
+    expect(Date.now() - stopping).to.be.below(5000);
+    expect(cp.logs.some((l) => l.msg === "waiting for deliveries in flight")).to.equal(true);
+    expect(outboxRows(storePath).map((r) => r.watcher_id)).to.deep.equal([w.id]);
+
+    receiver.script(slow, [{ status: 200 }]);
+    cp = await startControlplane(cluster, { storePath });
+    expect((await finalWatcher(cp, w.id)).status).to.equal(WatcherStatus.COMPLETED);
+    expect(new Set(receiver.on(slow).map((r) => r.headers["webhook-id"])).size).to.equal(1);
+  });
+
   it("loses no delivery when 300 Jobs finish while the controlplane is killed and restarted", async function () {
     this.timeout(180_000);
     const ns = await createTestNamespace(cluster, "storm");

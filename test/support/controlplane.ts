@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,6 +14,7 @@ import {
   type WebhookServiceClient,
 } from "../../proto/gen/jobhooks/v1/webhooks.js";
 import { repoRoot } from "../cluster/paths.js";
+import { spawnTied } from "../cluster/ProcessGroup.js";
 import type { TestCluster } from "../cluster/TestCluster.js";
 
 const main = join(repoRoot, "dist", "cli", "main.js");
@@ -47,20 +48,16 @@ export async function startControlplane(
 ): Promise<ControlplaneProcess> {
   const storePath =
     run.storePath ?? join(mkdtempSync(join(tmpdir(), "jobhooks-store-")), "jobhooks.db");
-  const child = spawn(
-    process.execPath,
-    [
-      main,
-      "controlplane",
-      `--kubeconfig=${cluster.kubeconfigPath}`,
-      `--store=sqlite:${storePath}`,
-      "--grpc-listen=127.0.0.1:0",
-      "--health-listen=127.0.0.1:0",
-      "--log-level=debug",
-      ...(run.args ?? []),
-    ],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
+  const child = spawnTied(process.execPath, [
+    main,
+    "controlplane",
+    `--kubeconfig=${cluster.kubeconfigPath}`,
+    `--store=sqlite:${storePath}`,
+    "--grpc-listen=127.0.0.1:0",
+    "--health-listen=127.0.0.1:0",
+    "--log-level=debug",
+    ...(run.args ?? []),
+  ]);
   const logs: Record<string, unknown>[] = [];
   const stderr: string[] = [];
   child.stderr.on("data", (d: Buffer) => stderr.push(d.toString()));

@@ -1,0 +1,237 @@
+import type { BatchV1Api, V1Job, V1JobList, Watch } from "@kubernetes/client-node";
+import { setTimeout as sleep } from "node:timers/promises";
+import { backoffDelay, type BackoffPolicy } from "../../common/backoff.js";
+import type { Logger } from "../../common/logger.js";
+import { summarizeJob, type JobSummary } from "./jobSummary.js";
+
+const WATCH = {
+  // Like client-go, ask the server to end each watch after a random 5–10 minutes, so
+  // connections are renewed and spread over apiserver replicas.
+  minTimeoutSeconds: 300,
+  // A watch neither ended nor closed this long after its timeout sits on a dead connection.
+  stallGraceMs: 30_000,
+  healthyAfterMs: 30_000,
+  GONE: 410,
+} as const;
+
+/** What a stream tells the cache it feeds (JobWatch). None of these may throw. */
+export interface JobStreamSink {
+  /** A watch event added or changed a Job. */
+  upsert(job: JobSummary): void;
+  /** A watch event deleted a Job. */
+  remove(job: JobSummary): void;
+  /** A complete (re)list: every Job now in `namespace` (undefined: all namespaces), by uid. */
+  relisted(namespace: string | undefined, jobs: ReadonlyMap<string, JobSummary>): void;
+  /** The list or watch failed and restarts after a backoff. */
+  restarting(reason: string): void;
+}
+
+export interface JobStreamOptions {
+  /** The one namespace to list and watch; undefined: all namespaces. */
+  namespace: string | undefined;
+  batch: BatchV1Api;
+  watcher: Watch;
+  log: Logger;
+  backoff: BackoffPolicy;
+  pageSize: number;
+  sink: JobStreamSink;
+}
+
+/** Why a list or watch stopped early; `gone` when the server no longer has its version. */
+interface WatchFailure {
+  gone: boolean;
+  reason: string;
+}
+
+/**
+ * One list+watch of Jobs, of one namespace or of all; internal to JobWatch, which keeps the cache.
+ * Each run starts with a list; a watch that fails resumes from the last resourceVersion seen,
+ * one the server no longer has (410 Gone) makes a relist.
+ */
+export class JobStream {
+  /** Where the next watch starts; undefined until listed, and again after 410 Gone. */
+  private resourceVersion: string | undefined;
+  private hasListed = false;
+
+  constructor(private readonly o: JobStreamOptions) {}
+
+  get namespace(): string | undefined {
+    return this.o.namespace;
+  }
+
+  /** True once the current run's first list completed. */
+  get listed(): boolean {
+    return this.hasListed;
+  }
+
+  /** Lists, then watches until `signal` aborts; every run starts over with a list. */
+  async run(signal: AbortSignal): Promise<void> {
+    this.resourceVersion = undefined;
+    this.hasListed = false;
+    let failures = 0;
+    while (!signal.aborted) {
+      const started = Date.now();
+      const failure = await this.step(signal);
+      // A list or watch that lasted was healthy: the next failure starts the backoff over.
+      if (Date.now() - started >= WATCH.healthyAfterMs) failures = 0;
+      if (failure) await this.restart(failure, ++failures, signal);
+    }
+  }
+
+  /** Lists if the stream has no resourceVersion to resume from, else watches once. */
+  private async step(signal: AbortSignal): Promise<WatchFailure | undefined> {
+    if (this.resourceVersion !== undefined) return this.watchOnce(signal);
+    try {
+      await this.relist(signal);
+      return undefined;
+    } catch (err) {
+      return { gone: false, reason: `list failed: ${describe(err)}` };
+    }
+  }
+
+  /** Waits out the backoff after the stream's `failures`-th failure in a row (1 for the first). */
+  private async restart(
+    { gone, reason }: WatchFailure,
+    failures: number,
+    signal: AbortSignal,
+  ): Promise<void> {
+    if (signal.aborted) return;
+    if (gone) this.resourceVersion = undefined;
+    const delayMs = backoffDelay(failures, this.o.backoff);
+    this.o.log.warn({ namespace: this.namespace, reason, delayMs }, "restarting job watch");
+    this.o.sink.restarting(reason);
+    await sleep(delayMs, undefined, { signal }).catch(() => undefined);
+  }
+
+  private async relist(signal: AbortSignal): Promise<void> {
+    const { listed, resourceVersion } = await this.listAll(signal);
+    this.resourceVersion = resourceVersion;
+    this.hasListed = true;
+    this.o.sink.relisted(this.namespace, listed);
+  }
+
+  // Pages of one consistent snapshot; nothing is applied until the last page is in, so a
+  // failed page (an expired continue token is 410) leaves the cache as it was.
+  private async listAll(
+    signal: AbortSignal,
+  ): Promise<{ listed: Map<string, JobSummary>; resourceVersion: string }> {
+    const listed = new Map<string, JobSummary>();
+    let page: V1JobList | undefined;
+    do {
+      page = await abortable(this.listPage(page?.metadata?._continue), signal);
+      for (const job of page.items) this.summarize(job, (s) => listed.set(s.uid, s));
+    } while (page.metadata?._continue);
+    const resourceVersion = page.metadata?.resourceVersion;
+    if (!resourceVersion) throw new Error("the Job list carries no resourceVersion");
+    return { listed, resourceVersion };
+  }
+
+  private listPage(token: string | undefined): Promise<V1JobList> {
+    const page = { limit: this.o.pageSize, _continue: token };
+    return this.namespace === undefined
+      ? this.o.batch.listJobForAllNamespaces(page)
+      : this.o.batch.listNamespacedJob({ ...page, namespace: this.namespace });
+  }
+
+  /**
+   * One watch request, from the stream's resourceVersion until it ends; never throws. Resolves
+   * undefined when the server ended it at the timeout asked for, the one healthy end.
+   */
+  private watchOnce(signal: AbortSignal): Promise<WatchFailure | undefined> {
+    const timeoutSeconds = Math.floor(WATCH.minTimeoutSeconds * (1 + Math.random()));
+    const started = Date.now();
+    const path =
+      this.namespace === undefined
+        ? "/apis/batch/v1/jobs"
+        : `/apis/batch/v1/namespaces/${encodeURIComponent(this.namespace)}/jobs`;
+    const query = {
+      resourceVersion: this.resourceVersion,
+      allowWatchBookmarks: true,
+      timeoutSeconds,
+    };
+    return new Promise((resolve) => {
+      let request: AbortController | undefined;
+      let ended = false;
+      const end = (result: WatchFailure | undefined): void => {
+        if (ended) return;
+        ended = true;
+        clearTimeout(stall);
+        signal.removeEventListener("abort", onAbort);
+        request?.abort();
+        resolve(result);
+      };
+      const onAbort = (): void => end({ gone: false, reason: "aborted" });
+      const stall = setTimeout(
+        () => end({ gone: false, reason: "watch stalled" }),
+        timeoutSeconds * 1000 + WATCH.stallGraceMs,
+      );
+      signal.addEventListener("abort", onAbort, { once: true });
+      const onEvent = (type: string, object: unknown): void => {
+        const failure = ended ? undefined : this.apply(type, object);
+        if (failure) end(failure);
+      };
+      const onDone = (err: unknown): void => {
+        if (err) end(watchFailure(err));
+        // The server ends a watch cleanly at its timeout; earlier is a failure worth a backoff.
+        else if (Date.now() - started >= timeoutSeconds * 1000) end(undefined);
+        else end({ gone: false, reason: "watch closed by the server" });
+      };
+      this.o.watcher.watch(path, query, onEvent, onDone).then(
+        (controller) => {
+          request = controller;
+          if (ended) controller.abort();
+        },
+        (err: unknown) => end(watchFailure(err)),
+      );
+    });
+  }
+
+  /** Applies one watch event; returns how the watch ends if the event ends it. */
+  private apply(type: string, object: unknown): WatchFailure | undefined {
+    if (type === "ERROR") {
+      const status = object as { code?: number; reason?: string; message?: string };
+      const reason = `watch error ${status.code ?? "?"} ${status.reason ?? ""}: ${status.message ?? ""}`;
+      return { gone: status.code === WATCH.GONE, reason };
+    }
+    const job = object as V1Job;
+    if (type === "ADDED" || type === "MODIFIED") this.summarize(job, (s) => this.o.sink.upsert(s));
+    else if (type === "DELETED") this.summarize(job, (s) => this.o.sink.remove(s));
+    // BOOKMARK carries nothing but how far the stream got: resuming from there skips nothing.
+    this.resourceVersion = job.metadata?.resourceVersion ?? this.resourceVersion;
+    return undefined;
+  }
+
+  private summarize(job: V1Job, then: (summary: JobSummary) => void): void {
+    let summary: JobSummary;
+    try {
+      summary = summarizeJob(job);
+    } catch (err) {
+      this.o.log.error({ err }, "skipping a Job that cannot be summarized");
+      return;
+    }
+    then(summary);
+  }
+}
+
+function watchFailure(err: unknown): WatchFailure {
+  const statusCode = (err as { statusCode?: unknown } | null)?.statusCode;
+  return { gone: statusCode === WATCH.GONE, reason: `watch failed: ${describe(err)}` };
+}
+
+// Watch errors carry statusCode, client-node ApiExceptions code.
+function describe(err: unknown): string {
+  const { statusCode, code } = (err ?? {}) as { statusCode?: unknown; code?: unknown };
+  const status = statusCode ?? code;
+  const message = err instanceof Error ? err.message : String(err);
+  return typeof status === "number" ? `HTTP ${status}: ${message}` : message;
+}
+
+/** Settles like `work`, or rejects as soon as `signal` aborts (the request is left to finish). */
+function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new Error("aborted"));
+    if (signal.aborted) onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}

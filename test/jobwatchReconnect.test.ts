@@ -1,0 +1,79 @@
+import { expect } from "chai";
+import { JobWatch } from "../controlplane/jobwatch/JobWatch.js";
+import { waitFor } from "./cluster/wait.js";
+import { createTestNamespace } from "./support/cluster.js";
+import {
+  FAST_BACKOFF,
+  WITHIN,
+  job,
+  jobWatchSuite,
+  log,
+  Recorder,
+  start,
+} from "./support/jobWatchSuite.js";
+import { startTcpRelay } from "./support/tcpRelay.js";
+
+// Connections broken for real, by a TCP relay between JobWatch and the apiserver.
+describe("job watch across broken connections @cluster", function () {
+  this.timeout(60_000);
+  const suite = jobWatchSuite();
+  const { watchJobs, createJob, deleteJob } = suite;
+
+  it("keeps watching when its connection breaks, resuming where it was", async () => {
+    const namespace = await createTestNamespace(suite.cluster, "jw-cut");
+    const relay = await startTcpRelay(suite.cluster);
+    try {
+      const keptUid = await createJob(
+        namespace,
+        job("kept", { "test.jobhooks.dev/run-ms": "60000" }),
+      );
+      const restarts: string[] = [];
+      const rec = new Recorder();
+      const onRestart = (reason: string): number => restarts.push(reason);
+      const watch = watchJobs(
+        { namespaces: [namespace], handler: rec, onRestart },
+        relay.kubeConfig,
+      );
+      await watch.whenSynced();
+
+      relay.refuse(true);
+      relay.cut();
+      await waitFor("a failed reconnect", () => (restarts.length >= 2 ? true : undefined), WITHIN);
+      const newUid = await createJob(namespace, job("new"));
+      await deleteJob(namespace, "kept");
+      relay.refuse(false);
+
+      await waitFor("the new Job to finish", () => watch.get(newUid)?.outcome, WITHIN);
+      await waitFor("the deleted Job's remove", () => rec.removed(keptUid) || undefined, WITHIN);
+      // It resumed from its resourceVersion: the changes came as events, not from a relist.
+      expect(rec.syncs()).to.have.length(1);
+      expect(restarts[0]).to.be.a("string").and.not.be.empty;
+    } finally {
+      await relay.close();
+    }
+  });
+
+  it("rejects whenSynced when stopped before the first list completed", async () => {
+    const relay = await startTcpRelay(suite.cluster);
+    relay.refuse(true);
+    try {
+      const watch = new JobWatch(relay.kubeConfig, {
+        handler: new Recorder(),
+        log,
+        backoff: FAST_BACKOFF,
+      });
+      const r = start(watch);
+      const synced = watch.whenSynced();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await r.stop()).to.be.below(1000);
+      const err = await synced.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).to.be.instanceOf(Error);
+      expect(watch.synced).to.equal(false);
+    } finally {
+      await relay.close();
+    }
+  });
+});
