@@ -33,6 +33,8 @@ export interface ClusterOptions {
    * folder given here is emptied first and kept after stop(), logs and all.
    */
   dir?: string;
+  /** More kube-apiserver flags, after ours (a later flag wins). */
+  apiserverArgs?: string[];
 }
 
 /**
@@ -103,7 +105,10 @@ export class TestCluster {
       };
       const bin = (name: string): string => join(binDir, name);
       processes.start("etcd", bin("etcd"), etcdArgs(join(dir, "etcd"), ports));
-      processes.start("kube-apiserver", bin("kube-apiserver"), apiserverArgs(dir, ports, creds));
+      processes.start("kube-apiserver", bin("kube-apiserver"), [
+        ...apiserverArgs(dir, ports, creds),
+        ...(options.apiserverArgs ?? []),
+      ]);
       const server = `https://127.0.0.1:${ports.apiserver}`;
       await waitFor("kube-apiserver /readyz", async () => {
         alive();
