@@ -1,3 +1,4 @@
+import * as k8s from "@kubernetes/client-node";
 import Database from "better-sqlite3";
 import { expect } from "chai";
 import { WatcherStatus } from "../../proto/gen/jobhooks/v1/watchers.js";
@@ -116,6 +117,40 @@ describe("controlplane: crashes and restarts @cluster", function () {
     cp = await startControlplane(cluster, { storePath });
     expect((await finalWatcher(cp, w.id)).status).to.equal(WatcherStatus.COMPLETED);
     expect(new Set(receiver.on(slow).map((r) => r.headers["webhook-id"])).size).to.equal(1);
+  });
+
+  it("ends, when it starts again, a watcher whose timeout passed and one whose Job was deleted while it was down", async function () {
+    this.timeout(60_000);
+    const ns = await createTestNamespace(cluster, "downtime");
+    cp = await startControlplane(cluster);
+    const webhookId = await webhookTo(cp, `${receiver.url}/${ns}/never`);
+    await createJob(cluster, ns, "long", { runMs: 120_000 });
+    await createJob(cluster, ns, "removed", { runMs: 120_000 });
+    const timed = await cp.watchers.createWatcher({
+      namespace: ns,
+      jobName: "long",
+      timeoutSeconds: 2,
+      triggers: [{ webhookId, timeoutSeconds: 0 }],
+    });
+    const orphan = await cp.watchers.createWatcher({
+      namespace: ns,
+      jobName: "removed",
+      triggers: [{ webhookId, timeoutSeconds: 0 }],
+    });
+    await watcherWhen(cp, orphan.id, (w) => w.jobUid !== "");
+    const storePath = storePathOf(cp);
+    await cp.stop();
+
+    await cluster.kubeConfig
+      .makeApiClient(k8s.BatchV1Api)
+      .deleteNamespacedJob({ name: "removed", namespace: ns, propagationPolicy: "Background" });
+    await new Promise((r) => setTimeout(r, 2500));
+    cp = await startControlplane(cluster, { storePath });
+    const timedOut = await finalWatcher(cp, timed.id, 5000);
+    expect(timedOut.status).to.equal(WatcherStatus.TIMEOUT);
+    const gone = await finalWatcher(cp, orphan.id, 10_000);
+    expect(gone.status).to.equal(WatcherStatus.FAILED);
+    expect(gone.reason).to.equal("JobDeleted");
   });
 
   it("loses no delivery when 300 Jobs finish while the controlplane is killed and restarted", async function () {
