@@ -19,6 +19,8 @@ export default tseslint.config(
       // pass literals); the models have no behaviour to lose.
       "@typescript-eslint/no-unsafe-class-instance-assignment": "off",
       "@typescript-eslint/no-confusing-void-expression": ["error", { ignoreArrowShorthand: true }],
+      // Express tells error handlers by their four parameters, used or not.
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
       complexity: ["error", 12],
       "max-params": ["error", 4],
     },

@@ -16,6 +16,8 @@ export const DEFAULTS = {
   retryBase: "1s",
   retryMax: "5m",
   shutdownGrace: "10s",
+  listen: ":8080",
+  controlplane: "localhost:9090",
 } as const;
 
 export interface CommonOptions {
@@ -134,4 +136,20 @@ export function addControlplaneOptions(cmd: Command): Command {
         d.shutdownGrace,
       ),
     );
+}
+
+export interface GatewayOptions {
+  listen: string;
+  controlplane?: string;
+}
+
+/** The gateway's flags; `withControlplane` adds --controlplane (not for `all`, which has its own). */
+export function addGatewayOptions(cmd: Command, withControlplane: boolean): Command {
+  cmd.addOption(flag("--listen <address>", "where the REST API is served", DEFAULTS.listen));
+  if (withControlplane) {
+    cmd.addOption(
+      flag("--controlplane <host:port>", "the controlplane's gRPC address", DEFAULTS.controlplane),
+    );
+  }
+  return cmd;
 }

@@ -7,7 +7,12 @@ import { DurationError } from "../common/duration.js";
 import { StoreSpecError } from "../controlplane/store/storeSpec.js";
 import { JobFamiliesError } from "../controlplane/watchers/jobFamilies.js";
 import { OptionError } from "./controlplaneConfig.js";
-import { addCommonOptions, addControlplaneOptions, addKubeOptions } from "./options.js";
+import {
+  addCommonOptions,
+  addControlplaneOptions,
+  addGatewayOptions,
+  addKubeOptions,
+} from "./options.js";
 import { serve, type ServeOptions, type ServerRole } from "./serve.js";
 
 const NOT_YET = "Status: not implemented yet; this build serves /healthz and /readyz only.";
@@ -22,7 +27,6 @@ const ROLES: { role: ServerRole; summary: string; kube: boolean; status?: string
     role: "gateway",
     summary: "run the HTTP gateway: the REST API in front of the control plane",
     kube: false,
-    status: NOT_YET,
   },
   {
     role: "sidecar",
@@ -34,7 +38,6 @@ const ROLES: { role: ServerRole; summary: string; kube: boolean; status?: string
     role: "all",
     summary: "run controlplane and gateway in one process (small installs, the demo)",
     kube: true,
-    status: "Status: the gateway is not implemented yet, so this runs the controlplane alone.",
   },
 ];
 
@@ -59,6 +62,7 @@ export function buildProgram(): Command {
     if (status) cmd.addHelpText("after", `\n${status}`);
     addCommonOptions(cmd);
     if (kube) addControlplaneOptions(addKubeOptions(cmd));
+    if (role === "gateway" || role === "all") addGatewayOptions(cmd, role === "gateway");
     cmd.action(async (options: ServeOptions) => {
       await serve(role, options);
     });

@@ -1,18 +1,29 @@
-import * as k8s from "@kubernetes/client-node";
+import { connectControlplane, type ControlplaneClients } from "../common/controlplaneClient.js";
+import { parseDuration } from "../common/duration.js";
 import { HealthServer } from "../common/HealthServer.js";
 import { loadKubeConfig } from "../common/kubeconfig.js";
-import { parseListenAddress } from "../common/listenAddress.js";
-import { createLogger } from "../common/logger.js";
+import { parseListenAddress, type ListenAddress } from "../common/listenAddress.js";
+import { createLogger, type Logger } from "../common/logger.js";
 import { runGroup, type Part } from "../common/runGroup.js";
 import { VERSION } from "../common/version.js";
 import { createControlplane } from "../controlplane/Controlplane.js";
+import { Gateway } from "../http-gateway/Gateway.js";
 import { controlplaneConfig } from "./controlplaneConfig.js";
-import type { CommonOptions, ControlplaneOptions, KubeOptions } from "./options.js";
+import { controlplaneReachable } from "./readiness.js";
+import type { CommonOptions, ControlplaneOptions, GatewayOptions, KubeOptions } from "./options.js";
 
 /** Which server process to run; `all` is controlplane and gateway in one process. */
 export type ServerRole = "controlplane" | "gateway" | "sidecar" | "all";
 
-export type ServeOptions = CommonOptions & KubeOptions & Partial<ControlplaneOptions>;
+export type ServeOptions = CommonOptions &
+  KubeOptions &
+  Partial<ControlplaneOptions> &
+  Partial<GatewayOptions>;
+
+interface Assembly {
+  parts: Part[];
+  close: () => void;
+}
 
 /**
  * Starts a server process: its parts run as a group until SIGTERM or SIGINT, or until one fails.
@@ -21,23 +32,7 @@ export type ServeOptions = CommonOptions & KubeOptions & Partial<ControlplaneOpt
 export async function serve(role: ServerRole, options: ServeOptions): Promise<void> {
   const log = createLogger(options.logLevel, role);
   const health = new HealthServer(parseListenAddress(options.healthListen), log);
-  const parts: Part[] = [health];
-  let close = (): void => {};
-  if (role === "controlplane" || role === "all") {
-    const kc = loadKubeConfig(options);
-    const version = kc.makeApiClient(k8s.VersionApi);
-    health.addReadinessCheck("kube-apiserver", async () => {
-      await version.getCode();
-      return true;
-    });
-    log.info({ server: kc.getCurrentCluster()?.server }, "using Kubernetes API server");
-    const config = controlplaneConfig(options as ControlplaneOptions, kc, log);
-    const controlplane = createControlplane(config, health);
-    parts.push(...controlplane.parts);
-    close = () => {
-      controlplane.close();
-    };
-  }
+  const assembly = await assemble(role, options, health, log);
   log.info({ version: VERSION }, `jobhooks ${role} starting`);
 
   const stop = new AbortController();
@@ -48,11 +43,67 @@ export async function serve(role: ServerRole, options: ServeOptions): Promise<vo
   process.once("SIGTERM", onSignal);
   process.once("SIGINT", onSignal);
   try {
-    await runGroup(parts, stop.signal, log);
+    await runGroup([health, ...assembly.parts], stop.signal, log);
   } finally {
     process.off("SIGTERM", onSignal);
     process.off("SIGINT", onSignal);
-    close();
+    assembly.close();
   }
   log.info("stopped");
+}
+
+async function assemble(
+  role: ServerRole,
+  o: ServeOptions,
+  health: HealthServer,
+  log: Logger,
+): Promise<Assembly> {
+  if (role === "gateway") {
+    const listen = parseListenAddress(o.listen ?? "");
+    const clients = connectControlplane(o.controlplane ?? "");
+    health.addReadinessCheck("controlplane", controlplaneReachable(clients));
+    return { parts: [gateway(listen, Promise.resolve(clients), o, log)], close: () => {} };
+  }
+  if (role === "controlplane" || role === "all") {
+    const kc = loadKubeConfig(o);
+    const config = controlplaneConfig(o as ControlplaneOptions, kc, log);
+    const listen = role === "all" ? parseListenAddress(o.listen ?? "") : undefined;
+    log.info({ server: kc.getCurrentCluster()?.server }, "using Kubernetes API server");
+    let grpcBound: (clients: ControlplaneClients) => void = () => {};
+    const clients = new Promise<ControlplaneClients>((resolve) => (grpcBound = resolve));
+    const controlplane = await createControlplane(
+      {
+        ...config,
+        // In `all` the gateway reaches the controlplane over loopback, like a separate gateway.
+        onGrpcListening: (port) =>
+          grpcBound(connectControlplane(loopback(config.grpcListen, port))),
+      },
+      health,
+    );
+    const parts = listen
+      ? [...controlplane.parts, gateway(listen, clients, o, log)]
+      : controlplane.parts;
+    return { parts, close: () => controlplane.close() };
+  }
+  return { parts: [], close: () => {} };
+}
+
+function gateway(
+  listen: ListenAddress,
+  clients: Promise<ControlplaneClients>,
+  o: ServeOptions,
+  log: Logger,
+): Gateway {
+  return new Gateway({
+    address: listen,
+    clients,
+    log: log.child({ part: "gateway" }),
+    shutdownGraceMs: o.shutdownGrace === undefined ? 10_000 : parseDuration(o.shutdownGrace),
+  });
+}
+
+function loopback(grpc: ListenAddress, port: number): string {
+  const host = grpc.host;
+  if (host === undefined || host === "0.0.0.0" || host === "::") return `127.0.0.1:${port}`;
+  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
 }

@@ -1,6 +1,7 @@
 import * as k8s from "@kubernetes/client-node";
 import { HealthState } from "nice-grpc-server-health";
 import type { HealthServer } from "../common/HealthServer.js";
+import { KubeApi } from "../common/kubeApi.js";
 import type { ListenAddress } from "../common/listenAddress.js";
 import type { Logger } from "../common/logger.js";
 import type { Part } from "../common/runGroup.js";
@@ -47,7 +48,16 @@ export interface Controlplane {
  * Assembles the controlplane: store, Job watch, watcher engine, dispatcher, labeller and gRPC
  * server, and hooks its readiness and metrics into the process's health server.
  */
-export function createControlplane(c: ControlplaneConfig, health: HealthServer): Controlplane {
+export async function createControlplane(
+  c: ControlplaneConfig,
+  health: HealthServer,
+): Promise<Controlplane> {
+  const api = await KubeApi.create(c.kubeConfig);
+  const version = api.client(k8s.VersionApi);
+  health.addReadinessCheck("kube-apiserver", async () => {
+    await version.getCode();
+    return true;
+  });
   const store = Store.open(c.store);
   const metrics = new ControlplaneMetrics(() => store.deliveries.count());
   const jobWatch = new JobWatch(c.kubeConfig, {
@@ -70,7 +80,7 @@ export function createControlplane(c: ControlplaneConfig, health: HealthServer):
     jobWaitMs: c.jobWaitMs,
     ...(c.namespaces && { namespaces: c.namespaces }),
   });
-  const labeller = new JobLabeller(c.kubeConfig, store, c.log.child({ part: "labeller" }), c.retry);
+  const labeller = new JobLabeller(api, store, c.log.child({ part: "labeller" }), c.retry);
   const dispatcher = new Dispatcher({
     store,
     log: c.log.child({ part: "dispatcher" }),
@@ -118,7 +128,10 @@ export function createControlplane(c: ControlplaneConfig, health: HealthServer):
   return {
     parts: [jobWatch, dispatcher, labeller, timeouts, grpc],
     engine,
-    close: () => store.close(),
+    close: () => {
+      store.close();
+      api.close();
+    },
   };
 }
 

@@ -90,7 +90,7 @@ describe("jobhooks CLI", () => {
         JOBHOOKS_HEALTH_LISTEN: "127.0.0.1:0",
       });
       try {
-        const { status, body } = await waitFor("/readyz 200", async () => {
+        const { body } = await waitFor("/readyz 200", async () => {
           const r = await readyz(child);
           return r.status === 200 ? r : undefined;
         });

@@ -1,3 +1,4 @@
+import { enumCodec } from "../../common/protoEnum.js";
 import {
   JobOutcome,
   TriggerStatus as ProtoTriggerStatus,
@@ -6,34 +7,17 @@ import {
 } from "../../proto/gen/jobhooks/v1/watchers.js";
 import type { Webhook as ProtoWebhook } from "../../proto/gen/jobhooks/v1/webhooks.js";
 import { ValidationError } from "../watchers/errors.js";
-import type { Outcome, TriggerStatus, Watcher, WatcherStatus, Webhook } from "../watchers/model.js";
+import type { Outcome, Watcher, WatcherStatus, Webhook } from "../watchers/model.js";
 
-// Proto enum values carry their type as a prefix (WATCHER_STATUS_PENDING); the domain's do not.
-const WATCHER_STATUS: Record<WatcherStatus, ProtoWatcherStatus> = {
-  PENDING: ProtoWatcherStatus.PENDING,
-  PROCESSING: ProtoWatcherStatus.PROCESSING,
-  COMPLETED: ProtoWatcherStatus.COMPLETED,
-  PARTIALLY_COMPLETED: ProtoWatcherStatus.PARTIALLY_COMPLETED,
-  FAILED: ProtoWatcherStatus.FAILED,
-  CANCELLED: ProtoWatcherStatus.CANCELLED,
-  TIMEOUT: ProtoWatcherStatus.TIMEOUT,
-};
-const TRIGGER_STATUS: Record<TriggerStatus, ProtoTriggerStatus> = {
-  NOT_CALLED: ProtoTriggerStatus.NOT_CALLED,
-  CALLED: ProtoTriggerStatus.CALLED,
-  FAILED: ProtoTriggerStatus.FAILED,
-  TIMEOUT: ProtoTriggerStatus.TIMEOUT,
-  CANCELLED: ProtoTriggerStatus.CANCELLED,
-};
-const OUTCOME: Record<Outcome, JobOutcome> = {
-  SUCCEEDED: JobOutcome.SUCCEEDED,
-  FAILED: JobOutcome.FAILED,
-  DELETED: JobOutcome.DELETED,
-};
-const FROM_OUTCOME = new Map(Object.entries(OUTCOME).map(([k, v]) => [v, k as Outcome]));
-const FROM_WATCHER_STATUS = new Map(
-  Object.entries(WATCHER_STATUS).map(([k, v]) => [v, k as WatcherStatus]),
-);
+// The domain's names are the proto enums' keys: PENDING is WATCHER_STATUS_PENDING.
+const watcherStatus = enumCodec(ProtoWatcherStatus);
+const triggerStatus = enumCodec(ProtoTriggerStatus);
+const outcome = enumCodec(JobOutcome);
+
+function required<V>(v: V | undefined, what: string): V {
+  if (v === undefined) throw new Error(`no proto value for ${what}`);
+  return v;
+}
 
 export function toProtoWebhook(w: Webhook): ProtoWebhook {
   return {
@@ -53,20 +37,22 @@ export function toProtoWatcher(w: Watcher): JobDoneWatcher {
     jobName: w.jobName,
     cronJobName: w.cronJobName,
     timeoutSeconds: w.timeoutSeconds,
-    status: WATCHER_STATUS[w.status],
+    status: required(watcherStatus.value(w.status), w.status),
     reason: w.reason,
     message: w.message,
     createdAt: w.createdAt,
     updatedAt: w.updatedAt,
     jobUid: w.jobUid,
-    jobOutcome: w.jobOutcome ? OUTCOME[w.jobOutcome] : JobOutcome.UNSPECIFIED,
-    notifyOn: w.notifyOn.map((o) => OUTCOME[o]),
+    jobOutcome: w.jobOutcome
+      ? required(outcome.value(w.jobOutcome), w.jobOutcome)
+      : JobOutcome.UNSPECIFIED,
+    notifyOn: w.notifyOn.map((o) => required(outcome.value(o), o)),
     parentId: w.parentId,
     triggers: w.triggers.map((t) => ({
       id: t.id,
       webhookId: t.webhookId,
       timeoutSeconds: t.timeoutSeconds,
-      status: TRIGGER_STATUS[t.status],
+      status: required(triggerStatus.value(t.status), t.status),
       calledAt: t.calledAt,
       attempts: t.attempts,
       lastError: t.lastError,
@@ -77,22 +63,22 @@ export function toProtoWatcher(w: Watcher): JobDoneWatcher {
 /** notify_on from a request; UNSPECIFIED and unknown numbers are refused. */
 export function fromProtoOutcomes(values: JobOutcome[]): Outcome[] {
   return values.map((v, i) => {
-    const outcome = FROM_OUTCOME.get(v);
-    if (outcome === undefined) {
+    const name = outcome.name(v);
+    if (name === undefined) {
       throw new ValidationError([
         { field: `notify_on[${i}]`, description: "must be SUCCEEDED, FAILED or DELETED" },
       ]);
     }
-    return outcome;
+    return name as Outcome;
   });
 }
 
 /** A status filter; UNSPECIFIED means none. */
 export function fromProtoWatcherStatus(v: ProtoWatcherStatus): WatcherStatus | undefined {
   if (v === ProtoWatcherStatus.UNSPECIFIED) return undefined;
-  const status = FROM_WATCHER_STATUS.get(v);
-  if (status === undefined) {
+  const name = watcherStatus.name(v);
+  if (name === undefined) {
     throw new ValidationError([{ field: "status", description: "is not a watcher status" }]);
   }
-  return status;
+  return name as WatcherStatus;
 }

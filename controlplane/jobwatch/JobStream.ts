@@ -1,4 +1,4 @@
-import type { BatchV1Api, V1Job, V1JobList, Watch } from "@kubernetes/client-node";
+import type { V1Job, Watch } from "@kubernetes/client-node";
 import { setTimeout as sleep } from "node:timers/promises";
 import { backoffDelay, type BackoffPolicy } from "../../common/backoff.js";
 import type { Logger } from "../../common/logger.js";
@@ -29,12 +29,23 @@ export interface JobStreamSink {
 export interface JobStreamOptions {
   /** The one namespace to list and watch; undefined: all namespaces. */
   namespace: string | undefined;
-  batch: BatchV1Api;
+  /** GET a path as plain JSON (KubeApi.getJson). */
+  getJson: <T>(
+    path: string,
+    query: Record<string, string | number | undefined>,
+    signal: AbortSignal,
+  ) => Promise<T>;
   watcher: Watch;
   log: Logger;
   backoff: BackoffPolicy;
   pageSize: number;
   sink: JobStreamSink;
+}
+
+/** One page of a Job list as the server sends it. */
+interface JobListPage {
+  items: V1Job[];
+  metadata?: { resourceVersion?: string; continue?: string };
 }
 
 /** Why a list or watch stopped early; `gone` when the server no longer has its version. */
@@ -97,7 +108,8 @@ export class JobStream {
   ): Promise<void> {
     if (signal.aborted) return;
     if (gone) this.resourceVersion = undefined;
-    const delayMs = backoffDelay(failures, this.o.backoff);
+    // 410 Gone is an answer: the server is up and only the version is lost, so relist at once.
+    const delayMs = gone ? 0 : backoffDelay(failures, this.o.backoff);
     this.o.log.warn({ namespace: this.namespace, reason, delayMs }, "restarting job watch");
     this.o.sink.restarting(reason);
     await sleep(delayMs, undefined, { signal }).catch(() => undefined);
@@ -116,21 +128,29 @@ export class JobStream {
     signal: AbortSignal,
   ): Promise<{ listed: Map<string, JobSummary>; resourceVersion: string }> {
     const listed = new Map<string, JobSummary>();
-    let page: V1JobList | undefined;
+    let page: JobListPage | undefined;
     do {
-      page = await abortable(this.listPage(page?.metadata?._continue), signal);
+      page = await this.listPage(page?.metadata?.continue, signal);
       for (const job of page.items) this.summarize(job, (s) => listed.set(s.uid, s));
-    } while (page.metadata?._continue);
+    } while (page.metadata?.continue);
     const resourceVersion = page.metadata?.resourceVersion;
     if (!resourceVersion) throw new Error("the Job list carries no resourceVersion");
     return { listed, resourceVersion };
   }
 
-  private listPage(token: string | undefined): Promise<V1JobList> {
-    const page = { limit: this.o.pageSize, _continue: token };
+  // Plain JSON: summarizing needs a few fields, not client-node's model of every Job.
+  private listPage(token: string | undefined, signal: AbortSignal): Promise<JobListPage> {
+    return this.o.getJson<JobListPage>(
+      this.path(),
+      { limit: this.o.pageSize, continue: token },
+      signal,
+    );
+  }
+
+  private path(): string {
     return this.namespace === undefined
-      ? this.o.batch.listJobForAllNamespaces(page)
-      : this.o.batch.listNamespacedJob({ ...page, namespace: this.namespace });
+      ? "/apis/batch/v1/jobs"
+      : `/apis/batch/v1/namespaces/${encodeURIComponent(this.namespace)}/jobs`;
   }
 
   /**
@@ -140,10 +160,7 @@ export class JobStream {
   private watchOnce(signal: AbortSignal): Promise<WatchFailure | undefined> {
     const timeoutSeconds = Math.floor(WATCH.minTimeoutSeconds * (1 + Math.random()));
     const started = Date.now();
-    const path =
-      this.namespace === undefined
-        ? "/apis/batch/v1/jobs"
-        : `/apis/batch/v1/namespaces/${encodeURIComponent(this.namespace)}/jobs`;
+    const path = this.path();
     const query = {
       resourceVersion: this.resourceVersion,
       allowWatchBookmarks: true,
@@ -224,14 +241,4 @@ function describe(err: unknown): string {
   const status = statusCode ?? code;
   const message = err instanceof Error ? err.message : String(err);
   return typeof status === "number" ? `HTTP ${status}: ${message}` : message;
-}
-
-/** Settles like `work`, or rejects as soon as `signal` aborts (the request is left to finish). */
-function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new Error("aborted"));
-    if (signal.aborted) onAbort();
-    signal.addEventListener("abort", onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
 }

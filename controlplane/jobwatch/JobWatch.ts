@@ -1,4 +1,5 @@
-import { BatchV1Api, Watch } from "@kubernetes/client-node";
+import { Watch } from "@kubernetes/client-node";
+import { KubeApi } from "../../common/kubeApi.js";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { assertPolicy, type BackoffPolicy } from "../../common/backoff.js";
 import type { Logger } from "../../common/logger.js";
@@ -46,6 +47,8 @@ const DEFAULTS = { backoff: { baseMs: 500, maxMs: 30_000 }, pageSize: 500 } as c
 export class JobWatch implements Part {
   readonly name = "jobwatch";
   private readonly streams: JobStream[];
+  /** Pooled connections for the lists, made on first use. */
+  private api: Promise<KubeApi> | undefined;
   private readonly jobs = new Map<string, JobSummary>();
   private readonly uidByName = new Map<string, string>();
   private firstSync = deferred();
@@ -66,7 +69,14 @@ export class JobWatch implements Part {
       restarting: (reason) => this.guard("onRestart", () => options.onRestart?.(reason)),
     };
     const shared = {
-      batch: kc.makeApiClient(BatchV1Api),
+      getJson: async <T>(
+        path: string,
+        query: Record<string, string | number | undefined>,
+        signal: AbortSignal,
+      ): Promise<T> => {
+        this.api ??= KubeApi.create(kc);
+        return (await this.api).getJson<T>(path, query, signal);
+      },
       watcher: new Watch(kc),
       log: options.log,
       backoff,

@@ -1,4 +1,5 @@
 import * as k8s from "@kubernetes/client-node";
+import type { KubeApi } from "../../common/kubeApi.js";
 import type { Logger } from "../../common/logger.js";
 import type { Part } from "../../common/runGroup.js";
 import { Waker } from "../../common/Waker.js";
@@ -22,12 +23,12 @@ export class JobLabeller implements Part {
   private readonly waker = new Waker();
 
   constructor(
-    kc: k8s.KubeConfig,
+    api: KubeApi,
     private readonly store: Store,
     private readonly log: Logger,
     private readonly backoff: BackoffPolicy,
   ) {
-    this.batch = kc.makeApiClient(k8s.BatchV1Api);
+    this.batch = api.client(k8s.BatchV1Api);
   }
 
   kick(): void {

@@ -22,6 +22,8 @@ const main = join(repoRoot, "dist", "cli", "main.js");
 export interface ControlplaneProcess {
   child: ChildProcess;
   grpcAddress: string;
+  /** http://HOST:PORT of the REST API, when the role serves one (`all`). */
+  restUrl: string;
   healthAddress: string;
   channel: Channel;
   webhooks: WebhookServiceClient;
@@ -39,6 +41,8 @@ export interface ControlplaneRun {
   storePath?: string;
   /** Extra flags, e.g. ["--retry-base", "50ms"]. */
   args?: string[];
+  /** `controlplane` (default), or `all` for controlplane and REST gateway in one process. */
+  role?: "controlplane" | "all";
 }
 
 /** Runs `jobhooks controlplane` as a real process against the test cluster, on free ports. */
@@ -50,12 +54,13 @@ export async function startControlplane(
     run.storePath ?? join(mkdtempSync(join(tmpdir(), "jobhooks-store-")), "jobhooks.db");
   const child = spawnTied(process.execPath, [
     main,
-    "controlplane",
+    run.role ?? "controlplane",
     `--kubeconfig=${cluster.kubeconfigPath}`,
     `--store=sqlite:${storePath}`,
     "--grpc-listen=127.0.0.1:0",
     "--health-listen=127.0.0.1:0",
     "--log-level=debug",
+    ...(run.role === "all" ? ["--listen=127.0.0.1:0"] : []),
     ...(run.args ?? []),
   ]);
   const logs: Record<string, unknown>[] = [];
@@ -64,30 +69,36 @@ export async function startControlplane(
   const exited = new Promise<number | null>((resolve) =>
     child.once("exit", (code) => resolve(code)),
   );
-  const addresses = await new Promise<{ grpc: string; health: string }>((resolve, reject) => {
-    let grpc: string | undefined;
-    let health: string | undefined;
-    createInterface({ input: child.stdout }).on("line", (line) => {
-      let entry: Record<string, unknown>;
-      try {
-        entry = JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        return;
-      }
-      logs.push(entry);
-      if (entry.msg === "gRPC listening") grpc = String(entry.address);
-      if (entry.msg === "health endpoints listening") health = String(entry.address);
-      if (grpc && health) resolve({ grpc, health });
-    });
-    void exited.then((code) =>
-      reject(new Error(`controlplane exited (${code}) before listening:\n${stderr.join("")}`)),
-    );
-  });
+  const wantRest = run.role === "all";
+  const addresses = await new Promise<{ grpc: string; health: string; rest: string }>(
+    (resolve, reject) => {
+      let grpc: string | undefined;
+      let health: string | undefined;
+      let rest: string | undefined;
+      createInterface({ input: child.stdout }).on("line", (line) => {
+        let entry: Record<string, unknown>;
+        try {
+          entry = JSON.parse(line) as Record<string, unknown>;
+        } catch {
+          return;
+        }
+        logs.push(entry);
+        if (entry.msg === "gRPC listening") grpc = String(entry.address);
+        if (entry.msg === "health endpoints listening") health = String(entry.address);
+        if (entry.msg === "REST API listening") rest = `http://${String(entry.address)}`;
+        if (grpc && health && (rest || !wantRest)) resolve({ grpc, health, rest: rest ?? "" });
+      });
+      void exited.then((code) =>
+        reject(new Error(`controlplane exited (${code}) before listening:\n${stderr.join("")}`)),
+      );
+    },
+  );
   const channel = createChannel(addresses.grpc);
   const factory = createClientFactory().use(errorDetailsClientMiddleware);
   return {
     child,
     grpcAddress: addresses.grpc,
+    restUrl: addresses.rest,
     healthAddress: addresses.health,
     channel,
     webhooks: factory.create(WebhookServiceDefinition, channel),

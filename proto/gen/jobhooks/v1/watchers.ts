@@ -1660,7 +1660,7 @@ export const JobDoneWatcherServiceDefinition = {
       requestStream: false,
       responseType: JobDoneWatcher as typeof JobDoneWatcher,
       responseStream: false,
-      options: {},
+      options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
     },
     listWatchers: {
       name: "ListWatchers",
@@ -1668,7 +1668,7 @@ export const JobDoneWatcherServiceDefinition = {
       requestStream: false,
       responseType: ListWatchersResponse as typeof ListWatchersResponse,
       responseStream: false,
-      options: {},
+      options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
     },
     /** Ends a watcher that is not final yet: its uncalled triggers become CANCELLED. */
     cancelWatcher: {

@@ -538,7 +538,7 @@ export const WebhookServiceDefinition = {
       requestStream: false,
       responseType: Webhook as typeof Webhook,
       responseStream: false,
-      options: {},
+      options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
     },
     listWebhooks: {
       name: "ListWebhooks",
@@ -546,7 +546,7 @@ export const WebhookServiceDefinition = {
       requestStream: false,
       responseType: ListWebhooksResponse as typeof ListWebhooksResponse,
       responseStream: false,
-      options: {},
+      options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
     },
   },
 } as const;

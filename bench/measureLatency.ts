@@ -1,0 +1,84 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { createTestNamespace } from "../test/support/cluster.js";
+import type { ControlplaneProcess } from "../test/support/controlplane.js";
+import type { BenchContext } from "./BenchContext.js";
+import { createBoundWatchers } from "./createBoundWatchers.js";
+import { completeJob, createManagedJobs, jobNames, type StatusWrite } from "./managedJobs.js";
+import { windowFigures, scrape, type WindowFigures } from "./metrics.js";
+import { RawWatch } from "./RawWatch.js";
+import { awaitReceipts } from "./receipts.js";
+
+export const LATENCY_JOBS = 200;
+/** Between the starts of two status writes: latency, not throughput. */
+const SPACING_MS = 20;
+
+/** Latencies in ms, one per Job that got there, from two starting points. */
+export interface LatencyResult {
+  jobs: number;
+  /** From the status write's response returning ("written"). */
+  raw: number[];
+  webhook: number[];
+  /** From just before the status write was sent. */
+  rawFromSent: number[];
+  webhookFromSent: number[];
+  /** How long the status writes themselves took. */
+  writes: number[];
+  controlplane: WindowFigures;
+}
+
+/**
+ * 200 Jobs, each with a bound watcher, marked Complete one at a time 20 ms apart; each Job's
+ * latency to the webhook, and to a raw watch of the namespace, from the status write.
+ */
+export async function measureLatency(
+  ctx: BenchContext,
+  cp: ControlplaneProcess,
+): Promise<LatencyResult> {
+  const namespace = await createTestNamespace(ctx.cluster, "bench-latency");
+  const names = jobNames("latency", LATENCY_JOBS);
+  const path = `/${namespace}`;
+  await createManagedJobs(ctx.batch, namespace, names);
+  const webhook = await cp.webhooks.createWebhook({ url: ctx.receiver.url + path });
+  await createBoundWatchers(cp, namespace, names, webhook.id);
+  const raw = await RawWatch.start(ctx.cluster.kubeConfig, namespace);
+  try {
+    await raw.sees(names);
+    ctx.progress(`latency: ${names.length} Jobs with bound watchers; completing one every 20 ms`);
+    const before = await scrape(cp);
+    const writes: StatusWrite[] = [];
+    const start = Date.now();
+    for (const [i, name] of names.entries()) {
+      await sleep(Math.max(0, start + i * SPACING_MS - Date.now()));
+      writes.push(await completeJob(ctx.batch, namespace, name));
+    }
+    const receipts = await awaitReceipts(ctx.receiver, path, names.length, 30_000);
+    await raw.completed(names.length, 5_000);
+    ctx.progress(
+      `latency: ${receipts.size} webhooks, ${raw.completedAt.size} raw watch events received`,
+    );
+    const controlplane = windowFigures(before, await scrape(cp));
+    return { ...latencies(writes, raw.completedAt, receipts), controlplane };
+  } finally {
+    raw.stop();
+  }
+}
+
+function latencies(
+  writes: readonly StatusWrite[],
+  rawAt: ReadonlyMap<string, number>,
+  webhookAt: ReadonlyMap<string, number>,
+): Omit<LatencyResult, "controlplane"> {
+  const since = (at: ReadonlyMap<string, number>, key: "sentAt" | "returnedAt"): number[] =>
+    writes.flatMap((w) => {
+      const t = at.get(w.name);
+      return t === undefined ? [] : [t - w[key]];
+    });
+  return {
+    jobs: writes.length,
+    raw: since(rawAt, "returnedAt"),
+    webhook: since(webhookAt, "returnedAt"),
+    rawFromSent: since(rawAt, "sentAt"),
+    webhookFromSent: since(webhookAt, "sentAt"),
+    writes: writes.map((w) => w.returnedAt - w.sentAt),
+  };
+}

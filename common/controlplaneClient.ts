@@ -1,0 +1,70 @@
+import {
+  createChannel,
+  createClientFactory,
+  Metadata,
+  type CallOptions,
+  type Channel,
+} from "nice-grpc";
+import { deadlineMiddleware, type DeadlineOptions } from "nice-grpc-client-middleware-deadline";
+import { retryMiddleware, type RetryOptions } from "nice-grpc-client-middleware-retry";
+import { errorDetailsClientMiddleware } from "nice-grpc-error-details";
+import {
+  JobDoneWatcherServiceDefinition,
+  type JobDoneWatcherServiceClient,
+} from "../proto/gen/jobhooks/v1/watchers.js";
+import {
+  WebhookServiceDefinition,
+  type WebhookServiceClient,
+} from "../proto/gen/jobhooks/v1/webhooks.js";
+
+export type ControlplaneCallOptions = CallOptions & DeadlineOptions & RetryOptions;
+
+/** The controlplane's gRPC services, as the gateway and the sidecar call them. */
+export interface ControlplaneClients {
+  channel: Channel;
+  webhooks: WebhookServiceClient<ControlplaneCallOptions>;
+  watchers: JobDoneWatcherServiceClient<ControlplaneCallOptions>;
+  close(): void;
+}
+
+export interface ControlplaneClientOptions {
+  /** Each attempt of a call; default 10 s. */
+  deadlineMs?: number;
+  /** Attempts of a call without side effects (Get, List) when the controlplane is unavailable. */
+  retryMaxAttempts?: number;
+}
+
+/**
+ * Clients for `address` (HOST:PORT). Every call has a deadline; calls marked NO_SIDE_EFFECTS in
+ * the proto are retried with backoff when the controlplane is briefly unavailable.
+ */
+export function connectControlplane(
+  address: string,
+  o: ControlplaneClientOptions = {},
+): ControlplaneClients {
+  const channel = createChannel(address);
+  // First added is outermost: rich error details, then retries, then a deadline per attempt.
+  const factory = createClientFactory()
+    .use(errorDetailsClientMiddleware)
+    .use(retryMiddleware)
+    .use(deadlineMiddleware);
+  const defaults = {
+    "*": {
+      deadline: o.deadlineMs ?? 10_000,
+      retryMaxAttempts: o.retryMaxAttempts ?? 3,
+      retryBaseDelayMs: 100,
+      retryMaxDelayMs: 1000,
+    },
+  };
+  return {
+    channel,
+    webhooks: factory.create(WebhookServiceDefinition, channel, defaults),
+    watchers: factory.create(JobDoneWatcherServiceDefinition, channel, defaults),
+    close: () => channel.close(),
+  };
+}
+
+/** Call options that pass the caller's credentials on (the controlplane decides). */
+export function withAuthorization(authorization: string | undefined): ControlplaneCallOptions {
+  return authorization ? { metadata: Metadata({ authorization }) } : {};
+}

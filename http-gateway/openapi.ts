@@ -1,0 +1,326 @@
+// The REST API, k8s-job-webhooks' wire format extended. This document is served at /openapi.json,
+// its request schemas validate every request, and a test checks real responses against it.
+
+const dateTime = { type: "string", format: "date-time" } as const;
+const nullableDateTime = { type: ["string", "null"], format: "date-time" } as const;
+const dnsLabel = {
+  type: "string",
+  minLength: 1,
+  maxLength: 63,
+  pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
+} as const;
+const seconds = { type: "integer", minimum: 0, maximum: 2_592_000, default: 0 } as const;
+const ref = (name: string): { $ref: string } => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: object): object => ({ "application/json": { schema } });
+const problems = (...codes: number[]): Record<string, object> =>
+  Object.fromEntries(
+    codes.map((c) => [
+      String(c),
+      {
+        description: PROBLEM_TEXT[c] ?? "error",
+        content: { "application/problem+json": { schema: ref("Problem") } },
+      },
+    ]),
+  );
+const PROBLEM_TEXT: Record<number, string> = {
+  400: "malformed request; `errors` names each bad field",
+  401: "no valid bearer token (with --auth=tokenreview)",
+  403: "the caller's RBAC does not allow this",
+  404: "no such resource",
+  409: "conflict: an idempotency key reused for another request, or a watcher that already ended",
+  413: "request body over 1 MiB",
+  415: "request body is not JSON",
+  503: "the controlplane is unavailable; retry",
+};
+const idParam = {
+  name: "id",
+  in: "path",
+  required: true,
+  schema: { type: "string", maxLength: 255 },
+} as const;
+
+export const openApiDocument = {
+  openapi: "3.1.0",
+  info: {
+    title: "jobhooks REST API",
+    version: "1",
+    description:
+      "Webhooks called when Kubernetes Jobs finish. Wire-compatible with k8s-job-webhooks; fields beyond it are additions.",
+  },
+  paths: {
+    "/webhooks": {
+      post: {
+        operationId: "createWebhook",
+        requestBody: { required: true, content: json(ref("WebhookCreate")) },
+        responses: {
+          "201": { description: "created", content: json(ref("Webhook")) },
+          ...problems(400, 401, 403, 413, 415, 503),
+        },
+      },
+      get: {
+        operationId: "listWebhooks",
+        responses: {
+          "200": {
+            description: "every webhook",
+            content: json({ type: "array", items: ref("Webhook") }),
+          },
+          ...problems(400, 401, 403, 503),
+        },
+      },
+    },
+    "/webhooks/{id}": {
+      get: {
+        operationId: "getWebhook",
+        parameters: [idParam],
+        responses: {
+          "200": { description: "the webhook", content: json(ref("Webhook")) },
+          ...problems(400, 401, 403, 404, 503),
+        },
+      },
+    },
+    "/job-done-watchers": {
+      post: {
+        operationId: "createJobDoneWatcher",
+        parameters: [
+          {
+            name: "Idempotency-Key",
+            in: "header",
+            required: false,
+            description:
+              "Any string up to 255 characters, scoped to the namespace: a repeat returns the first watcher.",
+            schema: { type: "string", minLength: 1, maxLength: 255 },
+          },
+        ],
+        requestBody: { required: true, content: json(ref("JobDoneWatcherCreate")) },
+        responses: {
+          "201": {
+            description:
+              "created, or the watcher an earlier request with the same Idempotency-Key created",
+            content: json(ref("JobDoneWatcher")),
+          },
+          ...problems(400, 401, 403, 409, 413, 415, 503),
+        },
+      },
+      get: {
+        operationId: "listJobDoneWatchers",
+        parameters: [
+          { name: "jobName", in: "query", required: false, schema: dnsLabel },
+          { name: "status", in: "query", required: false, schema: ref("JobDoneWatcherStatus") },
+          { name: "namespace", in: "query", required: false, schema: dnsLabel },
+        ],
+        responses: {
+          "200": {
+            description: "matching watchers, oldest first",
+            content: json({ type: "array", items: ref("JobDoneWatcher") }),
+          },
+          ...problems(400, 401, 403, 503),
+        },
+      },
+    },
+    "/job-done-watchers/{id}": {
+      get: {
+        operationId: "getJobDoneWatcher",
+        parameters: [idParam],
+        responses: {
+          "200": { description: "the watcher", content: json(ref("JobDoneWatcher")) },
+          ...problems(400, 401, 403, 404, 503),
+        },
+      },
+    },
+    "/job-done-watchers/{id}/cancel": {
+      post: {
+        operationId: "cancelJobDoneWatcher",
+        parameters: [idParam],
+        responses: {
+          "200": { description: "the cancelled watcher", content: json(ref("JobDoneWatcher")) },
+          ...problems(400, 401, 403, 404, 409, 503),
+        },
+      },
+    },
+  },
+  components: {
+    schemas: {
+      WebhookCreate: {
+        type: "object",
+        required: ["url"],
+        properties: {
+          url: { type: "string", minLength: 1, maxLength: 2048, description: "http or https" },
+          requestBody: {
+            type: "string",
+            description: "Sent verbatim; empty or absent: a JSON event describing the Job.",
+          },
+          description: { type: "string", maxLength: 1024 },
+          secret: {
+            type: "string",
+            description: "Standard Webhooks secret (whsec_…): deliveries are signed. Write-only.",
+          },
+          id: { readOnly: true },
+          createdAt: { readOnly: true },
+        },
+        additionalProperties: false,
+      },
+      Webhook: {
+        type: "object",
+        required: ["id", "url", "requestBody", "description", "createdAt", "signed"],
+        properties: {
+          id: { type: "string" },
+          url: { type: "string" },
+          requestBody: { type: "string" },
+          description: { type: "string" },
+          createdAt: dateTime,
+          signed: { type: "boolean", description: "deliveries carry webhook-signature" },
+        },
+        additionalProperties: false,
+      },
+      JobDoneWatcherCreate: {
+        type: "object",
+        properties: {
+          jobName: { ...dnsLabel, description: "The Job to watch; or give cronJobName." },
+          cronJobName: {
+            ...dnsLabel,
+            maxLength: 52,
+            description: "Watch every Job this CronJob creates from now on.",
+          },
+          namespace: {
+            ...dnsLabel,
+            description:
+              "Default: the caller's namespace, else the controlplane's --default-namespace.",
+          },
+          timeoutSeconds: {
+            ...seconds,
+            description: "Give up waiting for the Job after this long (TIMEOUT); 0: never.",
+          },
+          notifyOn: {
+            type: "array",
+            items: ref("JobOutcome"),
+            uniqueItems: true,
+            description: "Outcomes that call the webhooks; default [SUCCEEDED].",
+          },
+          jobDoneTriggerWebhooks: {
+            type: "array",
+            maxItems: 32,
+            items: ref("JobDoneTriggerWebhookCreate"),
+          },
+          id: { readOnly: true },
+          status: { readOnly: true },
+          createdAt: { readOnly: true },
+        },
+        additionalProperties: false,
+      },
+      JobDoneTriggerWebhookCreate: {
+        type: "object",
+        required: ["webhookId"],
+        properties: {
+          webhookId: { type: "string", minLength: 1, maxLength: 255 },
+          timeoutSeconds: {
+            ...seconds,
+            description:
+              "Bound of the whole delivery, retries included; 0: the controlplane's default.",
+          },
+        },
+        additionalProperties: false,
+      },
+      JobDoneWatcher: {
+        type: "object",
+        required: [
+          "id",
+          "namespace",
+          "jobName",
+          "cronJobName",
+          "timeoutSeconds",
+          "status",
+          "reason",
+          "message",
+          "createdAt",
+          "updatedAt",
+          "jobUid",
+          "jobOutcome",
+          "notifyOn",
+          "parentId",
+          "jobDoneTriggerWebhooks",
+        ],
+        properties: {
+          id: { type: "string" },
+          namespace: { type: "string" },
+          jobName: { type: "string" },
+          cronJobName: { type: "string" },
+          timeoutSeconds: { type: "integer", minimum: 0 },
+          status: ref("JobDoneWatcherStatus"),
+          reason: {
+            type: "string",
+            description:
+              "Why the watcher has its status: JobFinished, JobFailed, JobSucceeded, JobDeleted, JobNotFound, WatcherTimeout, Cancelled.",
+          },
+          message: { type: "string" },
+          createdAt: dateTime,
+          updatedAt: dateTime,
+          jobUid: { type: "string", description: "The Job bound to, once seen." },
+          jobOutcome: { anyOf: [ref("JobOutcome"), { type: "null" }] },
+          notifyOn: { type: "array", items: ref("JobOutcome") },
+          parentId: { type: "string", description: "The CronJob watcher that made this one." },
+          jobDoneTriggerWebhooks: { type: "array", items: ref("JobDoneTriggerWebhook") },
+        },
+        additionalProperties: false,
+      },
+      JobDoneTriggerWebhook: {
+        type: "object",
+        required: [
+          "id",
+          "webhookId",
+          "timeoutSeconds",
+          "status",
+          "calledAt",
+          "attempts",
+          "lastError",
+        ],
+        properties: {
+          id: { type: "string" },
+          webhookId: { type: "string" },
+          timeoutSeconds: { type: "integer", minimum: 0 },
+          status: ref("JobDoneTriggerWebhookStatus"),
+          calledAt: nullableDateTime,
+          attempts: { type: "integer", minimum: 0 },
+          lastError: { type: "string" },
+        },
+        additionalProperties: false,
+      },
+      JobDoneWatcherStatus: {
+        type: "string",
+        enum: [
+          "PENDING",
+          "PROCESSING",
+          "COMPLETED",
+          "PARTIALLY_COMPLETED",
+          "FAILED",
+          "CANCELLED",
+          "TIMEOUT",
+        ],
+      },
+      JobDoneTriggerWebhookStatus: {
+        type: "string",
+        enum: ["NOT_CALLED", "CALLED", "FAILED", "TIMEOUT", "CANCELLED"],
+      },
+      JobOutcome: { type: "string", enum: ["SUCCEEDED", "FAILED", "DELETED"] },
+      Problem: {
+        type: "object",
+        required: ["type", "title", "status", "detail"],
+        properties: {
+          type: { type: "string" },
+          title: { type: "string" },
+          status: { type: "integer" },
+          detail: { type: "string" },
+          errors: {
+            type: "array",
+            items: {
+              type: "object",
+              required: ["field", "message"],
+              properties: { field: { type: "string" }, message: { type: "string" } },
+              additionalProperties: false,
+            },
+          },
+        },
+        additionalProperties: false,
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,126 @@
+import { Router, type Request, type RequestHandler, type Response } from "express";
+import { withAuthorization, type ControlplaneClients } from "../common/controlplaneClient.js";
+import {
+  createWatcherRequest,
+  createWebhookRequest,
+  watcherJson,
+  watcherStatusFilter,
+  webhookJson,
+} from "./convert.js";
+import { badRequest } from "./problem.js";
+import { check, checkQuery, validators } from "./requestSchemas.js";
+
+const MAX_LIST = 10_000;
+
+/** The REST routes, each a translation onto one or a few controlplane calls. */
+export function apiRoutes(cp: ControlplaneClients): Router {
+  const router = Router();
+  const auth = (req: Request): ReturnType<typeof withAuthorization> =>
+    withAuthorization(req.get("authorization"));
+
+  router.post(
+    "/webhooks",
+    handle(async (req, res) => {
+      checkQuery(validators.noQuery, req.query);
+      const body = check(validators.webhookCreate, req.body, "the request body");
+      const created = await cp.webhooks.createWebhook(createWebhookRequest(body), auth(req));
+      res.status(201).json(webhookJson(created));
+    }),
+  );
+  router.get(
+    "/webhooks",
+    handle(async (req, res) => {
+      checkQuery(validators.noQuery, req.query);
+      const { webhooks } = await cp.webhooks.listWebhooks({}, auth(req));
+      res.json(webhooks.map(webhookJson));
+    }),
+  );
+  router.get(
+    "/webhooks/:id",
+    handle(async (req, res) => {
+      checkQuery(validators.noQuery, req.query);
+      res.json(webhookJson(await cp.webhooks.getWebhook({ id: param(req, "id") }, auth(req))));
+    }),
+  );
+
+  router.post(
+    "/job-done-watchers",
+    handle(async (req, res) => {
+      checkQuery(validators.noQuery, req.query);
+      const key = idempotencyKey(req);
+      const body = check(validators.watcherCreate, req.body, "the request body");
+      // With a key a retry cannot create a second watcher, so it is safe to retry.
+      const options = { ...auth(req), ...(key !== "" && { retry: true }) };
+      const created = await cp.watchers.createWatcher(createWatcherRequest(body, key), options);
+      res.status(201).json(watcherJson(created));
+    }),
+  );
+  router.get(
+    "/job-done-watchers",
+    handle(async (req, res) => {
+      const q = checkQuery(validators.watcherQuery, req.query);
+      const watchers = [];
+      let pageToken = "";
+      do {
+        const page = await cp.watchers.listWatchers(
+          {
+            namespace: q.namespace ?? "",
+            jobName: q.jobName ?? "",
+            status: watcherStatusFilter(q.status),
+            pageSize: 1000,
+            pageToken,
+          },
+          auth(req),
+        );
+        watchers.push(...page.watchers);
+        pageToken = page.nextPageToken;
+      } while (pageToken !== "" && watchers.length < MAX_LIST);
+      if (pageToken !== "")
+        res.set("x-truncated", `true; more than ${MAX_LIST} watchers match, narrow the query`);
+      res.json(watchers.map(watcherJson));
+    }),
+  );
+  router.get(
+    "/job-done-watchers/:id",
+    handle(async (req, res) => {
+      checkQuery(validators.noQuery, req.query);
+      res.json(watcherJson(await cp.watchers.getWatcher({ id: param(req, "id") }, auth(req))));
+    }),
+  );
+  router.post(
+    "/job-done-watchers/:id/cancel",
+    handle(async (req, res) => {
+      checkQuery(validators.noQuery, req.query);
+      res.json(watcherJson(await cp.watchers.cancelWatcher({ id: param(req, "id") }, auth(req))));
+    }),
+  );
+  return router;
+}
+
+/** Express 5 passes a rejected promise to the error handler; this only narrows the types. */
+function handle(fn: (req: Request, res: Response) => Promise<void>): RequestHandler {
+  return (req, res, next) => {
+    fn(req, res).catch(next);
+  };
+}
+
+function param(req: Request, name: string): string {
+  const value = req.params[name];
+  if (typeof value !== "string" || value === "" || value.length > 255) {
+    throw badRequest(`${name} must be 1 to 255 characters`, [
+      { field: name, message: "must be 1 to 255 characters" },
+    ]);
+  }
+  return value;
+}
+
+function idempotencyKey(req: Request): string {
+  const key = req.get("idempotency-key");
+  if (key === undefined) return "";
+  if (key === "" || key.length > 255) {
+    throw badRequest("Idempotency-Key must be 1 to 255 characters", [
+      { field: "Idempotency-Key", message: "must be 1 to 255 characters" },
+    ]);
+  }
+  return key;
+}
