@@ -1,0 +1,38 @@
+import { Ajv2020 } from "ajv/dist/2020.js";
+import addFormatsModule from "ajv-formats";
+import { openApiDocument } from "../../http-gateway/openapi.js";
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
+const ajv = new Ajv2020({ allErrors: true, strict: false });
+addFormats(ajv);
+ajv.addSchema({ $id: "doc", components: openApiDocument.components });
+
+type Operation = { responses: Record<string, { content?: Record<string, { schema: object }> }> };
+
+/**
+ * Problems with a real response against the served document: the status must be documented for
+ * the operation, and the body must fit its schema. Empty when it conforms.
+ */
+export function nonConformance(
+  method: string,
+  pathTemplate: string,
+  res: { status: number; contentType: string; body: unknown },
+): string[] {
+  const paths = openApiDocument.paths as unknown as Record<string, Record<string, Operation>>;
+  const operation = paths[pathTemplate]?.[method.toLowerCase()];
+  if (!operation) return [`${method} ${pathTemplate} is not in the document`];
+  const response = operation.responses[String(res.status)];
+  if (!response) return [`${method} ${pathTemplate}: status ${res.status} is not documented`];
+  const mediaType = res.contentType.split(";")[0]!.trim();
+  const media = response.content?.[mediaType];
+  if (!media)
+    return [`${method} ${pathTemplate} ${res.status}: content type ${mediaType} is not documented`];
+  const schema = JSON.parse(
+    JSON.stringify(media.schema).replaceAll('"#/components/', '"doc#/components/'),
+  ) as object;
+  const validate = ajv.compile(schema);
+  if (validate(res.body)) return [];
+  return (validate.errors ?? []).map(
+    (e) => `${method} ${pathTemplate} ${res.status}: ${e.instancePath} ${e.message ?? ""}`,
+  );
+}
