@@ -1,5 +1,5 @@
 import type { KubeConfig } from "@kubernetes/client-node";
-import { assertPolicy } from "../common/backoff.js";
+import { assertPolicy, type BackoffPolicy } from "../common/backoff.js";
 import { parseDuration } from "../common/duration.js";
 import { parseListenAddress } from "../common/listenAddress.js";
 import type { Logger } from "../common/logger.js";
@@ -16,31 +16,22 @@ export function controlplaneConfig(
   kubeConfig: KubeConfig,
   log: Logger,
 ): ControlplaneConfig {
-  const namespaces = o.namespaces
-    ?.split(",")
-    .map((n) => n.trim())
-    .filter((n) => n !== "");
-  for (const ns of [...(namespaces ?? []), o.defaultNamespace]) {
-    const problem = dnsLabelProblem(ns, 63);
-    if (problem) throw new OptionError(`namespace "${ns}" ${problem}`);
-  }
+  const namespaces = watchedNamespaces(o);
   const concurrency = Number(o.maxConcurrentDeliveries);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 10_000) {
     throw new OptionError(`--max-concurrent-deliveries must be a whole number from 1 to 10000`);
   }
-  const retry = { baseMs: parseDuration(o.retryBase), maxMs: parseDuration(o.retryMax) };
-  try {
-    assertPolicy(retry);
-  } catch {
-    throw new OptionError(`--retry-base must be more than 0 and at most --retry-max`);
-  }
+  const retry = retryPolicy(o);
+  const audiences = list(o.tokenAudiences);
+  if (audiences.length === 0)
+    throw new OptionError("--token-audiences needs at least one audience");
   const attemptTimeoutMs = parseDuration(o.attemptTimeout);
   if (attemptTimeoutMs <= 0) throw new OptionError("--attempt-timeout must be more than 0");
   return {
     kubeConfig,
     store: parseStoreSpec(o.store),
     grpcListen: parseListenAddress(o.grpcListen),
-    namespaces: namespaces && namespaces.length > 0 ? namespaces : undefined,
+    namespaces,
     defaultNamespace: o.defaultNamespace,
     jobFamiliesFile: o.jobFamilies,
     jobWaitMs: parseDuration(o.jobWait),
@@ -49,6 +40,35 @@ export function controlplaneConfig(
     maxConcurrentDeliveries: concurrency,
     retry,
     shutdownGraceMs: parseDuration(o.shutdownGrace),
+    auth: o.auth,
+    tokenAudiences: audiences,
     log,
   };
+}
+
+// --namespaces as a list (undefined: all), each a valid name, like --default-namespace.
+function watchedNamespaces(o: ControlplaneOptions): string[] | undefined {
+  const namespaces = o.namespaces === undefined ? [] : list(o.namespaces);
+  for (const ns of [...namespaces, o.defaultNamespace]) {
+    const problem = dnsLabelProblem(ns, 63);
+    if (problem) throw new OptionError(`namespace "${ns}" ${problem}`);
+  }
+  return namespaces.length > 0 ? namespaces : undefined;
+}
+
+function retryPolicy(o: ControlplaneOptions): BackoffPolicy {
+  const retry = { baseMs: parseDuration(o.retryBase), maxMs: parseDuration(o.retryMax) };
+  try {
+    assertPolicy(retry);
+  } catch {
+    throw new OptionError(`--retry-base must be more than 0 and at most --retry-max`);
+  }
+  return retry;
+}
+
+function list(commaSeparated: string): string[] {
+  return commaSeparated
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item !== "");
 }

@@ -16,6 +16,8 @@ export const DEFAULTS = {
   retryBase: "1s",
   retryMax: "5m",
   shutdownGrace: "10s",
+  auth: "tokenreview",
+  tokenAudiences: "jobhooks",
   listen: ":8080",
   controlplane: "localhost:9090",
 } as const;
@@ -60,6 +62,8 @@ export function addKubeOptions(cmd: Command): Command {
 }
 
 export interface ControlplaneOptions {
+  auth: "tokenreview" | "none";
+  tokenAudiences: string;
   grpcListen: string;
   store: string;
   namespaces?: string;
@@ -77,6 +81,20 @@ export interface ControlplaneOptions {
 export function addControlplaneOptions(cmd: Command): Command {
   const d = DEFAULTS;
   return cmd
+    .addOption(
+      flag(
+        "--auth <mode>",
+        "tokenreview: callers send a bearer token the apiserver accepts (TokenReview) and RBAC allows (SubjectAccessReview); none: no checks, as k8s-job-webhooks",
+        d.auth,
+      ).choices(["tokenreview", "none"]),
+    )
+    .addOption(
+      flag(
+        "--token-audiences <list>",
+        "comma-separated audiences a caller's token must carry (kubectl create token NAME --audience jobhooks)",
+        d.tokenAudiences,
+      ),
+    )
     .addOption(flag("--grpc-listen <address>", "where the gRPC API is served", d.grpcListen))
     .addOption(
       flag(

@@ -11,6 +11,9 @@ import { Dispatcher } from "./dispatcher/Dispatcher.js";
 import { GrpcServer } from "./grpc/GrpcServer.js";
 import { JobWatch } from "./jobwatch/JobWatch.js";
 import { JobLabeller } from "./labeller/JobLabeller.js";
+import type { Auth } from "./auth/Caller.js";
+import { NoAuth } from "./auth/NoAuth.js";
+import { TokenReviewAuth } from "./auth/TokenReviewAuth.js";
 import { ControlplaneMetrics } from "./metrics.js";
 import { Store } from "./store/Store.js";
 import type { StoreSpec } from "./store/storeSpec.js";
@@ -32,6 +35,10 @@ export interface ControlplaneConfig {
   maxConcurrentDeliveries: number;
   retry: BackoffPolicy;
   shutdownGraceMs: number;
+  /** "tokenreview": callers bring a bearer token the apiserver vouches for; "none": anyone. */
+  auth: "tokenreview" | "none";
+  /** Audiences a caller's token must carry (tokenreview). */
+  tokenAudiences: string[];
   log: Logger;
   /** Told the gRPC port once bound (tests, --grpc-listen with port 0). */
   onGrpcListening?: (port: number) => void;
@@ -115,9 +122,17 @@ export async function createControlplane(
   health.setMetrics(metrics.registry);
 
   const timeouts = new WatcherTimeouts(engine);
+  const auth: Auth =
+    c.auth === "none" ? new NoAuth() : new TokenReviewAuth(api, { audiences: c.tokenAudiences });
+  if (c.auth === "none") {
+    c.log.warn(
+      "--auth=none: every caller may create and read webhooks and watchers in every namespace; use it only where the network is trusted",
+    );
+  }
   const grpc = new GrpcServer({
     address: c.grpcListen,
     engine,
+    auth,
     webhooks: new Webhooks(store.webhooks),
     log: c.log.child({ part: "grpc" }),
     health: grpcHealth,

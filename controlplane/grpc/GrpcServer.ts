@@ -10,6 +10,8 @@ import { JobDoneWatcherServiceDefinition } from "../../proto/gen/jobhooks/v1/wat
 import { WebhookServiceDefinition } from "../../proto/gen/jobhooks/v1/webhooks.js";
 import type { WatcherEngine } from "../watchers/WatcherEngine.js";
 import type { Webhooks } from "../watchers/Webhooks.js";
+import type { Auth } from "../auth/Caller.js";
+import { authMiddleware, type CallerContext } from "./authMiddleware.js";
 import { errorMappingMiddleware } from "./errorMapping.js";
 import { watcherService, type WatcherServiceOptions } from "./WatcherServiceImpl.js";
 import { webhookService } from "./WebhookServiceImpl.js";
@@ -22,6 +24,7 @@ export interface GrpcServerOptions extends WatcherServiceOptions {
   address: ListenAddress;
   engine: WatcherEngine;
   webhooks: Webhooks;
+  auth: Auth;
   log: Logger;
   health: HealthState;
   /** After SIGTERM, how long open calls (streams) may take before they are cut. */
@@ -37,11 +40,12 @@ export class GrpcServer implements Part {
   constructor(private readonly o: GrpcServerOptions) {}
 
   async run(signal: AbortSignal): Promise<void> {
-    const server: Server = createServer()
+    const server: Server<CallerContext> = createServer()
       .use(errorDetailsServerMiddleware)
-      .use(errorMappingMiddleware(this.o.log));
-    server.add(WebhookServiceDefinition, webhookService(this.o.webhooks));
-    server.add(JobDoneWatcherServiceDefinition, watcherService(this.o.engine, this.o));
+      .use(errorMappingMiddleware(this.o.log))
+      .use(authMiddleware(this.o.auth));
+    server.add(WebhookServiceDefinition, webhookService(this.o.webhooks, this.o.auth));
+    server.add(JobDoneWatcherServiceDefinition, watcherService(this.o.engine, this.o.auth, this.o));
     server.add(HealthDefinition, HealthServiceImpl(this.o.health));
     server.add(ServerReflectionService, ServerReflection(readFileSync(DESCRIPTOR_SET), SERVICES));
     const { host, port } = this.o.address;

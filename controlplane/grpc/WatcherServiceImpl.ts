@@ -11,7 +11,9 @@ import {
   type Watcher,
   type WatcherSpec,
 } from "../watchers/model.js";
+import type { Auth, Caller } from "../auth/Caller.js";
 import type { WatcherEngine } from "../watchers/WatcherEngine.js";
+import type { CallerContext } from "./authMiddleware.js";
 import { fromProtoOutcomes, fromProtoWatcherStatus, toProtoWatcher } from "./convert.js";
 
 export const MAX_PAGE_SIZE = 1000;
@@ -23,17 +25,43 @@ export interface WatcherServiceOptions {
 
 export function watcherService(
   engine: WatcherEngine,
+  auth: Auth,
   options: WatcherServiceOptions,
-): JobDoneWatcherServiceImplementation {
+): JobDoneWatcherServiceImplementation<CallerContext> {
+  // Reading or ending a watcher takes the right in its own namespace.
+  async function authorizedWatcher(
+    id: string,
+    caller: Caller,
+    verb: "get" | "delete",
+  ): Promise<Watcher> {
+    const w = engine.getWatcher(id);
+    await auth.authorize(caller, {
+      verb,
+      resource: "jobdonewatchers",
+      namespace: w.namespace || undefined,
+    });
+    return w;
+  }
   return {
-    createWatcher: (req) => {
+    async createWatcher(req, { caller }) {
+      const spec = toSpec(req, caller, options);
+      await auth.authorize(caller, {
+        verb: "create",
+        resource: "jobdonewatchers",
+        namespace: spec.namespace,
+      });
       const key = req.idempotencyKey === "" ? undefined : req.idempotencyKey;
-      return Promise.resolve(
-        toProtoWatcher(engine.createWatcher(toSpec(req, options), key).watcher),
-      );
+      return toProtoWatcher(engine.createWatcher(spec, key).watcher);
     },
-    getWatcher: (req) => Promise.resolve(toProtoWatcher(engine.getWatcher(req.id))),
-    listWatchers: (req) => {
+    async getWatcher(req, { caller }) {
+      return toProtoWatcher(await authorizedWatcher(req.id, caller, "get"));
+    },
+    async listWatchers(req, { caller }) {
+      await auth.authorize(caller, {
+        verb: "list",
+        resource: "jobdonewatchers",
+        namespace: req.namespace || undefined,
+      });
       const page = engine.listWatchers(
         {
           namespace: req.namespace,
@@ -43,20 +71,28 @@ export function watcherService(
         req.pageSize === 0 ? MAX_PAGE_SIZE : Math.min(req.pageSize, MAX_PAGE_SIZE),
         req.pageToken,
       );
-      return Promise.resolve({
-        watchers: page.watchers.map(toProtoWatcher),
-        nextPageToken: page.nextPageToken,
-      });
+      return { watchers: page.watchers.map(toProtoWatcher), nextPageToken: page.nextPageToken };
     },
-    cancelWatcher: (req) => Promise.resolve(toProtoWatcher(engine.cancelWatcher(req.id))),
-    watchWatcher: (req, context) => streamWatcher(engine, req.id, context),
+    async cancelWatcher(req, { caller }) {
+      await authorizedWatcher(req.id, caller, "delete");
+      return toProtoWatcher(engine.cancelWatcher(req.id));
+    },
+    async *watchWatcher(req, context) {
+      await authorizedWatcher(req.id, context.caller, "get");
+      yield* streamWatcher(engine, req.id, context);
+    },
   };
 }
 
-export function toSpec(req: CreateWatcherRequest, options: WatcherServiceOptions): WatcherSpec {
+/** The namespace defaults to the caller's own (a ServiceAccount's), else --default-namespace. */
+export function toSpec(
+  req: CreateWatcherRequest,
+  caller: Caller,
+  options: WatcherServiceOptions,
+): WatcherSpec {
   const notifyOn = fromProtoOutcomes(req.notifyOn);
   return {
-    namespace: req.namespace === "" ? options.defaultNamespace : req.namespace,
+    namespace: req.namespace || caller.namespace || options.defaultNamespace,
     jobName: req.jobName.trim(),
     cronJobName: req.cronJobName.trim(),
     timeoutSeconds: req.timeoutSeconds,

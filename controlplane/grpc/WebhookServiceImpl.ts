@@ -1,21 +1,32 @@
 import type { WebhookServiceImplementation } from "../../proto/gen/jobhooks/v1/webhooks.js";
+import type { Auth } from "../auth/Caller.js";
 import type { Webhooks } from "../watchers/Webhooks.js";
+import type { CallerContext } from "./authMiddleware.js";
 import { toProtoWebhook } from "./convert.js";
 
-export function webhookService(webhooks: Webhooks): WebhookServiceImplementation {
+/** Webhooks are cluster-wide: RBAC on webhooks.jobhooks.dev without a namespace. */
+export function webhookService(
+  webhooks: Webhooks,
+  auth: Auth,
+): WebhookServiceImplementation<CallerContext> {
   return {
-    createWebhook: (req) =>
-      Promise.resolve(
-        toProtoWebhook(
-          webhooks.create({
-            url: req.url.trim(),
-            requestBody: req.requestBody,
-            description: req.description,
-            secret: req.secret,
-          }),
-        ),
-      ),
-    getWebhook: (req) => Promise.resolve(toProtoWebhook(webhooks.get(req.id))),
-    listWebhooks: () => Promise.resolve({ webhooks: webhooks.list().map(toProtoWebhook) }),
+    async createWebhook(req, { caller }) {
+      await auth.authorize(caller, { verb: "create", resource: "webhooks" });
+      const input = {
+        url: req.url.trim(),
+        requestBody: req.requestBody,
+        description: req.description,
+        secret: req.secret,
+      };
+      return toProtoWebhook(webhooks.create(input));
+    },
+    async getWebhook(req, { caller }) {
+      await auth.authorize(caller, { verb: "get", resource: "webhooks" });
+      return toProtoWebhook(webhooks.get(req.id));
+    },
+    async listWebhooks(_req, { caller }) {
+      await auth.authorize(caller, { verb: "list", resource: "webhooks" });
+      return { webhooks: webhooks.list().map(toProtoWebhook) };
+    },
   };
 }

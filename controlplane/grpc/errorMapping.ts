@@ -2,6 +2,8 @@ import { isAbortError } from "abort-controller-x";
 import { ServerError, Status, type ServerMiddleware } from "nice-grpc";
 import { BadRequest, RichServerError } from "nice-grpc-error-details";
 import type { Logger } from "../../common/logger.js";
+import { AuthenticationError, PermissionDeniedError } from "../auth/Caller.js";
+import { ReviewUnavailableError } from "../auth/TokenReviewAuth.js";
 import {
   ConflictError,
   NotFoundError,
@@ -30,6 +32,12 @@ export function toServerError(err: unknown, method: string, log: Logger): Server
       BadRequest.fromPartial({ fieldViolations: err.violations }),
     ]);
   }
+  if (err instanceof AuthenticationError)
+    return new ServerError(Status.UNAUTHENTICATED, err.message);
+  if (err instanceof PermissionDeniedError)
+    return new ServerError(Status.PERMISSION_DENIED, err.message);
+  if (err instanceof ReviewUnavailableError)
+    return new ServerError(Status.UNAVAILABLE, err.message);
   if (err instanceof NotFoundError) return new ServerError(Status.NOT_FOUND, err.message);
   if (err instanceof ConflictError) return new ServerError(Status.ALREADY_EXISTS, err.message);
   if (err instanceof PreconditionError)

@@ -43,6 +43,8 @@ export interface ControlplaneRun {
   args?: string[];
   /** `controlplane` (default), or `all` for controlplane and REST gateway in one process. */
   role?: "controlplane" | "all";
+  /** --auth; tests that are not about authentication run with "none" (the default here). */
+  auth?: "none" | "tokenreview";
 }
 
 /** Runs `jobhooks controlplane` as a real process against the test cluster, on free ports. */
@@ -60,6 +62,7 @@ export async function startControlplane(
     "--grpc-listen=127.0.0.1:0",
     "--health-listen=127.0.0.1:0",
     "--log-level=debug",
+    `--auth=${run.auth ?? "none"}`,
     ...(run.role === "all" ? ["--listen=127.0.0.1:0"] : []),
     ...(run.args ?? []),
   ]);
