@@ -89,8 +89,20 @@ export async function startControlplane(
         if (entry.msg === "gRPC listening") grpc = String(entry.address);
         if (entry.msg === "health endpoints listening") health = String(entry.address);
         if (entry.msg === "REST API listening") rest = `http://${String(entry.address)}`;
-        if (grpc && health && (rest || !wantRest)) resolve({ grpc, health, rest: rest ?? "" });
+        if (grpc && health && (rest || !wantRest)) {
+          clearTimeout(timer);
+          resolve({ grpc, health, rest: rest ?? "" });
+        }
       });
+      const timer = setTimeout(() => {
+        child.kill("SIGKILL");
+        reject(
+          new Error(
+            `no "listening" log lines within 30 s (is --log-level above info?):\n${stderr.join("")}`,
+          ),
+        );
+      }, 30_000);
+      void exited.then(() => clearTimeout(timer));
       void exited.then((code) =>
         reject(new Error(`controlplane exited (${code}) before listening:\n${stderr.join("")}`)),
       );
