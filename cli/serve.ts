@@ -69,19 +69,10 @@ async function assemble(
     const config = controlplaneConfig(o as ControlplaneOptions, kc, log);
     const listen = role === "all" ? parseListenAddress(o.listen ?? "") : undefined;
     log.info({ server: kc.getCurrentCluster()?.server }, "using Kubernetes API server");
-    let grpcBound: (clients: ControlplaneClients) => void = () => {};
-    const clients = new Promise<ControlplaneClients>((resolve) => (grpcBound = resolve));
-    const controlplane = await createControlplane(
-      {
-        ...config,
-        // In `all` the gateway reaches the controlplane over loopback, like a separate gateway.
-        onGrpcListening: (port) =>
-          grpcBound(connectControlplane(loopback(config.grpcListen, port))),
-      },
-      health,
-    );
+    const controlplane = await createControlplane(config, health);
+    // In `all` the gateway calls the controlplane's services in this process, not over gRPC.
     const parts = listen
-      ? [...controlplane.parts, gateway(listen, clients, o, log)]
+      ? [...controlplane.parts, gateway(listen, Promise.resolve(controlplane.clients), o, log)]
       : controlplane.parts;
     return { parts, close: () => controlplane.close() };
   }
@@ -100,10 +91,4 @@ function gateway(
     log: log.child({ part: "gateway" }),
     shutdownGraceMs: o.shutdownGrace === undefined ? 10_000 : parseDuration(o.shutdownGrace),
   });
-}
-
-function loopback(grpc: ListenAddress, port: number): string {
-  const host = grpc.host;
-  if (host === undefined || host === "0.0.0.0" || host === "::") return `127.0.0.1:${port}`;
-  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
 }

@@ -19,12 +19,16 @@ import {
 
 export type ControlplaneCallOptions = CallOptions & DeadlineOptions & RetryOptions;
 
-/** The controlplane's gRPC services, as the gateway and the sidecar call them. */
+/** The controlplane's services, as the gateway and the sidecar call them. */
 export interface ControlplaneClients {
-  channel: Channel;
   webhooks: WebhookServiceClient<ControlplaneCallOptions>;
   watchers: JobDoneWatcherServiceClient<ControlplaneCallOptions>;
   close(): void;
+}
+
+/** Clients of a controlplane across the network. */
+export interface RemoteControlplaneClients extends ControlplaneClients {
+  channel: Channel;
 }
 
 export interface ControlplaneClientOptions {
@@ -41,7 +45,7 @@ export interface ControlplaneClientOptions {
 export function connectControlplane(
   address: string,
   o: ControlplaneClientOptions = {},
-): ControlplaneClients {
+): RemoteControlplaneClients {
   const channel = createChannel(address);
   // First added is outermost: rich error details, then retries, then a deadline per attempt.
   const factory = createClientFactory()

@@ -8,7 +8,11 @@ import type { Part } from "../common/runGroup.js";
 import { Waker } from "../common/Waker.js";
 import type { BackoffPolicy } from "../common/backoff.js";
 import { Dispatcher } from "./dispatcher/Dispatcher.js";
+import type { ControlplaneClients } from "../common/controlplaneClient.js";
 import { GrpcServer } from "./grpc/GrpcServer.js";
+import { inProcessClients, type Services } from "./grpc/inProcessClients.js";
+import { watcherService } from "./grpc/WatcherServiceImpl.js";
+import { webhookService } from "./grpc/WebhookServiceImpl.js";
 import { JobWatch } from "./jobwatch/JobWatch.js";
 import { JobLabeller } from "./labeller/JobLabeller.js";
 import type { Auth } from "./auth/Caller.js";
@@ -17,7 +21,7 @@ import { TokenReviewAuth } from "./auth/TokenReviewAuth.js";
 import { ControlplaneMetrics } from "./metrics.js";
 import { Store } from "./store/Store.js";
 import type { StoreSpec } from "./store/storeSpec.js";
-import { loadJobFamilies } from "./watchers/jobFamilies.js";
+import { ensureJobFamily, loadJobFamilies } from "./watchers/jobFamilies.js";
 import { FINAL_WATCHER_STATUSES } from "./watchers/model.js";
 import { WatcherEngine } from "./watchers/WatcherEngine.js";
 import { Webhooks } from "./watchers/Webhooks.js";
@@ -40,13 +44,13 @@ export interface ControlplaneConfig {
   /** Audiences a caller's token must carry (tokenreview). */
   tokenAudiences: string[];
   log: Logger;
-  /** Told the gRPC port once bound (tests, --grpc-listen with port 0). */
-  onGrpcListening?: (port: number) => void;
 }
 
 export interface Controlplane {
   parts: Part[];
   engine: WatcherEngine;
+  /** The services for a gateway in this process. */
+  clients: ControlplaneClients;
   /** Closes the store; call after the parts have stopped. */
   close(): void;
 }
@@ -107,7 +111,7 @@ export async function createControlplane(
     labeller.kick();
   });
   for (const entry of c.jobFamiliesFile ? loadJobFamilies(c.jobFamiliesFile) : []) {
-    engine.ensureJobFamily(entry);
+    ensureJobFamily(store, entry, new Date());
   }
 
   const grpcHealth = HealthState();
@@ -129,20 +133,22 @@ export async function createControlplane(
       "--auth=none: every caller may create and read webhooks and watchers in every namespace; use it only where the network is trusted",
     );
   }
+  const services: Services = {
+    webhooks: webhookService(new Webhooks(store.webhooks), auth),
+    watchers: watcherService(engine, auth, { defaultNamespace: c.defaultNamespace }),
+  };
   const grpc = new GrpcServer({
     address: c.grpcListen,
-    engine,
+    services,
     auth,
-    webhooks: new Webhooks(store.webhooks),
     log: c.log.child({ part: "grpc" }),
     health: grpcHealth,
-    defaultNamespace: c.defaultNamespace,
     shutdownGraceMs: c.shutdownGraceMs,
-    ...(c.onGrpcListening && { onListening: c.onGrpcListening }),
   });
   return {
     parts: [jobWatch, dispatcher, labeller, timeouts, grpc],
     engine,
+    clients: inProcessClients(services, auth, c.log.child({ part: "in-process" })),
     close: () => {
       store.close();
       api.close();
@@ -154,16 +160,21 @@ export async function createControlplane(
 class WatcherTimeouts implements Part {
   readonly name = "watcher-timeouts";
   private readonly waker = new Waker();
+  private nextLook = 0;
 
   constructor(private readonly engine: WatcherEngine) {
-    engine.events.onExpiryChange(() => this.waker.wake());
+    // Most watchers expire minutes out; wake only for one due before the loop looks anyway.
+    engine.events.onExpiryAdded((at) => {
+      if (at.getTime() < this.nextLook) this.waker.wake();
+    });
   }
 
   async run(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       const next = this.engine.expire();
-      const wait = next ? Math.max(0, next.getTime() - Date.now()) : 60_000;
-      await this.waker.sleep(Math.min(wait, 60_000), signal);
+      const wait = Math.min(next ? Math.max(0, next.getTime() - Date.now()) : 60_000, 60_000);
+      this.nextLook = Date.now() + wait;
+      await this.waker.sleep(wait, signal);
     }
   }
 }

@@ -8,29 +8,23 @@ import type { Logger } from "../../common/logger.js";
 import type { Part } from "../../common/runGroup.js";
 import { JobDoneWatcherServiceDefinition } from "../../proto/gen/jobhooks/v1/watchers.js";
 import { WebhookServiceDefinition } from "../../proto/gen/jobhooks/v1/webhooks.js";
-import type { WatcherEngine } from "../watchers/WatcherEngine.js";
-import type { Webhooks } from "../watchers/Webhooks.js";
 import type { Auth } from "../auth/Caller.js";
 import { authMiddleware, type CallerContext } from "./authMiddleware.js";
 import { errorMappingMiddleware } from "./errorMapping.js";
-import { watcherService, type WatcherServiceOptions } from "./WatcherServiceImpl.js";
-import { webhookService } from "./WebhookServiceImpl.js";
+import type { Services } from "./inProcessClients.js";
 
 const SERVICES = [WebhookServiceDefinition.fullName, JobDoneWatcherServiceDefinition.fullName];
 // Compiled by `npm run proto` beside the generated code; read from the source tree at runtime.
 const DESCRIPTOR_SET = new URL("../../../proto/gen/jobhooks.binpb", import.meta.url);
 
-export interface GrpcServerOptions extends WatcherServiceOptions {
+export interface GrpcServerOptions {
   address: ListenAddress;
-  engine: WatcherEngine;
-  webhooks: Webhooks;
+  services: Services;
   auth: Auth;
   log: Logger;
   health: HealthState;
   /** After SIGTERM, how long open calls (streams) may take before they are cut. */
   shutdownGraceMs: number;
-  /** Told the bound port once listening (port 0 picks one). */
-  onListening?: (port: number) => void;
 }
 
 /** The controlplane's gRPC API, with grpc.health.v1 and server reflection. */
@@ -44,8 +38,8 @@ export class GrpcServer implements Part {
       .use(errorDetailsServerMiddleware)
       .use(errorMappingMiddleware(this.o.log))
       .use(authMiddleware(this.o.auth));
-    server.add(WebhookServiceDefinition, webhookService(this.o.webhooks, this.o.auth));
-    server.add(JobDoneWatcherServiceDefinition, watcherService(this.o.engine, this.o.auth, this.o));
+    server.add(WebhookServiceDefinition, this.o.services.webhooks);
+    server.add(JobDoneWatcherServiceDefinition, this.o.services.watchers);
     server.add(HealthDefinition, HealthServiceImpl(this.o.health));
     server.add(ServerReflectionService, ServerReflection(readFileSync(DESCRIPTOR_SET), SERVICES));
     const { host, port } = this.o.address;
@@ -53,7 +47,6 @@ export class GrpcServer implements Part {
       `${host === undefined ? "0.0.0.0" : host.includes(":") ? `[${host}]` : host}:${port}`,
     );
     this.o.log.info({ address: formatListenAddress({ host, port: bound }) }, "gRPC listening");
-    this.o.onListening?.(bound);
     await new Promise<void>((resolve) =>
       signal.addEventListener("abort", () => resolve(), { once: true }),
     );

@@ -27,6 +27,7 @@ export function errorMappingMiddleware(log: Logger): ServerMiddleware {
 }
 
 export function toServerError(err: unknown, method: string, log: Logger): ServerError {
+  if (err instanceof ServerError) return err;
   if (err instanceof ValidationError) {
     return new RichServerError(Status.INVALID_ARGUMENT, err.message, [
       BadRequest.fromPartial({ fieldViolations: err.violations }),

@@ -14,9 +14,17 @@ export const OPEN = `('PENDING', 'PROCESSING')`;
 /** Queries of watchers with their triggers; WatcherRepo adds the changes. */
 export class WatcherReads {
   protected readonly q: (sql: string) => Statement;
+  // better-sqlite3 compiles a wrapper per db.transaction(); one that runs any closure is reused.
+  private readonly runInTransaction: (fn: () => unknown) => unknown;
 
   constructor(protected readonly db: Database) {
     this.q = statementCache(db);
+    this.runInTransaction = db.transaction((fn: () => unknown) => fn());
+  }
+
+  /** Runs `fn` in a transaction (nested calls join the outer one). */
+  protected transaction<T>(fn: () => T): T {
+    return this.runInTransaction(fn) as T;
   }
 
   get(id: string): Watcher | undefined {
@@ -61,7 +69,7 @@ export class WatcherReads {
   /** PENDING CronJob watchers for a CronJob; namespace '' ones match every namespace. */
   pendingFamilies(namespace: string, cronJobName: string): Watcher[] {
     const rows = this.q(
-      `SELECT * FROM watchers WHERE status = 'PENDING' AND cron_job_name = ?
+      `SELECT * FROM watchers WHERE status = 'PENDING' AND cron_job_name = ? AND cron_job_name != ''
          AND namespace IN (?, '')`,
     ).all(cronJobName, namespace) as WatcherRow[];
     return this.withTriggers(rows);

@@ -47,7 +47,7 @@ export interface AttemptRecord {
 export class WatcherRepo extends WatcherReads {
   /** Creates a watcher, or returns the one an earlier request with the same key created. */
   create(n: NewWatcher): { watcher: Watcher; created: boolean } {
-    return this.db.transaction(() => {
+    return this.transaction(() => {
       const key = n.idempotencyKey;
       if (key !== undefined) {
         const prior = this.q(
@@ -64,7 +64,7 @@ export class WatcherRepo extends WatcherReads {
       }
       const id = this.insert(n);
       return { watcher: this.mustGet(id), created: true };
-    })();
+    });
   }
 
   /** A watcher for one Job of a CronJob watcher; at most one per parent and Job. */
@@ -73,7 +73,7 @@ export class WatcherRepo extends WatcherReads {
     job: { uid: string; name: string; namespace: string },
     now: Date,
   ): Watcher {
-    return this.db.transaction(() => {
+    return this.transaction(() => {
       const prior = this.q(`SELECT id FROM watchers WHERE parent_id = ? AND job_uid = ?`).get(
         parent.id,
         job.uid,
@@ -91,7 +91,7 @@ export class WatcherRepo extends WatcherReads {
         })),
       };
       return this.mustGet(this.insert({ spec, now, parentId: parent.id, jobUid: job.uid }));
-    })();
+    });
   }
 
   bind(id: string, uid: string, now: Date): void {
@@ -102,7 +102,7 @@ export class WatcherRepo extends WatcherReads {
 
   /** The Job finished with an outcome the watcher notifies on: the outbox gets its calls. */
   startNotifying(id: string, outcome: Outcome, deliveries: Delivery[], now: Date): boolean {
-    return this.db.transaction(() => {
+    return this.transaction(() => {
       const status = deliveries.length > 0 ? WatcherStatus.PROCESSING : WatcherStatus.COMPLETED;
       const changed = this.q(
         `UPDATE watchers SET status = ?, job_outcome = ?, reason = ?, message = '',
@@ -130,12 +130,12 @@ export class WatcherRepo extends WatcherReads {
       }
       if (status === WatcherStatus.COMPLETED) this.queueLabelIfDone(id, now);
       return true;
-    })();
+    });
   }
 
   /** Ends an open watcher for good; false when it had already ended. */
   end(id: string, ending: Ending, now: Date): boolean {
-    return this.db.transaction(() => {
+    return this.transaction(() => {
       const changed = this.q(
         `UPDATE watchers SET status = ?, reason = ?, message = ?, job_outcome = COALESCE(?, job_outcome),
            deadline_at = NULL, bind_by = NULL, updated_at = ?
@@ -156,7 +156,7 @@ export class WatcherRepo extends WatcherReads {
       this.q(`DELETE FROM deliveries WHERE watcher_id = ?`).run(id);
       if (ending.outcome !== Outcome.DELETED) this.queueLabelIfDone(id, now);
       return true;
-    })();
+    });
   }
 
   /**
@@ -164,7 +164,7 @@ export class WatcherRepo extends WatcherReads {
    * is gone (its watcher ended meanwhile).
    */
   finishDelivery(deliveryId: string, result: AttemptRecord, now: Date): Watcher | undefined {
-    return this.db.transaction(() => {
+    return this.transaction(() => {
       const d = this.q(`SELECT trigger_id, watcher_id FROM deliveries WHERE id = ?`).get(
         deliveryId,
       ) as { trigger_id: string; watcher_id: string } | undefined;
@@ -195,12 +195,12 @@ export class WatcherRepo extends WatcherReads {
         this.q(`UPDATE watchers SET updated_at = ? WHERE id = ?`).run(now.getTime(), d.watcher_id);
       }
       return this.get(d.watcher_id);
-    })();
+    });
   }
 
   /** A failed attempt that will be retried at nextAttemptAt. */
   recordRetry(deliveryId: string, nextAttemptAt: Date, result: AttemptRecord): void {
-    this.db.transaction(() => {
+    this.transaction(() => {
       const d = this.q(`SELECT trigger_id FROM deliveries WHERE id = ?`).get(deliveryId) as
         { trigger_id: string } | undefined;
       if (!d) return;
@@ -212,7 +212,7 @@ export class WatcherRepo extends WatcherReads {
       this.q(
         `UPDATE triggers SET attempts = ?, last_error = ?, called_at = ? WHERE id = ? AND status = 'NOT_CALLED'`,
       ).run(result.attempts, result.lastError, result.calledAt.getTime(), d.trigger_id);
-    })();
+    });
   }
 
   private insert(n: NewWatcher): string {

@@ -38,7 +38,8 @@ export const MIGRATIONS: readonly string[] = [
     WHERE idempotency_key IS NOT NULL;
   CREATE UNIQUE INDEX watchers_family_job ON watchers (parent_id, job_uid) WHERE parent_id != '';
   CREATE INDEX watchers_pending_name ON watchers (namespace, job_name) WHERE status = 'PENDING';
-  CREATE INDEX watchers_pending_cronjob ON watchers (cron_job_name) WHERE status = 'PENDING';
+  CREATE INDEX watchers_pending_cronjob ON watchers (cron_job_name)
+    WHERE status = 'PENDING' AND cron_job_name != '';
   CREATE INDEX watchers_job_uid ON watchers (job_uid) WHERE job_uid != '';
   CREATE INDEX watchers_list ON watchers (created_at, id);
   CREATE INDEX watchers_deadline ON watchers (deadline_at)

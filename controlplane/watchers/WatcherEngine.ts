@@ -13,7 +13,6 @@ import {
   type Watcher,
   type WatcherSpec,
 } from "./model.js";
-import { familyWatcherSpec, familyWebhookId, type JobFamilyEntry } from "./jobFamilies.js";
 import { decodePageToken, encodePageToken, hashSpec } from "./requestKeys.js";
 import { decideOutcome } from "./settle.js";
 import { validateWatcherSpec } from "./validate.js";
@@ -57,28 +56,6 @@ export class WatcherEngine {
 
   // --- watchers
 
-  /** The webhook and CronJob watcher of a --job-families entry, created once and kept. */
-  ensureJobFamily(entry: JobFamilyEntry): Watcher {
-    const id = familyWebhookId(entry);
-    const now = this.now();
-    if (!this.o.store.webhooks.get(id)) {
-      this.o.store.webhooks.insert({
-        id,
-        url: entry.url,
-        requestBody: entry.requestBody === "" ? undefined : entry.requestBody,
-        description: entry.description,
-        secret: undefined,
-        createdAt: now,
-      });
-    }
-    return this.o.store.watchers.create({
-      spec: familyWatcherSpec(entry),
-      now,
-      idempotencyKey: `job-families:${entry.jobFamily}:${id}`,
-      requestHash: "job-families",
-    }).watcher;
-  }
-
   createWatcher(
     spec: WatcherSpec,
     idempotencyKey?: string,
@@ -113,11 +90,12 @@ export class WatcherEngine {
       throw err;
     }
     if (!result.created) return result;
+    this.announceDeadline(spec, now);
     // A Job that already exists binds at once, and if it already finished the watcher fires now.
     const job =
       spec.jobName !== "" ? this.o.jobs.findByName(spec.namespace, spec.jobName) : undefined;
-    if (job) this.upsert(job);
-    this.events.expiryChanged();
+    if (!job) return result;
+    this.upsert(job);
     return { watcher: this.getWatcher(result.watcher.id), created: true };
   }
 
@@ -221,6 +199,14 @@ export class WatcherEngine {
   }
 
   // --- internals
+
+  // The timeout loop hears of the new watcher's earliest deadline: its timeout or its wait.
+  private announceDeadline(spec: WatcherSpec, now: Date): void {
+    const timeout = spec.timeoutSeconds > 0 ? now.getTime() + spec.timeoutSeconds * 1000 : Infinity;
+    const wait = spec.jobName !== "" ? now.getTime() + this.o.jobWaitMs : Infinity;
+    const earliest = Math.min(timeout, wait);
+    if (earliest !== Infinity) this.events.expiryAdded(new Date(earliest));
+  }
 
   private spawnChildren(job: JobSummary, cronJobName: string): void {
     for (const family of this.o.store.watchers.pendingFamilies(job.namespace, cronJobName)) {

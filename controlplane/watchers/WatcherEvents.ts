@@ -42,12 +42,12 @@ export class WatcherEvents {
     this.emitter.emit("ended", id);
   }
 
-  /** A deadline was added; the timeout loop should look again. */
-  onExpiryChange(listener: () => void): void {
+  /** A watcher with a deadline at `at` was added; the timeout loop may need to wake sooner. */
+  onExpiryAdded(listener: (at: Date) => void): void {
     this.emitter.on("expiry", listener);
   }
 
-  expiryChanged(): void {
-    this.emitter.emit("expiry");
+  expiryAdded(at: Date): void {
+    this.emitter.emit("expiry", at);
   }
 }

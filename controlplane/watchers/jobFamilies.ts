@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
+import type { Store } from "../store/Store.js";
 import type { FieldViolation } from "./errors.js";
 import { Outcome, type WatcherSpec } from "./model.js";
 import { dnsLabelProblem, LIMITS, validateWebhook } from "./validate.js";
@@ -79,4 +80,25 @@ export function familyWatcherSpec(e: JobFamilyEntry): WatcherSpec {
     notifyOn: [Outcome.SUCCEEDED],
     triggers: [{ webhookId: familyWebhookId(e), timeoutSeconds: 0 }],
   };
+}
+
+/** The webhook and CronJob watcher of an entry, created once and kept across restarts. */
+export function ensureJobFamily(store: Store, entry: JobFamilyEntry, now: Date): void {
+  const id = familyWebhookId(entry);
+  if (!store.webhooks.get(id)) {
+    store.webhooks.insert({
+      id,
+      url: entry.url,
+      requestBody: entry.requestBody === "" ? undefined : entry.requestBody,
+      description: entry.description,
+      secret: undefined,
+      createdAt: now,
+    });
+  }
+  store.watchers.create({
+    spec: familyWatcherSpec(entry),
+    now,
+    idempotencyKey: `job-families:${entry.jobFamily}:${id}`,
+    requestHash: "job-families",
+  });
 }

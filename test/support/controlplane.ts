@@ -19,21 +19,25 @@ import type { TestCluster } from "../cluster/TestCluster.js";
 
 const main = join(repoRoot, "dist", "cli", "main.js");
 
-export interface ControlplaneProcess {
+/** A running `jobhooks` process, with the addresses it logged. */
+export interface JobhooksProcess {
   child: ChildProcess;
-  grpcAddress: string;
-  /** http://HOST:PORT of the REST API, when the role serves one (`all`). */
-  restUrl: string;
   healthAddress: string;
-  channel: Channel;
-  webhooks: WebhookServiceClient;
-  watchers: JobDoneWatcherServiceClient;
+  /** http://HOST:PORT of the REST API, when the role serves one (`all`, `gateway`). */
+  restUrl: string;
   /** Every JSON log line so far. */
   logs: Record<string, unknown>[];
   /** SIGTERM, wait for exit; returns the exit code. */
   stop(): Promise<number | null>;
   /** SIGKILL, wait for exit. */
   kill(): Promise<void>;
+}
+
+export interface ControlplaneProcess extends JobhooksProcess {
+  grpcAddress: string;
+  channel: Channel;
+  webhooks: WebhookServiceClient;
+  watchers: JobDoneWatcherServiceClient;
 }
 
 export interface ControlplaneRun {
@@ -47,89 +51,143 @@ export interface ControlplaneRun {
   auth?: "none" | "tokenreview";
 }
 
-/** Runs `jobhooks controlplane` as a real process against the test cluster, on free ports. */
-export async function startControlplane(
-  cluster: TestCluster,
-  run: ControlplaneRun = {},
-): Promise<ControlplaneProcess> {
-  const storePath =
-    run.storePath ?? join(mkdtempSync(join(tmpdir(), "jobhooks-store-")), "jobhooks.db");
-  const child = spawnTied(process.execPath, [
-    main,
-    run.role ?? "controlplane",
-    `--kubeconfig=${cluster.kubeconfigPath}`,
-    `--store=sqlite:${storePath}`,
-    "--grpc-listen=127.0.0.1:0",
-    "--health-listen=127.0.0.1:0",
-    "--log-level=debug",
-    `--auth=${run.auth ?? "none"}`,
-    ...(run.role === "all" ? ["--listen=127.0.0.1:0"] : []),
-    ...(run.args ?? []),
-  ]);
+const LISTENING = {
+  grpc: "gRPC listening",
+  health: "health endpoints listening",
+  rest: "REST API listening",
+} as const;
+type Listener = keyof typeof LISTENING;
+
+/**
+ * Runs `jobhooks ARGS` (tied to this process) and resolves once it has logged that each of
+ * `listeners` is listening, with their addresses; fails after 30 s or if it exits first.
+ */
+async function spawnJobhooks(
+  args: string[],
+  listeners: Listener[],
+): Promise<{
+  child: ChildProcess;
+  logs: Record<string, unknown>[];
+  addresses: Partial<Record<Listener, string>>;
+  exited: Promise<number | null>;
+}> {
+  const child = spawnTied(process.execPath, [main, ...args]);
   const logs: Record<string, unknown>[] = [];
   const stderr: string[] = [];
   child.stderr.on("data", (d: Buffer) => stderr.push(d.toString()));
   const exited = new Promise<number | null>((resolve) =>
     child.once("exit", (code) => resolve(code)),
   );
-  const wantRest = run.role === "all";
-  const addresses = await new Promise<{ grpc: string; health: string; rest: string }>(
-    (resolve, reject) => {
-      let grpc: string | undefined;
-      let health: string | undefined;
-      let rest: string | undefined;
-      createInterface({ input: child.stdout }).on("line", (line) => {
-        let entry: Record<string, unknown>;
-        try {
-          entry = JSON.parse(line) as Record<string, unknown>;
-        } catch {
-          return;
-        }
-        logs.push(entry);
-        if (entry.msg === "gRPC listening") grpc = String(entry.address);
-        if (entry.msg === "health endpoints listening") health = String(entry.address);
-        if (entry.msg === "REST API listening") rest = `http://${String(entry.address)}`;
-        if (grpc && health && (rest || !wantRest)) {
-          clearTimeout(timer);
-          resolve({ grpc, health, rest: rest ?? "" });
-        }
-      });
-      const timer = setTimeout(() => {
-        child.kill("SIGKILL");
-        reject(
-          new Error(
-            `no "listening" log lines within 30 s (is --log-level above info?):\n${stderr.join("")}`,
-          ),
-        );
-      }, 30_000);
-      void exited.then(() => clearTimeout(timer));
-      void exited.then((code) =>
-        reject(new Error(`controlplane exited (${code}) before listening:\n${stderr.join("")}`)),
+  const addresses: Partial<Record<Listener, string>> = {};
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(
+        new Error(
+          `no "listening" log lines within 30 s (is --log-level above info?):\n${stderr.join("")}`,
+        ),
       );
-    },
-  );
-  const channel = createChannel(addresses.grpc);
-  const factory = createClientFactory().use(errorDetailsClientMiddleware);
+    }, 30_000);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(
+        new Error(
+          `jobhooks ${args[0] ?? ""} exited (${code}) before listening:\n${stderr.join("")}`,
+        ),
+      );
+    });
+    createInterface({ input: child.stdout }).on("line", (line) => {
+      let entry: Record<string, unknown>;
+      try {
+        entry = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        return;
+      }
+      logs.push(entry);
+      for (const l of listeners)
+        if (entry.msg === LISTENING[l]) addresses[l] = String(entry.address);
+      if (listeners.every((l) => addresses[l] !== undefined)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  return { child, logs, addresses, exited };
+}
+
+function processHandle(
+  spawned: Awaited<ReturnType<typeof spawnJobhooks>>,
+  onStop: () => void = () => {},
+): JobhooksProcess {
+  const { child, logs, addresses, exited } = spawned;
   return {
     child,
-    grpcAddress: addresses.grpc,
-    restUrl: addresses.rest,
-    healthAddress: addresses.health,
-    channel,
-    webhooks: factory.create(WebhookServiceDefinition, channel),
-    watchers: factory.create(JobDoneWatcherServiceDefinition, channel),
     logs,
+    healthAddress: addresses.health ?? "",
+    restUrl: addresses.rest ? `http://${addresses.rest}` : "",
     stop: async () => {
-      channel.close();
+      onStop();
       child.kill("SIGTERM");
       return exited;
     },
     kill: async () => {
-      channel.close();
+      onStop();
       child.kill("SIGKILL");
       await exited;
     },
   };
+}
+
+/** Runs `jobhooks controlplane` (or `all`) as a real process against the test cluster, on free ports. */
+export async function startControlplane(
+  cluster: TestCluster,
+  run: ControlplaneRun = {},
+): Promise<ControlplaneProcess> {
+  const storePath =
+    run.storePath ?? join(mkdtempSync(join(tmpdir(), "jobhooks-store-")), "jobhooks.db");
+  const role = run.role ?? "controlplane";
+  const spawned = await spawnJobhooks(
+    [
+      role,
+      `--kubeconfig=${cluster.kubeconfigPath}`,
+      `--store=sqlite:${storePath}`,
+      "--grpc-listen=127.0.0.1:0",
+      "--health-listen=127.0.0.1:0",
+      "--log-level=debug",
+      `--auth=${run.auth ?? "none"}`,
+      ...(role === "all" ? ["--listen=127.0.0.1:0"] : []),
+      ...(run.args ?? []),
+    ],
+    role === "all" ? ["grpc", "health", "rest"] : ["grpc", "health"],
+  );
+  const grpcAddress = spawned.addresses.grpc ?? "";
+  const channel = createChannel(grpcAddress);
+  const factory = createClientFactory().use(errorDetailsClientMiddleware);
+  return {
+    ...processHandle(spawned, () => channel.close()),
+    grpcAddress,
+    channel,
+    webhooks: factory.create(WebhookServiceDefinition, channel),
+    watchers: factory.create(JobDoneWatcherServiceDefinition, channel),
+  };
+}
+
+/** Runs `jobhooks gateway` against a controlplane's gRPC address, on free ports. */
+export async function startGateway(
+  controlplaneAddress: string,
+  args: string[] = [],
+): Promise<JobhooksProcess> {
+  const spawned = await spawnJobhooks(
+    [
+      "gateway",
+      `--controlplane=${controlplaneAddress}`,
+      "--listen=127.0.0.1:0",
+      "--health-listen=127.0.0.1:0",
+      ...args,
+    ],
+    ["health", "rest"],
+  );
+  return processHandle(spawned);
 }
 
 /** The store path of a controlplane started by startControlplane (from its command line). */
