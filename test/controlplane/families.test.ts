@@ -1,4 +1,3 @@
-import * as k8s from "@kubernetes/client-node";
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -8,7 +7,7 @@ import { repoRoot } from "../cluster/paths.js";
 import type { TestCluster } from "../cluster/TestCluster.js";
 import { createTestNamespace, sharedCluster } from "../support/cluster.js";
 import { startControlplane, storePathOf } from "../support/controlplane.js";
-import { createJob } from "../support/jobs.js";
+import { createJob, suspendedCronJobOwner } from "../support/jobs.js";
 import { Receiver } from "../support/receiver.js";
 
 describe("controlplane: --job-families @cluster", function () {
@@ -44,30 +43,7 @@ describe("controlplane: --job-families @cluster", function () {
       ].join("\n"),
     );
     let cp = await startControlplane(cluster, { args: [`--job-families=${file}`] });
-    const cron = await cluster.kubeConfig.makeApiClient(k8s.BatchV1Api).createNamespacedCronJob({
-      namespace: ns,
-      body: {
-        metadata: { name: "report" },
-        spec: {
-          schedule: "0 0 1 1 *",
-          suspend: true,
-          jobTemplate: {
-            spec: {
-              template: {
-                spec: { restartPolicy: "Never", containers: [{ name: "w", image: "busybox" }] },
-              },
-            },
-          },
-        },
-      },
-    });
-    const owner = {
-      apiVersion: "batch/v1",
-      kind: "CronJob",
-      name: "report",
-      uid: cron.metadata!.uid!,
-      controller: true,
-    };
+    const owner = await suspendedCronJobOwner(cluster, ns, "report");
     await createJob(cluster, ns, "report-1", { ownerReferences: [owner] });
     const [event] = await receiver.waitFor(`/${ns}/event`, 1);
     expect((JSON.parse(event!.body) as { data: { job: { name: string } } }).data.job.name).to.equal(

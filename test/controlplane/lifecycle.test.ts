@@ -10,7 +10,7 @@ import type { TestCluster } from "../cluster/TestCluster.js";
 import { waitFor } from "../cluster/wait.js";
 import { createTestNamespace, sharedCluster } from "../support/cluster.js";
 import { startControlplane, type ControlplaneProcess } from "../support/controlplane.js";
-import { createJob, jobFinished } from "../support/jobs.js";
+import { createJob, jobFinished, suspendedCronJobOwner } from "../support/jobs.js";
 import { Receiver } from "../support/receiver.js";
 import { finalWatcher, watcherWhen, webhookTo } from "../support/watchers.js";
 
@@ -224,30 +224,7 @@ describe("controlplane: watcher lifecycle @cluster", function () {
 
   it("fires a CronJob watcher for each Job the CronJob owns from then on", async () => {
     const path = `/${ns}/family`;
-    const cron = await cluster.kubeConfig.makeApiClient(k8s.BatchV1Api).createNamespacedCronJob({
-      namespace: ns,
-      body: {
-        metadata: { name: "nightly" },
-        spec: {
-          schedule: "0 0 1 1 *",
-          suspend: true,
-          jobTemplate: {
-            spec: {
-              template: {
-                spec: { restartPolicy: "Never", containers: [{ name: "w", image: "busybox" }] },
-              },
-            },
-          },
-        },
-      },
-    });
-    const owner = {
-      apiVersion: "batch/v1",
-      kind: "CronJob",
-      name: "nightly",
-      uid: cron.metadata!.uid!,
-      controller: true,
-    };
+    const owner = await suspendedCronJobOwner(cluster, ns, "nightly");
     await createJob(cluster, ns, "nightly-old", { ownerReferences: [owner] });
     await jobFinished(cluster, ns, "nightly-old");
     await new Promise((r) => setTimeout(r, 1100)); // creation times have one-second precision

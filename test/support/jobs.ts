@@ -59,3 +59,34 @@ export async function jobFinished(
     );
   });
 }
+
+/**
+ * A CronJob that never runs on its own (suspended), and the owner reference its Jobs carry: the
+ * test creates those Jobs itself, as the CronJob controller would at a scheduled time.
+ */
+export async function suspendedCronJobOwner(
+  cluster: TestCluster,
+  namespace: string,
+  name: string,
+): Promise<k8s.V1OwnerReference> {
+  const cron = await cluster.kubeConfig.makeApiClient(k8s.BatchV1Api).createNamespacedCronJob({
+    namespace,
+    body: {
+      metadata: { name },
+      spec: {
+        schedule: "0 0 1 1 *",
+        suspend: true,
+        jobTemplate: {
+          spec: {
+            template: {
+              spec: { restartPolicy: "Never", containers: [{ name: "w", image: "busybox" }] },
+            },
+          },
+        },
+      },
+    },
+  });
+  const uid = cron.metadata?.uid;
+  if (!uid) throw new Error("CronJob created without a uid");
+  return { apiVersion: "batch/v1", kind: "CronJob", name, uid, controller: true };
+}
