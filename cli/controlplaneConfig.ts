@@ -22,6 +22,14 @@ export function controlplaneConfig(
     throw new OptionError(`--max-concurrent-deliveries must be a whole number from 1 to 10000`);
   }
   const retry = retryPolicy(o);
+  // A label key: an optional DNS prefix and a name of up to 63 characters.
+  if (
+    !/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(
+      o.label,
+    )
+  ) {
+    throw new OptionError(`--label "${o.label}" is not a valid label key`);
+  }
   const audiences = list(o.tokenAudiences);
   if (audiences.length === 0)
     throw new OptionError("--token-audiences needs at least one audience");
@@ -41,6 +49,12 @@ export function controlplaneConfig(
     retry,
     shutdownGraceMs: parseDuration(o.shutdownGrace),
     auth: o.auth,
+    podCounter: {
+      label: o.label,
+      removeOnZero: o.removeOnZero === "true",
+      allowNegative: o.allowNegative === "true",
+      labelSelector: o.labelSelector === "" ? undefined : o.labelSelector,
+    },
     tokenAudiences: audiences,
     log,
   };

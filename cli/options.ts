@@ -17,6 +17,9 @@ export const DEFAULTS = {
   retryMax: "5m",
   shutdownGrace: "10s",
   auth: "tokenreview",
+  label: "active-jobs",
+  removeOnZero: "true",
+  allowNegative: "false",
   tokenAudiences: "jobhooks",
   listen: ":8080",
   controlplane: "localhost:9090",
@@ -62,6 +65,10 @@ export function addKubeOptions(cmd: Command): Command {
 }
 
 export interface ControlplaneOptions {
+  label: string;
+  removeOnZero: string;
+  allowNegative: string;
+  labelSelector?: string;
   auth: "tokenreview" | "none";
   tokenAudiences: string;
   grpcListen: string;
@@ -96,6 +103,27 @@ export function addControlplaneOptions(cmd: Command): Command {
       ),
     )
     .addOption(flag("--grpc-listen <address>", "where the gRPC API is served", d.grpcListen))
+    .addOption(flag("--label <name>", "the pod label that counts busy work", d.label))
+    .addOption(
+      flag(
+        "--remove-on-zero <bool>",
+        "remove the label at 0 (else set it to 0)",
+        d.removeOnZero,
+      ).choices(["true", "false"]),
+    )
+    .addOption(
+      flag(
+        "--allow-negative <bool>",
+        "let the counter go below 0 (else a decrement at 0 stays 0)",
+        d.allowNegative,
+      ).choices(["true", "false"]),
+    )
+    .addOption(
+      flag(
+        "--label-selector <selector>",
+        "only pods this selects may be counted (e.g. app=worker); others are not found",
+      ),
+    )
     .addOption(
       flag(
         "--store <spec>",

@@ -9,6 +9,10 @@ import { deadlineMiddleware, type DeadlineOptions } from "nice-grpc-client-middl
 import { retryMiddleware, type RetryOptions } from "nice-grpc-client-middleware-retry";
 import { errorDetailsClientMiddleware } from "nice-grpc-error-details";
 import {
+  PodCounterServiceDefinition,
+  type PodCounterServiceClient,
+} from "../proto/gen/jobhooks/v1/podcounter.js";
+import {
   JobDoneWatcherServiceDefinition,
   type JobDoneWatcherServiceClient,
 } from "../proto/gen/jobhooks/v1/watchers.js";
@@ -23,6 +27,7 @@ export type ControlplaneCallOptions = CallOptions & DeadlineOptions & RetryOptio
 export interface ControlplaneClients {
   webhooks: WebhookServiceClient<ControlplaneCallOptions>;
   watchers: JobDoneWatcherServiceClient<ControlplaneCallOptions>;
+  podCounter: PodCounterServiceClient<ControlplaneCallOptions>;
   close(): void;
 }
 
@@ -64,6 +69,7 @@ export function connectControlplane(
     channel,
     webhooks: factory.create(WebhookServiceDefinition, channel, defaults),
     watchers: factory.create(JobDoneWatcherServiceDefinition, channel, defaults),
+    podCounter: factory.create(PodCounterServiceDefinition, channel, defaults),
     close: () => channel.close(),
   };
 }

@@ -11,6 +11,8 @@ import { Dispatcher } from "./dispatcher/Dispatcher.js";
 import type { ControlplaneClients } from "../common/controlplaneClient.js";
 import { GrpcServer } from "./grpc/GrpcServer.js";
 import { inProcessClients, type Services } from "./grpc/inProcessClients.js";
+import { podCounterService } from "./grpc/PodCounterServiceImpl.js";
+import { PodCounter, type PodCounterOptions } from "./podcounter/PodCounter.js";
 import { watcherService } from "./grpc/WatcherServiceImpl.js";
 import { webhookService } from "./grpc/WebhookServiceImpl.js";
 import { JobWatch } from "./jobwatch/JobWatch.js";
@@ -43,6 +45,7 @@ export interface ControlplaneConfig {
   auth: "tokenreview" | "none";
   /** Audiences a caller's token must carry (tokenreview). */
   tokenAudiences: string[];
+  podCounter: Omit<PodCounterOptions, "log" | "onPatch" | "onOperation">;
   log: Logger;
 }
 
@@ -136,6 +139,18 @@ export async function createControlplane(
   const services: Services = {
     webhooks: webhookService(new Webhooks(store.webhooks), auth),
     watchers: watcherService(engine, auth, { defaultNamespace: c.defaultNamespace }),
+    podCounter: podCounterService(
+      new PodCounter(api, {
+        ...c.podCounter,
+        log: c.log.child({ part: "podcounter" }),
+        onPatch: () => metrics.podCounterWrites.inc(),
+        onOperation: (delta) =>
+          metrics.podCounterOps.inc({
+            operation: delta > 0 ? "increment" : delta < 0 ? "decrement" : "get",
+          }),
+      }),
+      { auth: c.auth, defaultNamespace: c.defaultNamespace, namespaces: c.namespaces },
+    ),
   };
   const grpc = new GrpcServer({
     address: c.grpcListen,

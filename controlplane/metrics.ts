@@ -31,6 +31,19 @@ export class ControlplaneMetrics {
     registers: [this.registry],
   });
 
+  readonly podCounterOps = new Counter({
+    name: "jobhooks_pod_counter_operations_total",
+    help: "Pod counter calls by operation: increment, decrement, get.",
+    labelNames: ["operation"] as const,
+    registers: [this.registry],
+  });
+
+  readonly podCounterWrites = new Counter({
+    name: "jobhooks_pod_counter_writes_total",
+    help: "Label patches sent to the apiserver; concurrent calls on one pod share one.",
+    registers: [this.registry],
+  });
+
   readonly queueDepth: Gauge;
 
   constructor(queueDepth: () => number) {

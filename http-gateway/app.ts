@@ -9,6 +9,8 @@ import { apiRoutes } from "./routes.js";
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 const ROUTE_METHODS: Record<string, string> = {
+  "/increment": "POST",
+  "/decrement": "POST",
   "/webhooks": "GET, POST",
   "/webhooks/:id": "GET",
   "/job-done-watchers": "GET, POST",

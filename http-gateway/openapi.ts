@@ -39,6 +39,32 @@ const idParam = {
   schema: { type: "string", maxLength: 255 },
 } as const;
 
+// pod-webhook-tracker's calls, for pods without a sidecar: the answer is the count, as plain text.
+function counterOperation(operationId: string, summary: string): object {
+  return {
+    operationId,
+    summary,
+    description:
+      "With --auth=tokenreview the caller's token must be bound to the pod it names (a pod counts for itself only).",
+    parameters: [
+      {
+        name: "pod_name",
+        in: "query",
+        required: true,
+        schema: { type: "string", minLength: 1, maxLength: 253 },
+      },
+      { name: "namespace", in: "query", required: false, schema: dnsLabel },
+    ],
+    responses: {
+      "200": {
+        description: "the count after this call",
+        content: { "text/plain": { schema: { type: "string", pattern: "^-?[0-9]+$" } } },
+      },
+      ...problems(400, 401, 403, 404, 503),
+    },
+  };
+}
+
 export const openApiDocument = {
   openapi: "3.1.0",
   info: {
@@ -48,6 +74,8 @@ export const openApiDocument = {
       "Webhooks called when Kubernetes Jobs finish. Wire-compatible with k8s-job-webhooks; fields beyond it are additions.",
   },
   paths: {
+    "/increment": { post: counterOperation("increment", "Adds one to the pod's counter label") },
+    "/decrement": { post: counterOperation("decrement", "Takes one from the pod's counter label") },
     "/webhooks": {
       post: {
         operationId: "createWebhook",
@@ -301,6 +329,7 @@ export const openApiDocument = {
         enum: ["NOT_CALLED", "CALLED", "FAILED", "TIMEOUT", "CANCELLED"],
       },
       JobOutcome: { type: "string", enum: ["SUCCEEDED", "FAILED", "DELETED"] },
+      DnsLabel: dnsLabel,
       Problem: {
         type: "object",
         required: ["type", "title", "status", "detail"],

@@ -19,6 +19,11 @@ function schema<T = unknown>(
   return fn;
 }
 
+export interface CounterQuery {
+  pod_name: string;
+  namespace?: string;
+}
+
 export interface WatcherQuery {
   jobName?: string;
   status?: string;
@@ -35,6 +40,17 @@ export const validators = {
       properties: Object.fromEntries(
         openApiDocument.paths["/job-done-watchers"].get.parameters.map((p) => [p.name, p.schema]),
       ),
+      additionalProperties: false,
+    }),
+  ),
+  counterQuery: ajv.compile<CounterQuery>(
+    absoluteRefs({
+      type: "object",
+      required: ["pod_name"],
+      properties: {
+        pod_name: { type: "string", minLength: 1, maxLength: 253 },
+        namespace: { $ref: "#/components/schemas/DnsLabel" },
+      },
       additionalProperties: false,
     }),
   ),

@@ -94,6 +94,22 @@ export function apiRoutes(cp: ControlplaneClients): Router {
       res.json(watcherJson(await cp.watchers.cancelWatcher({ id: param(req, "id") }, auth(req))));
     }),
   );
+  for (const [path, call] of [
+    ["/increment", cp.podCounter.increment.bind(cp.podCounter)],
+    ["/decrement", cp.podCounter.decrement.bind(cp.podCounter)],
+  ] as const) {
+    router.post(
+      path,
+      handle(async (req, res) => {
+        const q = checkQuery(validators.counterQuery, req.query);
+        const { value } = await call(
+          { podName: q.pod_name, namespace: q.namespace ?? "" },
+          auth(req),
+        );
+        res.type("text/plain").send(String(value));
+      }),
+    );
+  }
   return router;
 }
 

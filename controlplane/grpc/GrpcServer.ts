@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { formatListenAddress, type ListenAddress } from "../../common/listenAddress.js";
 import type { Logger } from "../../common/logger.js";
 import type { Part } from "../../common/runGroup.js";
+import { PodCounterServiceDefinition } from "../../proto/gen/jobhooks/v1/podcounter.js";
 import { JobDoneWatcherServiceDefinition } from "../../proto/gen/jobhooks/v1/watchers.js";
 import { WebhookServiceDefinition } from "../../proto/gen/jobhooks/v1/webhooks.js";
 import type { Auth } from "../auth/Caller.js";
@@ -13,7 +14,11 @@ import { authMiddleware, type CallerContext } from "./authMiddleware.js";
 import { errorMappingMiddleware } from "./errorMapping.js";
 import type { Services } from "./inProcessClients.js";
 
-const SERVICES = [WebhookServiceDefinition.fullName, JobDoneWatcherServiceDefinition.fullName];
+const SERVICES = [
+  WebhookServiceDefinition.fullName,
+  JobDoneWatcherServiceDefinition.fullName,
+  PodCounterServiceDefinition.fullName,
+];
 // Compiled by `npm run proto` beside the generated code; read from the source tree at runtime.
 const DESCRIPTOR_SET = new URL("../../../proto/gen/jobhooks.binpb", import.meta.url);
 
@@ -40,6 +45,7 @@ export class GrpcServer implements Part {
       .use(authMiddleware(this.o.auth));
     server.add(WebhookServiceDefinition, this.o.services.webhooks);
     server.add(JobDoneWatcherServiceDefinition, this.o.services.watchers);
+    server.add(PodCounterServiceDefinition, this.o.services.podCounter);
     server.add(HealthDefinition, HealthServiceImpl(this.o.health));
     server.add(ServerReflectionService, ServerReflection(readFileSync(DESCRIPTOR_SET), SERVICES));
     const { host, port } = this.o.address;

@@ -14,6 +14,11 @@ import {
   type WebhookServiceClient,
   type WebhookServiceImplementation,
 } from "../../proto/gen/jobhooks/v1/webhooks.js";
+import {
+  PodCounterServiceDefinition as Counter,
+  type PodCounterServiceClient,
+  type PodCounterServiceImplementation,
+} from "../../proto/gen/jobhooks/v1/podcounter.js";
 import type { Auth } from "../auth/Caller.js";
 import type { CallerContext } from "./authMiddleware.js";
 import { toServerError } from "./errorMapping.js";
@@ -21,6 +26,7 @@ import { toServerError } from "./errorMapping.js";
 export interface Services {
   webhooks: WebhookServiceImplementation<CallerContext>;
   watchers: JobDoneWatcherServiceImplementation<CallerContext>;
+  podCounter: PodCounterServiceImplementation<CallerContext>;
 }
 
 interface MethodTypes<Res> {
@@ -75,5 +81,11 @@ export function inProcessClients(services: Services, auth: Auth, log: Logger): C
       throw new Error("WatchWatcher is served over gRPC only");
     },
   };
-  return { webhooks, watchers, close: () => {} };
+  const p = services.podCounter;
+  const podCounter: PodCounterServiceClient<ControlplaneCallOptions> = {
+    increment: unary(Counter.methods.increment, p.increment.bind(p)),
+    decrement: unary(Counter.methods.decrement, p.decrement.bind(p)),
+    getCounter: unary(Counter.methods.getCounter, p.getCounter.bind(p)),
+  };
+  return { webhooks, watchers, podCounter, close: () => {} };
 }

@@ -4,6 +4,7 @@ import { createTestNamespace, sharedCluster } from "../support/cluster.js";
 import { startControlplane, type ControlplaneProcess } from "../support/controlplane.js";
 import { createJob } from "../support/jobs.js";
 import { nonConformance } from "../support/openapiConformance.js";
+import { runningPod } from "../support/pods.js";
 import { Receiver } from "../support/receiver.js";
 
 interface Reply {
@@ -35,12 +36,14 @@ describe("gateway: REST API @cluster", function () {
       ...(body !== undefined && { body }),
     });
     const text = await res.text();
-    const reply = {
-      status: res.status,
-      contentType: res.headers.get("content-type") ?? "",
-      headers: res.headers,
-      body: text === "" ? undefined : (JSON.parse(text) as unknown),
-    };
+    const contentType = res.headers.get("content-type") ?? "";
+    const parsed =
+      text === ""
+        ? undefined
+        : contentType.startsWith("text/plain")
+          ? text
+          : (JSON.parse(text) as unknown);
+    const reply = { status: res.status, contentType, headers: res.headers, body: parsed };
     expect(nonConformance(method, template, reply), `${method} ${path}`).to.deep.equal([]);
     seen.push(`${method} ${template}`);
     return reply;
@@ -179,6 +182,16 @@ describe("gateway: REST API @cluster", function () {
       (await call("GET", "/job-done-watchers/nope", "/job-done-watchers/{id}")).status,
     ).to.equal(404);
     expect((await call("GET", "/webhooks/nope", "/webhooks/{id}")).status).to.equal(404);
+  });
+
+  it("counts in a pod label through k8s-job-webhooks' sibling's /increment and /decrement", async () => {
+    await runningPod(cluster, ns, "busy");
+    const up = await call("POST", "/increment?pod_name=busy", "/increment");
+    expect(up.status).to.equal(200);
+    const down = await call("POST", `/decrement?pod_name=busy&namespace=${ns}`, "/decrement");
+    expect(down.status).to.equal(200);
+    expect((await call("POST", "/increment", "/increment")).status).to.equal(400);
+    expect((await call("POST", "/decrement?pod_name=nobody", "/decrement")).status).to.equal(404);
   });
 
   it("answers unknown routes 404 and wrong methods 405 with Allow", async () => {

@@ -1,0 +1,85 @@
+import type {
+  CounterRequest,
+  CounterValue,
+  PodCounterServiceImplementation,
+} from "../../proto/gen/jobhooks/v1/podcounter.js";
+import { PermissionDeniedError, type Caller } from "../auth/Caller.js";
+import type { PodCounter } from "../podcounter/PodCounter.js";
+import { ValidationError } from "../watchers/errors.js";
+import { dnsLabelProblem } from "../watchers/validate.js";
+import type { CallerContext } from "./authMiddleware.js";
+
+export interface PodCounterServiceOptions {
+  auth: "tokenreview" | "none";
+  defaultNamespace: string;
+  /** Namespaces served; undefined: all. */
+  namespaces: readonly string[] | undefined;
+}
+
+interface Target {
+  namespace: string;
+  name: string;
+  uid?: string;
+}
+
+/**
+ * The pod counter for its callers. With tokenreview a caller is a pod (its projected token names
+ * it) and counts for itself only; with none, a caller names the pod, as with pod-webhook-tracker.
+ */
+export function podCounterService(
+  counter: PodCounter,
+  o: PodCounterServiceOptions,
+): PodCounterServiceImplementation<CallerContext> {
+  async function count(req: CounterRequest, caller: Caller, delta: number): Promise<CounterValue> {
+    const target = resolve(req, caller, o);
+    const value = await counter.apply({
+      ...target,
+      delta,
+      ...(req.requestId && { requestId: req.requestId }),
+    });
+    return { namespace: target.namespace, podName: target.name, value };
+  }
+  return {
+    increment: (req, { caller }) => count(req, caller, 1),
+    decrement: (req, { caller }) => count(req, caller, -1),
+    getCounter: (req, { caller }) => count(req, caller, 0),
+  };
+}
+
+function resolve(req: CounterRequest, caller: Caller, o: PodCounterServiceOptions): Target {
+  const target = targetOf(req, caller, o);
+  const problems = [
+    { field: "pod_name", description: dnsLabelProblem(target.name.replace(/\./g, "-"), 253) },
+    { field: "namespace", description: dnsLabelProblem(target.namespace, 63) },
+  ].filter((p): p is { field: string; description: string } => p.description !== undefined);
+  if (problems.length > 0) throw new ValidationError(problems);
+  if (o.namespaces && !o.namespaces.includes(target.namespace)) {
+    throw new PermissionDeniedError(
+      `namespace ${target.namespace} is not served by this controlplane`,
+    );
+  }
+  return target;
+}
+
+// A pod's token counts for that pod; without auth the request names the pod.
+function targetOf(req: CounterRequest, caller: Caller, o: PodCounterServiceOptions): Target {
+  if (caller.pod && caller.namespace) {
+    const own = { namespace: caller.namespace, name: caller.pod.name, uid: caller.pod.uid };
+    const sameName = req.podName === "" || req.podName === own.name;
+    const sameNamespace = req.namespace === "" || req.namespace === own.namespace;
+    if (!sameName || !sameNamespace) {
+      throw new PermissionDeniedError(
+        `a pod's token may count for that pod only (${own.namespace}/${own.name})`,
+      );
+    }
+    return own;
+  }
+  if (o.auth === "tokenreview") {
+    throw new PermissionDeniedError(
+      `${caller.username} is not a pod: only a pod's own projected token (audience jobhooks) can change its counter`,
+    );
+  }
+  if (req.podName === "")
+    throw new ValidationError([{ field: "pod_name", description: "is required" }]);
+  return { namespace: req.namespace || o.defaultNamespace, name: req.podName };
+}
