@@ -73,10 +73,10 @@ async function writesSoFar(cp: ControlplaneProcess): Promise<number> {
 async function viaJobhooks(
   cp: ControlplaneProcess,
   core: k8s.CoreV1Api,
-  namespace: string,
-  name: string,
+  pod: { namespace: string; name: string },
   concurrency: number,
 ): Promise<Run> {
+  const { namespace, name } = pod;
   const counter = createClient(PodCounterServiceDefinition, createChannel(cp.grpcAddress));
   const before = await writesSoFar(cp);
   const started = performance.now();
@@ -111,7 +111,7 @@ async function main(): Promise<void> {
       await runningPod(cluster, ns, `naive-${c}`);
       await runningPod(cluster, ns, `jobhooks-${c}`);
       const n = await naive(core, ns, `naive-${c}`, c);
-      const j = await viaJobhooks(cp, core, ns, `jobhooks-${c}`, c);
+      const j = await viaJobhooks(cp, core, { namespace: ns, name: `jobhooks-${c}` }, c);
       const goal =
         c === 64
           ? `  (goal: ≥ 5× naive ops/s, ≤ 0.2 writes/op: ${(j.opsPerSecond / n.opsPerSecond).toFixed(1)}×${j.opsPerSecond >= 5 * n.opsPerSecond && j.writesPerOp <= 0.2 ? "" : " MISSED"})`
