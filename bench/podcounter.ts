@@ -73,10 +73,10 @@ async function writesSoFar(cp: ControlplaneProcess): Promise<number> {
 async function viaJobhooks(
   cp: ControlplaneProcess,
   core: k8s.CoreV1Api,
-  pod: { namespace: string; name: string },
+  target: { namespace: string; name: string },
   concurrency: number,
 ): Promise<Run> {
-  const { namespace, name } = pod;
+  const { namespace, name } = target;
   const counter = createClient(PodCounterServiceDefinition, createChannel(cp.grpcAddress));
   const before = await writesSoFar(cp);
   const started = performance.now();
