@@ -43,6 +43,7 @@ describe("controlplane: pod counter @cluster", function () {
       await runningPod(cluster, ns, "worker-b", { account: "worker", labels: { app: "worker" } });
       tokenA = await podToken(cluster, podA);
       cp = await startControlplane(cluster, {
+        role: "all",
         auth: "tokenreview",
         args: ["--label-selector=app=worker"],
       });
@@ -88,6 +89,18 @@ describe("controlplane: pod counter @cluster", function () {
       expect(await code(counter.increment({ podName: "worker-b" }, as(tokenA)))).to.equal(
         Status.PERMISSION_DENIED,
       );
+      const bearer = { authorization: `Bearer ${tokenA}` };
+      const viaGateway = await fetch(`${cp.restUrl}/increment?pod_name=worker-b&namespace=${ns}`, {
+        method: "POST",
+        headers: bearer,
+      });
+      expect(viaGateway.status).to.equal(403);
+      const own = await fetch(`${cp.restUrl}/increment?pod_name=worker-a`, {
+        method: "POST",
+        headers: bearer,
+      });
+      expect(await own.text()).to.equal("1");
+      await counter.decrement({}, as(tokenA));
       const otherAudience = await podToken(cluster, podA, "someone-else");
       expect(await code(counter.increment({}, as(otherAudience)))).to.equal(Status.UNAUTHENTICATED);
       expect(await code(counter.increment({}, as("garbage")))).to.equal(Status.UNAUTHENTICATED);
