@@ -1,24 +1,28 @@
 import { connectControlplane, type ControlplaneClients } from "../common/controlplaneClient.js";
 import { parseDuration } from "../common/duration.js";
 import { HealthServer } from "../common/HealthServer.js";
-import { loadKubeConfig } from "../common/kubeconfig.js";
 import { parseListenAddress, type ListenAddress } from "../common/listenAddress.js";
 import { createLogger, type Logger } from "../common/logger.js";
 import { runGroup, type Part } from "../common/runGroup.js";
 import { VERSION } from "../common/version.js";
-import { createControlplane } from "../controlplane/Controlplane.js";
-import { Gateway } from "../http-gateway/Gateway.js";
-import { controlplaneConfig } from "./controlplaneConfig.js";
-import { controlplaneReachable } from "./readiness.js";
+import type { Gateway } from "../http-gateway/Gateway.js";
+import type { SidecarOptions } from "../sidecar/createSidecar.js";
 import type { CommonOptions, ControlplaneOptions, GatewayOptions, KubeOptions } from "./options.js";
+import { controlplaneReachable } from "./readiness.js";
 
-/** Which server process to run; `all` is controlplane and gateway in one process. */
-export type ServerRole = "controlplane" | "gateway" | "sidecar" | "all";
+// Each role's own modules are imported when the role starts, never at the top of this file: the
+// sidecar runs in every injected pod and must not load the controlplane's (the Kubernetes
+// client, SQLite, Express, prom-client), which cost it tens of MB and hundreds of ms.
+
+/** A server process with a health listener; `all` is controlplane and gateway in one process. */
+export type ServerRole = "controlplane" | "gateway" | "all";
 
 export type ServeOptions = CommonOptions &
   KubeOptions &
   Partial<ControlplaneOptions> &
   Partial<GatewayOptions>;
+
+export type ServeSidecarOptions = SidecarOptions & Pick<CommonOptions, "logLevel">;
 
 interface Assembly {
   parts: Part[];
@@ -33,8 +37,23 @@ export async function serve(role: ServerRole, options: ServeOptions): Promise<vo
   const log = createLogger(options.logLevel, role);
   const health = new HealthServer(parseListenAddress(options.healthListen), log);
   const assembly = await assemble(role, options, health, log);
-  log.info({ version: VERSION }, `jobhooks ${role} starting`);
+  await runUntilSignal(role, { parts: [health, ...assembly.parts], close: assembly.close }, log);
+}
 
+/** `jobhooks sidecar`: its health endpoints are on its own listener, not a --health-listen. */
+export async function serveSidecar(options: ServeSidecarOptions): Promise<void> {
+  const log = createLogger(options.logLevel, "sidecar");
+  const { createSidecar } = await import("../sidecar/createSidecar.js");
+  const assembly = createSidecar(options, {
+    env: process.env,
+    log,
+    controlplaneHealth: controlplaneReachable,
+  });
+  await runUntilSignal("sidecar", assembly, log);
+}
+
+async function runUntilSignal(role: string, assembly: Assembly, log: Logger): Promise<void> {
+  log.info({ version: VERSION }, `jobhooks ${role} starting`);
   const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
     log.info({ signal }, "shutting down");
@@ -43,7 +62,7 @@ export async function serve(role: ServerRole, options: ServeOptions): Promise<vo
   process.once("SIGTERM", onSignal);
   process.once("SIGINT", onSignal);
   try {
-    await runGroup([health, ...assembly.parts], stop.signal, log);
+    await runGroup(assembly.parts, stop.signal, log);
   } finally {
     process.off("SIGTERM", onSignal);
     process.off("SIGINT", onSignal);
@@ -62,29 +81,32 @@ async function assemble(
     const listen = parseListenAddress(o.listen ?? "");
     const clients = connectControlplane(o.controlplane ?? "");
     health.addReadinessCheck("controlplane", controlplaneReachable(clients));
-    return { parts: [gateway(listen, Promise.resolve(clients), o, log)], close: () => {} };
+    return { parts: [await gateway(listen, Promise.resolve(clients), o, log)], close: () => {} };
   }
-  if (role === "controlplane" || role === "all") {
-    const kc = loadKubeConfig(o);
-    const config = controlplaneConfig(o as ControlplaneOptions, kc, log);
-    const listen = role === "all" ? parseListenAddress(o.listen ?? "") : undefined;
-    log.info({ server: kc.getCurrentCluster()?.server }, "using Kubernetes API server");
-    const controlplane = await createControlplane(config, health);
-    // In `all` the gateway calls the controlplane's services in this process, not over gRPC.
-    const parts = listen
-      ? [...controlplane.parts, gateway(listen, Promise.resolve(controlplane.clients), o, log)]
-      : controlplane.parts;
-    return { parts, close: () => controlplane.close() };
-  }
-  return { parts: [], close: () => {} };
+  const [{ loadKubeConfig }, { controlplaneConfig }, { createControlplane }] = await Promise.all([
+    import("../common/kubeconfig.js"),
+    import("./controlplaneConfig.js"),
+    import("../controlplane/Controlplane.js"),
+  ]);
+  const kc = loadKubeConfig(o);
+  const config = controlplaneConfig(o as ControlplaneOptions, kc, log);
+  const listen = role === "all" ? parseListenAddress(o.listen ?? "") : undefined;
+  log.info({ server: kc.getCurrentCluster()?.server }, "using Kubernetes API server");
+  const controlplane = await createControlplane(config, health);
+  // In `all` the gateway calls the controlplane's services in this process, not over gRPC.
+  const parts = listen
+    ? [...controlplane.parts, await gateway(listen, Promise.resolve(controlplane.clients), o, log)]
+    : controlplane.parts;
+  return { parts, close: () => controlplane.close() };
 }
 
-function gateway(
+async function gateway(
   listen: ListenAddress,
   clients: Promise<ControlplaneClients>,
   o: ServeOptions,
   log: Logger,
-): Gateway {
+): Promise<Gateway> {
+  const { Gateway } = await import("../http-gateway/Gateway.js");
   return new Gateway({
     address: listen,
     clients,

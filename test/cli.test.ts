@@ -60,7 +60,10 @@ describe("jobhooks CLI", () => {
       expect(help.status).to.equal(0);
       const text = help.stdout.replace(/\s+/g, " ");
       const longs = cmd.options.map((o) => o.long).filter((l) => l !== undefined);
-      expect(longs, cmd.name()).to.include("--health-listen");
+      // The sidecar serves /healthz and /readyz on its own listener.
+      expect(longs, cmd.name()).to.include(
+        cmd.name() === "sidecar" ? "--listen" : "--health-listen",
+      );
       for (const long of longs) {
         expect(text, `${cmd.name()} ${long}`).to.contain(long);
         expect(text, `${cmd.name()} ${long}`).to.contain(`env: ${envName(long)}`);

@@ -1,0 +1,84 @@
+import {
+  connectControlplane,
+  type RemoteControlplaneClients,
+} from "../common/controlplaneClient.js";
+import type { ReadinessCheck } from "../common/HealthServer.js";
+import type { Logger } from "../common/logger.js";
+import type { Part } from "../common/runGroup.js";
+import { ControlplaneLink } from "./ControlplaneLink.js";
+import { counterRoute } from "./counterRoute.js";
+import { handleRequest } from "./handleRequest.js";
+import { parseLoopbackListen } from "./loopbackListen.js";
+import { podIdentityFromEnv } from "./podIdentity.js";
+import { healthRoutes } from "./healthRoutes.js";
+import type { Route } from "./route.js";
+import { Sidecar } from "./Sidecar.js";
+import { sidecarProblem } from "./sidecarProblem.js";
+import { TokenFile } from "./TokenFile.js";
+import { watcherRoute } from "./watcherRoute.js";
+
+/** The sidecar's flags. */
+export interface SidecarOptions {
+  listen: string;
+  controlplane: string;
+  tokenFile: string;
+}
+
+export interface SidecarDependencies {
+  /** Where POD_NAME, POD_NAMESPACE and JOB_NAME are read. */
+  env: NodeJS.ProcessEnv;
+  log: Logger;
+  /** The controlplane's gRPC health check (cli/readiness.ts). */
+  controlplaneHealth: (clients: RemoteControlplaneClients) => ReadinessCheck;
+}
+
+/**
+ * A controlplane call's attempt; retried calls (see ControlplaneLink) take up to three. Short:
+ * the workload waits on it, and a pod counter update is one apiserver patch.
+ */
+const CALL_DEADLINE_MS = 5000;
+/** Native sidecars are stopped after the workload has exited: little can still be in flight. */
+const SHUTDOWN_GRACE_MS = 5000;
+
+/**
+ * `jobhooks sidecar`: checks the flags (a non-loopback --listen is refused here, before anything
+ * listens) and returns the part to run.
+ */
+export function createSidecar(
+  o: SidecarOptions,
+  deps: SidecarDependencies,
+): { parts: Part[]; close: () => void } {
+  const addresses = parseLoopbackListen(o.listen);
+  const pod = podIdentityFromEnv(deps.env);
+  const { log } = deps;
+  log.info({ ...pod, controlplane: o.controlplane, tokenFile: o.tokenFile }, "sidecar identity");
+  if (pod.podName === undefined || pod.namespace === undefined) {
+    log.warn("POD_NAME or POD_NAMESPACE is not set: the downward API env is missing");
+  }
+  const clients = connectControlplane(o.controlplane, { deadlineMs: CALL_DEADLINE_MS });
+  const link = new ControlplaneLink(o.controlplane, clients, new TokenFile(o.tokenFile));
+  const controlplaneHealth = deps.controlplaneHealth(clients);
+  const checks: Record<string, ReadinessCheck> = {
+    token: async () => {
+      await link.token.read();
+      return true;
+    },
+    controlplane: () =>
+      controlplaneHealth().catch(
+        (err: unknown) => sidecarProblem(err, o.controlplane)?.message ?? String(err),
+      ),
+  };
+  const routes = new Map<string, Route>([
+    ["/increment", { methods: ["POST"], handle: counterRoute("increment", link, pod.podName) }],
+    ["/decrement", { methods: ["POST"], handle: counterRoute("decrement", link, pod.podName) }],
+    ["/job-done-watchers", { methods: ["POST"], handle: watcherRoute(link, pod) }],
+    ...healthRoutes(checks),
+  ]);
+  const sidecar = new Sidecar({
+    addresses,
+    handler: handleRequest(routes, o.controlplane, log),
+    log,
+    shutdownGraceMs: SHUTDOWN_GRACE_MS,
+  });
+  return { parts: [sidecar], close: () => clients.close() };
+}

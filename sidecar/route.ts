@@ -1,0 +1,10 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+
+/** Answers one request; throws a Problem (or a controlplane error) to answer with an error. */
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
+
+/** A path of the sidecar and the methods it takes. */
+export interface Route {
+  methods: readonly string[];
+  handle: RouteHandler;
+}
