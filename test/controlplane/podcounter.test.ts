@@ -8,6 +8,7 @@ import {
 import type { TestCluster } from "../cluster/TestCluster.js";
 import { createTestNamespace, sharedCluster } from "../support/cluster.js";
 import { startControlplane, type ControlplaneProcess } from "../support/controlplane.js";
+import { expiredPodToken } from "../support/expiredToken.js";
 import { podLabel, podToken, runningPod } from "../support/pods.js";
 
 const LABEL = "active-jobs";
@@ -104,6 +105,22 @@ describe("controlplane: pod counter @cluster", function () {
       const otherAudience = await podToken(cluster, podA, "someone-else");
       expect(await code(counter.increment({}, as(otherAudience)))).to.equal(Status.UNAUTHENTICATED);
       expect(await code(counter.increment({}, as("garbage")))).to.equal(Status.UNAUTHENTICATED);
+      const account = await cluster.kubeConfig
+        .makeApiClient(k8s.CoreV1Api)
+        .readNamespacedServiceAccount({ name: "worker", namespace: ns });
+      const expired = expiredPodToken(cluster, podA, {
+        name: "worker",
+        uid: account.metadata!.uid!,
+      });
+      expect(await code(counter.increment({}, as(expired)))).to.equal(Status.UNAUTHENTICATED);
+      // The same token, not yet expired, is accepted: expiry alone made the difference.
+      const fresh = expiredPodToken(
+        cluster,
+        podA,
+        { name: "worker", uid: account.metadata!.uid! },
+        600,
+      );
+      expect((await counter.getCounter({}, as(fresh))).podName).to.equal("worker-a");
       expect(await code(counter.increment({}))).to.equal(Status.UNAUTHENTICATED);
       const doomed = await runningPod(cluster, ns, "worker-gone", {
         account: "worker",
