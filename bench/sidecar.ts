@@ -1,0 +1,75 @@
+// npm run bench:sidecar: the sidecar's time from start to ready, and its RSS when idle.
+import { readFileSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { repoRoot } from "../test/cluster/paths.js";
+import { spawnTied } from "../test/cluster/ProcessGroup.js";
+import { TestCluster } from "../test/cluster/TestCluster.js";
+import { startControlplane } from "../test/support/controlplane.js";
+
+const RUNS = 5;
+
+async function once(
+  controlplane: string,
+  tokenFile: string,
+): Promise<{ readyMs: number; rssMb: number }> {
+  const started = performance.now();
+  const child = spawnTied(process.execPath, [
+    join(repoRoot, "dist", "cli", "main.js"),
+    "sidecar",
+    "--listen=127.0.0.1:0",
+    `--controlplane=${controlplane}`,
+    `--token-file=${tokenFile}`,
+  ]);
+  try {
+    const address = await new Promise<string>((resolve) => {
+      createInterface({ input: child.stdout }).on("line", (line) => {
+        const entry = JSON.parse(line) as { address?: string };
+        if (entry.address) resolve(entry.address);
+      });
+    });
+    let readyMs = 0;
+    while (readyMs === 0) {
+      const res = await fetch(`http://${address}/readyz`).catch(() => undefined);
+      if (res?.status === 200) readyMs = performance.now() - started;
+      else await new Promise((r) => setTimeout(r, 10));
+    }
+    await new Promise((r) => setTimeout(r, 2000)); // idle
+    const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
+    return { readyMs, rssMb: Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024 };
+  } finally {
+    child.kill();
+  }
+}
+
+async function main(): Promise<void> {
+  const cluster = await TestCluster.start({ progress: (l) => process.stderr.write(`${l}\n`) });
+  const cp = await startControlplane(cluster, { args: ["--log-level=info"] });
+  try {
+    const tokenFile = join(mkdtempSync(join(tmpdir(), "jobhooks-bench-")), "token");
+    writeFileSync(tokenFile, "readiness needs a readable token, not a valid one");
+    const runs = [];
+    for (let i = 0; i < RUNS; i++) runs.push(await once(cp.grpcAddress, tokenFile));
+    const ready = runs.map((r) => r.readyMs);
+    const rss = runs.map((r) => r.rssMb);
+    const range = (xs: number[], unit: string): string =>
+      `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)} ${unit}`;
+    process.stdout.write(
+      [
+        `jobhooks sidecar benchmark (node ${process.version}, ${RUNS} starts)`,
+        `start to ready   ${range(ready, "ms")} (goal < 1000 ms)${Math.max(...ready) < 1000 ? "" : " MISSED"}`,
+        `idle RSS         ${range(rss, "MB")} (goal < 70 MB)${Math.max(...rss) < 70 ? "" : " MISSED"}`,
+        "",
+      ].join("\n"),
+    );
+  } finally {
+    await cp.stop();
+    await cluster.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`benchmark failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exitCode = 1;
+});
