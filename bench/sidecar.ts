@@ -59,7 +59,7 @@ async function main(): Promise<void> {
       [
         `jobhooks sidecar benchmark (node ${process.version}, ${RUNS} starts)`,
         `start to ready   ${range(ready, "ms")} (goal < 1000 ms)${Math.max(...ready) < 1000 ? "" : " MISSED"}`,
-        `idle RSS         ${range(rss, "MB")} (goal < 70 MB)${Math.max(...rss) < 70 ? "" : " MISSED"}`,
+        `idle RSS         ${range(rss, "MiB")} (goal < 70 MB)${Math.max(...rss) < 70 ? "" : " MISSED"}`,
         "",
       ].join("\n"),
     );
