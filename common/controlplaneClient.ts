@@ -51,7 +51,12 @@ export function connectControlplane(
   address: string,
   o: ControlplaneClientOptions = {},
 ): RemoteControlplaneClients {
-  const channel = createChannel(address);
+  // grpc-js backs off up to 120 s between reconnects; a restarted controlplane should be found
+  // within seconds, not minutes.
+  const channel = createChannel(address, undefined, {
+    "grpc.initial_reconnect_backoff_ms": 200,
+    "grpc.max_reconnect_backoff_ms": 5000,
+  });
   // First added is outermost: rich error details, then retries, then a deadline per attempt.
   const factory = createClientFactory()
     .use(errorDetailsClientMiddleware)
