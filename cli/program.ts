@@ -129,6 +129,12 @@ function addSidecarOptions(cmd: Command): Command {
       ),
     )
     .addOption(
+      flag(
+        "--probe-listen <address>",
+        "also serve /healthz and /readyz (nothing else) here, for kubelet's probes (e.g. :8182)",
+      ),
+    )
+    .addOption(
       flag("--log-level <level>", "JSON log level on stdout", DEFAULTS.logLevel).choices(
         LOG_LEVELS,
       ),

@@ -5,6 +5,8 @@ import type { Part } from "../common/runGroup.js";
 import { listenAll } from "./listenAll.js";
 
 export interface SidecarServerOptions {
+  /** The part's name in logs; default "sidecar". */
+  name?: string;
   addresses: ListenAddress[];
   handler: RequestListener;
   log: Logger;
@@ -14,9 +16,11 @@ export interface SidecarServerOptions {
 
 /** The sidecar's HTTP listeners, on every loopback address of --listen. */
 export class Sidecar implements Part {
-  readonly name = "sidecar";
+  readonly name: string;
 
-  constructor(private readonly o: SidecarServerOptions) {}
+  constructor(private readonly o: SidecarServerOptions) {
+    this.name = o.name ?? "sidecar";
+  }
 
   async run(signal: AbortSignal): Promise<void> {
     const servers = await listenAll(this.o.addresses, this.o.handler, this.o.log);

@@ -9,6 +9,7 @@ import { ControlplaneLink } from "./ControlplaneLink.js";
 import { counterRoute } from "./counterRoute.js";
 import { handleRequest } from "./handleRequest.js";
 import { parseLoopbackListen } from "./loopbackListen.js";
+import { parseListenAddress, type ListenAddress } from "../common/listenAddress.js";
 import { podIdentityFromEnv } from "./podIdentity.js";
 import { healthRoutes } from "./healthRoutes.js";
 import type { Route } from "./route.js";
@@ -22,6 +23,11 @@ export interface SidecarOptions {
   listen: string;
   controlplane: string;
   tokenFile: string;
+  /**
+   * Where kubelet probes /healthz and /readyz (e.g. ":8182"): kubelet probes the pod's IP, and
+   * the API listens on loopback only. Serves nothing but those two; unset: no such listener.
+   */
+  probeListen?: string | undefined;
 }
 
 export interface SidecarDependencies {
@@ -49,6 +55,7 @@ export function createSidecar(
   deps: SidecarDependencies,
 ): { parts: Part[]; close: () => void } {
   const addresses = parseLoopbackListen(o.listen);
+  const probeAddress = o.probeListen ? parseListenAddress(o.probeListen) : undefined;
   const pod = podIdentityFromEnv(deps.env);
   const { log } = deps;
   log.info({ ...pod, controlplane: o.controlplane, tokenFile: o.tokenFile }, "sidecar identity");
@@ -68,17 +75,22 @@ export function createSidecar(
         (err: unknown) => sidecarProblem(err, o.controlplane)?.message ?? String(err),
       ),
   };
+  const health = healthRoutes(checks);
   const routes = new Map<string, Route>([
     ["/increment", { methods: ["POST"], handle: counterRoute("increment", link, pod.podName) }],
     ["/decrement", { methods: ["POST"], handle: counterRoute("decrement", link, pod.podName) }],
     ["/job-done-watchers", { methods: ["POST"], handle: watcherRoute(link, pod) }],
-    ...healthRoutes(checks),
+    ...health,
   ]);
-  const sidecar = new Sidecar({
-    addresses,
-    handler: handleRequest(routes, o.controlplane, log),
-    log,
-    shutdownGraceMs: SHUTDOWN_GRACE_MS,
-  });
-  return { parts: [sidecar], close: () => clients.close() };
+  const server = (name: string, listen: ListenAddress[], served: Map<string, Route>): Sidecar =>
+    new Sidecar({
+      name,
+      addresses: listen,
+      handler: handleRequest(served, o.controlplane, log),
+      log,
+      shutdownGraceMs: SHUTDOWN_GRACE_MS,
+    });
+  const parts = [server("sidecar", addresses, routes)];
+  if (probeAddress) parts.push(server("sidecar-probes", [probeAddress], new Map(health)));
+  return { parts, close: () => clients.close() };
 }

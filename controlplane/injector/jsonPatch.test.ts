@@ -1,0 +1,65 @@
+import { expect } from "chai";
+import fc from "fast-check";
+import jsonpatch from "fast-json-patch";
+import { diff } from "./jsonPatch.js";
+
+// An independent RFC 6902 implementation applies what diff() derives.
+function applied(before: unknown, after: unknown): unknown {
+  const ops = diff(before, after);
+  return jsonpatch.applyPatch(structuredClone(before), ops, true, false).newDocument;
+}
+
+describe("diff (JSON Patch by comparison)", () => {
+  it("is empty for equal values", () => {
+    expect(diff({ a: [1, { b: null }] }, { a: [1, { b: null }] })).to.deep.equal([]);
+  });
+
+  it("adds an element inserted at the front as one add", () => {
+    expect(diff({ l: [{ n: "x" }] }, { l: [{ n: "new" }, { n: "x" }] })).to.deep.equal([
+      { op: "add", path: "/l/0", value: { n: "new" } },
+    ]);
+  });
+
+  it("adds a missing array whole", () => {
+    expect(diff({ spec: {} }, { spec: { v: [1] } })).to.deep.equal([
+      { op: "add", path: "/spec/v", value: [1] },
+    ]);
+  });
+
+  it("escapes ~ and / in keys", () => {
+    const ops = diff({ m: {} }, { m: { "jobhooks.dev/inject": "true", "a~b": 1 } });
+    expect(ops.map((o) => o.path)).to.deep.equal(["/m/jobhooks.dev~1inject", "/m/a~0b"]);
+    expect(applied({ m: {} }, { m: { "jobhooks.dev/inject": "true", "a~b": 1 } })).to.deep.equal({
+      m: { "jobhooks.dev/inject": "true", "a~b": 1 },
+    });
+  });
+
+  it("turns any JSON value into any other", () => {
+    const json = fc.jsonValue({ maxDepth: 4 });
+    fc.assert(
+      fc.property(json, json, (a, b) => {
+        expect(applied(a, b)).to.deep.equal(b);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("turns an array into any edit of it", () => {
+    const arrays = fc
+      .array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 8 })
+      .chain((a) =>
+        fc.tuple(
+          fc.constant(a),
+          fc.tuple(fc.nat(a.length), fc.nat(a.length), fc.array(fc.jsonValue({ maxDepth: 2 }))),
+        ),
+      );
+    fc.assert(
+      fc.property(arrays, ([a, [start, count, inserted]]) => {
+        const b = [...a];
+        b.splice(start, count, ...inserted);
+        expect(applied({ a }, { a: b })).to.deep.equal({ a: b });
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
