@@ -6,6 +6,7 @@ import type { Logger } from "../common/logger.js";
 import type { ControlplaneConfig } from "../controlplane/Controlplane.js";
 import { parseStoreSpec } from "../controlplane/store/storeSpec.js";
 import { dnsLabelProblem } from "../controlplane/watchers/validate.js";
+import { injectorConfig } from "./injectorOptions.js";
 import type { ControlplaneOptions } from "./options.js";
 
 export class OptionError extends Error {}
@@ -56,6 +57,7 @@ export function controlplaneConfig(
       labelSelector: o.labelSelector === "" ? undefined : o.labelSelector,
     },
     tokenAudiences: audiences,
+    injector: injectorConfig(o, audiences[0] ?? "", (m) => new OptionError(m)),
     log,
   };
 }

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { LOG_LEVELS } from "../common/logger.js";
 import { flag } from "./flag.js";
+import type { InjectorOptions } from "./injectorOptions.js";
 
 /** Defaults from DESIGN.md "Shape", in one place. */
 export const DEFAULTS = {
@@ -64,7 +65,7 @@ export function addKubeOptions(cmd: Command): Command {
     );
 }
 
-export interface ControlplaneOptions {
+export interface ControlplaneOptions extends InjectorOptions {
   label: string;
   removeOnZero: string;
   allowNegative: string;

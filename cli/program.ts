@@ -5,6 +5,7 @@ import { ListenAddressError } from "../common/listenAddress.js";
 import { LOG_LEVELS } from "../common/logger.js";
 import { VERSION } from "../common/version.js";
 import { envName, flag } from "./flag.js";
+import { addInjectorOptions } from "./injectorOptions.js";
 import {
   addCommonOptions,
   addControlplaneOptions,
@@ -87,7 +88,7 @@ export function buildProgram(): Command {
       continue;
     }
     addCommonOptions(cmd);
-    if (kube) addControlplaneOptions(addKubeOptions(cmd));
+    if (kube) addInjectorOptions(addControlplaneOptions(addKubeOptions(cmd)));
     if (role === "gateway" || role === "all") addGatewayOptions(cmd, role === "gateway");
     cmd.action(async (options: ServeOptions) => {
       const { serve } = await import("./serve.js");
@@ -149,17 +150,19 @@ const LIGHT_BAD_INPUT = [ListenAddressError, DurationError] as const;
 
 async function isBadInput(err: unknown): Promise<boolean> {
   if (LIGHT_BAD_INPUT.some((type) => err instanceof type)) return true;
-  const [kubeconfig, storeSpec, jobFamilies, controlplaneConfig] = await Promise.all([
+  const [kubeconfig, storeSpec, jobFamilies, controlplaneConfig, certificates] = await Promise.all([
     import("../common/kubeconfig.js"),
     import("../controlplane/store/storeSpec.js"),
     import("../controlplane/watchers/jobFamilies.js"),
     import("./controlplaneConfig.js"),
+    import("../controlplane/injector/ServingCertificates.js"),
   ]);
   return [
     kubeconfig.KubeConfigError,
     storeSpec.StoreSpecError,
     jobFamilies.JobFamiliesError,
     controlplaneConfig.OptionError,
+    certificates.CertificateError,
   ].some((type) => err instanceof type);
 }
 

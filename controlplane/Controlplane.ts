@@ -20,6 +20,7 @@ import { JobLabeller } from "./labeller/JobLabeller.js";
 import type { Auth } from "./auth/Caller.js";
 import { NoAuth } from "./auth/NoAuth.js";
 import { TokenReviewAuth } from "./auth/TokenReviewAuth.js";
+import { createInjector, type InjectorConfig } from "./injector/createInjector.js";
 import { ControlplaneMetrics } from "./metrics.js";
 import { Store } from "./store/Store.js";
 import type { StoreSpec } from "./store/storeSpec.js";
@@ -46,6 +47,8 @@ export interface ControlplaneConfig {
   /** Audiences a caller's token must carry (tokenreview). */
   tokenAudiences: string[];
   podCounter: Omit<PodCounterOptions, "log" | "onPatch" | "onOperation">;
+  /** The sidecar injector; undefined when no certificate is configured. */
+  injector: InjectorConfig | undefined;
   log: Logger;
 }
 
@@ -160,8 +163,16 @@ export async function createControlplane(
     health: grpcHealth,
     shutdownGraceMs: c.shutdownGraceMs,
   });
+  const injector = c.injector
+    ? await createInjector(c.injector, {
+        api,
+        kubeConfig: c.kubeConfig,
+        log: c.log.child({ part: "injector" }),
+        metrics,
+      })
+    : [];
   return {
-    parts: [jobWatch, dispatcher, labeller, timeouts, grpc],
+    parts: [jobWatch, dispatcher, labeller, timeouts, grpc, ...injector],
     engine,
     clients: inProcessClients(services, auth, c.log.child({ part: "in-process" })),
     close: () => {

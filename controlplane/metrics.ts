@@ -44,6 +44,20 @@ export class ControlplaneMetrics {
     registers: [this.registry],
   });
 
+  readonly admissions = new Counter({
+    name: "jobhooks_injector_admissions_total",
+    help: "Admission reviews answered, by outcome: injected, already-injected, not-asked, not-a-pod-create.",
+    labelNames: ["outcome"] as const,
+    registers: [this.registry],
+  });
+
+  readonly admissionDuration = new Histogram({
+    name: "jobhooks_injector_admission_duration_seconds",
+    help: "From an admission review's request to its answer, body read included.",
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
+    registers: [this.registry],
+  });
+
   readonly queueDepth: Gauge;
 
   constructor(queueDepth: () => number) {

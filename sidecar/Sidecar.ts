@@ -23,7 +23,7 @@ export class Sidecar implements Part {
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    const servers = await listenAll(this.o.addresses, this.o.handler, this.o.log);
+    const servers = await listenAll(this.o.addresses, this.o.handler, this.o.log, this.name);
     if (!signal.aborted) {
       await new Promise<void>((resolve) =>
         signal.addEventListener("abort", () => resolve(), { once: true }),

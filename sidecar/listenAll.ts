@@ -20,6 +20,8 @@ export async function listenAll(
   addresses: ListenAddress[],
   handler: RequestListener,
   log: Logger,
+  /** Names the listener in its "NAME listening" log line. */
+  name = "sidecar",
 ): Promise<Server[]> {
   const servers: Server[] = [];
   const skipped: unknown[] = [];
@@ -40,7 +42,7 @@ export async function listenAll(
       throw err;
     }
     const { port } = server.address() as AddressInfo;
-    log.info({ address: formatListenAddress({ host: address.host, port }) }, "sidecar listening");
+    log.info({ address: formatListenAddress({ host: address.host, port }) }, `${name} listening`);
     servers.push(server);
   }
   if (servers.length === 0) {

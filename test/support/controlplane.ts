@@ -35,6 +35,8 @@ export interface JobhooksProcess {
 
 export interface ControlplaneProcess extends JobhooksProcess {
   grpcAddress: string;
+  /** HOST:PORT of the sidecar injector, when `injector` was asked for. */
+  webhookAddress: string;
   channel: Channel;
   webhooks: WebhookServiceClient;
   watchers: JobDoneWatcherServiceClient;
@@ -49,12 +51,15 @@ export interface ControlplaneRun {
   role?: "controlplane" | "all";
   /** --auth; tests that are not about authentication run with "none" (the default here). */
   auth?: "none" | "tokenreview";
+  /** The injector is configured in `args` (a certificate): wait for it to listen too. */
+  injector?: boolean;
 }
 
 const LISTENING = {
   grpc: "gRPC listening",
   health: "health endpoints listening",
   rest: "REST API listening",
+  webhook: "admission webhook listening",
 } as const;
 type Listener = keyof typeof LISTENING;
 
@@ -158,7 +163,12 @@ export async function startControlplane(
       ...(role === "all" ? ["--listen=127.0.0.1:0"] : []),
       ...(run.args ?? []),
     ],
-    role === "all" ? ["grpc", "health", "rest"] : ["grpc", "health"],
+    [
+      "grpc",
+      "health",
+      ...(role === "all" ? (["rest"] as const) : []),
+      ...(run.injector ? (["webhook"] as const) : []),
+    ],
   );
   const grpcAddress = spawned.addresses.grpc ?? "";
   const channel = createChannel(grpcAddress);
@@ -166,6 +176,7 @@ export async function startControlplane(
   return {
     ...processHandle(spawned, () => channel.close()),
     grpcAddress,
+    webhookAddress: spawned.addresses.webhook ?? "",
     channel,
     webhooks: factory.create(WebhookServiceDefinition, channel),
     watchers: factory.create(JobDoneWatcherServiceDefinition, channel),

@@ -1,0 +1,65 @@
+import type * as k8s from "@kubernetes/client-node";
+import type { KubeApi } from "../../common/kubeApi.js";
+import type { ListenAddress } from "../../common/listenAddress.js";
+import type { Logger } from "../../common/logger.js";
+import type { Part } from "../../common/runGroup.js";
+import type { ControlplaneMetrics } from "../metrics.js";
+import { CaBundleKeeper } from "./CaBundleKeeper.js";
+import type { SidecarConfig } from "./injectSidecar.js";
+import { InjectorServer } from "./InjectorServer.js";
+import {
+  CertificateFiles,
+  selfSignedCertificates,
+  type ServingCertificates,
+} from "./ServingCertificates.js";
+
+/** Where the injector's serving certificate comes from. */
+export type InjectorTls =
+  | { kind: "files"; certFile: string; keyFile: string }
+  | { kind: "self-signed"; hosts: string[]; configuration: string };
+
+export interface InjectorConfig {
+  listen: ListenAddress;
+  tls: InjectorTls;
+  sidecar: SidecarConfig;
+}
+
+/** The injector's parts: the HTTPS webhook, and what keeps its certificate current. */
+export async function createInjector(
+  c: InjectorConfig,
+  deps: { api: KubeApi; kubeConfig: k8s.KubeConfig; log: Logger; metrics: ControlplaneMetrics },
+): Promise<Part[]> {
+  const log = deps.log;
+  const parts: Part[] = [];
+  let certificates: ServingCertificates;
+  if (c.tls.kind === "files") {
+    const files = new CertificateFiles(c.tls, log);
+    certificates = files;
+    parts.push(files);
+  } else {
+    const selfSigned = await selfSignedCertificates(c.tls.hosts);
+    certificates = selfSigned.certificates;
+    parts.push(
+      new CaBundleKeeper({
+        api: deps.api,
+        kubeConfig: deps.kubeConfig,
+        name: c.tls.configuration,
+        caPem: selfSigned.caPem,
+        log,
+      }),
+    );
+  }
+  parts.push(
+    new InjectorServer({
+      address: c.listen,
+      certificates,
+      sidecar: c.sidecar,
+      log,
+      onAdmission: (outcome, seconds) => {
+        deps.metrics.admissions.inc({ outcome });
+        deps.metrics.admissionDuration.observe(seconds);
+      },
+    }),
+  );
+  return parts;
+}
