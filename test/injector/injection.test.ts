@@ -1,100 +1,18 @@
 import * as k8s from "@kubernetes/client-node";
 import { expect } from "chai";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { parse } from "yaml";
-import { repoRoot } from "../cluster/paths.js";
 import type { TestCluster } from "../cluster/TestCluster.js";
 import { waitFor } from "../cluster/wait.js";
 import { createTestNamespace, sharedCluster } from "../support/cluster.js";
 import { startControlplane, type ControlplaneProcess } from "../support/controlplane.js";
-
-const SIDECAR = "jobhooks-sidecar";
-
-/**
- * The shipped MutatingWebhookConfiguration (manifests/webhook.yaml), pointed at a controlplane
- * on loopback and narrowed to one namespace, so the other tests' pods never reach it.
- */
-export function testWebhookConfiguration(
-  name: string,
-  url: string,
-  namespace: string,
-): k8s.V1MutatingWebhookConfiguration {
-  const shipped = parse(
-    readFileSync(join(repoRoot, "manifests", "webhook.yaml"), "utf8"),
-  ) as k8s.V1MutatingWebhookConfiguration;
-  shipped.metadata = { name };
-  for (const w of shipped.webhooks ?? []) {
-    w.clientConfig = { url };
-    w.namespaceSelector = { matchLabels: { "kubernetes.io/metadata.name": namespace } };
-  }
-  return shipped;
-}
-
-/** The controlplane's flags for an injector on loopback with --self-signed. */
-export function injectorArgs(configuration: string, sidecarControlplane: string): string[] {
-  return [
-    "--self-signed",
-    "--webhook-hosts=127.0.0.1",
-    "--webhook-listen=127.0.0.1:0",
-    `--webhook-configuration=${configuration}`,
-    "--sidecar-image=jobhooks:test",
-    `--sidecar-controlplane=${sidecarControlplane}`,
-  ];
-}
-
-/** The pod the apiserver would create, from a server-side dry run: mutated, not stored. */
-export async function dryRunPod(
-  cluster: TestCluster,
-  namespace: string,
-  metadata: { annotations?: Record<string, string>; labels?: Record<string, string> },
-): Promise<k8s.V1Pod> {
-  return cluster.kubeConfig.makeApiClient(k8s.CoreV1Api).createNamespacedPod({
-    namespace,
-    dryRun: "All",
-    body: {
-      metadata: { generateName: "probe-", ...metadata },
-      spec: { containers: [{ name: "work", image: "busybox" }] },
-    },
-  });
-}
-
-function sidecarsOf(pod: k8s.V1Pod): k8s.V1Container[] {
-  return (pod.spec?.initContainers ?? []).filter((c) => c.name === SIDECAR);
-}
-
-/** Waits until the apiserver trusts the injector: a dry-run pod comes back injected. */
-export async function injectionWorks(cluster: TestCluster, namespace: string): Promise<void> {
-  await waitFor(
-    "the apiserver to call the injector",
-    async () => {
-      const pod = await dryRunPod(cluster, namespace, {
-        annotations: { "jobhooks.dev/inject": "true" },
-      });
-      return sidecarsOf(pod).length === 1 ? true : undefined;
-    },
-    { timeoutMs: 30_000, intervalMs: 200 },
-  );
-}
-
-function annotatedJob(name: string, opts: { label?: boolean; annotation?: boolean }): k8s.V1Job {
-  return {
-    metadata: { name },
-    spec: {
-      backoffLimit: 0,
-      template: {
-        metadata: {
-          ...(opts.annotation && { annotations: { "jobhooks.dev/inject": "true" } }),
-          ...(opts.label && { labels: { "jobhooks.dev/inject": "true" } }),
-        },
-        spec: {
-          restartPolicy: "Never",
-          containers: [{ name: "work", image: "busybox", command: ["printenv"] }],
-        },
-      },
-    },
-  };
-}
+import {
+  annotatedJob,
+  dryRunPod,
+  injectionWorks,
+  injectorArgs,
+  SIDECAR,
+  sidecarsOf,
+  testWebhookConfiguration,
+} from "../support/injector.js";
 
 describe("sidecar injection @cluster", function () {
   this.timeout(120_000);
@@ -126,11 +44,9 @@ describe("sidecar injection @cluster", function () {
     core = cluster.kubeConfig.makeApiClient(k8s.CoreV1Api);
     admission = cluster.kubeConfig.makeApiClient(k8s.AdmissionregistrationV1Api);
     ns = await createTestNamespace(cluster, "inject");
-    configuration = `jobhooks-test-${ns}`;
-    cp = await startControlplane(cluster, {
-      injector: true,
-      args: injectorArgs(configuration, "127.0.0.1:9090"),
-    });
+    configuration = "jobhooks";
+    cp = await startControlplane(cluster, { injector: true, args: injectorArgs("127.0.0.1:9090") });
+    await admission.deleteMutatingWebhookConfiguration({ name: configuration }).catch(() => {});
     // Created after the controlplane started: the caBundle keeper fills it in when it appears.
     await admission.createMutatingWebhookConfiguration({
       body: testWebhookConfiguration(configuration, `https://${cp.webhookAddress}/inject`, ns),
