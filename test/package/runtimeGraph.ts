@@ -1,0 +1,65 @@
+import { readFileSync } from "node:fs";
+import { builtinModules } from "node:module";
+import { dirname, relative, resolve, sep } from "node:path";
+import ts from "typescript";
+
+/** What the compiled CLI needs at runtime, found by following its imports. */
+export interface RuntimeGraph {
+  /** Every module reached, as paths relative to the root (`dist/cli/main.js`, …). */
+  modules: string[];
+  /** npm packages imported by those modules (`express`, `@kubernetes/client-node`, …). */
+  packages: string[];
+  /** Files read through `new URL("…", import.meta.url)`, relative to the root. */
+  reads: string[];
+  /** Modules that use `import.meta.url` in a way this walk cannot follow. */
+  unfollowed: string[];
+}
+
+const URL_LITERAL = /new URL\(\s*(["'])([^"']+)\1\s*,\s*import\.meta\.url\s*\)/g;
+const IMPORT_META_URL = /import\.meta\.url/g;
+
+/** `@scope/name/deep/path` → `@scope/name`; `name/deep` → `name`. */
+function packageName(specifier: string): string {
+  const parts = specifier.split("/");
+  return specifier.startsWith("@") ? parts.slice(0, 2).join("/") : (parts[0] ?? specifier);
+}
+
+function isBuiltin(specifier: string): boolean {
+  return specifier.startsWith("node:") || builtinModules.includes(specifier);
+}
+
+/**
+ * Walks the static imports, `export … from`, and `import("…")` with a literal specifier, from
+ * the given entry modules (paths relative to root). The lazy role imports of cli/serve.ts are
+ * literal dynamic imports, so every role's modules are reached.
+ */
+export function runtimeGraph(root: string, entries: string[]): RuntimeGraph {
+  const seen = new Set<string>();
+  const packages = new Set<string>();
+  const reads = new Set<string>();
+  const unfollowed: string[] = [];
+  const queue = entries.map((e) => resolve(root, e));
+  for (let file = queue.pop(); file !== undefined; file = queue.pop()) {
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const text = readFileSync(file, "utf8");
+    for (const { fileName } of ts.preProcessFile(text, true, true).importedFiles) {
+      if (fileName.startsWith(".")) queue.push(resolve(dirname(file), fileName));
+      else if (!isBuiltin(fileName)) packages.add(packageName(fileName));
+    }
+    const literal = [...text.matchAll(URL_LITERAL)];
+    for (const m of literal) reads.add(toRoot(root, resolve(dirname(file), m[2] ?? "")));
+    if ((text.match(IMPORT_META_URL) ?? []).length > literal.length)
+      unfollowed.push(toRoot(root, file));
+  }
+  return {
+    modules: [...seen].map((f) => toRoot(root, f)).sort(),
+    packages: [...packages].sort(),
+    reads: [...reads].sort(),
+    unfollowed: unfollowed.sort(),
+  };
+}
+
+function toRoot(root: string, file: string): string {
+  return relative(root, file).split(sep).join("/");
+}
