@@ -21,6 +21,14 @@ export function loadKubeConfig({ kubeconfig, context }: KubeAccessOptions): Kube
     load(() => kc.loadFromFile(kubeconfig), `kubeconfig ${kubeconfig}`);
   } else {
     load(() => kc.loadFromDefault(), "the default kubeconfig (KUBECONFIG, ~/.kube/config)");
+    // What client-node falls back to when it found nothing: an unauthenticated plain-HTTP
+    // localhost, which no apiserver serves since 1.20.
+    const fallback = kc.getCurrentCluster();
+    if (fallback?.name === "cluster" && fallback.server === "http://localhost:8080") {
+      throw new KubeConfigError(
+        "no kubeconfig found (KUBECONFIG, ~/.kube/config) and not running in a cluster: pass --kubeconfig",
+      );
+    }
   }
   if (context !== undefined && context !== "") {
     if (!kc.getContextObject(context)) {

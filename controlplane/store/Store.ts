@@ -4,7 +4,7 @@ import { dirname } from "node:path";
 import { DeliveryRepo } from "./DeliveryRepo.js";
 import { LabelRepo } from "./LabelRepo.js";
 import { MIGRATIONS } from "./migrations.js";
-import type { StoreSpec } from "./storeSpec.js";
+import { StoreSpecError, type StoreSpec } from "./storeSpec.js";
 import { WatcherRepo } from "./WatcherRepo.js";
 import { WebhookRepo } from "./WebhookRepo.js";
 
@@ -26,11 +26,19 @@ export class Store {
   }
 
   static open(spec: StoreSpec): Store {
-    if (spec.path !== ":memory:") mkdirSync(dirname(spec.path), { recursive: true });
-    const db = new Database(spec.path);
+    let db: Database.Database;
+    try {
+      if (spec.path !== ":memory:") mkdirSync(dirname(spec.path), { recursive: true });
+      db = new Database(spec.path);
+      db.pragma("journal_mode = WAL");
+    } catch (err) {
+      // A read-only root filesystem, a missing volume, a folder without write permission.
+      throw new StoreSpecError(
+        `cannot open the store ${spec.path}: ${(err as Error).message} (--store sqlite:PATH must name a writable folder)`,
+      );
+    }
     // WAL: readers never block the writer; NORMAL sync is durable across a process crash (the
     // WAL is in the OS page cache) and loses at most the last commits on a power cut.
-    db.pragma("journal_mode = WAL");
     db.pragma("synchronous = NORMAL");
     db.pragma("foreign_keys = ON");
     db.pragma("busy_timeout = 5000");
