@@ -35,6 +35,13 @@ export function controlplaneKubeconfig(cluster: TestCluster): Promise<string> {
   return path;
 }
 
+/** The same, loaded: for tests that run controlplane code (JobWatch) in their own process. */
+export async function controlplaneKubeConfig(cluster: TestCluster): Promise<k8s.KubeConfig> {
+  const kc = new k8s.KubeConfig();
+  kc.loadFromFile(await controlplaneKubeconfig(cluster));
+  return kc;
+}
+
 async function writeControlplaneKubeconfig(cluster: TestCluster): Promise<string> {
   await cluster.kubectl(["apply", ...CONTROLPLANE_ACCESS_FILES.flatMap((f) => ["-f", f])]);
   const core = cluster.kubeConfig.makeApiClient(k8s.CoreV1Api);
