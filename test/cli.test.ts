@@ -9,6 +9,7 @@ import { buildProgram } from "../cli/program.js";
 import { repoRoot } from "./cluster/paths.js";
 import { waitFor } from "./cluster/wait.js";
 import { sharedCluster } from "./support/cluster.js";
+import { controlplaneKubeconfig } from "./support/controlplaneAccount.js";
 
 const main = join(repoRoot, "dist", "cli", "main.js");
 
@@ -91,8 +92,9 @@ describe("jobhooks CLI", () => {
     it("takes its flags from JOBHOOKS_* variables, is ready while the apiserver answers, stops on SIGTERM", async function () {
       this.timeout(30_000);
       const cluster = await sharedCluster();
+      // As the ServiceAccount the manifests install it with, as every controlplane test runs.
       const child = jobhooks(["controlplane"], {
-        JOBHOOKS_KUBECONFIG: cluster.kubeconfigPath,
+        JOBHOOKS_KUBECONFIG: await controlplaneKubeconfig(cluster),
         JOBHOOKS_HEALTH_LISTEN: "127.0.0.1:0",
       });
       try {

@@ -127,7 +127,7 @@ describe("job watch @cluster", function () {
       job("stay", { "test.jobhooks.dev/run-ms": "60000" }),
     );
     const rec = new Recorder();
-    const watch = new JobWatch(suite.cluster.kubeConfig, {
+    const watch = new JobWatch(suite.kubeConfig, {
       namespaces: [namespace],
       handler: rec,
       log,

@@ -4,6 +4,7 @@ import { JobWatch } from "../controlplane/jobwatch/JobWatch.js";
 import { TestCluster } from "./cluster/TestCluster.js";
 import { waitFor } from "./cluster/wait.js";
 import { createTestNamespace } from "./support/cluster.js";
+import { controlplaneKubeConfig } from "./support/controlplaneAccount.js";
 import { createJob } from "./support/jobs.js";
 import { FAST_BACKOFF, log, Recorder, start } from "./support/jobWatchSuite.js";
 import { startTcpRelay } from "./support/tcpRelay.js";
@@ -77,7 +78,8 @@ describe("job watch resumed from a compacted resourceVersion @cluster", function
     const a = uidOf(await createJob(c, namespace, "a", RUNNING));
     const b = uidOf(await createJob(c, namespace, "b", RUNNING));
 
-    const relay = await startTcpRelay(c);
+    // The watch runs as the controlplane's ServiceAccount, as in a cluster.
+    const relay = await startTcpRelay(c, await controlplaneKubeConfig(c));
     const restarts: string[] = [];
     const rec = new Recorder();
     const running = start(

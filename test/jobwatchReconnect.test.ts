@@ -21,7 +21,7 @@ describe("job watch across broken connections @cluster", function () {
 
   it("keeps watching when its connection breaks, resuming where it was", async () => {
     const namespace = await createTestNamespace(suite.cluster, "jw-cut");
-    const relay = await startTcpRelay(suite.cluster);
+    const relay = await startTcpRelay(suite.cluster, suite.kubeConfig);
     try {
       const keptUid = await createJob(
         namespace,
@@ -54,7 +54,7 @@ describe("job watch across broken connections @cluster", function () {
   });
 
   it("rejects whenSynced when stopped before the first list completed", async () => {
-    const relay = await startTcpRelay(suite.cluster);
+    const relay = await startTcpRelay(suite.cluster, suite.kubeConfig);
     relay.refuse(true);
     try {
       const watch = new JobWatch(relay.kubeConfig, {

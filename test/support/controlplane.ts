@@ -16,6 +16,7 @@ import {
 import { repoRoot } from "../cluster/paths.js";
 import { spawnTied } from "../cluster/ProcessGroup.js";
 import type { TestCluster } from "../cluster/TestCluster.js";
+import { controlplaneKubeconfig } from "./controlplaneAccount.js";
 
 const main = join(repoRoot, "dist", "cli", "main.js");
 
@@ -143,7 +144,11 @@ function processHandle(
   };
 }
 
-/** Runs `jobhooks controlplane` (or `all`) as a real process against the test cluster, on free ports. */
+/**
+ * Runs `jobhooks controlplane` (or `all`) as a real process against the test cluster, on free
+ * ports, as the ServiceAccount the manifests install it with: only the rights of
+ * manifests/rbac/controlplane.yaml, so a test fails when the code needs one that is not there.
+ */
 export async function startControlplane(
   cluster: TestCluster,
   run: ControlplaneRun = {},
@@ -154,7 +159,7 @@ export async function startControlplane(
   const spawned = await spawnJobhooks(
     [
       role,
-      `--kubeconfig=${cluster.kubeconfigPath}`,
+      `--kubeconfig=${await controlplaneKubeconfig(cluster)}`,
       `--store=sqlite:${storePath}`,
       "--grpc-listen=127.0.0.1:0",
       "--health-listen=127.0.0.1:0",

@@ -10,6 +10,7 @@ import type { JobSummary } from "../../controlplane/jobwatch/jobSummary.js";
 import type { TestCluster } from "../cluster/TestCluster.js";
 import { waitFor } from "../cluster/wait.js";
 import { sharedCluster } from "./cluster.js";
+import { controlplaneKubeConfig } from "./controlplaneAccount.js";
 
 export const log = createLogger("silent", "test");
 export const FAST_BACKOFF = { baseMs: 50, maxMs: 200 };
@@ -79,9 +80,11 @@ export interface JobWatchSuite {
   /** The shared cluster, once the suite's `before` hook ran. */
   readonly cluster: TestCluster;
   readonly batch: k8s.BatchV1Api;
+  /** The controlplane's ServiceAccount, with only the rights the manifests give it. */
+  readonly kubeConfig: k8s.KubeConfig;
   /** Watches stopped after each test, which checks that abort ends `run` promptly. */
   readonly running: Running[];
-  /** Starts a JobWatch with a fast backoff, by default against the cluster itself. */
+  /** Starts a JobWatch with a fast backoff, by default as the controlplane's ServiceAccount. */
   readonly watchJobs: (
     options: Partial<JobWatchOptions> & { handler: JobWatchHandler },
     kc?: k8s.KubeConfig,
@@ -96,16 +99,22 @@ export interface JobWatchSuite {
 export function jobWatchSuite(): JobWatchSuite {
   let cluster: TestCluster | undefined;
   let batch: k8s.BatchV1Api | undefined;
+  let kubeConfig: k8s.KubeConfig | undefined;
   const running: Running[] = [];
-  const started = (): { cluster: TestCluster; batch: k8s.BatchV1Api } => {
-    if (!cluster || !batch) throw new Error("the suite's before hook has not run");
-    return { cluster, batch };
+  const started = (): {
+    cluster: TestCluster;
+    batch: k8s.BatchV1Api;
+    kubeConfig: k8s.KubeConfig;
+  } => {
+    if (!cluster || !batch || !kubeConfig) throw new Error("the suite's before hook has not run");
+    return { cluster, batch, kubeConfig };
   };
 
   before(async function () {
     this.timeout(20 * 60_000); // the first use may build the binaries
     cluster = await sharedCluster();
     batch = cluster.kubeConfig.makeApiClient(k8s.BatchV1Api);
+    kubeConfig = await controlplaneKubeConfig(cluster);
   });
 
   afterEach(async () => {
@@ -122,8 +131,11 @@ export function jobWatchSuite(): JobWatchSuite {
     get batch() {
       return started().batch;
     },
+    get kubeConfig() {
+      return started().kubeConfig;
+    },
     running,
-    watchJobs: (options, kc = started().cluster.kubeConfig) => {
+    watchJobs: (options, kc = started().kubeConfig) => {
       const watch = new JobWatch(kc, { log, backoff: FAST_BACKOFF, ...options });
       running.push(start(watch));
       return watch;

@@ -7,14 +7,17 @@ import type { TestCluster } from "../cluster/TestCluster.js";
  * cut() drops every open one, refuse(true) resets new ones until refuse(false).
  */
 export interface TcpRelay {
-  /** The cluster's admin credentials, with the relay as the server. */
+  /** The credentials given (the cluster's admin by default), with the relay as the server. */
   kubeConfig: k8s.KubeConfig;
   cut(): void;
   refuse(on: boolean): void;
   close(): Promise<void>;
 }
 
-export async function startTcpRelay(cluster: TestCluster): Promise<TcpRelay> {
+export async function startTcpRelay(
+  cluster: TestCluster,
+  credentials: k8s.KubeConfig = cluster.kubeConfig,
+): Promise<TcpRelay> {
   const target = new URL(cluster.server);
   const open = new Set<Socket>();
   let refusing = false;
@@ -38,12 +41,11 @@ export async function startTcpRelay(cluster: TestCluster): Promise<TcpRelay> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   const kubeConfig = new k8s.KubeConfig();
-  const admin = cluster.kubeConfig;
   kubeConfig.loadFromOptions({
-    clusters: admin.clusters.map((c) => ({ ...c, server: `https://127.0.0.1:${port}` })),
-    users: admin.users,
-    contexts: admin.contexts,
-    currentContext: admin.currentContext,
+    clusters: credentials.clusters.map((c) => ({ ...c, server: `https://127.0.0.1:${port}` })),
+    users: credentials.users,
+    contexts: credentials.contexts,
+    currentContext: credentials.currentContext,
   });
   const cut = (): void => {
     for (const socket of open) socket.destroy();

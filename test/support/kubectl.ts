@@ -1,0 +1,33 @@
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import type { TestCluster } from "../cluster/TestCluster.js";
+
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the kubectl built with the cluster as the user of `kubeconfig`, and answers its exit code
+ * and both outputs instead of failing on a non-zero exit: `auth can-i` says "no" with exit 1,
+ * and the apiserver's warnings go to stderr.
+ */
+export function runKubectl(
+  cluster: TestCluster,
+  kubeconfig: string,
+  args: string[],
+): Promise<KubectlResult> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      join(cluster.binDir, "kubectl"),
+      [`--kubeconfig=${kubeconfig}`, ...args],
+      { maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const code = err ? (err as { code?: unknown }).code : 0;
+        if (typeof code !== "number") reject(err ?? new Error("kubectl: no exit code"));
+        else resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
