@@ -147,6 +147,7 @@ describe("manifests against the apiserver @cluster", function () {
         ["delete", "jobs.batch", "-n", "default"],
         ["create", "jobs.batch", "-n", "default"],
         ["create", "serviceaccounts/token", "-n", "default"],
+        ["get", "mutatingwebhookconfigurations.admissionregistration.k8s.io/jobhooks"],
         ["patch", "mutatingwebhookconfigurations.admissionregistration.k8s.io/other"],
         ["create", "mutatingwebhookconfigurations.admissionregistration.k8s.io"],
         ["delete", "mutatingwebhookconfigurations.admissionregistration.k8s.io/jobhooks"],
