@@ -57,6 +57,7 @@ export function controlplaneConfig(
       labelSelector: o.labelSelector === "" ? undefined : o.labelSelector,
     },
     tokenAudiences: audiences,
+    anonymousAuth: o.anonymousAuth === "true",
     injector: injectorConfig(o, audiences[0] ?? "", (m) => new OptionError(m)),
     log,
   };

@@ -22,6 +22,7 @@ export const DEFAULTS = {
   removeOnZero: "true",
   allowNegative: "false",
   tokenAudiences: "jobhooks",
+  anonymousAuth: "false",
   listen: ":8080",
   controlplane: "localhost:9090",
 } as const;
@@ -72,6 +73,7 @@ export interface ControlplaneOptions extends InjectorOptions {
   labelSelector?: string;
   auth: "tokenreview" | "none";
   tokenAudiences: string;
+  anonymousAuth: string;
   grpcListen: string;
   store: string;
   namespaces?: string;
@@ -102,6 +104,13 @@ export function addControlplaneOptions(cmd: Command): Command {
         "comma-separated audiences a caller's token must carry (kubectl create token NAME --audience jobhooks)",
         d.tokenAudiences,
       ),
+    )
+    .addOption(
+      flag(
+        "--anonymous-auth <bool>",
+        "tokenreview: a caller without a token is system:anonymous (group system:unauthenticated) and RBAC decides, as in kube-apiserver; false: 401",
+        d.anonymousAuth,
+      ).choices(["true", "false"]),
     )
     .addOption(flag("--grpc-listen <address>", "where the gRPC API is served", d.grpcListen))
     .addOption(flag("--label <name>", "the pod label that counts busy work", d.label))

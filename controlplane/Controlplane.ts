@@ -46,6 +46,8 @@ export interface ControlplaneConfig {
   auth: "tokenreview" | "none";
   /** Audiences a caller's token must carry (tokenreview). */
   tokenAudiences: string[];
+  /** tokenreview: a caller without a token is system:anonymous and RBAC decides; else 401. */
+  anonymousAuth: boolean;
   podCounter: Omit<PodCounterOptions, "log" | "onPatch" | "onOperation">;
   /** The sidecar injector; undefined when no certificate is configured. */
   injector: InjectorConfig | undefined;
@@ -133,7 +135,9 @@ export async function createControlplane(
 
   const timeouts = new WatcherTimeouts(engine);
   const auth: Auth =
-    c.auth === "none" ? new NoAuth() : new TokenReviewAuth(api, { audiences: c.tokenAudiences });
+    c.auth === "none"
+      ? new NoAuth()
+      : new TokenReviewAuth(api, { audiences: c.tokenAudiences, anonymous: c.anonymousAuth });
   if (c.auth === "none") {
     c.log.warn(
       "--auth=none: every caller may create and read webhooks and watchers in every namespace; use it only where the network is trusted",
@@ -152,7 +156,7 @@ export async function createControlplane(
             operation: delta > 0 ? "increment" : delta < 0 ? "decrement" : "get",
           }),
       }),
-      { auth: c.auth, defaultNamespace: c.defaultNamespace, namespaces: c.namespaces },
+      { auth, defaultNamespace: c.defaultNamespace, namespaces: c.namespaces },
     ),
   };
   const grpc = new GrpcServer({

@@ -10,11 +10,11 @@ export interface Caller {
   pod: { name: string; uid: string } | undefined;
 }
 
-/** Everything allowed: --auth=none. */
+/** A caller without a token, as Kubernetes names one: everyone with --auth=none. */
 export const ANONYMOUS: Caller = {
   username: "system:anonymous",
   uid: "",
-  groups: [],
+  groups: ["system:unauthenticated"],
   extra: {},
   namespace: undefined,
   pod: undefined,
@@ -22,8 +22,8 @@ export const ANONYMOUS: Caller = {
 
 /** A right on one of jobhooks' API resources, as RBAC names it (group jobhooks.dev). */
 export interface Access {
-  verb: "create" | "get" | "list" | "delete";
-  resource: "webhooks" | "jobdonewatchers";
+  verb: "create" | "get" | "list" | "delete" | "update";
+  resource: "webhooks" | "jobdonewatchers" | "podcounters";
   /** Undefined for cluster-scoped resources and for every namespace. */
   namespace?: string;
 }

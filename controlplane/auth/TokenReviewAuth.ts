@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import type { KubeApi } from "../../common/kubeApi.js";
 import { TtlCache } from "../../common/TtlCache.js";
 import {
+  ANONYMOUS,
   AuthenticationError,
   PermissionDeniedError,
   callerFrom,
@@ -17,6 +18,11 @@ export const API_GROUP = "jobhooks.dev";
 export interface TokenReviewAuthOptions {
   /** Audiences a token must carry; default ["jobhooks"]. */
   audiences: string[];
+  /**
+   * A request without a token is system:anonymous (group system:unauthenticated), and RBAC
+   * decides what it may do, as kube-apiserver's --anonymous-auth; else it is refused (401).
+   */
+  anonymous?: boolean;
   /** Longest reuse of a token's review; never past the token's own expiry. Default 60 s. */
   tokenTtlMs?: number;
   /** Reuse of an access decision. Default 10 s. */
@@ -47,6 +53,7 @@ export class TokenReviewAuth implements Auth {
 
   async authenticate(authorization: string | undefined): Promise<Caller> {
     if (authorization === undefined || authorization === "") {
+      if (this.o.anonymous) return ANONYMOUS;
       throw new AuthenticationError(
         `a bearer token is required: Authorization: Bearer <token>, with audience ${this.o.audiences.join(" or ")}`,
       );

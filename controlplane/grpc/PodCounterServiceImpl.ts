@@ -3,14 +3,15 @@ import type {
   CounterValue,
   PodCounterServiceImplementation,
 } from "../../proto/gen/jobhooks/v1/podcounter.js";
-import { PermissionDeniedError, type Caller } from "../auth/Caller.js";
+import { PermissionDeniedError, type Auth, type Caller } from "../auth/Caller.js";
 import type { PodCounter } from "../podcounter/PodCounter.js";
 import { ValidationError } from "../watchers/errors.js";
 import { dnsLabelProblem } from "../watchers/validate.js";
 import type { CallerContext } from "./authMiddleware.js";
 
 export interface PodCounterServiceOptions {
-  auth: "tokenreview" | "none";
+  /** Decides whether a caller that is not a pod may count for the pods of a namespace. */
+  auth: Auth;
   defaultNamespace: string;
   /** Namespaces served; undefined: all. */
   namespaces: readonly string[] | undefined;
@@ -23,8 +24,9 @@ interface Target {
 }
 
 /**
- * The pod counter for its callers. With tokenreview a caller is a pod (its projected token names
- * it) and counts for itself only; with none, a caller names the pod, as with pod-webhook-tracker.
+ * The pod counter for its callers. A pod (its projected token names it) counts for itself only;
+ * another caller names the pod, as with pod-webhook-tracker, and needs `update` on
+ * `podcounters.jobhooks.dev` in the pod's namespace (always granted with --auth=none).
  */
 export function podCounterService(
   counter: PodCounter,
@@ -32,6 +34,14 @@ export function podCounterService(
 ): PodCounterServiceImplementation<CallerContext> {
   async function count(req: CounterRequest, caller: Caller, delta: number): Promise<CounterValue> {
     const target = resolve(req, caller, o);
+    // A pod counts for itself by its token alone; anyone else needs the RBAC right.
+    if (!caller.pod) {
+      await o.auth.authorize(caller, {
+        verb: "update",
+        resource: "podcounters",
+        namespace: target.namespace,
+      });
+    }
     const value = await counter.apply({
       ...target,
       delta,
@@ -61,7 +71,7 @@ function resolve(req: CounterRequest, caller: Caller, o: PodCounterServiceOption
   return target;
 }
 
-// A pod's token counts for that pod; without auth the request names the pod.
+// A pod's token counts for that pod; any other caller names the pod.
 function targetOf(req: CounterRequest, caller: Caller, o: PodCounterServiceOptions): Target {
   if (caller.pod && caller.namespace) {
     const own = { namespace: caller.namespace, name: caller.pod.name, uid: caller.pod.uid };
@@ -74,12 +84,7 @@ function targetOf(req: CounterRequest, caller: Caller, o: PodCounterServiceOptio
     }
     return own;
   }
-  if (o.auth === "tokenreview") {
-    throw new PermissionDeniedError(
-      `${caller.username} is not a pod: only a pod's own projected token (audience jobhooks) can change its counter`,
-    );
-  }
   if (req.podName === "")
     throw new ValidationError([{ field: "pod_name", description: "is required" }]);
-  return { namespace: req.namespace || o.defaultNamespace, name: req.podName };
+  return { namespace: req.namespace || caller.namespace || o.defaultNamespace, name: req.podName };
 }
