@@ -19,6 +19,7 @@ import { JobWatch } from "./jobwatch/JobWatch.js";
 import { JobLabeller } from "./labeller/JobLabeller.js";
 import type { Auth } from "./auth/Caller.js";
 import { NoAuth } from "./auth/NoAuth.js";
+import { PodJobs } from "./auth/PodJobs.js";
 import { TokenReviewAuth } from "./auth/TokenReviewAuth.js";
 import { createInjector, type InjectorConfig } from "./injector/createInjector.js";
 import { ControlplaneMetrics } from "./metrics.js";
@@ -145,7 +146,10 @@ export async function createControlplane(
   }
   const services: Services = {
     webhooks: webhookService(new Webhooks(store.webhooks), auth),
-    watchers: watcherService(engine, auth, { defaultNamespace: c.defaultNamespace }),
+    watchers: watcherService(engine, auth, {
+      defaultNamespace: c.defaultNamespace,
+      podJobs: new PodJobs(api),
+    }),
     podCounter: podCounterService(
       new PodCounter(api, {
         ...c.podCounter,

@@ -12,6 +12,7 @@ import {
   type WatcherSpec,
 } from "../watchers/model.js";
 import type { Auth, Caller } from "../auth/Caller.js";
+import type { PodJobs } from "../auth/PodJobs.js";
 import type { WatcherEngine } from "../watchers/WatcherEngine.js";
 import type { CallerContext } from "./authMiddleware.js";
 import { fromProtoOutcomes, fromProtoWatcherStatus, toProtoWatcher } from "./convert.js";
@@ -21,6 +22,8 @@ export const MAX_PAGE_SIZE = 1000;
 export interface WatcherServiceOptions {
   /** Namespace of watchers that name none (until callers are identified). */
   defaultNamespace: string;
+  /** Which Job a calling pod belongs to; without it every caller needs RBAC. */
+  podJobs?: PodJobs;
 }
 
 export function watcherService(
@@ -42,14 +45,24 @@ export function watcherService(
     });
     return w;
   }
+  // A Job's pod may watch its own Job by its token alone (DESIGN.md "Identity"): the sidecar of
+  // an injected pod works without a RoleBinding for the pod's ServiceAccount.
+  async function forOwnJob(spec: WatcherSpec, caller: Caller): Promise<boolean> {
+    if (!caller.pod || spec.cronJobName !== "" || spec.namespace !== caller.namespace) {
+      return false;
+    }
+    return spec.jobName !== "" && (await options.podJobs?.jobOf(caller)) === spec.jobName;
+  }
   return {
     async createWatcher(req, { caller }) {
       const spec = toSpec(req, caller, options);
-      await auth.authorize(caller, {
-        verb: "create",
-        resource: "jobdonewatchers",
-        namespace: spec.namespace,
-      });
+      if (!(await forOwnJob(spec, caller))) {
+        await auth.authorize(caller, {
+          verb: "create",
+          resource: "jobdonewatchers",
+          namespace: spec.namespace,
+        });
+      }
       const key = req.idempotencyKey === "" ? undefined : req.idempotencyKey;
       return toProtoWatcher(engine.createWatcher(spec, key).watcher);
     },

@@ -65,17 +65,13 @@ describe("an injected Job, end to end @cluster", function () {
       body: testWebhookConfiguration("jobhooks", `https://${cp.webhookAddress}/inject`, ns),
     });
     await injectionWorks(cluster, ns);
-    // The Job's ServiceAccount may register watchers in its namespace; a second one, webhooks.
+    // The Job's ServiceAccount has no jobhooks role at all: its pod's token alone lets it watch
+    // its own Job. Another ServiceAccount may create webhooks.
     await cluster.kubectl(["apply", "-f", join(repoRoot, "manifests", "rbac", "user-roles.yaml")]);
     const core = cluster.kubeConfig.makeApiClient(k8s.CoreV1Api);
     for (const name of ["worker", "hook-admin"]) {
       await core.createNamespacedServiceAccount({ namespace: ns, body: { metadata: { name } } });
     }
-    await cluster.kubectl([
-      ...["create", "rolebinding", "worker-watchers", "--clusterrole=jobhooks-watcher-editor"],
-      `--serviceaccount=${ns}:worker`,
-      `--namespace=${ns}`,
-    ]);
     adminBinding = `${ns}-hook-admin`;
     await cluster.kubectl([
       ...["create", "clusterrolebinding", adminBinding, "--clusterrole=jobhooks-webhook-editor"],
@@ -166,6 +162,16 @@ describe("an injected Job, end to end @cluster", function () {
     });
     expect(created.status).to.equal(201);
     expect(await created.json()).to.deep.include({ jobName: "report", namespace: ns });
+    // Its own Job only: another Job takes the RBAC right the pod's ServiceAccount lacks.
+    const other = await fetch(`${sidecar.url}/job-done-watchers`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        jobName: "other",
+        jobDoneTriggerWebhooks: [{ webhookId: webhook.id }],
+      }),
+    });
+    expect(other.status).to.equal(403);
 
     const [delivery] = await receiver.waitFor(`/${ns}/done`, 1, 60_000);
     const headers = {

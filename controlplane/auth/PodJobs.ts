@@ -1,0 +1,35 @@
+import type * as k8s from "@kubernetes/client-node";
+import type { KubeApi } from "../../common/kubeApi.js";
+import { TtlCache } from "../../common/TtlCache.js";
+import type { Caller } from "./Caller.js";
+
+/** The label the Job controller puts on its pods. */
+const JOB_NAME_LABEL = "batch.kubernetes.io/job-name";
+
+/**
+ * Which Job a calling pod belongs to, read from the pod itself: its token names the pod (and its
+ * UID), the Job controller's label names the Job. A pod's Job never changes, so the answer is
+ * kept for as long as the pod could be calling.
+ */
+export class PodJobs {
+  private readonly jobs = new TtlCache<string>(10_000);
+
+  constructor(private readonly api: KubeApi) {}
+
+  /** The Job of the caller's pod; "" when the caller is no pod, or its pod belongs to no Job. */
+  async jobOf(caller: Caller): Promise<string> {
+    if (!caller.pod || !caller.namespace) return "";
+    const { uid, name } = caller.pod;
+    const known = this.jobs.get(uid);
+    if (known !== undefined) return known;
+    const list = await this.api.getJson<{ items: k8s.V1Pod[] }>(
+      `/api/v1/namespaces/${encodeURIComponent(caller.namespace)}/pods`,
+      { fieldSelector: `metadata.name=${name}` },
+    );
+    const pod = list.items.find((p) => p.metadata?.uid === uid);
+    const job = pod?.metadata?.labels?.[JOB_NAME_LABEL] ?? "";
+    // A pod not found may be one the apiserver has not shown us yet: ask again next time.
+    if (pod) this.jobs.set(uid, job, 60 * 60 * 1000);
+    return job;
+  }
+}
