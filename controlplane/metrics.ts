@@ -58,6 +58,12 @@ export class ControlplaneMetrics {
     registers: [this.registry],
   });
 
+  readonly caBundleCurrent = new Gauge({
+    name: "jobhooks_injector_ca_bundle_current",
+    help: "--self-signed: 1 while the webhook configuration trusts this controlplane's CA, else 0.",
+    registers: [this.registry],
+  });
+
   readonly queueDepth: Gauge;
 
   constructor(queueDepth: () => number) {

@@ -17,6 +17,8 @@ export interface CaBundleKeeperOptions {
   /** The CA, PEM, that every webhook of it must trust. */
   caPem: string;
   log: Logger;
+  /** Told whether the configuration trusts the CA, each time that is learned. */
+  onCurrent?: (current: boolean) => void;
 }
 
 /**
@@ -30,16 +32,10 @@ export class CaBundleKeeper implements Part {
   private readonly caBundle: string;
   private readonly admission: k8s.AdmissionregistrationV1Api;
   private readonly waker = new Waker();
-  private current = false;
 
   constructor(private readonly o: CaBundleKeeperOptions) {
     this.caBundle = Buffer.from(o.caPem).toString("base64");
     this.admission = o.api.client(k8s.AdmissionregistrationV1Api);
-  }
-
-  /** Whether the configuration trusts this process's CA, as last seen. */
-  get upToDate(): boolean {
-    return this.current;
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -67,7 +63,7 @@ export class CaBundleKeeper implements Part {
       items: k8s.V1MutatingWebhookConfiguration[];
     }>(PATH, { fieldSelector }, signal);
     if (list.items.length === 0) {
-      this.current = false;
+      this.o.onCurrent?.(false);
       this.o.log.warn(
         { configuration: this.o.name },
         "no MutatingWebhookConfiguration of this name yet: pods are not injected until it exists",
@@ -88,6 +84,7 @@ export class CaBundleKeeper implements Part {
       const query = { fieldSelector, resourceVersion, timeoutSeconds: WATCH_SECONDS };
       const onEvent = (type: string, object: unknown): void => {
         if (type === "ERROR") reject(new Error(`watch error: ${JSON.stringify(object)}`));
+        if (type === "DELETED") this.o.onCurrent?.(false);
         if (type !== "ADDED" && type !== "MODIFIED") return;
         mending = mending.then(() => this.mend(object as k8s.V1MutatingWebhookConfiguration));
         mending.catch(reject);
@@ -106,8 +103,8 @@ export class CaBundleKeeper implements Part {
     const stale = (configuration.webhooks ?? []).filter(
       (w) => w.clientConfig.caBundle !== this.caBundle,
     );
-    this.current = stale.length === 0;
-    if (this.current) return;
+    this.o.onCurrent?.(stale.length === 0);
+    if (stale.length === 0) return;
     // A strategic merge patch matches webhooks by name: only their caBundle changes.
     await this.admission.patchMutatingWebhookConfiguration(
       {
@@ -119,7 +116,7 @@ export class CaBundleKeeper implements Part {
       },
       k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.StrategicMergePatch),
     );
-    this.current = true;
+    this.o.onCurrent?.(true);
     this.o.log.info(
       { configuration: this.o.name, webhooks: stale.map((w) => w.name) },
       "webhook caBundle set to this controlplane's CA",

@@ -46,6 +46,7 @@ export async function createInjector(
         name: c.tls.configuration,
         caPem: selfSigned.caPem,
         log,
+        onCurrent: (current) => deps.metrics.caBundleCurrent.set(current ? 1 : 0),
       }),
     );
   }

@@ -78,6 +78,9 @@ describe("sidecar injection @cluster", function () {
     await waitFor("the caBundle mended", async () =>
       (await caBundles()).every((b) => b === bundles[0]) ? true : undefined,
     );
+    const metrics = await (await fetch(`http://${cp.healthAddress}/metrics`)).text();
+    expect(metrics).to.match(/^jobhooks_injector_ca_bundle_current 1$/m);
+    expect(metrics).to.match(/^jobhooks_injector_admissions_total\{outcome="injected"\} [1-9]/m);
   });
 
   it("gives a Job's pods the sidecar exactly once: native, with the token volume and env", async () => {
