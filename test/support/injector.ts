@@ -64,7 +64,11 @@ export function sidecarsOf(pod: k8s.V1Pod): k8s.V1Container[] {
 }
 
 /** Waits until the apiserver trusts the injector: a dry-run pod comes back injected. */
-export async function injectionWorks(cluster: TestCluster, namespace: string): Promise<void> {
+export async function injectionWorks(
+  cluster: TestCluster,
+  namespace: string,
+  intervalMs = 200,
+): Promise<void> {
   await waitFor(
     "the apiserver to call the injector",
     async () => {
@@ -73,7 +77,7 @@ export async function injectionWorks(cluster: TestCluster, namespace: string): P
       });
       return sidecarsOf(pod).length === 1 ? true : undefined;
     },
-    { timeoutMs: 30_000, intervalMs: 200 },
+    { timeoutMs: 30_000, intervalMs },
   );
 }
 
