@@ -137,6 +137,41 @@ describe("sidecar injection @cluster", function () {
     expect(sidecarsOf(annotated)).to.deep.equal([]);
   });
 
+  it("injects a sidecar that Pod Security's restricted level admits", async () => {
+    await cluster.kubectl([
+      "label",
+      "namespace",
+      ns,
+      "pod-security.kubernetes.io/enforce=restricted",
+    ]);
+    try {
+      const pod = await core.createNamespacedPod({
+        namespace: ns,
+        dryRun: "All",
+        body: {
+          metadata: { generateName: "restricted-", annotations: { "jobhooks.dev/inject": "true" } },
+          spec: {
+            securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+            containers: [
+              {
+                name: "work",
+                image: "busybox",
+                securityContext: {
+                  runAsUser: 1000,
+                  allowPrivilegeEscalation: false,
+                  capabilities: { drop: ["ALL"] },
+                },
+              },
+            ],
+          },
+        },
+      });
+      expect(sidecarsOf(pod)).to.have.length(1);
+    } finally {
+      await cluster.kubectl(["label", "namespace", ns, "pod-security.kubernetes.io/enforce-"]);
+    }
+  });
+
   it("with the controlplane down: an annotated pod is created without the sidecar (Ignore), a labelled one is refused (Fail)", async () => {
     await cp.kill();
     const annotated = await core.createNamespacedPod({
