@@ -172,6 +172,20 @@ describe("sidecar injection @cluster", function () {
     }
   });
 
+  it("with the controlplane hung: an annotated pod waits the webhook's 2 s timeout, then is created without the sidecar", async () => {
+    cp.child.kill("SIGSTOP");
+    try {
+      const started = Date.now();
+      const pod = await dryRunPod(cluster, ns, { annotations: { "jobhooks.dev/inject": "true" } });
+      const waited = Date.now() - started;
+      expect(sidecarsOf(pod)).to.deep.equal([]);
+      expect(waited).to.be.within(1900, 4900);
+    } finally {
+      cp.child.kill("SIGCONT");
+    }
+    await injectionWorks(cluster, ns);
+  });
+
   it("with the controlplane down: an annotated pod is created without the sidecar (Ignore), a labelled one is refused (Fail)", async () => {
     await cp.kill();
     const annotated = await core.createNamespacedPod({
