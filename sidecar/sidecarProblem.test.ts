@@ -17,6 +17,15 @@ describe("sidecarProblem", () => {
     expect(slow?.message).to.equal("the controlplane at cp:9090 did not answer in time: late");
   });
 
+  it("answers 503 when the controlplane refuses the pod's token: the workload sent none", () => {
+    const refused = sidecarProblem(new ClientError(path, Status.UNAUTHENTICATED, "expired"), "cp");
+    expect(refused?.status).to.equal(503);
+    expect(refused?.message).to.equal(
+      "the controlplane at cp did not accept this pod's token: expired",
+    );
+    expect(refused?.headers).to.deep.equal({ "retry-after": "1" });
+  });
+
   it("passes the controlplane's other answers on as the gateway does", () => {
     const denied = sidecarProblem(new ClientError(path, Status.PERMISSION_DENIED, "no"), "cp");
     expect(denied?.status).to.equal(403);

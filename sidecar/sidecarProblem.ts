@@ -26,6 +26,16 @@ export function sidecarProblem(err: unknown, controlplane: string): Problem | un
       { headers: problem.headers },
     );
   }
+  // The workload sent no token: the pod's own was refused. Not its fault, and a token the
+  // kubelet rotates, or a controlplane that comes to know the pod, may be accepted soon.
+  if (code === Status.UNAUTHENTICATED) {
+    return new Problem(
+      503,
+      "Service Unavailable",
+      `the controlplane at ${controlplane} did not accept this pod's token: ${details}`,
+      { headers: { "retry-after": "1" } },
+    );
+  }
   if (code === Status.DEADLINE_EXCEEDED) {
     return new Problem(
       problem.status,

@@ -182,7 +182,12 @@ describe("sidecar against a controlplane with --auth=tokenreview @cluster", func
     writeToken("not-a-token");
     await waitFor(
       "the sidecar to send the replaced token",
-      async () => ((await probe()).status === 401 ? true : undefined),
+      async () => {
+        const r = await probe();
+        return r.status === 503 && r.text.includes("did not accept this pod's token")
+          ? true
+          : undefined;
+      },
       { timeoutMs: 10_000, intervalMs: 200 },
     );
 
@@ -191,7 +196,7 @@ describe("sidecar against a controlplane with --auth=tokenreview @cluster", func
       "503 for the missing token file",
       async () => {
         const r = await probe();
-        return r.status === 503 ? r : undefined;
+        return r.status === 503 && r.text.includes(tokenFile) ? r : undefined;
       },
       { timeoutMs: 10_000, intervalMs: 200 },
     );
