@@ -1,6 +1,11 @@
 import type { V1Pod } from "@kubernetes/client-node";
 import { diff } from "./jsonPatch.js";
-import { injectSidecar, wantsInjection, type SidecarConfig } from "./injectSidecar.js";
+import {
+  injectionProblem,
+  injectSidecar,
+  wantsInjection,
+  type SidecarConfig,
+} from "./injectSidecar.js";
 
 /** The AdmissionReview is not one the injector can answer: a 400 to the apiserver. */
 export class AdmissionInputError extends Error {}
@@ -19,40 +24,36 @@ export interface AdmissionReviewResponse {
   kind: "AdmissionReview";
   response: {
     uid: string;
-    allowed: true;
+    allowed: boolean;
     patchType?: "JSONPatch";
     /** Base64 of the JSON Patch. */
     patch?: string;
+    /** Why the pod is refused, when it is. */
+    status?: { code: number; message: string };
   };
 }
 
-export type AdmissionOutcome = "injected" | "already-injected" | "not-asked" | "not-a-pod-create";
+export type AdmissionOutcome =
+  "injected" | "already-injected" | "not-asked" | "not-a-pod-create" | "refused";
 
 /**
  * The injector's decision for one AdmissionReview: the sidecar patch for a pod being created
- * that asks for it, else an empty "allowed". Never refuses a pod: whether a pod may exist is not
- * the injector's business.
+ * that asks for it, else an empty "allowed". A pod that asks for the sidecar but cannot run it
+ * (see injectionProblem) is refused with the reason, rather than created without it.
  */
 export function admit(
   review: unknown,
   c: SidecarConfig,
 ): { review: AdmissionReviewResponse; outcome: AdmissionOutcome } {
   const request = requestOf(review);
-  const answer = (
+  const reply = (
     outcome: AdmissionOutcome,
-    patch?: unknown[],
+    response: Partial<AdmissionReviewResponse["response"]> = {},
   ): { review: AdmissionReviewResponse; outcome: AdmissionOutcome } => ({
     review: {
       apiVersion: "admission.k8s.io/v1",
       kind: "AdmissionReview",
-      response: {
-        uid: request.uid,
-        allowed: true,
-        ...(patch && {
-          patchType: "JSONPatch",
-          patch: Buffer.from(JSON.stringify(patch)).toString("base64"),
-        }),
-      },
+      response: { uid: request.uid, allowed: true, ...response },
     },
     outcome,
   });
@@ -63,11 +64,15 @@ export function admit(
     !request.subResource &&
     typeof request.object === "object" &&
     request.object !== null;
-  if (!isPodCreate) return answer("not-a-pod-create");
+  if (!isPodCreate) return reply("not-a-pod-create");
   const pod = request.object as V1Pod;
-  if (!wantsInjection(pod)) return answer("not-asked");
+  if (!wantsInjection(pod)) return reply("not-asked");
+  const problem = injectionProblem(pod, c);
+  if (problem) return reply("refused", { allowed: false, status: { code: 400, message: problem } });
   const patch = diff(pod, injectSidecar(pod, c));
-  return patch.length === 0 ? answer("already-injected") : answer("injected", patch);
+  if (patch.length === 0) return reply("already-injected");
+  const encoded = Buffer.from(JSON.stringify(patch)).toString("base64");
+  return reply("injected", { patchType: "JSONPatch", patch: encoded });
 }
 
 function requestOf(review: unknown): AdmissionRequest {

@@ -1,4 +1,9 @@
-import type { V1Container, V1Pod, V1ResourceRequirements } from "@kubernetes/client-node";
+import type {
+  V1Container,
+  V1Pod,
+  V1PodSpec,
+  V1ResourceRequirements,
+} from "@kubernetes/client-node";
 import { expect } from "chai";
 import jsonpatch from "fast-json-patch";
 import { admit, AdmissionInputError, type AdmissionReviewResponse } from "./admit.js";
@@ -175,6 +180,37 @@ describe("admit (AdmissionReview → patch)", () => {
         allowed: true,
       });
     }
+  });
+
+  it("refuses a pod that asks for the sidecar but cannot run it, saying why", () => {
+    const edited = (
+      edit: (spec: V1PodSpec) => void,
+      annotations: Record<string, string> = { "jobhooks.dev/inject": "true" },
+    ): V1Pod => {
+      const pod = jobPod(annotations);
+      if (pod.spec) edit(pod.spec);
+      return pod;
+    };
+    const onHost = edited((spec) => (spec.hostNetwork = true));
+    const withPort = (port: number): V1Pod =>
+      edited((spec) => spec.containers.forEach((c) => (c.ports = [{ containerPort: port }])));
+    const cases: [V1Pod, RegExp][] = [
+      [onHost, /host's network/],
+      [withPort(8181), /container work declares port 8181/],
+      [withPort(8182), /container work declares port 8182/],
+    ];
+    for (const [pod, message] of cases) {
+      const { review: out, outcome } = admit(review(pod), CONFIG);
+      expect(outcome).to.equal("refused");
+      expect(out.response.allowed).to.equal(false);
+      expect(out.response.status?.code).to.equal(400);
+      expect(out.response.status?.message).to.match(message);
+      expect(out.response.patch).to.equal(undefined);
+    }
+    // Without the opt-in the same pods are none of the injector's business.
+    const notAsked = edited((spec) => (spec.hostNetwork = true), {});
+    expect(admit(review(notAsked), CONFIG).outcome).to.equal("not-asked");
+    expect(admit(review(withPort(9000)), CONFIG).outcome).to.equal("injected");
   });
 
   it("refuses input that is not an admission.k8s.io/v1 AdmissionReview with a uid", () => {

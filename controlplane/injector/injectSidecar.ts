@@ -29,6 +29,29 @@ export function wantsInjection(pod: V1Pod): boolean {
   );
 }
 
+/** The sidecar's API port on the pod's loopback (its default --listen). */
+export const SIDECAR_PORT = 8181;
+
+/**
+ * Why the sidecar cannot go into this pod, or undefined when it can. On the host's network its
+ * loopback API would be open to every process of the node, in this pod's name; and a port the
+ * pod's containers declare would keep it from starting, and the pod with it.
+ */
+export function injectionProblem(pod: V1Pod, c: SidecarConfig): string | undefined {
+  if (pod.spec?.hostNetwork) {
+    return `the jobhooks sidecar cannot go into a pod on the host's network (hostNetwork: true): its localhost API would be the node's`;
+  }
+  const ours = new Set([SIDECAR_PORT, c.probePort]);
+  for (const container of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) {
+    if (container.name === SIDECAR_NAME) continue;
+    const taken = (container.ports ?? []).find((p) => ours.has(p.containerPort));
+    if (taken) {
+      return `container ${container.name} declares port ${taken.containerPort}, which the jobhooks sidecar listens on (API ${SIDECAR_PORT}, probes ${c.probePort})`;
+    }
+  }
+  return undefined;
+}
+
 /**
  * The pod with the sidecar added, as a native sidecar (an init container with restartPolicy
  * Always: it starts before the other init containers and never keeps a Job from completing).

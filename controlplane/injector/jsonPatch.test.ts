@@ -3,11 +3,16 @@ import fc from "fast-check";
 import jsonpatch from "fast-json-patch";
 import { diff } from "./jsonPatch.js";
 
-// An independent RFC 6902 implementation applies what diff() derives.
+// An independent RFC 6902 implementation applies what diff() derives. Its guard against
+// "__proto__" is off: in JSON that is a key like any other.
 function applied(before: unknown, after: unknown): unknown {
   const ops = diff(before, after);
-  return jsonpatch.applyPatch(structuredClone(before), ops, true, false).newDocument;
+  return jsonpatch.applyPatch(structuredClone(before), ops, true, false, false).newDocument;
 }
+
+// As the values travel, in JSON: -0 is 0 there.
+const json = (maxDepth: number): fc.Arbitrary<unknown> =>
+  fc.jsonValue({ maxDepth }).map((v) => JSON.parse(JSON.stringify(v)) as unknown);
 
 describe("diff (JSON Patch by comparison)", () => {
   it("is empty for equal values", () => {
@@ -35,9 +40,9 @@ describe("diff (JSON Patch by comparison)", () => {
   });
 
   it("turns any JSON value into any other", () => {
-    const json = fc.jsonValue({ maxDepth: 4 });
+    const values = json(4);
     fc.assert(
-      fc.property(json, json, (a, b) => {
+      fc.property(values, values, (a, b) => {
         expect(applied(a, b)).to.deep.equal(b);
       }),
       { numRuns: 500 },
@@ -46,12 +51,9 @@ describe("diff (JSON Patch by comparison)", () => {
 
   it("turns an array into any edit of it", () => {
     const arrays = fc
-      .array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 8 })
+      .array(json(2), { maxLength: 8 })
       .chain((a) =>
-        fc.tuple(
-          fc.constant(a),
-          fc.tuple(fc.nat(a.length), fc.nat(a.length), fc.array(fc.jsonValue({ maxDepth: 2 }))),
-        ),
+        fc.tuple(fc.constant(a), fc.tuple(fc.nat(a.length), fc.nat(a.length), fc.array(json(2)))),
       );
     fc.assert(
       fc.property(arrays, ([a, [start, count, inserted]]) => {

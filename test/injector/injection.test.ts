@@ -137,6 +137,24 @@ describe("sidecar injection @cluster", function () {
     expect(sidecarsOf(annotated)).to.deep.equal([]);
   });
 
+  it("refuses, with the reason, a pod that asks for the sidecar on the host's network", async () => {
+    const refused = await core
+      .createNamespacedPod({
+        namespace: ns,
+        dryRun: "All",
+        body: {
+          metadata: { generateName: "host-", annotations: { "jobhooks.dev/inject": "true" } },
+          spec: { hostNetwork: true, containers: [{ name: "work", image: "busybox" }] },
+        },
+      })
+      .then(
+        () => undefined,
+        (err: unknown) => err as { code?: number; body?: string },
+      );
+    expect(refused?.code).to.equal(400);
+    expect(String(refused?.body)).to.contain("host's network");
+  });
+
   it("injects a sidecar that Pod Security's restricted level admits", async () => {
     await cluster.kubectl([
       "label",
