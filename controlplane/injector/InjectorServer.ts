@@ -41,6 +41,10 @@ export class InjectorServer implements Part {
       { ...certificates.current(), minVersion: "TLSv1.2" },
       (req, res) => void this.handle(req, res),
     );
+    // The apiserver sends a review at once and gives up after the webhook's timeoutSeconds
+    // (at most 30); anyone else on the pod network gets no longer to hold a connection.
+    server.headersTimeout = 10_000;
+    server.requestTimeout = 30_000;
     const unsubscribe = certificates.onChange((pair) => {
       server.setSecureContext({ ...pair, minVersion: "TLSv1.2" });
       log.info("serving certificate reloaded");
