@@ -21,12 +21,14 @@ async function once(
     "--listen=127.0.0.1:0",
     `--controlplane=${controlplane}`,
     `--token-file=${tokenFile}`,
+    // As injected: kubelet's probe listener too.
+    "--probe-listen=127.0.0.1:0",
   ]);
   try {
     const address = await new Promise<string>((resolve) => {
       createInterface({ input: child.stdout }).on("line", (line) => {
-        const entry = JSON.parse(line) as { address?: string };
-        if (entry.address) resolve(entry.address);
+        const entry = JSON.parse(line) as { address?: string; msg?: string };
+        if (entry.address && entry.msg === "sidecar listening") resolve(entry.address);
       });
     });
     let readyMs = 0;
