@@ -1,5 +1,6 @@
 import type { Response } from "express";
 import { Status } from "nice-grpc-common";
+import { HttpError } from "../common/HttpError.js";
 
 /** One offending field, named as in the JSON the client sent. */
 export interface FieldError {
@@ -8,19 +9,24 @@ export interface FieldError {
 }
 
 /** An RFC 9457 problem: every error the gateway answers is one of these. */
-export class Problem extends Error {
+export class Problem extends HttpError {
   readonly errors: FieldError[];
-  readonly headers: Record<string, string>;
 
   constructor(
-    readonly status: number,
-    readonly title: string,
+    status: number,
+    title: string,
     detail: string,
     extra: { errors?: FieldError[]; headers?: Record<string, string> } = {},
   ) {
-    super(detail);
+    super(status, title, detail, extra.headers);
     this.errors = extra.errors ?? [];
-    this.headers = extra.headers ?? {};
+  }
+
+  /** The problem for any HTTP error, with no field list. */
+  static of(err: HttpError): Problem {
+    return err instanceof Problem
+      ? err
+      : new Problem(err.status, err.title, err.message, { headers: err.headers });
   }
 
   send(res: Response): void {

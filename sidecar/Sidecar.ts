@@ -14,7 +14,7 @@ export interface SidecarServerOptions {
   shutdownGraceMs: number;
 }
 
-/** The sidecar's HTTP listeners, on every loopback address of --listen. */
+/** One set of the sidecar's HTTP listeners: the API on --listen, or the probes on --probe-listen. */
 export class Sidecar implements Part {
   readonly name: string;
 

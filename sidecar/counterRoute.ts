@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import { badRequest } from "../http-gateway/problem.js";
 import { acceptsPlainText } from "./acceptsPlainText.js";
 import type { ControlplaneLink } from "./ControlplaneLink.js";
-import { readBody } from "./readBody.js";
+import { readBody } from "../common/readBody.js";
 import { sendJson, sendText } from "./respond.js";
-import type { RouteHandler } from "./route.js";
+import { MAX_BODY_BYTES, type RouteHandler } from "./route.js";
 
 /**
  * pod-webhook-tracker's callers name their pod in ?pod_name=; pointed at the sidecar they may
@@ -39,7 +39,7 @@ export function counterRoute(
 ): RouteHandler {
   return async (req, res, url) => {
     checkCounterQuery(url.searchParams, ownPod);
-    await readBody(req);
+    await readBody(req, MAX_BODY_BYTES);
     // One id per HTTP request: the retries of this call are recognised, a second request is not.
     const request = { podName: "", namespace: "", requestId: randomUUID() };
     const { value } = await link.clients.podCounter[operation](

@@ -6,7 +6,7 @@ import { Writable } from "node:stream";
 import { pino } from "pino";
 import { controlplaneReachable } from "../cli/readiness.js";
 import { createSidecar } from "./createSidecar.js";
-import { MAX_BODY_BYTES } from "./readBody.js";
+import { MAX_BODY_BYTES } from "./route.js";
 
 // Nothing listens on port 1: the controlplane is there in name only, and every call to it fails
 // as it does when the real one is down.

@@ -1,5 +1,6 @@
 import { Status } from "nice-grpc-common";
 import { problemOf } from "../http-gateway/grpcErrors.js";
+import { HttpError } from "../common/HttpError.js";
 import { Problem } from "../http-gateway/problem.js";
 import { TokenFileError } from "./TokenFile.js";
 
@@ -9,7 +10,7 @@ import { TokenFileError } from "./TokenFile.js";
  * the token file by its path.
  */
 export function sidecarProblem(err: unknown, controlplane: string): Problem | undefined {
-  if (err instanceof Problem) return err;
+  if (err instanceof HttpError) return Problem.of(err);
   if (err instanceof TokenFileError) {
     return new Problem(503, "Service Unavailable", err.message, {
       headers: { "retry-after": "1" },

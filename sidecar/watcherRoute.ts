@@ -2,9 +2,9 @@ import { createWatcherRequest, watcherJson } from "../http-gateway/convert.js";
 import { badRequest, Problem } from "../http-gateway/problem.js";
 import type { ControlplaneLink } from "./ControlplaneLink.js";
 import type { PodIdentity } from "./podIdentity.js";
-import { readBody } from "./readBody.js";
+import { readBody } from "../common/readBody.js";
 import { sendJson } from "./respond.js";
-import type { RouteHandler } from "./route.js";
+import { MAX_BODY_BYTES, type RouteHandler } from "./route.js";
 import { withPodDefaults } from "./withPodDefaults.js";
 
 // An empty body is {}: every field has a default here, so `curl -X POST` registers this Job.
@@ -40,7 +40,7 @@ export function watcherRoute(link: ControlplaneLink, pod: PodIdentity): RouteHan
   return async (req, res, url) => {
     if (url.search !== "") throw badRequest("POST /job-done-watchers takes no query parameters");
     const key = idempotencyKey(req.headers["idempotency-key"]);
-    const text = await readBody(req);
+    const text = await readBody(req, MAX_BODY_BYTES);
     // Ajv and the OpenAPI document are loaded on the first watcher, not at start: most pods
     // only count, and the sidecar's memory is paid in every pod.
     const { check, validators } = await import("../http-gateway/requestSchemas.js");

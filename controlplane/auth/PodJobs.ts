@@ -1,4 +1,4 @@
-import type * as k8s from "@kubernetes/client-node";
+import { findPod } from "../../common/findPod.js";
 import type { KubeApi } from "../../common/kubeApi.js";
 import { TtlCache } from "../../common/TtlCache.js";
 import type { Caller } from "./Caller.js";
@@ -22,11 +22,9 @@ export class PodJobs {
     const { uid, name } = caller.pod;
     const known = this.jobs.get(uid);
     if (known !== undefined) return known;
-    const list = await this.api.getJson<{ items: k8s.V1Pod[] }>(
-      `/api/v1/namespaces/${encodeURIComponent(caller.namespace)}/pods`,
-      { fieldSelector: `metadata.name=${name}` },
-    );
-    const pod = list.items.find((p) => p.metadata?.uid === uid);
+    const found = await findPod(this.api, caller.namespace, name);
+    // Another pod of the same name is not the caller's.
+    const pod = found?.metadata?.uid === uid ? found : undefined;
     const job = pod?.metadata?.labels?.[JOB_NAME_LABEL] ?? "";
     // A pod not found may be one the apiserver has not shown us yet: ask again next time.
     if (pod) this.jobs.set(uid, job, 60 * 60 * 1000);

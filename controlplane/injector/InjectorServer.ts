@@ -5,8 +5,8 @@ import { listen } from "../../common/HealthServer.js";
 import { formatListenAddress, type ListenAddress } from "../../common/listenAddress.js";
 import type { Logger } from "../../common/logger.js";
 import type { Part } from "../../common/runGroup.js";
-import { Problem } from "../../http-gateway/problem.js";
-import { readBody } from "../../sidecar/readBody.js";
+import { HttpError } from "../../common/HttpError.js";
+import { readBody } from "../../common/readBody.js";
 import { admit, AdmissionInputError, type AdmissionOutcome } from "./admit.js";
 import type { SidecarConfig } from "./injectSidecar.js";
 import type { ServingCertificates } from "./ServingCertificates.js";
@@ -72,9 +72,9 @@ export class InjectorServer implements Part {
     const started = process.hrtime.bigint();
     try {
       const path = (req.url ?? "").split("?")[0];
-      if (path !== INJECT_PATH) throw new Problem(404, "Not Found", `no route ${path ?? ""}`);
+      if (path !== INJECT_PATH) throw new HttpError(404, "Not Found", `no route ${path ?? ""}`);
       if (req.method !== "POST") {
-        throw new Problem(405, "Method Not Allowed", "use POST", { headers: { allow: "POST" } });
+        throw new HttpError(405, "Method Not Allowed", "use POST", { allow: "POST" });
       }
       const body = parseJson(await readBody(req, MAX_REVIEW_BYTES));
       const { review, outcome } = admit(body, this.o.sidecar);
@@ -90,10 +90,10 @@ export class InjectorServer implements Part {
   // Bad input is the caller's; the apiserver applies the webhook's failurePolicy to it.
   private fail(res: ServerResponse, err: unknown): void {
     const problem =
-      err instanceof Problem
+      err instanceof HttpError
         ? err
         : err instanceof AdmissionInputError
-          ? new Problem(400, "Bad Request", err.message)
+          ? new HttpError(400, "Bad Request", err.message)
           : undefined;
     if (!problem) this.o.log.error({ err }, "admission review failed");
     const status = problem?.status ?? 500;

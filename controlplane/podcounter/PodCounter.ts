@@ -3,6 +3,7 @@ import type { KubeApi } from "../../common/kubeApi.js";
 import type { Logger } from "../../common/logger.js";
 import { TtlCache } from "../../common/TtlCache.js";
 import { PermissionDeniedError } from "../auth/Caller.js";
+import { findPod } from "../../common/findPod.js";
 import { NotFoundError } from "../watchers/errors.js";
 import { countLabel, type CountRules } from "./countLabel.js";
 
@@ -148,11 +149,7 @@ export class PodCounter {
 
   // The pod, if it exists and the label selector selects it; the apiserver evaluates the selector.
   private async read(namespace: string, name: string): Promise<PodState> {
-    const list = await this.api.getJson<{ items: k8s.V1Pod[] }>(
-      `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`,
-      { fieldSelector: `metadata.name=${name}`, labelSelector: this.o.labelSelector },
-    );
-    const pod = list.items[0];
+    const pod = await findPod(this.api, namespace, name, this.o.labelSelector);
     if (!pod?.metadata?.uid || !pod.metadata.resourceVersion) {
       const why = this.o.labelSelector ? ` (or it is not selected by ${this.o.labelSelector})` : "";
       throw new NotFoundError(`pod ${namespace}/${name} not found${why}`);
