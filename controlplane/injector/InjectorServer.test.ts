@@ -147,9 +147,8 @@ describe("InjectorServer with certificate files", function () {
     expect((await call(port, caA, { path: "/other", body: "{}" })).status).to.equal(404);
     expect((await call(port, caA, { method: "GET" })).status).to.equal(405);
     const big = JSON.stringify({ ...review, padding: "x".repeat(5 * 1024 * 1024) });
-    expect((await call(port, caA, { body: big }).catch(() => ({ status: 413 }))).status).to.equal(
-      413,
-    );
+    // The server answers before reading the whole body, as soon as Content-Length says too much.
+    expect((await call(port, caA, { body: big })).status).to.equal(413);
   });
 
   it("serves a renewed certificate without a restart, and keeps the old one while a new pair is half written", async () => {
