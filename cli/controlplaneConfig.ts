@@ -22,6 +22,12 @@ export function controlplaneConfig(
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 10_000) {
     throw new OptionError(`--max-concurrent-deliveries must be a whole number from 1 to 10000`);
   }
+  const perDestination = Number(o.maxDeliveriesPerDestination);
+  if (!Number.isInteger(perDestination) || perDestination < 1 || perDestination > 10_000) {
+    throw new OptionError(
+      `--max-deliveries-per-destination must be a whole number from 1 to 10000`,
+    );
+  }
   const retry = retryPolicy(o);
   // A label key: an optional DNS prefix and a name of up to 63 characters.
   if (
@@ -47,6 +53,8 @@ export function controlplaneConfig(
     deliveryTimeoutMs: parseDuration(o.deliveryTimeout),
     attemptTimeoutMs,
     maxConcurrentDeliveries: concurrency,
+    // One destination may use every slot there is, no more.
+    maxDeliveriesPerDestination: Math.min(perDestination, concurrency),
     retry,
     shutdownGraceMs: parseDuration(o.shutdownGrace),
     auth: o.auth,

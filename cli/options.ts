@@ -14,6 +14,7 @@ export const DEFAULTS = {
   deliveryTimeout: "1h",
   attemptTimeout: "10s",
   maxConcurrentDeliveries: "64",
+  maxDeliveriesPerDestination: "16",
   retryBase: "1s",
   retryMax: "5m",
   shutdownGrace: "10s",
@@ -83,6 +84,7 @@ export interface ControlplaneOptions extends InjectorOptions {
   deliveryTimeout: string;
   attemptTimeout: string;
   maxConcurrentDeliveries: string;
+  maxDeliveriesPerDestination: string;
   retryBase: string;
   retryMax: string;
   shutdownGrace: string;
@@ -175,6 +177,13 @@ export function addControlplaneOptions(cmd: Command): Command {
         "--max-concurrent-deliveries <n>",
         "HTTP attempts in flight at once, over all webhooks",
         d.maxConcurrentDeliveries,
+      ),
+    )
+    .addOption(
+      flag(
+        "--max-deliveries-per-destination <n>",
+        "HTTP attempts in flight at once to one scheme://host:port, so a stalled receiver holds no more slots than this",
+        d.maxDeliveriesPerDestination,
       ),
     )
     .addOption(

@@ -24,6 +24,9 @@ import { TokenReviewAuth } from "./auth/TokenReviewAuth.js";
 import { createInjector, type InjectorConfig } from "./injector/createInjector.js";
 import { ControlplaneMetrics } from "./metrics.js";
 import { Store } from "./store/Store.js";
+import { outageReason, type StoreHealth } from "./store/StoreHealth.js";
+import { StoreWatchdog } from "./store/StoreWatchdog.js";
+import { runStoreLoop } from "./store/runStoreLoop.js";
 import type { StoreSpec } from "./store/storeSpec.js";
 import { ensureJobFamily, loadJobFamilies } from "./watchers/jobFamilies.js";
 import { FINAL_WATCHER_STATUSES } from "./watchers/model.js";
@@ -41,6 +44,8 @@ export interface ControlplaneConfig {
   deliveryTimeoutMs: number;
   attemptTimeoutMs: number;
   maxConcurrentDeliveries: number;
+  /** Of those, at most this many to one destination (scheme://host:port). */
+  maxDeliveriesPerDestination: number;
   retry: BackoffPolicy;
   shutdownGraceMs: number;
   /** "tokenreview": callers bring a bearer token the apiserver vouches for; "none": anyone. */
@@ -106,6 +111,7 @@ export async function createControlplane(
     log: c.log.child({ part: "dispatcher" }),
     metrics,
     concurrency: c.maxConcurrentDeliveries,
+    perDestination: c.maxDeliveriesPerDestination,
     attemptTimeoutMs: c.attemptTimeoutMs,
     backoff: c.retry,
     shutdownGraceMs: c.shutdownGraceMs,
@@ -124,17 +130,26 @@ export async function createControlplane(
   }
 
   const grpcHealth = HealthState();
-  grpcHealth.setStatus("unhealthy");
-  void jobWatch.whenSynced().then(
-    () => grpcHealth.setStatus("healthy"),
-    () => grpcHealth.setStatus("unhealthy"),
-  );
+  // Serving while the Job watch has listed and the store can write.
+  const updateGrpcHealth = (): void =>
+    grpcHealth.setStatus(jobWatch.synced && !store.health.failure ? "healthy" : "unhealthy");
+  updateGrpcHealth();
+  void jobWatch.whenSynced().then(updateGrpcHealth, updateGrpcHealth);
   health.addReadinessCheck("job-watch", () =>
     Promise.resolve(jobWatch.synced ? true : "the first list of Jobs has not completed"),
   );
+  const watchdog = new StoreWatchdog(store, c.log.child({ part: "store" }));
+  store.health.onFailed(updateGrpcHealth);
+  store.health.onRecovered(() => {
+    updateGrpcHealth();
+    jobWatch.retryOwed();
+    dispatcher.kick();
+    labeller.kick();
+  });
+  health.addReadinessCheck("store", () => Promise.resolve(storeReadiness(store)));
   health.setMetrics(metrics.registry);
 
-  const timeouts = new WatcherTimeouts(engine);
+  const timeouts = new WatcherTimeouts(engine, store.health, c.log.child({ part: "timeouts" }));
   const auth: Auth =
     c.auth === "none"
       ? new NoAuth()
@@ -180,7 +195,7 @@ export async function createControlplane(
       })
     : [];
   return {
-    parts: [jobWatch, dispatcher, labeller, timeouts, grpc, ...injector],
+    parts: [watchdog, jobWatch, dispatcher, labeller, timeouts, grpc, ...injector],
     engine,
     clients: inProcessClients(services, auth, c.log.child({ part: "in-process" })),
     close: () => {
@@ -190,13 +205,31 @@ export async function createControlplane(
   };
 }
 
+// Ready while the store writes: a failure seen by any write, or by a probe write now.
+function storeReadiness(store: Store): true | string {
+  const seen = store.health.failure;
+  if (!seen) {
+    try {
+      store.probe(new Date());
+      return true;
+    } catch (err) {
+      return `cannot write: ${outageReason(err) ?? String(err)}`;
+    }
+  }
+  return `cannot write since ${seen.since.toISOString()}: ${seen.reason}`;
+}
+
 // Ends watchers at their deadline: sleeps until the earliest one, or until a new one is added.
 class WatcherTimeouts implements Part {
   readonly name = "watcher-timeouts";
   private readonly waker = new Waker();
   private nextLook = 0;
 
-  constructor(private readonly engine: WatcherEngine) {
+  constructor(
+    private readonly engine: WatcherEngine,
+    private readonly health: StoreHealth,
+    private readonly log: Logger,
+  ) {
     // Most watchers expire minutes out; wake only for one due before the loop looks anyway.
     engine.events.onExpiryAdded((at) => {
       if (at.getTime() < this.nextLook) this.waker.wake();
@@ -204,11 +237,19 @@ class WatcherTimeouts implements Part {
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      const next = this.engine.expire();
-      const wait = Math.min(next ? Math.max(0, next.getTime() - Date.now()) : 60_000, 60_000);
-      this.nextLook = Date.now() + wait;
-      await this.waker.sleep(wait, signal);
-    }
+    await runStoreLoop(
+      {
+        health: this.health,
+        log: this.log,
+        waker: this.waker,
+        turn: () => {
+          const next = this.engine.expire();
+          const wait = Math.min(next ? Math.max(0, next.getTime() - Date.now()) : 60_000, 60_000);
+          this.nextLook = Date.now() + wait;
+          return wait;
+        },
+      },
+      signal,
+    );
   }
 }

@@ -3,8 +3,11 @@ import type { Part } from "../../common/runGroup.js";
 import { Waker } from "../../common/Waker.js";
 import type { ControlplaneMetrics } from "../metrics.js";
 import type { Store } from "../store/Store.js";
-import { TriggerStatus, type Delivery, type Watcher } from "../watchers/model.js";
-import { backoffDelay, type BackoffPolicy } from "../../common/backoff.js";
+import type { Delivery, Watcher } from "../watchers/model.js";
+import type { BackoffPolicy } from "../../common/backoff.js";
+import { decideAttempt } from "./decideAttempt.js";
+import { runStoreLoop } from "../store/runStoreLoop.js";
+import type { Busy } from "../store/DeliveryRepo.js";
 import { sendAttempt, type AttemptResult } from "./sendAttempt.js";
 
 export interface DispatcherOptions {
@@ -13,6 +16,11 @@ export interface DispatcherOptions {
   metrics: ControlplaneMetrics;
   /** Attempts in flight at once, over all webhooks. */
   concurrency: number;
+  /**
+   * Attempts in flight at once to one destination (scheme://host:port), so a receiver that
+   * stalls holds at most this many slots and the others keep their pace.
+   */
+  perDestination: number;
   /** One HTTP attempt's limit (also cut short by the delivery's deadline). */
   attemptTimeoutMs: number;
   backoff: BackoffPolicy;
@@ -25,8 +33,16 @@ export interface DispatcherOptions {
 
 interface InFlight {
   watcherId: string;
+  destination: string;
   abort: AbortController;
   done: Promise<void>;
+}
+
+/** An attempt made whose result the store could not record yet: never sent again meanwhile. */
+interface Held {
+  d: Delivery;
+  result: AttemptResult;
+  calledAt: Date;
 }
 
 // With no delivery due, look at the outbox again after this long anyway.
@@ -35,11 +51,14 @@ const IDLE_POLL_MS = 30_000;
 /**
  * Works through the outbox: sends each due delivery, and records the result in the same
  * transaction that removes the row (so a crash between the POST and the record means the POST is
- * sent again: at-least-once, with the same webhook-id).
+ * sent again: at-least-once, with the same webhook-id). A result the store cannot record (a full
+ * disk) is held in memory and recorded once the store writes again; meanwhile its delivery is
+ * not sent again and no new attempt starts.
  */
 export class Dispatcher implements Part {
   readonly name = "dispatcher";
   private readonly inFlight = new Map<string, InFlight>();
+  private readonly held = new Map<string, Held>();
   private readonly now: () => Date;
   private readonly waker = new Waker();
 
@@ -58,24 +77,46 @@ export class Dispatcher implements Part {
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      this.fill();
-      const full = this.inFlight.size >= this.o.concurrency;
-      const next = full
-        ? undefined
-        : this.o.store.deliveries.nextDue(new Set(this.inFlight.keys()));
-      const delay = next ? Math.max(0, next.getTime() - this.now().getTime()) : IDLE_POLL_MS;
-      await this.waker.sleep(full ? undefined : Math.min(delay, IDLE_POLL_MS), signal);
-    }
+    await runStoreLoop(
+      {
+        health: this.o.store.health,
+        log: this.o.log,
+        waker: this.waker,
+        turn: () => {
+          this.recordHeld();
+          this.fill();
+          return this.nextDelay();
+        },
+      },
+      signal,
+    );
     await this.drain();
+  }
+
+  private busy(): Busy {
+    const perDestination = new Map<string, number>();
+    for (const f of this.inFlight.values()) {
+      perDestination.set(f.destination, (perDestination.get(f.destination) ?? 0) + 1);
+    }
+    return {
+      ids: new Set([...this.inFlight.keys(), ...this.held.keys()]),
+      perDestination,
+      destinationCap: this.o.perDestination,
+    };
+  }
+
+  // Undefined: sleep until woken (every slot taken; a finishing attempt wakes the loop).
+  private nextDelay(): number | undefined {
+    if (this.inFlight.size >= this.o.concurrency) return undefined;
+    const next = this.o.store.deliveries.nextDue(this.busy());
+    const delay = next ? Math.max(0, next.getTime() - this.now().getTime()) : IDLE_POLL_MS;
+    return Math.min(delay, IDLE_POLL_MS);
   }
 
   private fill(): void {
     const free = this.o.concurrency - this.inFlight.size;
     if (free <= 0) return;
-    for (const d of this.o.store.deliveries.due(this.now(), free, new Set(this.inFlight.keys()))) {
-      this.start(d);
-    }
+    for (const d of this.o.store.deliveries.due(this.now(), free, this.busy())) this.start(d);
   }
 
   private start(d: Delivery): void {
@@ -100,93 +141,92 @@ export class Dispatcher implements Part {
                   : this.o.attemptTimeoutMs,
               signal: abort.signal,
             });
-      this.record(d, result, startedAt);
+      this.settle(d, result, startedAt);
     })()
       // sendAttempt throws only for a delivery it cannot send at all (a bad URL or secret that
       // slipped past validation): end it rather than retry it forever.
       .catch((err: unknown) => {
         const error = `cannot be sent: ${err instanceof Error ? err.message : String(err)}`;
-        this.record(d, { kind: "rejected", status: 0, error, durationMs: 0 }, startedAt);
-      })
-      .catch((err: unknown) => {
-        this.o.log.error({ err, delivery: d.id }, "recording a delivery attempt failed");
+        this.settle(d, { kind: "rejected", status: 0, error, durationMs: 0 }, startedAt);
       })
       .finally(() => {
         this.inFlight.delete(d.id);
         this.waker.wake();
       });
-    this.inFlight.set(d.id, { watcherId: d.watcherId, abort, done });
+    this.inFlight.set(d.id, { watcherId: d.watcherId, destination: d.destination, abort, done });
   }
 
+  // Records the result, or holds it for later when the store cannot take it now.
+  private settle(d: Delivery, result: AttemptResult, calledAt: Date): void {
+    try {
+      this.record(d, result, calledAt);
+    } catch (err) {
+      this.held.set(d.id, { d, result, calledAt });
+      this.o.log.warn(
+        { err, delivery: d.id, held: this.held.size },
+        "could not record a delivery attempt; it is held and recorded once the store writes",
+      );
+    }
+  }
+
+  // Oldest first; the first failure leaves the rest held for the next turn.
+  private recordHeld(): void {
+    for (const [id, h] of this.held) {
+      this.record(h.d, h.result, h.calledAt);
+      this.held.delete(id);
+    }
+  }
+
+  // Throws, having written nothing, when the store cannot take the result.
   private record(d: Delivery, r: AttemptResult, calledAt: Date): void {
     const m = this.o.metrics;
     if (r.kind === "aborted") {
       m.deliveries.inc({ outcome: "aborted" });
       return; // the row stays in the outbox, due as before
     }
-    m.attemptDuration.observe(r.durationMs / 1000);
-    const attempts = d.attempts + 1;
     const now = this.now();
-    if (r.kind === "retry") {
-      const delay = Math.max(backoffDelay(attempts, this.o.backoff), r.retryAfterMs ?? 0);
-      const next = new Date(now.getTime() + delay);
-      if (next < d.deadlineAt) {
-        m.deliveries.inc({ outcome: "retry" });
-        this.o.store.watchers.recordRetry(d.id, next, {
-          status: TriggerStatus.NOT_CALLED,
-          attempts,
-          lastError: r.error,
-          calledAt,
-        });
-        this.progress(d.watcherId);
-        return;
-      }
-      m.deliveries.inc({ outcome: "timeout" });
-      this.finish(
-        d,
-        {
-          status: TriggerStatus.TIMEOUT,
-          attempts,
-          lastError: `${r.error}; no 2xx before the delivery deadline`,
-          calledAt,
-        },
-        now,
-      );
-      return;
+    const step = decideAttempt(d, r, { calledAt, now, backoff: this.o.backoff });
+    const watchers = this.o.store.watchers;
+    let watcher: Watcher | undefined;
+    if (step.outcome === "retry") {
+      watchers.recordRetry(d.id, step.retryAt, step.record);
+    } else {
+      watcher = watchers.finishDelivery(d.id, step.record, now);
     }
-    if (r.kind === "delivered") {
-      m.deliveries.inc({ outcome: "delivered" });
+    m.attemptDuration.observe(r.durationMs / 1000);
+    m.deliveries.inc({ outcome: step.outcome });
+    if (step.outcome === "delivered") {
       m.deliveryLatency.observe((now.getTime() - d.createdAt.getTime()) / 1000);
-      this.finish(d, { status: TriggerStatus.CALLED, attempts, lastError: "", calledAt }, now);
-      return;
     }
-    m.deliveries.inc({ outcome: "rejected" });
-    this.finish(d, { status: TriggerStatus.FAILED, attempts, lastError: r.error, calledAt }, now);
+    this.progress(d.watcherId, step.outcome === "retry" ? undefined : watcher);
   }
 
-  private finish(
-    d: Delivery,
-    result: Parameters<Store["watchers"]["finishDelivery"]>[1],
-    now: Date,
-  ): void {
-    const w = this.o.store.watchers.finishDelivery(d.id, result, now);
-    if (w) this.o.onProgress(w);
-  }
-
-  private progress(watcherId: string): void {
-    const w = this.o.store.watchers.get(watcherId);
-    if (w) this.o.onProgress(w);
+  // Recorded: listeners hear of it. Their failure is not the delivery's.
+  private progress(watcherId: string, settled: Watcher | undefined): void {
+    try {
+      const w = settled ?? this.o.store.watchers.get(watcherId);
+      if (w) this.o.onProgress(w);
+    } catch (err) {
+      this.o.log.warn({ err, watcher: watcherId }, "could not report a delivery's progress");
+    }
   }
 
   // Let attempts in flight finish for a while; abort the rest, which stay in the outbox.
   private async drain(): Promise<void> {
-    if (this.inFlight.size === 0) return;
-    this.o.log.info({ inFlight: this.inFlight.size }, "waiting for deliveries in flight");
-    const all = Promise.all([...this.inFlight.values()].map((f) => f.done));
-    const timer = setTimeout(() => {
-      for (const f of this.inFlight.values()) f.abort.abort();
-    }, this.o.shutdownGraceMs);
-    await all;
-    clearTimeout(timer);
+    if (this.inFlight.size > 0) {
+      this.o.log.info({ inFlight: this.inFlight.size }, "waiting for deliveries in flight");
+      const all = Promise.all([...this.inFlight.values()].map((f) => f.done));
+      const timer = setTimeout(() => {
+        for (const f of this.inFlight.values()) f.abort.abort();
+      }, this.o.shutdownGraceMs);
+      await all;
+      clearTimeout(timer);
+    }
+    try {
+      this.recordHeld();
+    } catch {
+      // Their rows are still in the outbox: the next start sends them again (at least once).
+      this.o.log.warn({ held: this.held.size }, "stopping with attempt results not recorded");
+    }
   }
 }

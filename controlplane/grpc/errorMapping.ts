@@ -4,6 +4,7 @@ import { BadRequest, RichServerError } from "nice-grpc-error-details";
 import type { Logger } from "../../common/logger.js";
 import { AuthenticationError, PermissionDeniedError } from "../auth/Caller.js";
 import { ReviewUnavailableError } from "../auth/TokenReviewAuth.js";
+import { StoreUnavailableError } from "../store/StoreHealth.js";
 import {
   ConflictError,
   NotFoundError,
@@ -37,7 +38,7 @@ export function toServerError(err: unknown, method: string, log: Logger): Server
     return new ServerError(Status.UNAUTHENTICATED, err.message);
   if (err instanceof PermissionDeniedError)
     return new ServerError(Status.PERMISSION_DENIED, err.message);
-  if (err instanceof ReviewUnavailableError)
+  if (err instanceof ReviewUnavailableError || err instanceof StoreUnavailableError)
     return new ServerError(Status.UNAVAILABLE, err.message);
   if (err instanceof NotFoundError) return new ServerError(Status.NOT_FOUND, err.message);
   if (err instanceof ConflictError) return new ServerError(Status.ALREADY_EXISTS, err.message);

@@ -1,10 +1,12 @@
 import { Watch } from "@kubernetes/client-node";
 import { KubeApi } from "../../common/kubeApi.js";
 import type { KubeConfig } from "@kubernetes/client-node";
-import { assertPolicy, type BackoffPolicy } from "../../common/backoff.js";
+import { assertPolicy, backoffDelay, type BackoffPolicy } from "../../common/backoff.js";
+import { Waker } from "../../common/Waker.js";
 import type { Logger } from "../../common/logger.js";
 import type { Part } from "../../common/runGroup.js";
 import { JobStream, type JobStreamSink } from "./JobStream.js";
+import { OwedEvents } from "./OwedEvents.js";
 import type { JobSummary } from "./jobSummary.js";
 
 export interface JobWatchHandler {
@@ -31,13 +33,22 @@ export interface JobWatchOptions {
    * lived 30 s resets it. The constructor throws a RangeError unless 0 < baseMs <= maxMs.
    */
   backoff?: BackoffPolicy;
+  /**
+   * A handler call that failed is tried again after this long (doubling, with jitter; see
+   * `backoffDelay`), or at once on `retryOwed()`. Default `{ baseMs: 500, maxMs: 5000 }`.
+   */
+  handlerRetry?: BackoffPolicy;
   /** Called with the reason each time a list or watch is restarted after a failure. */
   onRestart?: (reason: string) => void;
   /** Jobs per list page. Default 500. */
   pageSize?: number;
 }
 
-const DEFAULTS = { backoff: { baseMs: 500, maxMs: 30_000 }, pageSize: 500 } as const;
+const DEFAULTS = {
+  backoff: { baseMs: 500, maxMs: 30_000 },
+  handlerRetry: { baseMs: 500, maxMs: 5000 },
+  pageSize: 500,
+} as const;
 
 /**
  * Keeps a summary of every batch/v1 Job, by list then watch, and tells a handler what changes.
@@ -54,6 +65,8 @@ export class JobWatch implements Part {
   private firstSync = deferred();
   private isSynced = false;
   private running = false;
+  private readonly owed: OwedEvents;
+  private readonly retryWaker = new Waker();
 
   constructor(
     kc: KubeConfig,
@@ -62,6 +75,7 @@ export class JobWatch implements Part {
     const backoff = options.backoff ?? DEFAULTS.backoff;
     // A policy that describes no wait fails here, not at the first watch failure.
     assertPolicy(backoff);
+    this.owed = new OwedEvents(options.handler, options.log);
     const sink: JobStreamSink = {
       upsert: (job) => this.store(job),
       remove: (job) => this.forget(job),
@@ -94,13 +108,40 @@ export class JobWatch implements Part {
     if (this.running) throw new Error("JobWatch is already running");
     this.running = true;
     try {
-      await Promise.all(this.streams.map((stream) => stream.run(signal)));
+      await Promise.all([
+        ...this.streams.map((stream) => stream.run(signal)),
+        this.retryOwedEvents(signal),
+      ]);
     } finally {
       this.running = false;
       if (!this.isSynced) {
         this.firstSync.reject(new Error("JobWatch stopped before its first list completed"));
         this.firstSync = deferred();
       }
+    }
+  }
+
+  /** Try the Job events the handler failed to apply again now (e.g. its store works again). */
+  retryOwed(): void {
+    this.retryWaker.wake();
+  }
+
+  /** Jobs whose events the handler has not applied yet (its store could not write). */
+  get owedEvents(): number {
+    return this.owed.size;
+  }
+
+  private async retryOwedEvents(signal: AbortSignal): Promise<void> {
+    const policy = this.options.handlerRetry ?? DEFAULTS.handlerRetry;
+    let failures = 0;
+    while (!signal.aborted) {
+      if (this.owed.size === 0) {
+        failures = 0;
+        await this.retryWaker.sleep(undefined, signal);
+        continue;
+      }
+      await this.retryWaker.sleep(backoffDelay(++failures, policy), signal);
+      this.owed.retry(this.jobs);
     }
   }
 
@@ -146,13 +187,13 @@ export class JobWatch implements Part {
       this.isSynced = true;
       this.firstSync.resolve();
     }
-    this.guard("synced", () => this.options.handler.synced(this.jobs));
+    this.hand(() => this.owed.synced(this.jobs));
   }
 
   private store(job: JobSummary): void {
     this.jobs.set(job.uid, job);
     this.uidByName.set(`${job.namespace}/${job.name}`, job.uid);
-    this.guard("upsert", () => this.options.handler.upsert(job));
+    this.hand(() => this.owed.apply({ kind: "upsert", job }));
   }
 
   private forget(job: JobSummary): void {
@@ -160,7 +201,14 @@ export class JobWatch implements Part {
     const key = `${job.namespace}/${job.name}`;
     // A Job recreated under the same name may already own the name.
     if (this.uidByName.get(key) === job.uid) this.uidByName.delete(key);
-    this.guard("remove", () => this.options.handler.remove(job));
+    this.hand(() => this.owed.apply({ kind: "remove", job }));
+  }
+
+  // The first event the handler could not apply starts the retries.
+  private hand(apply: () => void): void {
+    const before = this.owed.size;
+    apply();
+    if (before === 0 && this.owed.size > 0) this.retryWaker.wake();
   }
 
   // The handler is someone else's code: its failure must not stop the watch.

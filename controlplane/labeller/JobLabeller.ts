@@ -3,6 +3,7 @@ import type { KubeApi } from "../../common/kubeApi.js";
 import type { Logger } from "../../common/logger.js";
 import type { Part } from "../../common/runGroup.js";
 import { Waker } from "../../common/Waker.js";
+import { runStoreLoop } from "../store/runStoreLoop.js";
 import { backoffDelay, type BackoffPolicy } from "../../common/backoff.js";
 import type { Store } from "../store/Store.js";
 
@@ -36,22 +37,29 @@ export class JobLabeller implements Part {
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      const due = this.store.labels.due(new Date(), BATCH);
-      await Promise.all(due.map((t) => this.label(t.jobUid, t.namespace, t.name, t.attempts)));
-      if (due.length === BATCH) continue;
-      const next = this.store.labels.nextDue();
-      const wait = next ? Math.min(POLL_MS, Math.max(0, next.getTime() - Date.now())) : POLL_MS;
-      await this.waker.sleep(wait, signal);
-    }
+    await runStoreLoop(
+      { health: this.store.health, log: this.log, waker: this.waker, turn: () => this.turn() },
+      signal,
+    );
   }
 
+  // Labels what is due; returns how long to wait before the next look.
+  private async turn(): Promise<number> {
+    const due = this.store.labels.due(new Date(), BATCH);
+    await Promise.all(due.map((t) => this.label(t.jobUid, t.namespace, t.name, t.attempts)));
+    if (due.length === BATCH) return 0;
+    const next = this.store.labels.nextDue();
+    return next ? Math.min(POLL_MS, Math.max(0, next.getTime() - Date.now())) : POLL_MS;
+  }
+
+  // A store that cannot record the result throws: the label is put on again later, harmlessly.
   private async label(
     uid: string,
     namespace: string,
     name: string,
     attempts: number,
   ): Promise<void> {
+    let code: number | undefined;
     try {
       await this.batch.patchNamespacedJob(
         // metadata.uid in a patch is a precondition: a newer Job of the same name is left alone.
@@ -62,19 +70,19 @@ export class JobLabeller implements Part {
         },
         k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
       );
-      this.store.labels.done(uid);
     } catch (err) {
-      const code = (err as { code?: number }).code;
-      if (code === 404 || code === 409) {
-        this.store.labels.done(uid);
+      code = (err as { code?: number }).code;
+      if (code !== 404 && code !== 409) {
+        const retryIn = backoffDelay(attempts + 1, this.backoff);
+        this.log.warn(
+          { err, job: `${namespace}/${name}`, retryIn },
+          "could not label the Job; will retry",
+        );
+        this.store.labels.retry(uid, new Date(Date.now() + retryIn));
         return;
       }
-      const retryIn = backoffDelay(attempts + 1, this.backoff);
-      this.log.warn(
-        { err, job: `${namespace}/${name}`, retryIn },
-        "could not label the Job; will retry",
-      );
-      this.store.labels.retry(uid, new Date(Date.now() + retryIn));
     }
+    // Labelled, or the Job is gone or replaced: nothing more to do for it.
+    this.store.labels.done(uid);
   }
 }

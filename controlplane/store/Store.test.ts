@@ -1,8 +1,18 @@
 import { expect } from "chai";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import {
+  closeSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Store } from "./Store.js";
+import { StoreUnavailableError } from "./StoreHealth.js";
 import { StoreSpecError } from "./storeSpec.js";
 
 describe("Store.open", () => {
@@ -28,6 +38,68 @@ describe("Store.open", () => {
       );
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("Store on a full disk", function () {
+  let dir: string | undefined;
+
+  before(function () {
+    dir = mkdtempSync(join(tmpdir(), "jobhooks-full-"));
+    try {
+      execFileSync("mount", ["-t", "tmpfs", "-o", "size=2m", "tmpfs", dir], { stdio: "ignore" });
+    } catch {
+      rmSync(dir, { recursive: true, force: true });
+      dir = undefined;
+      console.log("      skipped: cannot mount a tmpfs here (CI runs as root and can)");
+      this.skip();
+    }
+  });
+
+  after(() => {
+    if (!dir) return;
+    execFileSync("umount", ["-l", dir]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("is an outage, not a crash: StoreUnavailableError, health failing, then writes again", () => {
+    const root = dir ?? "";
+    const store = Store.open({ kind: "sqlite", path: join(root, "jobhooks.db") });
+    try {
+      const filler = join(root, "filler");
+      const fd = openSync(filler, "w");
+      try {
+        for (const size of [65536, 512, 1]) {
+          try {
+            for (;;) writeSync(fd, Buffer.alloc(size));
+          } catch {
+            // ENOSPC: next, smaller chunks
+          }
+        }
+      } finally {
+        closeSync(fd);
+      }
+      const write = (): void =>
+        store.webhooks.insert({
+          id: `w${Date.now()}${Math.random()}`,
+          url: "http://127.0.0.1/x",
+          requestBody: "y".repeat(8192),
+          description: "",
+          secret: undefined,
+          createdAt: new Date(),
+        });
+      expect(write).to.throw(StoreUnavailableError, /SQLITE_FULL/);
+      expect(store.health.failure?.reason).to.match(/SQLITE_FULL/);
+      expect(() => store.probe(new Date(), true)).to.throw(StoreUnavailableError);
+
+      unlinkSync(filler);
+      store.probe(new Date(), true);
+      store.health.recovered();
+      write();
+      expect(store.health.failure).to.equal(undefined);
+    } finally {
+      store.close();
     }
   });
 });

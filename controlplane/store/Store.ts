@@ -4,25 +4,55 @@ import { dirname } from "node:path";
 import { DeliveryRepo } from "./DeliveryRepo.js";
 import { LabelRepo } from "./LabelRepo.js";
 import { MIGRATIONS } from "./migrations.js";
+import { guarded } from "./guarded.js";
+import { StoreHealth } from "./StoreHealth.js";
 import { StoreSpecError, type StoreSpec } from "./storeSpec.js";
 import { WatcherRepo } from "./WatcherRepo.js";
 import { WebhookRepo } from "./WebhookRepo.js";
 
+// The WAL is checkpointed into the database at about 1 MiB and cut back to that size after, so
+// it never fills a small volume by itself (SQLite's default lets it grow to 4 MiB and keeps it).
+const WAL_CHECKPOINT_PAGES = 256;
+const WAL_SIZE_LIMIT_BYTES = 1024 * 1024;
+
 /**
  * Everything the controlplane knows, in one SQLite database. Writes are synchronous and the
  * process is single-threaded, so a transaction never interleaves with another.
+ *
+ * Every repository call that meets an outage of the store (SQLITE_FULL, an I/O error, ...)
+ * throws StoreUnavailableError and marks `health` failing; StoreWatchdog then probes until a
+ * write succeeds again.
  */
 export class Store {
   readonly webhooks: WebhookRepo;
   readonly watchers: WatcherRepo;
   readonly deliveries: DeliveryRepo;
   readonly labels: LabelRepo;
+  readonly health = new StoreHealth();
 
   private constructor(private readonly db: Database.Database) {
-    this.webhooks = new WebhookRepo(db);
-    this.watchers = new WatcherRepo(db);
-    this.deliveries = new DeliveryRepo(db);
-    this.labels = new LabelRepo(db);
+    this.webhooks = guarded(new WebhookRepo(db), this.health);
+    this.watchers = guarded(new WatcherRepo(db), this.health);
+    this.deliveries = guarded(new DeliveryRepo(db), this.health);
+    this.labels = guarded(new LabelRepo(db), this.health);
+  }
+
+  /**
+   * Writes one small row: succeeds when the store can write. Throws StoreUnavailableError (and
+   * marks the store failing) when not. `reclaim` first gives back what the WAL holds beyond its
+   * bound, for a volume that filled up.
+   */
+  probe(now: Date, reclaim = false): void {
+    try {
+      if (reclaim) this.db.pragma("wal_checkpoint(TRUNCATE)");
+      this.db
+        .prepare(
+          `INSERT INTO store_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at`,
+        )
+        .run(now.getTime());
+    } catch (err) {
+      throw this.health.classify(err);
+    }
   }
 
   static open(spec: StoreSpec): Store {
@@ -42,6 +72,8 @@ export class Store {
     db.pragma("synchronous = NORMAL");
     db.pragma("foreign_keys = ON");
     db.pragma("busy_timeout = 5000");
+    db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
+    db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
     migrate(db);
     return new Store(db);
   }

@@ -111,8 +111,8 @@ export class WatcherRepo extends WatcherReads {
       ).run(status, outcome, Reason.JOB_FINISHED, now.getTime(), id).changes;
       if (changed === 0) return false;
       const insert = this.q(
-        `INSERT INTO deliveries (id, trigger_id, watcher_id, url, body, content_type, secret,
-           deadline_at, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO deliveries (id, trigger_id, watcher_id, url, destination, body, content_type,
+           secret, deadline_at, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
       for (const d of deliveries) {
         insert.run(
@@ -120,6 +120,7 @@ export class WatcherRepo extends WatcherReads {
           d.triggerId,
           id,
           d.url,
+          d.destination,
           d.body,
           d.contentType,
           d.secret ?? null,

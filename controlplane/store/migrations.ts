@@ -87,4 +87,14 @@ export const MIGRATIONS: readonly string[] = [
     attempts INTEGER NOT NULL DEFAULT 0
   );
   `,
+  `
+  -- Deliveries are spread fairly over destinations (scheme://host:port); rows from before this
+  -- version count their whole URL as the destination.
+  ALTER TABLE deliveries ADD COLUMN destination TEXT NOT NULL DEFAULT '';
+  UPDATE deliveries SET destination = url;
+  CREATE INDEX deliveries_destination_due ON deliveries (destination, next_attempt_at);
+
+  -- One row, rewritten to find out whether the store can write again after a failure.
+  CREATE TABLE store_probe (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL);
+  `,
 ];

@@ -52,6 +52,7 @@ export interface DeliveryRow {
   trigger_id: string;
   watcher_id: string;
   url: string;
+  destination: string;
   body: string;
   content_type: string;
   secret: string | null;
@@ -111,6 +112,7 @@ export function toDelivery(r: DeliveryRow): Delivery {
     triggerId: r.trigger_id,
     watcherId: r.watcher_id,
     url: r.url,
+    destination: r.destination,
     body: r.body,
     contentType: r.content_type,
     secret: r.secret ?? undefined,

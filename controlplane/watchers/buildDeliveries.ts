@@ -13,6 +13,16 @@ export interface DeliveryContext {
   defaultTimeoutMs: number;
 }
 
+/** Where a delivery goes, for sharing the slots: the URL's origin, or the URL if it has none. */
+export function destinationOf(url: string): string {
+  try {
+    const origin = new URL(url).origin;
+    return origin === "null" ? url : origin;
+  } catch {
+    return url;
+  }
+}
+
 /** The outbox rows a notifying watcher owes: one per trigger, due now, each with its deadline. */
 export function buildDeliveries(
   w: Watcher,
@@ -29,6 +39,7 @@ export function buildDeliveries(
       triggerId: t.id,
       watcherId: w.id,
       url: webhook.url,
+      destination: destinationOf(webhook.url),
       ...deliveryBody(webhook, w, t, { summary: c.job, outcome: c.outcome, at: c.at }),
       secret: webhook.secret,
       deadlineAt: new Date(c.now.getTime() + timeoutMs),

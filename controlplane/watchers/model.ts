@@ -109,6 +109,8 @@ export interface Delivery {
   triggerId: string;
   watcherId: string;
   url: string;
+  /** scheme://host:port of the url: deliveries share the slots fairly by destination. */
+  destination: string;
   body: string;
   contentType: string;
   secret: string | undefined;

@@ -1,0 +1,103 @@
+import { expect } from "chai";
+import { randomUUID } from "node:crypto";
+import { buildDeliveries } from "../watchers/buildDeliveries.js";
+import { Outcome } from "../watchers/model.js";
+import type { Busy } from "./DeliveryRepo.js";
+import { Store } from "./Store.js";
+
+const NOW = new Date("2026-01-01T00:00:00Z");
+
+// Queues `count` deliveries to `url`, as a finishing Job would.
+function queue(store: Store, url: string, count: number): void {
+  const webhookId = randomUUID();
+  store.webhooks.insert({
+    id: webhookId,
+    url,
+    requestBody: "x",
+    description: "",
+    secret: undefined,
+    createdAt: NOW,
+  });
+  const { watcher } = store.watchers.create({
+    spec: {
+      namespace: "ns",
+      jobName: `job-${webhookId.slice(0, 8)}`,
+      cronJobName: "",
+      timeoutSeconds: 0,
+      notifyOn: [Outcome.SUCCEEDED],
+      triggers: Array.from({ length: count }, () => ({ webhookId, timeoutSeconds: 0 })),
+    },
+    now: NOW,
+  });
+  const deliveries = buildDeliveries(watcher, (id) => store.webhooks.get(id), {
+    job: { uid: "u", namespace: "ns", name: watcher.jobName } as Parameters<
+      typeof buildDeliveries
+    >[2]["job"],
+    outcome: Outcome.SUCCEEDED,
+    at: NOW,
+    now: NOW,
+    defaultTimeoutMs: 60_000,
+  });
+  store.watchers.startNotifying(watcher.id, Outcome.SUCCEEDED, deliveries, NOW);
+}
+
+function busy(cap: number, perDestination: Record<string, number> = {}, ids: string[] = []): Busy {
+  return {
+    ids: new Set(ids),
+    perDestination: new Map(Object.entries(perDestination)),
+    destinationCap: cap,
+  };
+}
+
+describe("DeliveryRepo: slots shared by destination", () => {
+  let store: Store;
+  beforeEach(() => {
+    store = Store.open({ kind: "sqlite", path: ":memory:" });
+  });
+  afterEach(() => store.close());
+
+  it("gives no destination more than its cap, so the next one gets the rest", () => {
+    queue(store, "http://stalled.example:8080/a", 20);
+    queue(store, "http://stalled.example:8080/b", 20);
+    queue(store, "https://healthy.example/hook", 5);
+    const picked = store.deliveries.due(NOW, 64, busy(4));
+    const by = (d: string): number => picked.filter((p) => p.destination === d).length;
+    expect(by("http://stalled.example:8080")).to.equal(4);
+    expect(by("https://healthy.example")).to.equal(4);
+  });
+
+  it("counts the attempts already in flight against the cap", () => {
+    queue(store, "http://a.example/x", 10);
+    queue(store, "http://b.example/x", 10);
+    const picked = store.deliveries.due(NOW, 64, busy(4, { "http://a.example": 3 }));
+    expect(picked.filter((p) => p.destination === "http://a.example")).to.have.length(1);
+    expect(picked.filter((p) => p.destination === "http://b.example")).to.have.length(4);
+  });
+
+  it("stops at the limit of free slots", () => {
+    queue(store, "http://a.example/x", 10);
+    queue(store, "http://b.example/x", 10);
+    expect(store.deliveries.due(NOW, 5, busy(4))).to.have.length(5);
+  });
+
+  it("does not call a delivery of a full destination due, so the loop does not spin", () => {
+    queue(store, "http://a.example/x", 3);
+    const inFlight = store.deliveries.due(NOW, 64, busy(2)).map((d) => d.id);
+    expect(inFlight).to.have.length(2);
+    expect(store.deliveries.nextDue(busy(2, { "http://a.example": 2 }, inFlight))).to.equal(
+      undefined,
+    );
+    expect(store.deliveries.nextDue(busy(2, { "http://a.example": 1 }, inFlight))).to.deep.equal(
+      NOW,
+    );
+  });
+});
+
+describe("Delivery destinations", () => {
+  it("are the URL's origin", () => {
+    const store = Store.open({ kind: "sqlite", path: ":memory:" });
+    queue(store, "http://127.0.0.1:8080/path?q=1", 1);
+    expect(store.deliveries.due(NOW, 1, busy(1))[0]?.destination).to.equal("http://127.0.0.1:8080");
+    store.close();
+  });
+});

@@ -1,0 +1,106 @@
+/**
+ * The store could not do what was asked because the store itself is failing (a full disk, an
+ * I/O error, a read-only volume), not because the request was wrong. Callers keep what they
+ * meant to write and try again once the store works; the API answers UNAVAILABLE.
+ */
+export class StoreUnavailableError extends Error {
+  constructor(
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`the store cannot write: ${reason}`, options);
+    this.name = "StoreUnavailableError";
+  }
+}
+
+// SQLite result codes (and their extended forms, e.g. SQLITE_IOERR_WRITE) that describe the
+// database's medium rather than the statement: an outage, not a bug.
+const OUTAGE_CODES = [
+  "SQLITE_FULL",
+  "SQLITE_IOERR",
+  "SQLITE_READONLY",
+  "SQLITE_CANTOPEN",
+  "SQLITE_BUSY",
+  "SQLITE_LOCKED",
+  "SQLITE_NOMEM",
+  "SQLITE_PROTOCOL",
+];
+
+/** The reason when `err` is an outage of the store ("SQLITE_FULL: database or disk is full"). */
+export function outageReason(err: unknown): string | undefined {
+  if (err instanceof StoreUnavailableError) return err.reason;
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== "string" || !OUTAGE_CODES.some((c) => code.startsWith(c))) return undefined;
+  return `${code}: ${(err as Error).message}`;
+}
+
+export interface StoreFailure {
+  reason: string;
+  since: Date;
+}
+
+/**
+ * Whether the store can write, as the last operations found it. Any operation that meets an
+ * outage marks it failing; only a successful probe write (StoreWatchdog) marks it working
+ * again, and then everyone waiting hears of it.
+ */
+export class StoreHealth {
+  private current: StoreFailure | undefined;
+  private readonly failedListeners: (() => void)[] = [];
+  private readonly recoveredListeners: (() => void)[] = [];
+  private readonly waiting = new Set<() => void>();
+
+  get failure(): StoreFailure | undefined {
+    return this.current;
+  }
+
+  /** Turns an outage into a StoreUnavailableError (and marks the store failing); others pass. */
+  classify(err: unknown): unknown {
+    const reason = outageReason(err);
+    if (reason === undefined) return err;
+    this.failed(reason);
+    return err instanceof StoreUnavailableError
+      ? err
+      : new StoreUnavailableError(reason, { cause: err });
+  }
+
+  failed(reason: string): void {
+    const first = this.current === undefined;
+    this.current = { reason, since: this.current?.since ?? new Date() };
+    if (first) for (const fn of this.failedListeners) fn();
+  }
+
+  recovered(): void {
+    if (this.current === undefined) return;
+    this.current = undefined;
+    for (const fn of this.recoveredListeners) fn();
+    for (const wake of [...this.waiting]) wake();
+  }
+
+  /**
+   * For a loop that met an outage: resolves once the store works again, after `maxMs` at the
+   * latest (so the loop looks again even if nobody probes), or when `signal` aborts.
+   */
+  waitForRecovery(maxMs: number, signal: AbortSignal): Promise<void> {
+    if (this.current === undefined || signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        signal.removeEventListener("abort", done);
+        this.waiting.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, maxMs);
+      signal.addEventListener("abort", done, { once: true });
+      this.waiting.add(done);
+    });
+  }
+
+  onFailed(fn: () => void): void {
+    this.failedListeners.push(fn);
+  }
+
+  onRecovered(fn: () => void): void {
+    this.recoveredListeners.push(fn);
+  }
+}
