@@ -1,4 +1,9 @@
 import { expect } from "chai";
+import { createClient } from "nice-grpc";
+import {
+  HealthCheckResponse_ServingStatus as Serving,
+  HealthDefinition,
+} from "nice-grpc-server-health/lib/proto/grpc/health/v1/health.js";
 import { execFileSync } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, rmSync, unlinkSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -126,7 +131,9 @@ describe("controlplane: the store cannot write @cluster", function () {
       },
       { timeoutMs: 15_000 },
     );
-    expect(notReady.body).to.match(/\[-\] store/);
+    expect(notReady.body).to.match(/\[-\] store: cannot write since .*SQLITE_FULL/);
+    const grpcHealth = createClient(HealthDefinition, cp.channel);
+    expect((await grpcHealth.check({ service: "" })).status).to.equal(Serving.NOT_SERVING);
     const write = await fetch(`${cp.restUrl}/webhooks`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -150,6 +157,7 @@ describe("controlplane: the store cannot write @cluster", function () {
     await waitFor("/readyz 200 again", async () =>
       (await readyz(cp!)).status === 200 ? true : undefined,
     );
+    expect((await grpcHealth.check({ service: "" })).status).to.equal(Serving.SERVING);
 
     const accepted = new Map<string, number>();
     for (const r of rx.on(path).filter((r) => r.at >= recovered)) {
