@@ -87,6 +87,51 @@ describe("controlplane: the store cannot write @cluster", function () {
     });
   }
 
+  it("a controlplane killed on a full 2 MiB disk starts again on it, stays up and delivers once there is room", async function () {
+    try {
+      mount = mountTmpfs(2);
+    } catch (err) {
+      console.log(`      skipped: cannot mount a tmpfs here: ${(err as Error).message}`);
+      this.skip();
+    }
+    const ns = await createTestNamespace(cluster, "store-full-restart");
+    const storePath = join(mount, "jobhooks.db");
+    const args = ["--retry-base=200ms", "--retry-max=1s"];
+    cp = await startControlplane(cluster, { storePath, args });
+    const rx = receiver!;
+    const path = `/${ns}/hook`;
+    rx.script(path, [{ status: 503 }]);
+    const webhookId = await webhookTo(cp, rx.url + path);
+    const names = ["a", "b", "c", "d", "e"];
+    const watchers = await Promise.all(
+      names.map((jobName) =>
+        cp!.watchers.createWatcher({
+          namespace: ns,
+          jobName,
+          triggers: [{ webhookId, timeoutSeconds: 0 }],
+        }),
+      ),
+    );
+    await Promise.all(names.map((name) => createJob(cluster, ns, name)));
+    await rx.waitFor(path, names.length);
+
+    const filler = join(mount, "filler");
+    fill(filler);
+    await cp.kill();
+    cp = await startControlplane(cluster, { storePath, args });
+    await waitFor("/readyz to say the store fails", async () =>
+      (await readyz(cp!)).status === 503 ? true : undefined,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(cp.child.exitCode, "the restarted process exited").to.equal(null);
+
+    unlinkSync(filler);
+    rx.script(path, [{ status: 200 }]);
+    const ended = await Promise.all(watchers.map((w) => finalWatcher(cp!, w.id, 60_000)));
+    expect(ended.map((w) => w.status)).to.deep.equal(ended.map(() => WatcherStatus.COMPLETED));
+    expect(cp.child.exitCode, "the process exited").to.equal(null);
+  });
+
   async function fullDisk(mnt: string): Promise<void> {
     const ns = await createTestNamespace(cluster, "store-full");
     cp = await startControlplane(cluster, {
