@@ -142,7 +142,7 @@ export async function createControlplane(
   store.health.onFailed(updateGrpcHealth);
   store.health.onRecovered(() => {
     updateGrpcHealth();
-    jobWatch.retryOwed();
+    jobWatch.resync();
     dispatcher.kick();
     labeller.kick();
   });

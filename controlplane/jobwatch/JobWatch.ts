@@ -121,9 +121,15 @@ export class JobWatch implements Part {
     }
   }
 
-  /** Try the Job events the handler failed to apply again now (e.g. its store works again). */
-  retryOwed(): void {
-    this.retryWaker.wake();
+  /**
+   * Hands every Job of the cache to the handler again, then a sync, as a relist would but
+   * without asking the apiserver: after an outage of the handler's store, whatever it could not
+   * apply is applied now. Events still owed go first, in order.
+   */
+  resync(): void {
+    this.owed.retry(this.jobs);
+    for (const job of this.jobs.values()) this.hand(() => this.owed.apply({ kind: "upsert", job }));
+    if (this.isSynced) this.hand(() => this.owed.synced(this.jobs));
   }
 
   /** Jobs whose events the handler has not applied yet (its store could not write). */

@@ -1,6 +1,7 @@
 import type { Logger } from "../../common/logger.js";
 import type { JobSummary } from "../jobwatch/jobSummary.js";
 import type { Store } from "../store/Store.js";
+import { outageReason } from "../store/StoreHealth.js";
 import { IdempotencyConflictError } from "../store/WatcherRepo.js";
 import { ConflictError, NotFoundError, PreconditionError, ValidationError } from "./errors.js";
 import { buildDeliveries } from "./buildDeliveries.js";
@@ -95,7 +96,14 @@ export class WatcherEngine {
     const job =
       spec.jobName !== "" ? this.o.jobs.findByName(spec.namespace, spec.jobName) : undefined;
     if (!job) return result;
-    this.upsert(job);
+    try {
+      this.upsert(job);
+    } catch (err) {
+      // The watcher is stored; the store failed after. The Job is applied again once the store
+      // writes (JobWatch.resync), so the caller is told of the watcher it has, not asked to retry.
+      if (outageReason(err) === undefined) throw err;
+      return result;
+    }
     return { watcher: this.getWatcher(result.watcher.id), created: true };
   }
 
