@@ -92,19 +92,22 @@ export class WatcherEngine {
     }
     if (!result.created) return result;
     this.announceDeadline(spec, now);
-    // A Job that already exists binds at once, and if it already finished the watcher fires now.
-    const job =
-      spec.jobName !== "" ? this.o.jobs.findByName(spec.namespace, spec.jobName) : undefined;
-    if (!job) return result;
+    return { watcher: this.bindExisting(result.watcher), created: true };
+  }
+
+  // A Job that already exists binds at once, and if it already finished the watcher fires now.
+  private bindExisting(w: Watcher): Watcher {
+    const job = w.jobName !== "" ? this.o.jobs.findByName(w.namespace, w.jobName) : undefined;
+    if (!job) return w;
     try {
       this.upsert(job);
     } catch (err) {
       // The watcher is stored; the store failed after. The Job is applied again once the store
       // writes (JobWatch.resync), so the caller is told of the watcher it has, not asked to retry.
       if (outageReason(err) === undefined) throw err;
-      return result;
+      return w;
     }
-    return { watcher: this.getWatcher(result.watcher.id), created: true };
+    return this.getWatcher(w.id);
   }
 
   getWatcher(id: string): Watcher {
