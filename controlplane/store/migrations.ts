@@ -87,4 +87,11 @@ export const MIGRATIONS: readonly string[] = [
     attempts INTEGER NOT NULL DEFAULT 0
   );
   `,
+  // Webhooks are deleted by a tombstone (deleted_at), since ended watchers' triggers still name
+  // them; a tombstone keeps no request body and no secret. Lists page by (created_at, id).
+  `
+  ALTER TABLE webhooks ADD COLUMN deleted_at INTEGER;
+  CREATE INDEX webhooks_list ON webhooks (created_at, id) WHERE deleted_at IS NULL;
+  CREATE INDEX triggers_webhook ON triggers (webhook_id);
+  `,
 ];
