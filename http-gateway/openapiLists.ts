@@ -34,4 +34,8 @@ export const pageHeaders = {
       'RFC 8288: `<URL of the next page>; rel="next"`, the same query with continue set.',
     schema: { type: "string" },
   },
+  "X-Truncated": {
+    description: "Only without limit, when the whole list was longer than one answer holds.",
+    schema: { type: "string" },
+  },
 } as const;
