@@ -18,16 +18,6 @@ export interface ListedPage<T> {
 }
 
 /**
- * `limit` as a number when it is written as one (digits only, as the Kubernetes API parses it),
- * so the query's schema can check its range; anything else stays a string and is refused.
- */
-export function withNumericLimit(query: Record<string, unknown>): Record<string, unknown> {
-  const limit = query.limit;
-  if (typeof limit !== "string" || !/^[0-9]{1,7}$/.test(limit)) return { ...query };
-  return { ...query, limit: Number(limit) };
-}
-
-/**
  * Answers a GET of a list: with `limit`, one page; without, the pages in turn up to FULL_LIST.
  * The body is a JSON array either way; while more follow, Continue-Token and Link say how.
  */

@@ -85,8 +85,15 @@ export function check<T>(validate: ValidateFunction<T>, value: unknown, what: st
   );
 }
 
-/** Query parameters given once each, as strings. */
-export function checkQuery<T>(validate: ValidateFunction<T>, query: Record<string, unknown>): T {
+/**
+ * Query parameters given once each, as strings; those named in `integers` become numbers when
+ * written as digits only (as the Kubernetes API parses `limit`), so the schema checks their range.
+ */
+export function checkQuery<T>(
+  validate: ValidateFunction<T>,
+  query: Record<string, unknown>,
+  integers: readonly string[] = [],
+): T {
   const repeated = Object.entries(query).filter(([, v]) => typeof v !== "string");
   if (repeated.length > 0) {
     const errors = repeated.map(([k]) => ({
@@ -95,7 +102,13 @@ export function checkQuery<T>(validate: ValidateFunction<T>, query: Record<strin
     }));
     throw badRequest("the query is not valid", errors);
   }
-  return check<T>(validate, query, "the query");
+  const typed = Object.fromEntries(
+    Object.entries(query).map(([k, v]) => [
+      k,
+      integers.includes(k) && /^[0-9]{1,7}$/.test(v as string) ? Number(v) : v,
+    ]),
+  );
+  return check<T>(validate, typed, "the query");
 }
 
 function fieldError(e: ErrorObject): FieldError {

@@ -7,7 +7,7 @@ import {
   watcherStatusFilter,
   webhookJson,
 } from "./convert.js";
-import { sendList, withNumericLimit } from "./paging.js";
+import { sendList } from "./paging.js";
 import { badRequest } from "./problem.js";
 import { check, checkQuery, validators } from "./requestSchemas.js";
 
@@ -29,7 +29,7 @@ export function apiRoutes(cp: ControlplaneClients): Router {
   router.get(
     "/webhooks",
     handle(async (req, res) => {
-      const q = checkQuery(validators.webhookQuery, withNumericLimit(req.query));
+      const q = checkQuery(validators.webhookQuery, req.query, ["limit"]);
       await sendList(req, res, {
         query: q,
         fetchPage: async (pageSize, pageToken) => {
@@ -71,7 +71,7 @@ export function apiRoutes(cp: ControlplaneClients): Router {
   router.get(
     "/job-done-watchers",
     handle(async (req, res) => {
-      const q = checkQuery(validators.watcherQuery, withNumericLimit(req.query));
+      const q = checkQuery(validators.watcherQuery, req.query, ["limit"]);
       const filter = {
         namespace: q.namespace ?? "",
         jobName: q.jobName ?? "",
