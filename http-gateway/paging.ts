@@ -17,10 +17,7 @@ export interface ListedPage<T> {
   nextPageToken: string;
 }
 
-/**
- * Answers a GET of a list: with `limit`, one page; without, the pages in turn up to FULL_LIST.
- * The body is a JSON array either way; while more follow, Continue-Token and Link say how.
- */
+/** A list as the route asks for it. */
 export interface ListRequest<T> {
   query: PageQuery;
   /** One page from the controlplane. */
@@ -28,6 +25,10 @@ export interface ListRequest<T> {
   toJson(item: T): unknown;
 }
 
+/**
+ * Answers a GET of a list: with `limit`, one page; without, the pages in turn up to FULL_LIST.
+ * The body is a JSON array either way; while more follow, Continue-Token and Link say how.
+ */
 export async function sendList<T>(
   req: Request,
   res: Response,
