@@ -12,7 +12,7 @@ const ROUTE_METHODS: Record<string, string> = {
   "/increment": "POST",
   "/decrement": "POST",
   "/webhooks": "GET, POST",
-  "/webhooks/:id": "GET",
+  "/webhooks/:id": "GET, DELETE",
   "/job-done-watchers": "GET, POST",
   "/job-done-watchers/:id": "GET",
   "/job-done-watchers/:id/cancel": "POST",

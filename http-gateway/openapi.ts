@@ -1,6 +1,8 @@
 // The REST API, k8s-job-webhooks' wire format extended. This document is served at /openapi.json,
 // its request schemas validate every request, and a test checks real responses against it.
 
+import { pageHeaders, pageParameters } from "./openapiLists.js";
+
 const dateTime = { type: "string", format: "date-time" } as const;
 const nullableDateTime = { type: ["string", "null"], format: "date-time" } as const;
 const dnsLabel = {
@@ -27,7 +29,7 @@ const PROBLEM_TEXT: Record<number, string> = {
   401: "no valid bearer token (with --auth=tokenreview)",
   403: "the caller's RBAC does not allow this",
   404: "no such resource",
-  409: "conflict: an idempotency key reused for another request, or a watcher that already ended",
+  409: "conflict: an idempotency key reused for another request, a watcher that already ended, or a webhook that open watchers name",
   413: "request body over 1 MiB",
   415: "request body is not JSON",
   503: "the controlplane is unavailable; retry",
@@ -87,9 +89,11 @@ export const openApiDocument = {
       },
       get: {
         operationId: "listWebhooks",
+        parameters: [...pageParameters],
         responses: {
           "200": {
-            description: "every webhook",
+            description: "webhooks, oldest first: every one, or a page with limit",
+            headers: pageHeaders,
             content: json({ type: "array", items: ref("Webhook") }),
           },
           ...problems(400, 401, 403, 503),
@@ -103,6 +107,16 @@ export const openApiDocument = {
         responses: {
           "200": { description: "the webhook", content: json(ref("Webhook")) },
           ...problems(400, 401, 403, 404, 503),
+        },
+      },
+      delete: {
+        operationId: "deleteWebhook",
+        description:
+          "Refused with 409 while a watcher that has not ended (PENDING, PROCESSING) names the webhook; the detail lists them. Then 404 to GET and DELETE, absent from lists, and 400 when a new watcher names it; ended watchers keep their triggers.",
+        parameters: [idParam],
+        responses: {
+          "204": { description: "deleted" },
+          ...problems(400, 401, 403, 404, 409, 503),
         },
       },
     },
@@ -135,10 +149,12 @@ export const openApiDocument = {
           { name: "jobName", in: "query", required: false, schema: dnsLabel },
           { name: "status", in: "query", required: false, schema: ref("JobDoneWatcherStatus") },
           { name: "namespace", in: "query", required: false, schema: dnsLabel },
+          ...pageParameters,
         ],
         responses: {
           "200": {
-            description: "matching watchers, oldest first",
+            description: "matching watchers, oldest first: every one, or a page with limit",
+            headers: pageHeaders,
             content: json({ type: "array", items: ref("JobDoneWatcher") }),
           },
           ...problems(400, 401, 403, 503),

@@ -73,10 +73,12 @@ export function problemFromGrpc(code: Status, details: string, fields: FieldErro
   return new Problem(status, title, detail, { errors, headers });
 }
 
-/** triggers[0].webhook_id → jobDoneTriggerWebhooks[0].webhookId */
+/** triggers[0].webhook_id → jobDoneTriggerWebhooks[0].webhookId; page_token → continue */
 export function restField(grpcField: string): string {
   return grpcField
     .replace(/^triggers\b/, "jobDoneTriggerWebhooks")
     .replace(/^request_body$/, "requestBody")
+    .replace(/^page_token$/, "continue")
+    .replace(/^page_size$/, "limit")
     .replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 }

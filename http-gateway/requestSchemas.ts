@@ -2,6 +2,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.
 import addFormatsModule from "ajv-formats";
 import type { WatcherCreateJson, WebhookCreateJson } from "./convert.js";
 import { openApiDocument } from "./openapi.js";
+import type { PageQuery } from "./paging.js";
 import { badRequest, type FieldError, type Problem } from "./problem.js";
 
 // ajv-formats is CommonJS whose default export is the function itself.
@@ -24,7 +25,7 @@ export interface CounterQuery {
   namespace?: string;
 }
 
-export interface WatcherQuery {
+export interface WatcherQuery extends PageQuery {
   jobName?: string;
   status?: string;
   namespace?: string;
@@ -34,15 +35,8 @@ export interface WatcherQuery {
 export const validators = {
   webhookCreate: schema<WebhookCreateJson>("WebhookCreate"),
   watcherCreate: schema<WatcherCreateJson>("JobDoneWatcherCreate"),
-  watcherQuery: ajv.compile<WatcherQuery>(
-    absoluteRefs({
-      type: "object",
-      properties: Object.fromEntries(
-        openApiDocument.paths["/job-done-watchers"].get.parameters.map((p) => [p.name, p.schema]),
-      ),
-      additionalProperties: false,
-    }),
-  ),
+  watcherQuery: queryOf<WatcherQuery>(openApiDocument.paths["/job-done-watchers"].get.parameters),
+  webhookQuery: queryOf<PageQuery>(openApiDocument.paths["/webhooks"].get.parameters),
   counterQuery: ajv.compile<CounterQuery>(
     absoluteRefs({
       type: "object",
@@ -59,6 +53,17 @@ export const validators = {
   response: (name: keyof typeof openApiDocument.components.schemas): ValidateFunction =>
     schema(name),
 };
+
+// A route's query parameters, as the document states them.
+function queryOf<T>(parameters: readonly { name: string; schema: object }[]): ValidateFunction<T> {
+  return ajv.compile<T>(
+    absoluteRefs({
+      type: "object",
+      properties: Object.fromEntries(parameters.map((p) => [p.name, p.schema])),
+      additionalProperties: false,
+    }),
+  );
+}
 
 // A schema compiled on its own resolves "#/components/…" against itself: point at the document.
 function absoluteRefs(schema: object): object {
@@ -80,8 +85,15 @@ export function check<T>(validate: ValidateFunction<T>, value: unknown, what: st
   );
 }
 
-/** Query parameters given once each, as strings. */
-export function checkQuery<T>(validate: ValidateFunction<T>, query: Record<string, unknown>): T {
+/**
+ * Query parameters given once each, as strings; those named in `integers` become numbers when
+ * written as digits only (as the Kubernetes API parses `limit`), so the schema checks their range.
+ */
+export function checkQuery<T>(
+  validate: ValidateFunction<T>,
+  query: Record<string, unknown>,
+  integers: readonly string[] = [],
+): T {
   const repeated = Object.entries(query).filter(([, v]) => typeof v !== "string");
   if (repeated.length > 0) {
     const errors = repeated.map(([k]) => ({
@@ -90,7 +102,13 @@ export function checkQuery<T>(validate: ValidateFunction<T>, query: Record<strin
     }));
     throw badRequest("the query is not valid", errors);
   }
-  return check<T>(validate, query, "the query");
+  const typed = Object.fromEntries(
+    Object.entries(query).map(([k, v]) => [
+      k,
+      integers.includes(k) && /^[0-9]{1,7}$/.test(v as string) ? Number(v) : v,
+    ]),
+  );
+  return check<T>(validate, typed, "the query");
 }
 
 function fieldError(e: ErrorObject): FieldError {

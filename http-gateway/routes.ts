@@ -7,10 +7,9 @@ import {
   watcherStatusFilter,
   webhookJson,
 } from "./convert.js";
+import { sendList } from "./paging.js";
 import { badRequest } from "./problem.js";
 import { check, checkQuery, validators } from "./requestSchemas.js";
-
-const MAX_LIST = 10_000;
 
 /** The REST routes, each a translation onto one or a few controlplane calls. */
 export function apiRoutes(cp: ControlplaneClients): Router {
@@ -30,9 +29,15 @@ export function apiRoutes(cp: ControlplaneClients): Router {
   router.get(
     "/webhooks",
     handle(async (req, res) => {
-      checkQuery(validators.noQuery, req.query);
-      const { webhooks } = await cp.webhooks.listWebhooks({}, auth(req));
-      res.json(webhooks.map(webhookJson));
+      const q = checkQuery(validators.webhookQuery, req.query, ["limit"]);
+      await sendList(req, res, {
+        query: q,
+        fetchPage: async (pageSize, pageToken) => {
+          const page = await cp.webhooks.listWebhooks({ pageSize, pageToken }, auth(req));
+          return { items: page.webhooks, nextPageToken: page.nextPageToken };
+        },
+        toJson: webhookJson,
+      });
     }),
   );
   router.get(
@@ -40,6 +45,14 @@ export function apiRoutes(cp: ControlplaneClients): Router {
     handle(async (req, res) => {
       checkQuery(validators.noQuery, req.query);
       res.json(webhookJson(await cp.webhooks.getWebhook({ id: param(req, "id") }, auth(req))));
+    }),
+  );
+  router.delete(
+    "/webhooks/:id",
+    handle(async (req, res) => {
+      checkQuery(validators.noQuery, req.query);
+      await cp.webhooks.deleteWebhook({ id: param(req, "id") }, auth(req));
+      res.status(204).end();
     }),
   );
 
@@ -58,26 +71,23 @@ export function apiRoutes(cp: ControlplaneClients): Router {
   router.get(
     "/job-done-watchers",
     handle(async (req, res) => {
-      const q = checkQuery(validators.watcherQuery, req.query);
-      const watchers = [];
-      let pageToken = "";
-      do {
-        const page = await cp.watchers.listWatchers(
-          {
-            namespace: q.namespace ?? "",
-            jobName: q.jobName ?? "",
-            status: watcherStatusFilter(q.status),
-            pageSize: 1000,
-            pageToken,
-          },
-          auth(req),
-        );
-        watchers.push(...page.watchers);
-        pageToken = page.nextPageToken;
-      } while (pageToken !== "" && watchers.length < MAX_LIST);
-      if (pageToken !== "")
-        res.set("x-truncated", `true; more than ${MAX_LIST} watchers match, narrow the query`);
-      res.json(watchers.map(watcherJson));
+      const q = checkQuery(validators.watcherQuery, req.query, ["limit"]);
+      const filter = {
+        namespace: q.namespace ?? "",
+        jobName: q.jobName ?? "",
+        status: watcherStatusFilter(q.status),
+      };
+      await sendList(req, res, {
+        query: q,
+        fetchPage: async (pageSize, pageToken) => {
+          const page = await cp.watchers.listWatchers(
+            { ...filter, pageSize, pageToken },
+            auth(req),
+          );
+          return { items: page.watchers, nextPageToken: page.nextPageToken };
+        },
+        toJson: watcherJson,
+      });
     }),
   );
   router.get(

@@ -1,9 +1,9 @@
 import { execute } from "abort-controller-x";
 import type { CallContext } from "nice-grpc";
-import type {
-  CreateWatcherRequest,
+import {
   JobDoneWatcher,
-  JobDoneWatcherServiceImplementation,
+  type CreateWatcherRequest,
+  type JobDoneWatcherServiceImplementation,
 } from "../../proto/gen/jobhooks/v1/watchers.js";
 import {
   FINAL_WATCHER_STATUSES,
@@ -16,8 +16,7 @@ import type { PodJobs } from "../auth/PodJobs.js";
 import type { WatcherEngine } from "../watchers/WatcherEngine.js";
 import type { CallerContext } from "./authMiddleware.js";
 import { fromProtoOutcomes, fromProtoWatcherStatus, toProtoWatcher } from "./convert.js";
-
-export const MAX_PAGE_SIZE = 1000;
+import { pageBounds } from "./pageBounds.js";
 
 export interface WatcherServiceOptions {
   /** Namespace of watchers that name none (until callers are identified). */
@@ -81,7 +80,10 @@ export function watcherService(
           jobName: req.jobName,
           status: fromProtoWatcherStatus(req.status),
         },
-        req.pageSize === 0 ? MAX_PAGE_SIZE : Math.min(req.pageSize, MAX_PAGE_SIZE),
+        pageBounds(
+          req.pageSize,
+          (w: Watcher) => JobDoneWatcher.encode(toProtoWatcher(w)).finish().length,
+        ),
         req.pageToken,
       );
       return { watchers: page.watchers.map(toProtoWatcher), nextPageToken: page.nextPageToken };

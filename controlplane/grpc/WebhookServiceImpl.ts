@@ -1,8 +1,12 @@
-import type { WebhookServiceImplementation } from "../../proto/gen/jobhooks/v1/webhooks.js";
+import {
+  Webhook as ProtoWebhook,
+  type WebhookServiceImplementation,
+} from "../../proto/gen/jobhooks/v1/webhooks.js";
 import type { Auth } from "../auth/Caller.js";
 import type { Webhooks } from "../watchers/Webhooks.js";
 import type { CallerContext } from "./authMiddleware.js";
 import { toProtoWebhook } from "./convert.js";
+import { pageBounds } from "./pageBounds.js";
 
 /** Webhooks are cluster-wide: RBAC on webhooks.jobhooks.dev without a namespace. */
 export function webhookService(
@@ -24,9 +28,20 @@ export function webhookService(
       await auth.authorize(caller, { verb: "get", resource: "webhooks" });
       return toProtoWebhook(webhooks.get(req.id));
     },
-    async listWebhooks(_req, { caller }) {
+    async listWebhooks(req, { caller }) {
       await auth.authorize(caller, { verb: "list", resource: "webhooks" });
-      return { webhooks: webhooks.list().map(toProtoWebhook) };
+      const bounds = pageBounds(
+        req.pageSize,
+        (w: Parameters<typeof toProtoWebhook>[0]) =>
+          ProtoWebhook.encode(toProtoWebhook(w)).finish().length,
+      );
+      const page = webhooks.list(bounds, req.pageToken);
+      return { webhooks: page.items.map(toProtoWebhook), nextPageToken: page.nextPageToken };
+    },
+    async deleteWebhook(req, { caller }) {
+      await auth.authorize(caller, { verb: "delete", resource: "webhooks" });
+      webhooks.delete(req.id);
+      return {};
     },
   };
 }

@@ -1,6 +1,6 @@
 import { isAbortError } from "abort-controller-x";
 import { ServerError, Status, type ServerMiddleware } from "nice-grpc";
-import { BadRequest, RichServerError } from "nice-grpc-error-details";
+import { BadRequest, PreconditionFailure, RichServerError } from "nice-grpc-error-details";
 import type { Logger } from "../../common/logger.js";
 import { AuthenticationError, PermissionDeniedError } from "../auth/Caller.js";
 import { ReviewUnavailableError } from "../auth/TokenReviewAuth.js";
@@ -10,6 +10,7 @@ import {
   NotFoundError,
   PreconditionError,
   ValidationError,
+  WebhookInUseError,
 } from "../watchers/errors.js";
 
 /**
@@ -42,6 +43,17 @@ export function toServerError(err: unknown, method: string, log: Logger): Server
     return new ServerError(Status.UNAVAILABLE, err.message);
   if (err instanceof NotFoundError) return new ServerError(Status.NOT_FOUND, err.message);
   if (err instanceof ConflictError) return new ServerError(Status.ALREADY_EXISTS, err.message);
+  if (err instanceof WebhookInUseError) {
+    // One violation per open watcher named, so a client need not parse the message.
+    const violations = err.watcherIds.map((id) => ({
+      type: "WATCHER_NOT_ENDED",
+      subject: `jobdonewatchers/${id}`,
+      description: `watcher ${id} names webhook ${err.webhookId} and has not ended`,
+    }));
+    return new RichServerError(Status.FAILED_PRECONDITION, err.message, [
+      PreconditionFailure.fromPartial({ violations }),
+    ]);
+  }
   if (err instanceof PreconditionError)
     return new ServerError(Status.FAILED_PRECONDITION, err.message);
   log.error({ err, method }, "unexpected error in a gRPC call");

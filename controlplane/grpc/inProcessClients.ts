@@ -71,6 +71,7 @@ export function inProcessClients(services: Services, auth: Auth, log: Logger): C
     createWebhook: unary(Hooks.methods.createWebhook, h.createWebhook.bind(h)),
     getWebhook: unary(Hooks.methods.getWebhook, h.getWebhook.bind(h)),
     listWebhooks: unary(Hooks.methods.listWebhooks, h.listWebhooks.bind(h)),
+    deleteWebhook: unary(Hooks.methods.deleteWebhook, h.deleteWebhook.bind(h)),
   };
   const watchers: JobDoneWatcherServiceClient<ControlplaneCallOptions> = {
     createWatcher: unary(Watchers.methods.createWatcher, w.createWatcher.bind(w)),

@@ -1,5 +1,6 @@
 import type { Database, Statement } from "better-sqlite3";
 import type { Trigger, Watcher, WatcherStatus } from "../watchers/model.js";
+import { keysetScan, type Cursor } from "./keyset.js";
 import { toTrigger, toWatcher, type TriggerRow, type WatcherRow } from "./rows.js";
 import { statementCache } from "./statements.js";
 
@@ -32,8 +33,13 @@ export class WatcherReads {
     return row && this.withTriggers([row])[0];
   }
 
+  /** Watchers matching `filter` after `after`, oldest first; read lazily, 100 at a time. */
+  scan(filter: WatcherFilter, after?: Cursor): Generator<Watcher, void, undefined> {
+    return keysetScan((cursor, limit) => this.list(filter, limit, cursor), after, 100);
+  }
+
   /** Pages in creation order; `after` is the last watcher of the previous page. */
-  list(filter: WatcherFilter, limit: number, after?: { createdAt: number; id: string }): Watcher[] {
+  list(filter: WatcherFilter, limit: number, after?: Cursor): Watcher[] {
     const where: string[] = [];
     const args: (string | number)[] = [];
     for (const [column, value] of [

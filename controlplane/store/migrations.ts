@@ -97,4 +97,11 @@ export const MIGRATIONS: readonly string[] = [
   -- One row, rewritten to find out whether the store can write again after a failure.
   CREATE TABLE store_probe (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL);
   `,
+  // Webhooks are deleted by a tombstone (deleted_at), since ended watchers' triggers still name
+  // them; a tombstone keeps no request body and no secret. Lists page by (created_at, id).
+  `
+  ALTER TABLE webhooks ADD COLUMN deleted_at INTEGER;
+  CREATE INDEX webhooks_list ON webhooks (created_at, id) WHERE deleted_at IS NULL;
+  CREATE INDEX triggers_webhook ON triggers (webhook_id);
+  `,
 ];

@@ -14,8 +14,10 @@ import {
   type Watcher,
   type WatcherSpec,
 } from "./model.js";
-import { decodePageToken, encodePageToken, hashSpec } from "./requestKeys.js";
+import { listPage } from "./listPage.js";
+import { hashSpec } from "./requestKeys.js";
 import { decideOutcome } from "./settle.js";
+import type { PageBounds } from "./takePage.js";
 import { validateWatcherSpec } from "./validate.js";
 import { WatcherEvents } from "./WatcherEvents.js";
 
@@ -118,15 +120,19 @@ export class WatcherEngine {
 
   listWatchers(
     filter: { namespace?: string; jobName?: string; status?: WatcherStatus },
-    pageSize: number,
+    bounds: PageBounds<Watcher>,
     pageToken: string,
   ): WatcherPage {
-    const after = pageToken === "" ? undefined : decodePageToken(pageToken);
-    const watchers = this.o.store.watchers.list(filter, pageSize + 1, after);
-    const more = watchers.length > pageSize;
-    const page = more ? watchers.slice(0, pageSize) : watchers;
-    const last = page.at(-1);
-    return { watchers: page, nextPageToken: more && last ? encodePageToken(last) : "" };
+    const { items, nextPageToken } = listPage(
+      "watchers",
+      (after) => this.o.store.watchers.scan(filter, after),
+      {
+        bounds,
+        pageToken,
+        filter: [filter.namespace ?? "", filter.jobName ?? "", filter.status ?? ""],
+      },
+    );
+    return { watchers: items, nextPageToken };
   }
 
   cancelWatcher(id: string): Watcher {

@@ -1,10 +1,12 @@
 import { randomUUID } from "node:crypto";
 import type { WebhookRepo } from "../store/WebhookRepo.js";
-import { NotFoundError, ValidationError } from "./errors.js";
+import { NotFoundError, ValidationError, WebhookInUseError } from "./errors.js";
+import { listPage, type Page } from "./listPage.js";
 import type { Webhook } from "./model.js";
+import type { PageBounds } from "./takePage.js";
 import { validateWebhook, type WebhookInput } from "./validate.js";
 
-/** Registering and reading webhooks. */
+/** Registering, reading and deleting webhooks. */
 export class Webhooks {
   constructor(
     private readonly repo: WebhookRepo,
@@ -25,7 +27,18 @@ export class Webhooks {
     return w;
   }
 
-  list(): Webhook[] {
-    return this.repo.list();
+  /** A page of webhooks, oldest first. */
+  list(bounds: PageBounds<Webhook>, pageToken: string): Page<Webhook> {
+    return listPage("webhooks", (after) => this.repo.scan(after), { bounds, pageToken });
+  }
+
+  /**
+   * Deletes a webhook that no open watcher names. Ended watchers keep their triggers naming it;
+   * it is gone for everything else (get, list, new watchers).
+   */
+  delete(id: string): void {
+    const result = this.repo.delete(id, this.now());
+    if (result.kind === "missing") throw new NotFoundError(`webhook ${id} not found`);
+    if (result.kind === "in-use") throw new WebhookInUseError(id, result.watcherIds, result.count);
   }
 }

@@ -21,3 +21,18 @@ export class ConflictError extends Error {}
 
 /** FAILED_PRECONDITION: e.g. cancelling a watcher that already ended. */
 export class PreconditionError extends Error {}
+
+/** FAILED_PRECONDITION: a webhook cannot be deleted while watchers that have not ended name it. */
+export class WebhookInUseError extends PreconditionError {
+  constructor(
+    readonly webhookId: string,
+    /** The oldest of them; `count` says how many there are. */
+    readonly watcherIds: string[],
+    readonly count: number,
+  ) {
+    const more = count > watcherIds.length ? ` and ${count - watcherIds.length} more` : "";
+    super(
+      `webhook ${webhookId} is named by ${count} watcher(s) that have not ended (PENDING or PROCESSING): ${watcherIds.join(", ")}${more}; cancel them or wait until they end`,
+    );
+  }
+}

@@ -85,16 +85,15 @@ export function familyWatcherSpec(e: JobFamilyEntry): WatcherSpec {
 /** The webhook and CronJob watcher of an entry, created once and kept across restarts. */
 export function ensureJobFamily(store: Store, entry: JobFamilyEntry, now: Date): void {
   const id = familyWebhookId(entry);
-  if (!store.webhooks.get(id)) {
-    store.webhooks.insert({
-      id,
-      url: entry.url,
-      requestBody: entry.requestBody === "" ? undefined : entry.requestBody,
-      description: entry.description,
-      secret: undefined,
-      createdAt: now,
-    });
-  }
+  // The file is the truth: a family webhook deleted through the API comes back at the next start.
+  store.webhooks.ensure({
+    id,
+    url: entry.url,
+    requestBody: entry.requestBody === "" ? undefined : entry.requestBody,
+    description: entry.description,
+    secret: undefined,
+    createdAt: now,
+  });
   store.watchers.create({
     spec: familyWatcherSpec(entry),
     now,

@@ -156,4 +156,24 @@ describe("gateway: --auth=tokenreview @cluster", function () {
     expect((await rest("GET", "/job-done-watchers", tokens.writer)).status).to.equal(403);
     expect((await rest("GET", `/job-done-watchers/${id}`, tokens.ownerB)).status).to.equal(200);
   });
+
+  it("lets the webhook editor delete webhooks (204) and not the viewer (403)", async () => {
+    await bind(undefined, { namespace: teamA, name: "reader" }, "jobhooks-webhook-viewer");
+    const reader = await serviceAccountToken(teamA, "reader");
+    const hook = await rest("POST", "/webhooks", tokens.writer, { url: `${receiver.url}/del` });
+    const path = `/webhooks/${String(hook.body.id)}`;
+    const del = (token: string | undefined): Promise<Response> =>
+      fetch(gw.restUrl + path, {
+        method: "DELETE",
+        headers: { authorization: `Bearer ${token ?? ""}` },
+      });
+    const denied = await del(reader);
+    expect(denied.status).to.equal(403);
+    expect(((await denied.json()) as { detail: string }).detail).to.contain(
+      `system:serviceaccount:${teamA}:reader may not delete webhooks`,
+    );
+    expect((await rest("GET", path, reader)).status).to.equal(200);
+    expect((await del(tokens.writer)).status).to.equal(204);
+    expect((await rest("GET", path, reader)).status).to.equal(404);
+  });
 });

@@ -203,6 +203,28 @@ describe("gateway: REST API @cluster", function () {
     expect(wrong.headers.get("allow")).to.equal("GET, POST");
   });
 
+  it("pages lists and deletes webhooks, as the document says", async () => {
+    const hook = await call("POST", "/webhooks", "/webhooks", {
+      body: { url: `${receiver.url}/x` },
+    });
+    const id = (hook.body as { id: string }).id;
+    const page = await call("GET", "/webhooks?limit=1", "/webhooks");
+    expect(page.body).to.have.length(1);
+    expect(page.headers.get("continue-token")).to.be.a("string");
+    const token = page.headers.get("continue-token") ?? "";
+    const next = await call("GET", `/webhooks?limit=1&continue=${token}`, "/webhooks");
+    expect(next.status).to.equal(200);
+    expect((await call("GET", "/webhooks?limit=0", "/webhooks")).status).to.equal(400);
+    const watchers = await call(
+      "GET",
+      `/job-done-watchers?limit=1&namespace=${ns}`,
+      "/job-done-watchers",
+    );
+    expect(watchers.status).to.equal(200);
+    expect((await call("DELETE", `/webhooks/${id}`, "/webhooks/{id}")).status).to.equal(204);
+    expect((await call("DELETE", `/webhooks/${id}`, "/webhooks/{id}")).status).to.equal(404);
+  });
+
   it("serves the document it is checked against, and the tests touched every operation in it", async () => {
     const doc = (await (await fetch(`${gw.restUrl}/openapi.json`)).json()) as {
       openapi: string;

@@ -23,8 +23,13 @@ export function nonConformance(
   if (!operation) return [`${method} ${pathTemplate} is not in the document`];
   const response = operation.responses[String(res.status)];
   if (!response) return [`${method} ${pathTemplate}: status ${res.status} is not documented`];
+  if (response.content === undefined) {
+    return res.body === undefined
+      ? []
+      : [`${method} ${pathTemplate} ${res.status}: a body where the document has none`];
+  }
   const mediaType = res.contentType.split(";")[0]!.trim();
-  const media = response.content?.[mediaType];
+  const media = response.content[mediaType];
   if (!media)
     return [`${method} ${pathTemplate} ${res.status}: content type ${mediaType} is not documented`];
   const schema = JSON.parse(

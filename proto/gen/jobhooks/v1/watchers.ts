@@ -330,6 +330,7 @@ export interface ListWatchersRequest {
   status: WatcherStatus;
   /** Default and maximum 1000. */
   pageSize: number;
+  /** A next_page_token of an earlier answer to the same filters; empty for the first page. */
   pageToken: string;
 }
 
@@ -1662,6 +1663,10 @@ export const JobDoneWatcherServiceDefinition = {
       responseStream: false,
       options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
     },
+    /**
+     * Pages in creation order. A page holds at most page_size watchers and stays under the gRPC
+     * message limit, so it may be shorter than page_size while next_page_token still names more.
+     */
     listWatchers: {
       name: "ListWatchers",
       requestType: ListWatchersRequest as typeof ListWatchersRequest,
@@ -1701,6 +1706,10 @@ export interface JobDoneWatcherServiceImplementation<CallContextExt = {}> {
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<JobDoneWatcher>>;
   getWatcher(request: GetWatcherRequest, context: CallContext & CallContextExt): Promise<DeepPartial<JobDoneWatcher>>;
+  /**
+   * Pages in creation order. A page holds at most page_size watchers and stays under the gRPC
+   * message limit, so it may be shorter than page_size while next_page_token still names more.
+   */
   listWatchers(
     request: ListWatchersRequest,
     context: CallContext & CallContextExt,
@@ -1727,6 +1736,10 @@ export interface JobDoneWatcherServiceClient<CallOptionsExt = {}> {
     options?: CallOptions & CallOptionsExt,
   ): Promise<JobDoneWatcher>;
   getWatcher(request: DeepPartial<GetWatcherRequest>, options?: CallOptions & CallOptionsExt): Promise<JobDoneWatcher>;
+  /**
+   * Pages in creation order. A page holds at most page_size watchers and stays under the gRPC
+   * message limit, so it may be shorter than page_size while next_page_token still names more.
+   */
   listWatchers(
     request: DeepPartial<ListWatchersRequest>,
     options?: CallOptions & CallOptionsExt,

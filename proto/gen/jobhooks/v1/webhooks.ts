@@ -46,10 +46,23 @@ export interface GetWebhookRequest {
 }
 
 export interface ListWebhooksRequest {
+  /** Default and maximum 1000. */
+  pageSize: number;
+  /** A next_page_token of an earlier answer; empty for the first page. */
+  pageToken: string;
 }
 
 export interface ListWebhooksResponse {
   webhooks: Webhook[];
+  /** Empty on the last page. */
+  nextPageToken: string;
+}
+
+export interface DeleteWebhookRequest {
+  id: string;
+}
+
+export interface DeleteWebhookResponse {
 }
 
 function createBaseWebhook(): Webhook {
@@ -398,11 +411,17 @@ export const GetWebhookRequest: MessageFns<GetWebhookRequest> = {
 };
 
 function createBaseListWebhooksRequest(): ListWebhooksRequest {
-  return {};
+  return { pageSize: 0, pageToken: "" };
 }
 
 export const ListWebhooksRequest: MessageFns<ListWebhooksRequest> = {
-  encode(_: ListWebhooksRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+  encode(message: ListWebhooksRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.pageSize !== 0) {
+      writer.uint32(8).uint32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(18).string(message.pageToken);
+    }
     return writer;
   },
 
@@ -419,6 +438,22 @@ export const ListWebhooksRequest: MessageFns<ListWebhooksRequest> = {
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.pageSize = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -431,32 +466,54 @@ export const ListWebhooksRequest: MessageFns<ListWebhooksRequest> = {
     }
   },
 
-  fromJSON(_: any): ListWebhooksRequest {
-    return {};
+  fromJSON(object: any): ListWebhooksRequest {
+    return {
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+    };
   },
 
-  toJSON(_: ListWebhooksRequest): unknown {
+  toJSON(message: ListWebhooksRequest): unknown {
     const obj: any = {};
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
     return obj;
   },
 
   create(base?: DeepPartial<ListWebhooksRequest>): ListWebhooksRequest {
     return ListWebhooksRequest.fromPartial(base ?? {});
   },
-  fromPartial(_: DeepPartial<ListWebhooksRequest>): ListWebhooksRequest {
+  fromPartial(object: DeepPartial<ListWebhooksRequest>): ListWebhooksRequest {
     const message = createBaseListWebhooksRequest();
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
     return message;
   },
 };
 
 function createBaseListWebhooksResponse(): ListWebhooksResponse {
-  return { webhooks: [] };
+  return { webhooks: [], nextPageToken: "" };
 }
 
 export const ListWebhooksResponse: MessageFns<ListWebhooksResponse> = {
   encode(message: ListWebhooksResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.webhooks) {
       Webhook.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
     }
     return writer;
   },
@@ -482,6 +539,14 @@ export const ListWebhooksResponse: MessageFns<ListWebhooksResponse> = {
             message.webhooks.push(Webhook.decode(reader, reader.uint32()));
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -497,6 +562,11 @@ export const ListWebhooksResponse: MessageFns<ListWebhooksResponse> = {
   fromJSON(object: any): ListWebhooksResponse {
     return {
       webhooks: globalThis.Array.isArray(object?.webhooks) ? object.webhooks.map((e: any) => Webhook.fromJSON(e)) : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
     };
   },
 
@@ -504,6 +574,9 @@ export const ListWebhooksResponse: MessageFns<ListWebhooksResponse> = {
     const obj: any = {};
     if (message.webhooks?.length) {
       obj.webhooks = message.webhooks.map((e) => Webhook.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
     }
     return obj;
   },
@@ -514,6 +587,126 @@ export const ListWebhooksResponse: MessageFns<ListWebhooksResponse> = {
   fromPartial(object: DeepPartial<ListWebhooksResponse>): ListWebhooksResponse {
     const message = createBaseListWebhooksResponse();
     message.webhooks = object.webhooks?.map((e) => Webhook.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteWebhookRequest(): DeleteWebhookRequest {
+  return { id: "" };
+}
+
+export const DeleteWebhookRequest: MessageFns<DeleteWebhookRequest> = {
+  encode(message: DeleteWebhookRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteWebhookRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteWebhookRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteWebhookRequest {
+    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+  },
+
+  toJSON(message: DeleteWebhookRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeleteWebhookRequest>): DeleteWebhookRequest {
+    return DeleteWebhookRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeleteWebhookRequest>): DeleteWebhookRequest {
+    const message = createBaseDeleteWebhookRequest();
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteWebhookResponse(): DeleteWebhookResponse {
+  return {};
+}
+
+export const DeleteWebhookResponse: MessageFns<DeleteWebhookResponse> = {
+  encode(_: DeleteWebhookResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteWebhookResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteWebhookResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): DeleteWebhookResponse {
+    return {};
+  },
+
+  toJSON(_: DeleteWebhookResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeleteWebhookResponse>): DeleteWebhookResponse {
+    return DeleteWebhookResponse.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<DeleteWebhookResponse>): DeleteWebhookResponse {
+    const message = createBaseDeleteWebhookResponse();
     return message;
   },
 };
@@ -540,6 +733,11 @@ export const WebhookServiceDefinition = {
       responseStream: false,
       options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
     },
+    /**
+     * Pages in creation order. A page holds at most page_size webhooks and stays under the gRPC
+     * message limit (about 3 MiB of webhooks), so it may be shorter than page_size while
+     * next_page_token still names more.
+     */
     listWebhooks: {
       name: "ListWebhooks",
       requestType: ListWebhooksRequest as typeof ListWebhooksRequest,
@@ -548,25 +746,66 @@ export const WebhookServiceDefinition = {
       responseStream: false,
       options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
     },
+    /**
+     * Deletes a webhook no open watcher names: FAILED_PRECONDITION (naming the watchers) while a
+     * PENDING or PROCESSING watcher still has a trigger for it. Afterwards it is NOT_FOUND to
+     * Get, Delete and new watchers, and absent from lists; ended watchers keep their triggers.
+     */
+    deleteWebhook: {
+      name: "DeleteWebhook",
+      requestType: DeleteWebhookRequest as typeof DeleteWebhookRequest,
+      requestStream: false,
+      responseType: DeleteWebhookResponse as typeof DeleteWebhookResponse,
+      responseStream: false,
+      options: {},
+    },
   },
 } as const;
 
 export interface WebhookServiceImplementation<CallContextExt = {}> {
   createWebhook(request: CreateWebhookRequest, context: CallContext & CallContextExt): Promise<DeepPartial<Webhook>>;
   getWebhook(request: GetWebhookRequest, context: CallContext & CallContextExt): Promise<DeepPartial<Webhook>>;
+  /**
+   * Pages in creation order. A page holds at most page_size webhooks and stays under the gRPC
+   * message limit (about 3 MiB of webhooks), so it may be shorter than page_size while
+   * next_page_token still names more.
+   */
   listWebhooks(
     request: ListWebhooksRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<ListWebhooksResponse>>;
+  /**
+   * Deletes a webhook no open watcher names: FAILED_PRECONDITION (naming the watchers) while a
+   * PENDING or PROCESSING watcher still has a trigger for it. Afterwards it is NOT_FOUND to
+   * Get, Delete and new watchers, and absent from lists; ended watchers keep their triggers.
+   */
+  deleteWebhook(
+    request: DeleteWebhookRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<DeleteWebhookResponse>>;
 }
 
 export interface WebhookServiceClient<CallOptionsExt = {}> {
   createWebhook(request: DeepPartial<CreateWebhookRequest>, options?: CallOptions & CallOptionsExt): Promise<Webhook>;
   getWebhook(request: DeepPartial<GetWebhookRequest>, options?: CallOptions & CallOptionsExt): Promise<Webhook>;
+  /**
+   * Pages in creation order. A page holds at most page_size webhooks and stays under the gRPC
+   * message limit (about 3 MiB of webhooks), so it may be shorter than page_size while
+   * next_page_token still names more.
+   */
   listWebhooks(
     request: DeepPartial<ListWebhooksRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<ListWebhooksResponse>;
+  /**
+   * Deletes a webhook no open watcher names: FAILED_PRECONDITION (naming the watchers) while a
+   * PENDING or PROCESSING watcher still has a trigger for it. Afterwards it is NOT_FOUND to
+   * Get, Delete and new watchers, and absent from lists; ended watchers keep their triggers.
+   */
+  deleteWebhook(
+    request: DeepPartial<DeleteWebhookRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<DeleteWebhookResponse>;
 }
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;

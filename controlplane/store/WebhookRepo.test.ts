@@ -1,0 +1,93 @@
+import { expect } from "chai";
+import { Outcome, Reason, TriggerStatus, WatcherStatus, type Webhook } from "../watchers/model.js";
+import { Store } from "./Store.js";
+
+describe("WebhookRepo", () => {
+  let store: Store;
+  const at = (ms: number): Date => new Date(1_700_000_000_000 + ms);
+  const webhook = (id: string, ms: number): Webhook => ({
+    id,
+    url: `http://127.0.0.1:9/${id}`,
+    requestBody: `body of ${id}`,
+    description: "",
+    secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+    createdAt: at(ms),
+  });
+  const watcherNaming = (webhookId: string): string =>
+    store.watchers.create({
+      spec: {
+        namespace: "ns",
+        jobName: "job",
+        cronJobName: "",
+        timeoutSeconds: 0,
+        notifyOn: [Outcome.SUCCEEDED],
+        triggers: [{ webhookId, timeoutSeconds: 0 }],
+      },
+      now: at(100),
+    }).watcher.id;
+
+  beforeEach(() => {
+    store = Store.open({ kind: "sqlite", path: ":memory:" });
+  });
+  afterEach(() => store.close());
+
+  it("scans in (created_at, id) order from any place, however the rows were inserted", () => {
+    for (const [id, ms] of [
+      ["c", 2],
+      ["b", 1],
+      ["a", 2],
+      ["d", 3],
+    ] as const)
+      store.webhooks.insert(webhook(id, ms));
+    expect([...store.webhooks.scan()].map((w) => w.id)).to.deep.equal(["b", "a", "c", "d"]);
+    const after = { createdAt: at(2).getTime(), id: "a" };
+    expect([...store.webhooks.scan(after)].map((w) => w.id)).to.deep.equal(["c", "d"]);
+  });
+
+  it("scans past its read chunk", () => {
+    for (let i = 0; i < 20; i++)
+      store.webhooks.insert(webhook(`w${String(i).padStart(2, "0")}`, i));
+    expect([...store.webhooks.scan()]).to.have.length(20);
+  });
+
+  it("refuses to delete a webhook an open watcher names, naming the watcher", () => {
+    store.webhooks.insert(webhook("a", 1));
+    const id = watcherNaming("a");
+    expect(store.webhooks.delete("a", at(200))).to.deep.equal({
+      kind: "in-use",
+      watcherIds: [id],
+      count: 1,
+    });
+    expect(store.webhooks.get("a")).to.not.equal(undefined);
+  });
+
+  it("deletes once its watchers ended: gone for get and scan, kept for their triggers", () => {
+    store.webhooks.insert(webhook("a", 1));
+    store.webhooks.insert(webhook("b", 2));
+    const id = watcherNaming("a");
+    store.watchers.end(
+      id,
+      {
+        status: WatcherStatus.CANCELLED,
+        reason: Reason.CANCELLED,
+        message: "cancelled",
+        triggerStatus: TriggerStatus.CANCELLED,
+      },
+      at(150),
+    );
+    expect(store.webhooks.delete("a", at(200))).to.deep.equal({ kind: "deleted" });
+    expect(store.webhooks.get("a")).to.equal(undefined);
+    expect([...store.webhooks.scan()].map((w) => w.id)).to.deep.equal(["b"]);
+    expect(store.watchers.get(id)?.triggers[0]?.webhookId).to.equal("a");
+    expect(store.webhooks.delete("a", at(300))).to.deep.equal({ kind: "missing" });
+  });
+
+  it("brings a deleted webhook back with ensure (the job-families file), not a live one", () => {
+    store.webhooks.insert(webhook("a", 1));
+    store.webhooks.ensure({ ...webhook("a", 5), url: "http://127.0.0.1:9/changed" });
+    expect(store.webhooks.get("a")?.url).to.equal("http://127.0.0.1:9/a");
+    store.webhooks.delete("a", at(200));
+    store.webhooks.ensure({ ...webhook("a", 5), url: "http://127.0.0.1:9/changed" });
+    expect(store.webhooks.get("a")?.url).to.equal("http://127.0.0.1:9/changed");
+  });
+});
