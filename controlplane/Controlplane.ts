@@ -76,6 +76,8 @@ export async function createControlplane(
   const version = api.client(k8s.VersionApi);
   health.addReadinessCheck("kube-apiserver", async () => {
     await version.getCode();
+    // Back after an outage: the Job watch need not wait out a backoff that grew meanwhile.
+    jobWatch.apiserverAnswered();
     return true;
   });
   const store = Store.open(c.store);
@@ -124,14 +126,12 @@ export async function createControlplane(
   }
 
   const grpcHealth = HealthState();
-  grpcHealth.setStatus("unhealthy");
-  void jobWatch.whenSynced().then(
-    () => grpcHealth.setStatus("healthy"),
-    () => grpcHealth.setStatus("unhealthy"),
-  );
-  health.addReadinessCheck("job-watch", () =>
-    Promise.resolve(jobWatch.synced ? true : "the first list of Jobs has not completed"),
-  );
+  // SERVING while the Job watch is current (listed since its last failure, watching).
+  const followJobWatch = (current: boolean): void =>
+    grpcHealth.setStatus(current ? "healthy" : "unhealthy");
+  followJobWatch(jobWatch.current);
+  jobWatch.onCurrentChange(followJobWatch);
+  health.addReadinessCheck("job-watch", () => Promise.resolve(jobWatch.readiness()));
   health.setMetrics(metrics.registry);
 
   const timeouts = new WatcherTimeouts(engine);
