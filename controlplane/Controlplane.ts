@@ -81,6 +81,8 @@ export async function createControlplane(
   const version = api.client(k8s.VersionApi);
   health.addReadinessCheck("kube-apiserver", async () => {
     await version.getCode();
+    // Back after an outage: the Job watch need not wait out a backoff that grew meanwhile.
+    jobWatch.apiserverAnswered();
     return true;
   });
   const store = Store.open(c.store);
@@ -130,14 +132,13 @@ export async function createControlplane(
   }
 
   const grpcHealth = HealthState();
-  // Serving while the Job watch has listed and the store can write.
+  // SERVING while the Job watch is current (listed since its last failure, watching) and the
+  // store can write.
   const updateGrpcHealth = (): void =>
-    grpcHealth.setStatus(jobWatch.synced && !store.health.failure ? "healthy" : "unhealthy");
+    grpcHealth.setStatus(jobWatch.current && !store.health.failure ? "healthy" : "unhealthy");
   updateGrpcHealth();
-  void jobWatch.whenSynced().then(updateGrpcHealth, updateGrpcHealth);
-  health.addReadinessCheck("job-watch", () =>
-    Promise.resolve(jobWatch.synced ? true : "the first list of Jobs has not completed"),
-  );
+  jobWatch.onCurrentChange(updateGrpcHealth);
+  health.addReadinessCheck("job-watch", () => Promise.resolve(jobWatch.readiness()));
   const watchdog = new StoreWatchdog(store, c.log.child({ part: "store" }));
   store.health.onFailed(updateGrpcHealth);
   store.health.onRecovered(() => {

@@ -53,6 +53,54 @@ describe("job watch across broken connections @cluster", function () {
     }
   });
 
+  it("is current only while watching; told the apiserver answers, it retries before its backoff ends", async () => {
+    const relay = await startTcpRelay(suite.cluster, suite.kubeConfig);
+    try {
+      const changes: boolean[] = [];
+      // Waits that double from 100–200 ms: after a few refusals the next try is seconds away.
+      const watch = watchJobs(
+        { handler: new Recorder(), backoff: { baseMs: 200, maxMs: 60_000 } },
+        relay.kubeConfig,
+      );
+      watch.onCurrentChange((current) => changes.push(current));
+      await watch.whenSynced();
+      await waitFor("a watch open after the list", () => (watch.current ? true : undefined));
+      expect(watch.readiness()).to.equal(true);
+
+      relay.refuse(true);
+      relay.cut();
+      await waitFor("the watch to stop being current", () => (watch.current ? undefined : true));
+      const longWait = await waitFor(
+        "a backoff of 3 s or more",
+        () => {
+          const why = watch.readiness();
+          const next = /next try in ([\d.]+) s$/.exec(String(why));
+          return next && Number(next[1]) >= 3 ? String(why) : undefined;
+        },
+        { timeoutMs: 20_000, intervalMs: 20 },
+      );
+      expect(longWait).to.match(/^the watch of Jobs in all namespaces is restarting after: /);
+
+      // The apiserver is reachable again, but the watch waits out its backoff: not current.
+      relay.refuse(false);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(watch.current).to.equal(false);
+      expect(watch.readiness()).to.match(/is restarting after: .*next try in/);
+
+      const told = Date.now();
+      watch.apiserverAnswered();
+      await waitFor("the watch to be current again", () => (watch.current ? true : undefined), {
+        timeoutMs: 2000,
+        intervalMs: 10,
+      });
+      expect(Date.now() - told).to.be.below(1500);
+      expect(watch.readiness()).to.equal(true);
+      expect(changes).to.deep.equal([true, false, true]);
+    } finally {
+      await relay.close();
+    }
+  });
+
   it("rejects whenSynced when stopped before the first list completed", async () => {
     const relay = await startTcpRelay(suite.cluster, suite.kubeConfig);
     relay.refuse(true);

@@ -1,8 +1,16 @@
 import type { V1Job, Watch } from "@kubernetes/client-node";
-import { setTimeout as sleep } from "node:timers/promises";
 import { backoffDelay, type BackoffPolicy } from "../../common/backoff.js";
 import type { Logger } from "../../common/logger.js";
+import { BackoffWait } from "./BackoffWait.js";
+import { describeError, GONE, watchFailure, type WatchFailure } from "./watchFailure.js";
 import { summarizeJob, type JobSummary } from "./jobSummary.js";
+import {
+  INITIAL_STREAM_STATE,
+  streamReadiness,
+  streamStateAfter,
+  type StreamEvent,
+  type StreamState,
+} from "./streamState.js";
 
 const WATCH = {
   // Like client-go, ask the server to end each watch after a random 5–10 minutes, so
@@ -11,7 +19,6 @@ const WATCH = {
   // A watch neither ended nor closed this long after its timeout sits on a dead connection.
   stallGraceMs: 30_000,
   healthyAfterMs: 30_000,
-  GONE: 410,
 } as const;
 
 /** What a stream tells the cache it feeds (JobWatch). None of these may throw. */
@@ -24,6 +31,8 @@ export interface JobStreamSink {
   relisted(namespace: string | undefined, jobs: ReadonlyMap<string, JobSummary>): void;
   /** The list or watch failed and restarts after a backoff. */
   restarting(reason: string): void;
+  /** The stream's StreamState changed. */
+  changed(): void;
 }
 
 export interface JobStreamOptions {
@@ -48,12 +57,6 @@ interface JobListPage {
   metadata?: { resourceVersion?: string; continue?: string };
 }
 
-/** Why a list or watch stopped early; `gone` when the server no longer has its version. */
-interface WatchFailure {
-  gone: boolean;
-  reason: string;
-}
-
 /**
  * One list+watch of Jobs, of one namespace or of all; internal to JobWatch, which keeps the cache.
  * Each run starts with a list; a watch that fails resumes from the last resourceVersion seen,
@@ -63,6 +66,10 @@ export class JobStream {
   /** Where the next watch starts; undefined until listed, and again after 410 Gone. */
   private resourceVersion: string | undefined;
   private hasListed = false;
+  private current: StreamState = INITIAL_STREAM_STATE;
+  private readonly waiting = new BackoffWait();
+  /** When the last list or watch failed (epoch ms). */
+  private failedAt = 0;
 
   constructor(private readonly o: JobStreamOptions) {}
 
@@ -75,28 +82,65 @@ export class JobStream {
     return this.hasListed;
   }
 
+  get state(): StreamState {
+    return this.current;
+  }
+
+  /** True when current (listed since its last failure, watching), else why not. */
+  readiness(now: number): true | string {
+    const scope =
+      this.namespace === undefined
+        ? "Jobs in all namespaces"
+        : `Jobs in namespace ${JSON.stringify(this.namespace)}`;
+    return streamReadiness(this.current, scope, now);
+  }
+
+  /**
+   * The apiserver answered just now: if the stream is waiting out a backoff, it tries again
+   * now instead of at the end of a wait that doubled through a long outage, but no sooner than
+   * `backoff.baseMs` after its failure, and once per wait. A try that fails again backs off
+   * longer, as always; so an apiserver that answers but keeps failing the watch gets at most one
+   * extra try per call.
+   */
+  retrySoon(): void {
+    const retryAt = this.waiting.cut(this.failedAt + this.o.backoff.baseMs);
+    if (retryAt !== undefined) this.note({ type: "rescheduled", retryAt });
+  }
+
   /** Lists, then watches until `signal` aborts; every run starts over with a list. */
   async run(signal: AbortSignal): Promise<void> {
     this.resourceVersion = undefined;
     this.hasListed = false;
     let failures = 0;
-    while (!signal.aborted) {
-      const started = Date.now();
-      const failure = await this.step(signal);
-      // A list or watch that lasted was healthy: the next failure starts the backoff over.
-      if (Date.now() - started >= WATCH.healthyAfterMs) failures = 0;
-      if (failure) await this.restart(failure, ++failures, signal);
+    try {
+      while (!signal.aborted) {
+        const started = Date.now();
+        const failure = await this.step(signal);
+        // A list or watch that lasted was healthy: the next failure starts the backoff over.
+        if (Date.now() - started >= WATCH.healthyAfterMs) failures = 0;
+        if (failure) await this.restart(failure, ++failures, signal);
+      }
+    } finally {
+      this.note({ type: "stopped" });
     }
+  }
+
+  private note(event: StreamEvent): void {
+    const next = streamStateAfter(this.current, event);
+    if (next === this.current) return;
+    this.current = next;
+    this.o.sink.changed();
   }
 
   /** Lists if the stream has no resourceVersion to resume from, else watches once. */
   private async step(signal: AbortSignal): Promise<WatchFailure | undefined> {
     if (this.resourceVersion !== undefined) return this.watchOnce(signal);
+    this.note({ type: "list" });
     try {
       await this.relist(signal);
       return undefined;
     } catch (err) {
-      return { gone: false, reason: `list failed: ${describe(err)}` };
+      return { gone: false, reason: `list failed: ${describeError(err)}` };
     }
   }
 
@@ -110,9 +154,15 @@ export class JobStream {
     if (gone) this.resourceVersion = undefined;
     // 410 Gone is an answer: the server is up and only the version is lost, so relist at once.
     const delayMs = gone ? 0 : backoffDelay(failures, this.o.backoff);
+    // Logged first: the log's time plus delayMs is never after the next try.
     this.o.log.warn({ namespace: this.namespace, reason, delayMs }, "restarting job watch");
+    this.failedAt = Date.now();
+    this.note({ type: "failed", reason, gone, retryAt: this.failedAt + delayMs });
     this.o.sink.restarting(reason);
-    await sleep(delayMs, undefined, { signal }).catch(() => undefined);
+    if (delayMs === 0) return;
+    if ((await this.waiting.wait(this.failedAt + delayMs, signal)) === "early") {
+      this.o.log.info({ namespace: this.namespace }, "retrying job watch early");
+    }
   }
 
   private async relist(signal: AbortSignal): Promise<void> {
@@ -120,6 +170,7 @@ export class JobStream {
     this.resourceVersion = resourceVersion;
     this.hasListed = true;
     this.o.sink.relisted(this.namespace, listed);
+    this.note({ type: "listed" });
   }
 
   // Pages of one consistent snapshot; nothing is applied until the last page is in, so a
@@ -166,6 +217,7 @@ export class JobStream {
       allowWatchBookmarks: true,
       timeoutSeconds,
     };
+    this.note({ type: "watch" });
     return new Promise((resolve) => {
       let request: AbortController | undefined;
       let ended = false;
@@ -196,7 +248,9 @@ export class JobStream {
       this.o.watcher.watch(path, query, onEvent, onDone).then(
         (controller) => {
           request = controller;
+          // watch() resolves after the response's headers; a refusal has ended it already.
           if (ended) controller.abort();
+          else this.note({ type: "opened" });
         },
         (err: unknown) => end(watchFailure(err)),
       );
@@ -208,8 +262,9 @@ export class JobStream {
     if (type === "ERROR") {
       const status = object as { code?: number; reason?: string; message?: string };
       const reason = `watch error ${status.code ?? "?"} ${status.reason ?? ""}: ${status.message ?? ""}`;
-      return { gone: status.code === WATCH.GONE, reason };
+      return { gone: status.code === GONE, reason };
     }
+    this.note({ type: "progress" });
     const job = object as V1Job;
     if (type === "ADDED" || type === "MODIFIED") this.summarize(job, (s) => this.o.sink.upsert(s));
     else if (type === "DELETED") this.summarize(job, (s) => this.o.sink.remove(s));
@@ -228,17 +283,4 @@ export class JobStream {
     }
     then(summary);
   }
-}
-
-function watchFailure(err: unknown): WatchFailure {
-  const statusCode = (err as { statusCode?: unknown } | null)?.statusCode;
-  return { gone: statusCode === WATCH.GONE, reason: `watch failed: ${describe(err)}` };
-}
-
-// Watch errors carry statusCode, client-node ApiExceptions code.
-function describe(err: unknown): string {
-  const { statusCode, code } = (err ?? {}) as { statusCode?: unknown; code?: unknown };
-  const status = statusCode ?? code;
-  const message = err instanceof Error ? err.message : String(err);
-  return typeof status === "number" ? `HTTP ${status}: ${message}` : message;
 }

@@ -67,6 +67,10 @@ export class JobWatch implements Part {
   private running = false;
   private readonly owed: OwedEvents;
   private readonly retryWaker = new Waker();
+  private isCurrent = false;
+  /** Since when the watch has not been current, once it had been (epoch ms). */
+  private lostAt: number | undefined;
+  private readonly currentListeners: ((current: boolean) => void)[] = [];
 
   constructor(
     kc: KubeConfig,
@@ -81,6 +85,7 @@ export class JobWatch implements Part {
       remove: (job) => this.forget(job),
       relisted: (namespace, jobs) => this.relisted(namespace, jobs),
       restarting: (reason) => this.guard("onRestart", () => options.onRestart?.(reason)),
+      changed: () => this.streamChanged(),
     };
     const shared = {
       getJson: async <T>(
@@ -156,6 +161,35 @@ export class JobWatch implements Part {
     return this.isSynced;
   }
 
+  /**
+   * True while every stream is current: it has listed since its last failure and its watch is
+   * open (or it is relisting after a 410 Gone), so the cache misses no change of the apiserver's.
+   * False from the moment a list or watch fails until it has recovered, and while not running.
+   */
+  get current(): boolean {
+    return this.isCurrent;
+  }
+
+  /** True when current, else why not: one sentence per stream that is not (for /readyz). */
+  readiness(now = Date.now()): true | string {
+    const why = this.streams.map((s) => s.readiness(now)).filter((r) => r !== true);
+    return why.length === 0 ? true : why.join("; ");
+  }
+
+  /** Calls `listener` each time `current` changes, with its new value (for gRPC health). */
+  onCurrentChange(listener: (current: boolean) => void): void {
+    this.currentListeners.push(listener);
+  }
+
+  /**
+   * Tells the watch that the apiserver answered just now (e.g. a readiness probe's GET
+   * /version): a stream waiting out a backoff tries again now instead of at the end of a wait
+   * that grew up to `backoff.maxMs` during a long outage. See JobStream.retrySoon.
+   */
+  apiserverAnswered(): void {
+    for (const stream of this.streams) stream.retrySoon();
+  }
+
   /** Resolves when the first list completed (for readiness); rejects if run ends first. */
   whenSynced(): Promise<void> {
     return this.firstSync.promise;
@@ -186,6 +220,19 @@ export class JobWatch implements Part {
     for (const job of listed.values()) this.store(job);
     this.options.log.info({ namespace, jobs: listed.size }, "listed jobs");
     if (this.streams.every((s) => s.listed)) this.markSynced();
+  }
+
+  private streamChanged(): void {
+    const current = this.streams.every((s) => s.state.phase === "current");
+    if (current === this.isCurrent) return;
+    this.isCurrent = current;
+    if (current && this.lostAt !== undefined) {
+      this.options.log.info({ downMs: Date.now() - this.lostAt }, "job watch current");
+    }
+    this.lostAt = current ? undefined : Date.now();
+    for (const listener of this.currentListeners) {
+      this.guard("onCurrentChange", () => listener(current));
+    }
   }
 
   private markSynced(): void {

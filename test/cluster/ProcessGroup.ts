@@ -33,6 +33,10 @@ const setpriv = findOnPath("setpriv");
  */
 export class ProcessGroup {
   private readonly processes: ManagedProcess[] = [];
+  /** How each process was started, so restart() can start it again. */
+  private readonly commands = new Map<ManagedProcess, { command: string; args: string[] }>();
+  /** Processes whose exit a test caused on purpose (kill()): not worth a report. */
+  private readonly killed = new Set<ManagedProcess>();
   private stopping = false;
 
   constructor(
@@ -41,6 +45,39 @@ export class ProcessGroup {
   ) {}
 
   start(name: string, command: string, args: string[]): ManagedProcess {
+    const managed = this.spawn(name, command, args);
+    this.processes.push(managed);
+    return managed;
+  }
+
+  /**
+   * Sends `signal` (default SIGKILL, as a crash would) to the running process `name` and waits
+   * until it has exited; its exit is expected, not reported. Resolves how it exited.
+   */
+  async kill(name: string, signal: NodeJS.Signals = "SIGKILL"): Promise<ExitInfo> {
+    const p = this.processes.find((q) => q.name === name && q.running());
+    if (!p) throw new Error(`no running process named ${name}`);
+    this.killed.add(p);
+    p.child.kill(signal);
+    return p.exited;
+  }
+
+  /** Starts again, with the same command and arguments, the process `name` that kill() ended. */
+  restart(name: string): ManagedProcess {
+    const index = this.processes.findIndex((q) => q.name === name);
+    const old = this.processes[index];
+    const how = old && this.commands.get(old);
+    if (!old || !how) throw new Error(`no process named ${name}`);
+    if (old.running()) throw new Error(`${name} is still running`);
+    const managed = this.spawn(name, how.command, how.args);
+    // Same place in the start order, so stop() still ends it between its neighbours.
+    this.processes[index] = managed;
+    this.commands.delete(old);
+    this.killed.delete(old);
+    return managed;
+  }
+
+  private spawn(name: string, command: string, args: string[]): ManagedProcess {
     const logPath = join(this.logDir, `${name}.log`);
     const log = createWriteStream(logPath, { flags: "a" });
     const child = spawnTied(command, args);
@@ -65,9 +102,9 @@ export class ProcessGroup {
       logTail: (lines = 20) => tail(logPath, lines),
     };
     void exited.then((exit) => {
-      if (!this.stopping) this.onUnexpectedExit(managed, exit);
+      if (!this.stopping && !this.killed.has(managed)) this.onUnexpectedExit(managed, exit);
     });
-    this.processes.push(managed);
+    this.commands.set(managed, { command, args });
     return managed;
   }
 

@@ -23,6 +23,9 @@ import { ProcessGroup, type ManagedProcess } from "./ProcessGroup.js";
 import { waitFor } from "./wait.js";
 
 const DIR_PREFIX = "jobhooks-cluster-";
+const APISERVER = "kube-apiserver";
+/** The components that list and watch through the apiserver (etcd is behind it). */
+const WATCHING_COMPONENTS = ["kube-controller-manager", "kube-scheduler", "kwok"] as const;
 export const NODE_NAME = "kwok-node-0";
 
 export interface ClusterOptions {
@@ -52,6 +55,7 @@ export class TestCluster {
   readonly kubeconfigPath: string;
   readonly kubeConfig: k8s.KubeConfig;
   private readonly processes: ProcessGroup;
+  private readonly creds: ClusterCredentials;
   private readonly removeDir: (() => void) | undefined;
 
   private constructor(parts: {
@@ -61,6 +65,7 @@ export class TestCluster {
     kubeconfigPath: string;
     kubeConfig: k8s.KubeConfig;
     processes: ProcessGroup;
+    creds: ClusterCredentials;
     removeDir: (() => void) | undefined;
   }) {
     this.dir = parts.dir;
@@ -69,6 +74,7 @@ export class TestCluster {
     this.kubeconfigPath = parts.kubeconfigPath;
     this.kubeConfig = parts.kubeConfig;
     this.processes = parts.processes;
+    this.creds = parts.creds;
     this.removeDir = parts.removeDir;
   }
 
@@ -105,7 +111,7 @@ export class TestCluster {
       };
       const bin = (name: string): string => join(binDir, name);
       processes.start("etcd", bin("etcd"), etcdArgs(join(dir, "etcd"), ports));
-      processes.start("kube-apiserver", bin("kube-apiserver"), [
+      processes.start(APISERVER, bin("kube-apiserver"), [
         ...apiserverArgs(dir, ports, creds),
         ...(options.apiserverArgs ?? []),
       ]);
@@ -129,7 +135,7 @@ export class TestCluster {
       kubeConfig.loadFromString(yaml);
 
       processes.start(
-        "kube-controller-manager",
+        WATCHING_COMPONENTS[0],
         bin("kube-controller-manager"),
         controllerManagerArgs(kubeconfigPath, creds),
       );
@@ -167,6 +173,7 @@ export class TestCluster {
         kubeconfigPath,
         kubeConfig,
         processes,
+        creds,
         removeDir: options.dir === undefined ? removeDir : undefined,
       });
     } catch (err) {
@@ -176,6 +183,34 @@ export class TestCluster {
         removeDir();
       }
       throw err;
+    }
+  }
+
+  /**
+   * Kills the kube-apiserver with SIGKILL, as a crash would, and resolves once it has exited.
+   * etcd and the other components keep running; restartApiserver() brings it back.
+   */
+  async killApiserver(): Promise<void> {
+    await this.processes.kill(APISERVER);
+  }
+
+  /**
+   * Starts the kube-apiserver that killApiserver() ended again, with the same flags on the same
+   * port and etcd, and resolves once its /readyz answers 200. The components that watch it are
+   * restarted too: their watches would otherwise wait out a backoff that grew while it was down
+   * (a Job created then took 15 s to complete, against 1 s), and slow the tests that follow.
+   */
+  async restartApiserver(): Promise<void> {
+    const apiserver = this.processes.restart(APISERVER);
+    await waitFor("kube-apiserver /readyz after its restart", async () => {
+      if (!apiserver.running()) {
+        throw new Error(`kube-apiserver exited during its restart:\n${apiserver.logTail()}`);
+      }
+      return (await adminGet(this.server, "/readyz", this.creds)) === 200 ? true : undefined;
+    });
+    for (const name of WATCHING_COMPONENTS) {
+      await this.processes.kill(name);
+      this.processes.restart(name);
     }
   }
 
