@@ -1,4 +1,4 @@
-import { Command, CommanderError } from "commander";
+import { CommanderError, type Command } from "commander";
 import { setFlagsFromString } from "node:v8";
 import { DurationError } from "../common/duration.js";
 import { ListenAddressError } from "../common/listenAddress.js";
@@ -6,6 +6,7 @@ import { LOG_LEVELS } from "../common/logger.js";
 import { VERSION } from "../common/version.js";
 import { envName, flag } from "./flag.js";
 import { addInjectorOptions } from "./injectorOptions.js";
+import { JobhooksCommand } from "./JobhooksCommand.js";
 import {
   addCommonOptions,
   addControlplaneOptions,
@@ -63,7 +64,7 @@ const ROLES: { role: ServerRole | "sidecar"; summary: string; kube: boolean }[] 
 
 /** The jobhooks command line. Exposed for tests; main.ts parses process.argv with it. */
 export function buildProgram(): Command {
-  const program = new Command("jobhooks")
+  const program = new JobhooksCommand("jobhooks")
     .description("Calls webhooks when Kubernetes Jobs finish; counts busy work in a pod label.")
     .version(VERSION, "-V, --version", "print the version")
     .showHelpAfterError()
