@@ -121,7 +121,7 @@ export function addControlplaneOptions(cmd: Command): Command {
     .addOption(
       boolFlag(
         "--allow-negative",
-        "let the counter go below 0 (else a decrement at 0 stays 0)",
+        "let the counter go below 0 (else a decrement at 0 stays 0); below 0 the annotation of the same name holds the count, the label is as at 0",
         d.allowNegative,
       ),
     )
