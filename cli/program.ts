@@ -37,7 +37,8 @@ Environment (the downward API; set by the injector):
 
 The sidecar holds no Kubernetes credentials: each call to the controlplane carries the token in
 --token-file (a projected ServiceAccount token with audience jobhooks, re-read when the kubelet
-rotates it), and the controlplane acts on the pod the token is bound to.`;
+rotates it) and names this pod (POD_NAME, POD_NAMESPACE). The controlplane acts on the pod the
+token is bound to and refuses another; with --auth=none it acts on the pod named.`;
 
 const ROLES: { role: ServerRole | "sidecar"; summary: string; kube: boolean }[] = [
   {
