@@ -60,12 +60,12 @@ export function controlplaneConfig(
     auth: o.auth,
     podCounter: {
       label: o.label,
-      removeOnZero: o.removeOnZero === "true",
-      allowNegative: o.allowNegative === "true",
+      removeOnZero: o.removeOnZero,
+      allowNegative: o.allowNegative,
       labelSelector: o.labelSelector === "" ? undefined : o.labelSelector,
     },
     tokenAudiences: audiences,
-    anonymousAuth: o.anonymousAuth === "true",
+    anonymousAuth: o.anonymousAuth,
     injector: injectorConfig(o, audiences[0] ?? "", (m) => new OptionError(m)),
     log,
   };

@@ -1,8 +1,9 @@
-import { Option, type Command } from "commander";
+import type { Command } from "commander";
 import { parseListenAddress } from "../common/listenAddress.js";
 import { VERSION } from "../common/version.js";
 import type { InjectorConfig, InjectorTls } from "../controlplane/injector/createInjector.js";
-import { envName, flag } from "./flag.js";
+import { boolFlag } from "./boolFlag.js";
+import { flag } from "./flag.js";
 
 export const INJECTOR_DEFAULTS = {
   webhookListen: ":9443",
@@ -43,10 +44,11 @@ export function addInjectorOptions(cmd: Command): Command {
     )
     .addOption(flag("--tls-key-file <path>", "the key of --tls-cert-file (PEM)"))
     .addOption(
-      new Option(
+      boolFlag(
         "--self-signed",
         "make a CA and serving certificate at start (for --webhook-hosts) and keep the caBundle of --webhook-configuration set to the CA",
-      ).env(envName("--self-signed")),
+        false,
+      ),
     )
     .addOption(
       flag(

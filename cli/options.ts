@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { LOG_LEVELS } from "../common/logger.js";
+import { boolFlag } from "./boolFlag.js";
 import { flag } from "./flag.js";
 import type { InjectorOptions } from "./injectorOptions.js";
 
@@ -20,10 +21,10 @@ export const DEFAULTS = {
   shutdownGrace: "10s",
   auth: "tokenreview",
   label: "active-jobs",
-  removeOnZero: "true",
-  allowNegative: "false",
+  removeOnZero: true,
+  allowNegative: false,
   tokenAudiences: "jobhooks",
-  anonymousAuth: "false",
+  anonymousAuth: false,
   listen: ":8080",
   controlplane: "localhost:9090",
 } as const;
@@ -69,12 +70,12 @@ export function addKubeOptions(cmd: Command): Command {
 
 export interface ControlplaneOptions extends InjectorOptions {
   label: string;
-  removeOnZero: string;
-  allowNegative: string;
+  removeOnZero: boolean;
+  allowNegative: boolean;
   labelSelector?: string;
   auth: "tokenreview" | "none";
   tokenAudiences: string;
-  anonymousAuth: string;
+  anonymousAuth: boolean;
   grpcListen: string;
   store: string;
   namespaces?: string;
@@ -108,27 +109,23 @@ export function addControlplaneOptions(cmd: Command): Command {
       ),
     )
     .addOption(
-      flag(
-        "--anonymous-auth <bool>",
+      boolFlag(
+        "--anonymous-auth",
         "tokenreview: a caller without a token is system:anonymous (group system:unauthenticated) and RBAC decides, as in kube-apiserver; false: 401",
         d.anonymousAuth,
-      ).choices(["true", "false"]),
+      ),
     )
     .addOption(flag("--grpc-listen <address>", "where the gRPC API is served", d.grpcListen))
     .addOption(flag("--label <name>", "the pod label that counts busy work", d.label))
     .addOption(
-      flag(
-        "--remove-on-zero <bool>",
-        "remove the label at 0 (else set it to 0)",
-        d.removeOnZero,
-      ).choices(["true", "false"]),
+      boolFlag("--remove-on-zero", "remove the label at 0 (else set it to 0)", d.removeOnZero),
     )
     .addOption(
-      flag(
-        "--allow-negative <bool>",
-        "let the counter go below 0 (else a decrement at 0 stays 0)",
+      boolFlag(
+        "--allow-negative",
+        "let the counter go below 0 (else a decrement at 0 stays 0); below 0 the annotation of the same name holds the count, the label is as at 0",
         d.allowNegative,
-      ).choices(["true", "false"]),
+      ),
     )
     .addOption(
       flag(

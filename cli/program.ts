@@ -1,4 +1,4 @@
-import { Command, CommanderError } from "commander";
+import { CommanderError, type Command } from "commander";
 import { setFlagsFromString } from "node:v8";
 import { DurationError } from "../common/duration.js";
 import { ListenAddressError } from "../common/listenAddress.js";
@@ -6,6 +6,7 @@ import { LOG_LEVELS } from "../common/logger.js";
 import { VERSION } from "../common/version.js";
 import { envName, flag } from "./flag.js";
 import { addInjectorOptions } from "./injectorOptions.js";
+import { JobhooksCommand } from "./JobhooksCommand.js";
 import {
   addCommonOptions,
   addControlplaneOptions,
@@ -36,7 +37,8 @@ Environment (the downward API; set by the injector):
 
 The sidecar holds no Kubernetes credentials: each call to the controlplane carries the token in
 --token-file (a projected ServiceAccount token with audience jobhooks, re-read when the kubelet
-rotates it), and the controlplane acts on the pod the token is bound to.`;
+rotates it) and names this pod (POD_NAME, POD_NAMESPACE). The controlplane acts on the pod the
+token is bound to and refuses another; with --auth=none it acts on the pod named.`;
 
 const ROLES: { role: ServerRole | "sidecar"; summary: string; kube: boolean }[] = [
   {
@@ -63,7 +65,7 @@ const ROLES: { role: ServerRole | "sidecar"; summary: string; kube: boolean }[] 
 
 /** The jobhooks command line. Exposed for tests; main.ts parses process.argv with it. */
 export function buildProgram(): Command {
-  const program = new Command("jobhooks")
+  const program = new JobhooksCommand("jobhooks")
     .description("Calls webhooks when Kubernetes Jobs finish; counts busy work in a pod label.")
     .version(VERSION, "-V, --version", "print the version")
     .showHelpAfterError()

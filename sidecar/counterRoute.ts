@@ -3,6 +3,7 @@ import { badRequest } from "../http-gateway/problem.js";
 import { acceptsPlainText } from "./acceptsPlainText.js";
 import type { ControlplaneLink } from "./ControlplaneLink.js";
 import { readBody } from "../common/readBody.js";
+import type { PodIdentity } from "./podIdentity.js";
 import { sendJson, sendText } from "./respond.js";
 import { MAX_BODY_BYTES, type RouteHandler } from "./route.js";
 
@@ -28,20 +29,25 @@ export function checkCounterQuery(query: URLSearchParams, ownPod: string | undef
 }
 
 /**
- * POST /increment, /decrement: the pod's counter (the controlplane knows the pod from the
- * token). JSON {"value": N}, or the bare number for `Accept: text/plain` as
- * pod-webhook-tracker's callers expect.
+ * POST /increment, /decrement: the pod's counter. JSON {"value": N}, or the bare number for
+ * `Accept: text/plain` as pod-webhook-tracker's callers expect. The call names this pod (from
+ * the downward API), so it works under every --auth: without a token check (--auth=none) the
+ * name is all the controlplane has, and with one it must be the pod the token is bound to.
  */
 export function counterRoute(
   operation: "increment" | "decrement",
   link: ControlplaneLink,
-  ownPod: string | undefined,
+  pod: PodIdentity,
 ): RouteHandler {
   return async (req, res, url) => {
-    checkCounterQuery(url.searchParams, ownPod);
+    checkCounterQuery(url.searchParams, pod.podName);
     await readBody(req, MAX_BODY_BYTES);
-    // One id per HTTP request: the retries of this call are recognised, a second request is not.
-    const request = { podName: "", namespace: "", requestId: randomUUID() };
+    const request = {
+      podName: pod.podName ?? "",
+      namespace: pod.namespace ?? "",
+      // One id per HTTP request: its retries are recognised, a second request is not.
+      requestId: randomUUID(),
+    };
     const { value } = await link.clients.podCounter[operation](
       request,
       await link.callOptions(true),

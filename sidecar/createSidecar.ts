@@ -60,7 +60,9 @@ export function createSidecar(
   const { log } = deps;
   log.info({ ...pod, controlplane: o.controlplane, tokenFile: o.tokenFile }, "sidecar identity");
   if (pod.podName === undefined || pod.namespace === undefined) {
-    log.warn("POD_NAME or POD_NAMESPACE is not set: the downward API env is missing");
+    log.warn(
+      "POD_NAME or POD_NAMESPACE is not set (the downward API env is missing): the controlplane can tell this pod only from its token, which --auth=none does not read",
+    );
   }
   const clients = connectControlplane(o.controlplane, { deadlineMs: CALL_DEADLINE_MS });
   const link = new ControlplaneLink(o.controlplane, clients, new TokenFile(o.tokenFile));
@@ -77,8 +79,8 @@ export function createSidecar(
   };
   const health = healthRoutes(checks);
   const routes = new Map<string, Route>([
-    ["/increment", { methods: ["POST"], handle: counterRoute("increment", link, pod.podName) }],
-    ["/decrement", { methods: ["POST"], handle: counterRoute("decrement", link, pod.podName) }],
+    ["/increment", { methods: ["POST"], handle: counterRoute("increment", link, pod) }],
+    ["/decrement", { methods: ["POST"], handle: counterRoute("decrement", link, pod) }],
     ["/job-done-watchers", { methods: ["POST"], handle: watcherRoute(link, pod) }],
     ...health,
   ]);

@@ -86,6 +86,30 @@ describe("jobhooks CLI", () => {
     expect(missing.stderr).to.contain("kubeconfig /nonexistent/kubeconfig does not exist");
   });
 
+  it("takes boolean flags as pod-webhook-tracker did: bare is true, --flag=false is false", () => {
+    const run = (args: string[]): ReturnType<typeof spawnSync> =>
+      spawnSync(process.execPath, [main, "controlplane", ...args], {
+        encoding: "utf8",
+        env: { ...process.env, JOBHOOKS_KUBECONFIG: "/nonexistent/kubeconfig" },
+      });
+    // Bare flags before another flag: parsed, so the start gets as far as the kubeconfig.
+    for (const args of [
+      ["--allow-negative", "--remove-on-zero", "--anonymous-auth", "--label=busy"],
+      ["--remove-on-zero=false", "--allow-negative=true", "--self-signed=false"],
+      ["--label=busy", "--allow-negative"],
+    ]) {
+      const ok = run(args);
+      expect(ok.status, `${args.join(" ")}: ${String(ok.stderr)}`).to.equal(2);
+      expect(String(ok.stderr)).to.contain("kubeconfig /nonexistent/kubeconfig does not exist");
+    }
+    const separate = run(["--allow-negative", "false"]);
+    expect(separate.status).to.equal(1);
+    expect(String(separate.stderr)).to.contain("write --allow-negative=false");
+    const bad = run(["--remove-on-zero=yes"]);
+    expect(bad.status).to.equal(1);
+    expect(String(bad.stderr)).to.contain("'yes' is invalid. Expected true or false");
+  });
+
   describe("controlplane against the test cluster @cluster", function () {
     this.timeout(20 * 60_000);
 

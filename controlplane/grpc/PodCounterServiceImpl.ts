@@ -71,15 +71,15 @@ function resolve(req: CounterRequest, caller: Caller, o: PodCounterServiceOption
   return target;
 }
 
-// A pod's token counts for that pod; any other caller names the pod.
+// A pod's token counts for that pod, which the request may name (a sidecar names its own pod, so
+// that it also works where no token is read, --auth=none); any other caller names the pod.
 function targetOf(req: CounterRequest, caller: Caller, o: PodCounterServiceOptions): Target {
   if (caller.pod && caller.namespace) {
     const own = { namespace: caller.namespace, name: caller.pod.name, uid: caller.pod.uid };
-    const sameName = req.podName === "" || req.podName === own.name;
-    const sameNamespace = req.namespace === "" || req.namespace === own.namespace;
-    if (!sameName || !sameNamespace) {
+    const named = { namespace: req.namespace || own.namespace, name: req.podName || own.name };
+    if (named.name !== own.name || named.namespace !== own.namespace) {
       throw new PermissionDeniedError(
-        `a pod's token may count for that pod only (${own.namespace}/${own.name})`,
+        `the token is bound to pod ${own.namespace}/${own.name}, not ${named.namespace}/${named.name}: a pod's token may count for that pod only`,
       );
     }
     return own;

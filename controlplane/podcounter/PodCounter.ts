@@ -8,7 +8,7 @@ import { NotFoundError } from "../watchers/errors.js";
 import { countLabel, type CountRules } from "./countLabel.js";
 
 export interface PodCounterOptions extends CountRules {
-  /** The label that holds the count. */
+  /** The label that holds the count, and the annotation that holds it exactly (below zero too). */
   label: string;
   /** Only pods this label selector selects may be counted; others are "not found". */
   labelSelector: string | undefined;
@@ -40,12 +40,23 @@ interface PodState {
   uid: string;
   resourceVersion: string;
   labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+function podState(pod: k8s.V1Pod): PodState {
+  return {
+    uid: pod.metadata?.uid ?? "",
+    resourceVersion: pod.metadata?.resourceVersion ?? "",
+    labels: pod.metadata?.labels ?? {},
+    annotations: pod.metadata?.annotations ?? {},
+  };
 }
 
 const MAX_CONFLICTS = 20;
 
 /**
- * Counts in a pod label, exactly, however many callers act at once. Operations on one pod queue
+ * Counts in a pod label (and the annotation of the same name, which also holds counts below
+ * zero: see countLabel.ts), exactly, however many callers act at once. Operations on one pod queue
  * up while a write is in flight and go out together as the next write: one merge patch with the
  * pod's resourceVersion as precondition, redone from a fresh read on a conflict. Writes grow with
  * the number of write rounds, not with the number of calls.
@@ -105,13 +116,13 @@ export class PodCounter {
   }
 
   private async write(
-    key: string,
+    podKey: string,
     namespace: string,
     name: string,
     batch: Pending[],
   ): Promise<(number | undefined)[]> {
     for (let attempt = 0; attempt < MAX_CONFLICTS; attempt++) {
-      const pod = this.known.get(key) ?? (await this.read(namespace, name));
+      const pod = this.known.get(podKey) ?? (await this.read(namespace, name));
       // Operations from tokens bound to another pod of this name fail alone.
       const ok = batch.filter((p) => p.op.uid === undefined || p.op.uid === pod.uid);
       for (const p of batch) {
@@ -122,8 +133,9 @@ export class PodCounter {
             ),
           );
       }
+      const key = this.o.label;
       const result = countLabel(
-        pod.labels[this.o.label],
+        { label: pod.labels[key], annotation: pod.annotations[key] },
         ok.map((p) => p.op.delta),
         this.o,
       );
@@ -131,16 +143,16 @@ export class PodCounter {
         const i = ok.indexOf(p);
         return i < 0 ? undefined : result.after[i];
       });
-      if (result.label === undefined) {
-        this.known.set(key, pod);
+      if (result.write === undefined) {
+        this.known.set(podKey, pod);
         return values;
       }
-      const written = await this.patch(namespace, name, pod.resourceVersion, result.label);
+      const written = await this.patch(namespace, name, pod.resourceVersion, result.write);
       if (written) {
-        this.known.set(key, written);
+        this.known.set(podKey, written);
         return values;
       }
-      this.known.delete(key); // someone else changed the pod: read it again
+      this.known.delete(podKey); // someone else changed the pod: read it again
     }
     throw new Error(
       `${namespace}/${name}: ${MAX_CONFLICTS} conflicting writes in a row; try again`,
@@ -154,11 +166,7 @@ export class PodCounter {
       const why = this.o.labelSelector ? ` (or it is not selected by ${this.o.labelSelector})` : "";
       throw new NotFoundError(`pod ${namespace}/${name} not found${why}`);
     }
-    return {
-      uid: pod.metadata.uid,
-      resourceVersion: pod.metadata.resourceVersion,
-      labels: pod.metadata.labels ?? {},
-    };
+    return podState(pod);
   }
 
   // The pod as written, or undefined on a conflict (its resourceVersion moved on).
@@ -166,23 +174,26 @@ export class PodCounter {
     namespace: string,
     name: string,
     resourceVersion: string,
-    label: string | null,
+    write: { label: string | null; annotation: string | null },
   ): Promise<PodState | undefined> {
+    const key = this.o.label;
     try {
       this.o.onPatch?.();
       const pod = await this.core.patchNamespacedPod(
         {
           name,
           namespace,
-          body: { metadata: { resourceVersion, labels: { [this.o.label]: label } } },
+          body: {
+            metadata: {
+              resourceVersion,
+              labels: { [key]: write.label },
+              annotations: { [key]: write.annotation },
+            },
+          },
         },
         k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
       );
-      return {
-        uid: pod.metadata?.uid ?? "",
-        resourceVersion: pod.metadata?.resourceVersion ?? "",
-        labels: pod.metadata?.labels ?? {},
-      };
+      return podState(pod);
     } catch (err) {
       const code = (err as { code?: number }).code;
       if (code === 409) return undefined;

@@ -1,35 +1,78 @@
 import { expect } from "chai";
-import { countLabel, parseCount } from "./countLabel.js";
+import { countLabel, parseCount, readCount, storedCount } from "./countLabel.js";
 
 const seed = { allowNegative: false, removeOnZero: true };
+const negative = { allowNegative: true, removeOnZero: true };
+const none = { label: undefined, annotation: undefined };
+const both = (v: string): { label: string; annotation: string } => ({ label: v, annotation: v });
 
 describe("countLabel", () => {
-  it("counts up from no label and answers each caller its own value", () => {
-    expect(countLabel(undefined, [1, 1, 1], seed)).to.deep.equal({ after: [1, 2, 3], label: "3" });
+  it("counts up from nothing and answers each caller its own value", () => {
+    expect(countLabel(none, [1, 1, 1], seed)).to.deep.equal({
+      after: [1, 2, 3],
+      write: both("3"),
+    });
   });
 
-  it("removes the label at zero, or writes 0 when told to keep it", () => {
-    expect(countLabel("2", [-1, -1], seed)).to.deep.equal({ after: [1, 0], label: null });
-    expect(countLabel("1", [-1], { ...seed, removeOnZero: false })).to.deep.equal({
+  it("removes label and annotation at zero, or writes 0 in both when told to keep them", () => {
+    expect(countLabel(both("2"), [-1, -1], seed)).to.deep.equal({
+      after: [1, 0],
+      write: { label: null, annotation: null },
+    });
+    expect(countLabel(both("1"), [-1], { ...seed, removeOnZero: false })).to.deep.equal({
       after: [0],
-      label: "0",
+      write: both("0"),
     });
   });
 
   it("stays at zero for a decrement at zero, each in turn, unless negatives are allowed", () => {
-    expect(countLabel(undefined, [-1, 1, -1, -1], seed)).to.deep.equal({
+    expect(countLabel(none, [-1, 1, -1, -1], seed)).to.deep.equal({
       after: [0, 1, 0, 0],
-      label: undefined,
+      write: undefined,
     });
-    expect(countLabel(undefined, [-1, -1], { ...seed, allowNegative: true })).to.deep.equal({
+    expect(countLabel(none, [-1, -1], negative)).to.deep.equal({
       after: [-1, -2],
-      label: "-2",
+      write: { label: null, annotation: "-2" },
     });
   });
 
-  it("changes nothing for reads (delta 0) or when the result is what the label says", () => {
-    expect(countLabel("4", [0], seed)).to.deep.equal({ after: [4], label: undefined });
-    expect(countLabel("1", [1, -1], seed)).to.deep.equal({ after: [2, 1], label: undefined });
+  it("keeps a negative count in the annotation only; the label is as at zero", () => {
+    expect(storedCount(-3, negative)).to.deep.equal({ label: null, annotation: "-3" });
+    expect(storedCount(-3, { ...negative, removeOnZero: false })).to.deep.equal({
+      label: "0",
+      annotation: "-3",
+    });
+    expect(countLabel({ label: undefined, annotation: "-2" }, [1, 1, 1], negative)).to.deep.equal({
+      after: [-1, 0, 1],
+      write: both("1"),
+    });
+    expect(
+      countLabel({ label: "0", annotation: "-1" }, [-1], { ...negative, removeOnZero: false }),
+    ).to.deep.equal({ after: [-2], write: { label: "0", annotation: "-2" } });
+  });
+
+  it("changes nothing for reads (delta 0) or when the result is what the pod carries", () => {
+    expect(countLabel(both("4"), [0], seed)).to.deep.equal({ after: [4], write: undefined });
+    expect(countLabel({ label: "4", annotation: undefined }, [0], seed)).to.deep.equal({
+      after: [4],
+      write: undefined,
+    });
+    expect(countLabel(both("1"), [1, -1], seed)).to.deep.equal({ after: [2, 1], write: undefined });
+  });
+
+  it("takes the label's count where the label no longer shows the annotation's", () => {
+    // Counted by pod-webhook-tracker, or before the annotation existed.
+    expect(readCount({ label: "3", annotation: undefined }, seed)).to.equal(3);
+    // The label set or removed by hand since.
+    expect(readCount({ label: "7", annotation: "2" }, seed)).to.equal(7);
+    expect(readCount({ label: undefined, annotation: "2" }, seed)).to.equal(0);
+    // Below zero the label shows nothing, or 0: the annotation is the count.
+    expect(readCount({ label: undefined, annotation: "-4" }, negative)).to.equal(-4);
+    expect(readCount({ label: "0", annotation: "-4" }, negative)).to.equal(-4);
+    expect(readCount({ label: "2", annotation: "-4" }, negative)).to.equal(2);
+    // Without --allow-negative (turned off since), a count below zero reads as 0.
+    expect(readCount({ label: undefined, annotation: "-4" }, seed)).to.equal(0);
+    expect(readCount({ label: undefined, annotation: "x" }, negative)).to.equal(0);
   });
 
   it("reads anything but an integer as 0", () => {

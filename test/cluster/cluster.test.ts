@@ -2,8 +2,9 @@ import * as k8s from "@kubernetes/client-node";
 import { expect } from "chai";
 import { request } from "node:https";
 import { createTestNamespace, sharedCluster } from "../support/cluster.js";
-import { createJob, jobFinished } from "../support/jobs.js";
+import { createJob, jobFinished, jobManifest } from "../support/jobs.js";
 import type { TestCluster } from "./TestCluster.js";
+import { waitFor } from "./wait.js";
 
 describe("test cluster @cluster", function () {
   this.timeout(20 * 60_000); // the first use may build the binaries
@@ -41,6 +42,47 @@ describe("test cluster @cluster", function () {
     expect(pods.items.map((p) => p.status?.phase)).to.deep.equal(["Failed"]);
     const exit = pods.items[0]?.status?.containerStatuses?.[0]?.state?.terminated?.exitCode;
     expect(exit).to.equal(1);
+  });
+
+  it("keeps a Job's pod Running for run-ms, a bare number of milliseconds (or a Go duration), then finishes it", async function () {
+    this.timeout(60_000);
+    const namespace = await createTestNamespace(cluster, "run-ms");
+    const bare = jobManifest("bare", { runMs: 3000 });
+    const go = jobManifest("go");
+    go.spec!.template.metadata!.annotations!["test.jobhooks.dev/run-ms"] = "3s";
+    await Promise.all([bare, go].map((body) => batch.createNamespacedJob({ namespace, body })));
+    const phase = async (job: string): Promise<string | undefined> => {
+      const pods = await core.listNamespacedPod({ namespace, labelSelector: `job-name=${job}` });
+      return pods.items[0]?.status?.phase;
+    };
+    for (const job of ["bare", "go"]) {
+      // Polled often enough to see Running however briefly kwok keeps it so.
+      const first = await waitFor(
+        `the ${job} pod to start`,
+        async () => {
+          const p = await phase(job);
+          return p === undefined || p === "Pending" ? undefined : p;
+        },
+        { intervalMs: 50 },
+      );
+      expect(first, job).to.equal("Running");
+    }
+    const running = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    for (const job of ["bare", "go"]) {
+      expect(await phase(job), `${job}: phase 1.5 s after Running`).to.equal("Running");
+      const status = (await batch.readNamespacedJob({ name: job, namespace })).status;
+      expect(status?.conditions ?? [], job).to.deep.equal([]);
+    }
+    for (const job of ["bare", "go"]) {
+      expect((await jobFinished(cluster, namespace, job)).type).to.equal("Complete");
+      const pods = await core.listNamespacedPod({ namespace, labelSelector: `job-name=${job}` });
+      const state = pods.items[0]?.status?.containerStatuses?.[0]?.state?.terminated;
+      // Whole seconds on the wire: 3000 ms is at least 2 s apart.
+      const ranMs = Number(state?.finishedAt) - Number(state?.startedAt);
+      expect(ranMs, `${job}: finishedAt - startedAt`).to.be.at.least(2000).and.below(10_000);
+    }
+    expect(Date.now() - running, "ms from Running to Complete").to.be.at.least(2000);
   });
 
   it("issues pod-bound tokens that TokenReview resolves to the pod, for their audience only", async function () {

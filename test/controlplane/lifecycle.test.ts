@@ -10,7 +10,7 @@ import type { TestCluster } from "../cluster/TestCluster.js";
 import { waitFor } from "../cluster/wait.js";
 import { createTestNamespace, sharedCluster } from "../support/cluster.js";
 import { startControlplane, type ControlplaneProcess } from "../support/controlplane.js";
-import { createJob, jobFinished, suspendedCronJobOwner } from "../support/jobs.js";
+import { createJob, jobFinished, jobRunning, suspendedCronJobOwner } from "../support/jobs.js";
 import { Receiver } from "../support/receiver.js";
 import { finalWatcher, watcherWhen, webhookTo } from "../support/watchers.js";
 
@@ -145,6 +145,9 @@ describe("controlplane: watcher lifecycle @cluster", function () {
     await createJob(cluster, ns, "doomed", { runMs: 120_000 });
     const created = await watch("doomed", [`/${ns}/never`]);
     await watcherWhen(cp, created.id, (w) => w.jobUid !== "");
+    expect(await jobRunning(cluster, ns, "doomed"), "the Job runs when it is deleted").to.equal(
+      true,
+    );
     await batch.deleteNamespacedJob({
       name: "doomed",
       namespace: ns,
@@ -171,6 +174,7 @@ describe("controlplane: watcher lifecycle @cluster", function () {
     expect(ended.status).to.equal(WatcherStatus.TIMEOUT);
     expect(ended.reason).to.equal("WatcherTimeout");
     expect(ended.triggers[0]?.status).to.equal(TriggerStatus.TIMEOUT);
+    expect(await jobRunning(cluster, ns, "slow"), "the Job still runs").to.equal(true);
   });
 
   it("cancels a pending watcher, once", async () => {
@@ -179,6 +183,7 @@ describe("controlplane: watcher lifecycle @cluster", function () {
     const cancelled = await cp.watchers.cancelWatcher({ id: created.id });
     expect(cancelled.status).to.equal(WatcherStatus.CANCELLED);
     expect(cancelled.triggers[0]?.status).to.equal(TriggerStatus.CANCELLED);
+    expect(await jobRunning(cluster, ns, "idle"), "the Job still runs").to.equal(true);
     const again = await cp.watchers.cancelWatcher({ id: created.id }).catch((e: unknown) => e);
     expect(String(again)).to.match(/FAILED_PRECONDITION.*already ended CANCELLED/);
   });

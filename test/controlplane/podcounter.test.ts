@@ -87,9 +87,11 @@ describe("controlplane: pod counter @cluster", function () {
     });
 
     it("refuses a pod's token for another pod, tokens for another audience, garbage, and a token whose pod is gone", async () => {
-      expect(await code(counter.increment({ podName: "worker-b" }, as(tokenA)))).to.equal(
-        Status.PERMISSION_DENIED,
-      );
+      const denied = (await counter
+        .increment({ podName: "worker-b" }, as(tokenA))
+        .catch((e: unknown) => e)) as { code?: Status; details?: string };
+      expect(denied.code).to.equal(Status.PERMISSION_DENIED);
+      expect(denied.details).to.contain(`${ns}/worker-a`).and.contain(`${ns}/worker-b`);
       const bearer = { authorization: `Bearer ${tokenA}` };
       const viaGateway = await fetch(`${cp.restUrl}/increment?pod_name=worker-b&namespace=${ns}`, {
         method: "POST",

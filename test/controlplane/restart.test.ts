@@ -10,7 +10,7 @@ import {
   storePathOf,
   type ControlplaneProcess,
 } from "../support/controlplane.js";
-import { createJob } from "../support/jobs.js";
+import { createJob, jobRunning } from "../support/jobs.js";
 import { Receiver } from "../support/receiver.js";
 import { finalWatcher, watcherWhen, webhookTo } from "../support/watchers.js";
 
@@ -138,6 +138,9 @@ describe("controlplane: crashes and restarts @cluster", function () {
       triggers: [{ webhookId, timeoutSeconds: 0 }],
     });
     await watcherWhen(cp, orphan.id, (w) => w.jobUid !== "");
+    expect(await jobRunning(cluster, ns, "removed"), "the Job runs when it is deleted").to.equal(
+      true,
+    );
     const storePath = storePathOf(cp);
     await cp.stop();
 
@@ -148,6 +151,7 @@ describe("controlplane: crashes and restarts @cluster", function () {
     cp = await startControlplane(cluster, { storePath });
     const timedOut = await finalWatcher(cp, timed.id, 5000);
     expect(timedOut.status).to.equal(WatcherStatus.TIMEOUT);
+    expect(await jobRunning(cluster, ns, "long"), "its Job still runs").to.equal(true);
     const gone = await finalWatcher(cp, orphan.id, 10_000);
     expect(gone.status).to.equal(WatcherStatus.FAILED);
     expect(gone.reason).to.equal("JobDeleted");
@@ -173,13 +177,17 @@ describe("controlplane: crashes and restarts @cluster", function () {
     // The Jobs finish spread over about 8 s; the controlplane dies once a third of them were
     // delivered, and stays away for 2 s while more finish.
     const creating = Promise.all(
-      names.map((name, i) => createJob(cluster, ns, name, { runMs: (i * 8000) / names.length })),
+      names.map((name, i) =>
+        createJob(cluster, ns, name, { runMs: Math.round((i * 8000) / names.length) }),
+      ),
     );
     await receiver.waitFor(path, 100, 60_000);
+    const killedAt = Date.now();
     await cp.kill();
     const deliveredBeforeKill = new Set(receiver.on(path).map((r) => r.headers["webhook-id"])).size;
     await new Promise((r) => setTimeout(r, 2000));
     cp = await startControlplane(cluster, { storePath });
+    const restartedAt = Date.now();
     await creating;
 
     const live = cp;
@@ -205,8 +213,18 @@ describe("controlplane: crashes and restarts @cluster", function () {
     );
     expect([...watchersCalled].sort()).to.deep.equal([...watcherIds].sort());
     const duplicates = receiver.on(path).length - watchersCalled.size;
+    // Some Jobs did finish while it was away (completionTime has whole seconds: it may read up
+    // to 1 s early, never late).
+    const jobs = await cluster.kubeConfig
+      .makeApiClient(k8s.BatchV1Api)
+      .listNamespacedJob({ namespace: ns });
+    const whileDown = jobs.items.filter((j) => {
+      const t = j.status?.completionTime?.getTime() ?? 0;
+      return t >= killedAt && t + 1000 <= restartedAt;
+    }).length;
+    expect(whileDown, "Jobs that completed while the controlplane was down").to.be.greaterThan(0);
     console.log(
-      `      300 watchers: ${deliveredBeforeKill} delivered before the kill, ${duplicates} sent twice (at-least-once)`,
+      `      300 watchers: ${deliveredBeforeKill} delivered before the kill, ${whileDown} Jobs completed while it was down, ${duplicates} sent twice (at-least-once)`,
     );
   });
 });

@@ -161,7 +161,12 @@ describe("an injected Job, end to end @cluster", function () {
       body: JSON.stringify({ jobDoneTriggerWebhooks: [{ webhookId: webhook.id }] }),
     });
     expect(created.status).to.equal(201);
-    expect(await created.json()).to.deep.include({ jobName: "report", namespace: ns });
+    // Registered while the Job still runs (run-ms): the delivery below follows its completion.
+    expect(await created.json()).to.deep.include({
+      jobName: "report",
+      namespace: ns,
+      status: "PENDING",
+    });
     // Its own Job only: another Job takes the RBAC right the pod's ServiceAccount lacks.
     const other = await fetch(`${sidecar.url}/job-done-watchers`, {
       method: "POST",

@@ -61,6 +61,22 @@ export async function jobFinished(
 }
 
 /**
+ * Whether the Job has not finished (no Complete or Failed condition): what a test that gave it
+ * a long run-ms checks before it counts on the Job still running.
+ */
+export async function jobRunning(
+  cluster: TestCluster,
+  namespace: string,
+  name: string,
+): Promise<boolean> {
+  const batch = cluster.kubeConfig.makeApiClient(k8s.BatchV1Api);
+  const j = await batch.readNamespacedJob({ name, namespace });
+  return !j.status?.conditions?.some(
+    (c) => (c.type === "Complete" || c.type === "Failed") && c.status === "True",
+  );
+}
+
+/**
  * A CronJob that never runs on its own (suspended), and the owner reference its Jobs carry: the
  * test creates those Jobs itself, as the CronJob controller would at a scheduled time.
  */

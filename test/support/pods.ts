@@ -70,3 +70,16 @@ export async function podLabel(
     .readNamespacedPod({ name, namespace });
   return pod.metadata?.labels?.[label];
 }
+
+/** The pod's label and annotation of one name: where the pod counter keeps its count. */
+export async function podCount(
+  cluster: TestCluster,
+  namespace: string,
+  name: string,
+  key: string,
+): Promise<{ label: string | undefined; annotation: string | undefined }> {
+  const pod = await cluster.kubeConfig
+    .makeApiClient(k8s.CoreV1Api)
+    .readNamespacedPod({ name, namespace });
+  return { label: pod.metadata?.labels?.[key], annotation: pod.metadata?.annotations?.[key] };
+}
