@@ -7,6 +7,7 @@ import type { Delivery, Watcher } from "../watchers/model.js";
 import type { BackoffPolicy } from "../../common/backoff.js";
 import { decideAttempt } from "./decideAttempt.js";
 import { runStoreLoop } from "../store/runStoreLoop.js";
+import { outageReason } from "../store/StoreHealth.js";
 import type { Busy } from "../store/DeliveryRepo.js";
 import { sendAttempt, type AttemptResult } from "./sendAttempt.js";
 
@@ -169,11 +170,17 @@ export class Dispatcher implements Part {
     }
   }
 
-  // Oldest first; the first failure leaves the rest held for the next turn.
+  // Oldest first. An outage of the store leaves the rest held for the next turn; a result that
+  // fails for another reason stays held without holding up the others.
   private recordHeld(): void {
     for (const [id, h] of this.held) {
-      this.record(h.d, h.result, h.calledAt);
-      this.held.delete(id);
+      try {
+        this.record(h.d, h.result, h.calledAt);
+        this.held.delete(id);
+      } catch (err) {
+        if (outageReason(err) !== undefined) throw err;
+        this.o.log.error({ err, delivery: id }, "recording a held attempt failed; kept");
+      }
     }
   }
 
