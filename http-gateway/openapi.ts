@@ -1,43 +1,21 @@
 // The REST API, k8s-job-webhooks' wire format extended. This document is served at /openapi.json,
 // its request schemas validate every request, and a test checks real responses against it.
 
+import {
+  dnsLabel,
+  dnsSubdomain,
+  idempotencyKey,
+  idParam,
+  json,
+  problems,
+  ref,
+  seconds,
+  webhookSecret,
+  webhookUrl,
+} from "./openapiParts.js";
+
 const dateTime = { type: "string", format: "date-time" } as const;
 const nullableDateTime = { type: ["string", "null"], format: "date-time" } as const;
-const dnsLabel = {
-  type: "string",
-  minLength: 1,
-  maxLength: 63,
-  pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
-} as const;
-const seconds = { type: "integer", minimum: 0, maximum: 2_592_000, default: 0 } as const;
-const ref = (name: string): { $ref: string } => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: object): object => ({ "application/json": { schema } });
-const problems = (...codes: number[]): Record<string, object> =>
-  Object.fromEntries(
-    codes.map((c) => [
-      String(c),
-      {
-        description: PROBLEM_TEXT[c] ?? "error",
-        content: { "application/problem+json": { schema: ref("Problem") } },
-      },
-    ]),
-  );
-const PROBLEM_TEXT: Record<number, string> = {
-  400: "malformed request; `errors` names each bad field",
-  401: "no valid bearer token (with --auth=tokenreview)",
-  403: "the caller's RBAC does not allow this",
-  404: "no such resource",
-  409: "conflict: an idempotency key reused for another request, or a watcher that already ended",
-  413: "request body over 1 MiB",
-  415: "request body is not JSON",
-  503: "the controlplane is unavailable; retry",
-};
-const idParam = {
-  name: "id",
-  in: "path",
-  required: true,
-  schema: { type: "string", maxLength: 255 },
-} as const;
 
 // pod-webhook-tracker's calls, for pods without a sidecar: the answer is the count, as plain text.
 function counterOperation(operationId: string, summary: string): object {
@@ -51,7 +29,7 @@ function counterOperation(operationId: string, summary: string): object {
         name: "pod_name",
         in: "query",
         required: true,
-        schema: { type: "string", minLength: 1, maxLength: 253 },
+        schema: dnsSubdomain,
       },
       { name: "namespace", in: "query", required: false, schema: dnsLabel },
     ],
@@ -116,7 +94,7 @@ export const openApiDocument = {
             required: false,
             description:
               "Any string up to 255 characters, scoped to the namespace: a repeat returns the first watcher.",
-            schema: { type: "string", minLength: 1, maxLength: 255 },
+            schema: idempotencyKey,
           },
         ],
         requestBody: { required: true, content: json(ref("JobDoneWatcherCreate")) },
@@ -126,7 +104,7 @@ export const openApiDocument = {
               "created, or the watcher an earlier request with the same Idempotency-Key created",
             content: json(ref("JobDoneWatcher")),
           },
-          ...problems(400, 401, 403, 409, 413, 415, 503),
+          ...problems(400, 401, 403, 404, 409, 413, 415, 503),
         },
       },
       get: {
@@ -172,15 +150,17 @@ export const openApiDocument = {
         type: "object",
         required: ["url"],
         properties: {
-          url: { type: "string", minLength: 1, maxLength: 2048, description: "http or https" },
+          url: { ...webhookUrl, description: "Where deliveries are POSTed." },
           requestBody: {
             type: "string",
-            description: "Sent verbatim; empty or absent: a JSON event describing the Job.",
+            description:
+              "Sent verbatim; empty or absent: a JSON event describing the Job. At most 1 MiB of UTF-8, and the whole request too (413).",
           },
           description: { type: "string", maxLength: 1024 },
           secret: {
-            type: "string",
-            description: "Standard Webhooks secret (whsec_…): deliveries are signed. Write-only.",
+            ...webhookSecret,
+            description:
+              "Standard Webhooks secret (whsec_ + base64 of 24 to 64 bytes): deliveries are signed. Write-only.",
           },
           id: { readOnly: true },
           createdAt: { readOnly: true },
@@ -202,6 +182,10 @@ export const openApiDocument = {
       },
       JobDoneWatcherCreate: {
         type: "object",
+        // The sidecar takes the same body without this: it defaults jobName to its own Job.
+        oneOf: [{ required: ["jobName"] }, { required: ["cronJobName"] }],
+        "x-rule": "exactly one of jobName and cronJobName is required",
+        "x-field": "jobName",
         properties: {
           jobName: { ...dnsLabel, description: "The Job to watch; or give cronJobName." },
           cronJobName: {

@@ -39,7 +39,13 @@ export function toServerError(err: unknown, method: string, log: Logger): Server
     return new ServerError(Status.PERMISSION_DENIED, err.message);
   if (err instanceof ReviewUnavailableError)
     return new ServerError(Status.UNAVAILABLE, err.message);
-  if (err instanceof NotFoundError) return new ServerError(Status.NOT_FOUND, err.message);
+  if (err instanceof NotFoundError) {
+    return err.violations.length > 0
+      ? new RichServerError(Status.NOT_FOUND, err.message, [
+          BadRequest.fromPartial({ fieldViolations: err.violations }),
+        ])
+      : new ServerError(Status.NOT_FOUND, err.message);
+  }
   if (err instanceof ConflictError) return new ServerError(Status.ALREADY_EXISTS, err.message);
   if (err instanceof PreconditionError)
     return new ServerError(Status.FAILED_PRECONDITION, err.message);
