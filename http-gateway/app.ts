@@ -10,14 +10,17 @@ import { apiRoutes } from "./routes.js";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
+// Each path's methods, for 405's Allow: those the document names, so the two cannot differ.
 const ROUTE_METHODS: Record<string, string> = {
-  "/increment": "POST",
-  "/decrement": "POST",
-  "/webhooks": "GET, POST",
-  "/webhooks/:id": "GET",
-  "/job-done-watchers": "GET, POST",
-  "/job-done-watchers/:id": "GET",
-  "/job-done-watchers/:id/cancel": "POST",
+  ...Object.fromEntries(
+    Object.entries(openApiDocument.paths).map(([path, operations]) => [
+      path.replace(/\{(\w+)\}/g, ":$1"),
+      Object.keys(operations)
+        .map((m) => m.toUpperCase())
+        .sort()
+        .join(", "),
+    ]),
+  ),
   "/openapi.json": "GET",
 };
 

@@ -30,6 +30,7 @@ function counterOperation(operationId: string, summary: string): object {
         in: "query",
         required: true,
         schema: dnsSubdomain,
+        example: "worker-0",
       },
       { name: "namespace", in: "query", required: false, schema: dnsLabel },
     ],
@@ -95,6 +96,7 @@ export const openApiDocument = {
             description:
               "Any string up to 255 characters, scoped to the namespace: a repeat returns the first watcher.",
             schema: idempotencyKey,
+            example: "nightly-report",
           },
         ],
         requestBody: { required: true, content: json(ref("JobDoneWatcherCreate")) },
@@ -149,6 +151,7 @@ export const openApiDocument = {
       WebhookCreate: {
         type: "object",
         required: ["url"],
+        examples: [{ url: "https://example.com/hooks/job-done", description: "team chat" }],
         properties: {
           url: { ...webhookUrl, description: "Where deliveries are POSTed." },
           requestBody: {
@@ -186,6 +189,7 @@ export const openApiDocument = {
         oneOf: [{ required: ["jobName"] }, { required: ["cronJobName"] }],
         "x-rule": "exactly one of jobName and cronJobName is required",
         "x-field": "jobName",
+        examples: [{ jobName: "nightly-report", notifyOn: ["SUCCEEDED", "FAILED"] }],
         properties: {
           jobName: { ...dnsLabel, description: "The Job to watch; or give cronJobName." },
           cronJobName: {
