@@ -44,6 +44,16 @@ describe("jobhooks sidecar: malformed requests are 4xx problems", function () {
     return { status: res.status, json: JSON.parse(text) as Record<string, unknown> };
   }
 
+  it("answers malformed percent-escapes in the path and query with 4xx, never 500", async () => {
+    // The sidecar's routes have no path parameters: a path is matched as sent, escapes and all.
+    for (const path of ["/increment%FF", "/%ED%A0%80", "/job-done-watchers/%FF"]) {
+      expect((await post(path, "")).status, path).to.equal(404);
+    }
+    for (const query of ["pod_name=%FF", "pod_name=%E0%A4", "%FF=x"]) {
+      expect((await post(`/increment?${query}`, "")).status, query).to.equal(400);
+    }
+  });
+
   it("answers 413 from a Content-Length of 100 MB at once, without waiting for the body", async () => {
     for (const path of ["/increment", "/job-done-watchers"]) {
       const answer = await rawRequest(

@@ -1,4 +1,6 @@
 import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { repoRoot } from "../cluster/paths.js";
@@ -47,7 +49,12 @@ export async function runSchemathesis(
   baseUrl: string,
   bounds: SchemathesisBounds,
 ): Promise<SchemathesisRun> {
-  const child = spawnTied(executable, [
+  // Run in a folder of its own: Schemathesis keeps a cache (.schemathesis/) where it runs.
+  const dir = mkdtempSync(join(tmpdir(), "jobhooks-schemathesis-"));
+  const child = spawnTied("env", [
+    "-C",
+    dir,
+    executable,
     "--no-color",
     "run",
     `${baseUrl}/openapi.json`,
@@ -57,13 +64,13 @@ export async function runSchemathesis(
     `--seed=${bounds.seed}`,
     "--workers=2",
     "--request-timeout=10",
-    // Nothing is written to the working tree.
     "--generation-database=none",
   ]);
   const output: string[] = [];
   child.stdout.on("data", (d: Buffer) => output.push(d.toString()));
   child.stderr.on("data", (d: Buffer) => output.push(d.toString()));
   const exitCode = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  rmSync(dir, { recursive: true, force: true });
   const text = output.join("");
   return { exitCode, output: text, summary: summaryOf(text) };
 }
