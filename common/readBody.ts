@@ -46,9 +46,9 @@ function decoderFor(req: IncomingMessage): (() => Transform) | undefined {
 }
 
 /**
- * The bytes of `source` (the request, or its decoder fed by the request), refused with 413 past
- * `maxBytes`. On a refusal the request is left unread rather than destroyed, so the answer can
- * still be sent; it closes the connection.
+ * The bytes of `source` (the request, or its decoder fed by the request), refused with 413 once
+ * the bytes sent or the bytes decoded pass `maxBytes`. On a refusal the request is left unread
+ * rather than destroyed, so the answer can still be sent; it closes the connection.
  */
 function collect(
   req: IncomingMessage,
@@ -64,6 +64,7 @@ function collect(
       if (settled) return;
       settled = true;
       source.removeAllListeners("data");
+      req.removeAllListeners("data");
       if (decoder) {
         req.unpipe(decoder);
         decoder.on("error", () => {});
@@ -89,7 +90,15 @@ function collect(
         }),
       );
     });
-    if (decoder) req.once("error", () => decoder.destroy(new Error("the request ended")));
+    if (decoder) {
+      // What is sent counts too: a stream that decodes to little must still end.
+      let sent = 0;
+      req.on("data", (chunk: Buffer) => {
+        sent += chunk.length;
+        if (sent > maxBytes) stop(tooLarge(maxBytes));
+      });
+      req.once("error", () => decoder.destroy(new Error("the request ended")));
+    }
   });
 }
 

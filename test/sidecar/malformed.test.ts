@@ -80,6 +80,18 @@ describe("jobhooks sidecar: malformed requests are 4xx problems", function () {
     expect(good.status).to.equal(503);
   });
 
+  it("answers 413 to a chunked encoded body past the limit as sent, though it decodes to nothing", async () => {
+    // Empty gzip members, one after another: 80 KB that decode to no bytes at all.
+    const body = Buffer.concat(Array.from({ length: 4000 }, () => gzipSync("")));
+    const answer = await rawRequest(
+      sidecar.url,
+      "POST /job-done-watchers HTTP/1.1\r\nhost: localhost\r\ncontent-encoding: gzip\r\n" +
+        "transfer-encoding: chunked\r\n\r\n",
+      Buffer.concat([Buffer.from(`${body.length.toString(16)}\r\n`), body, Buffer.from("\r\n")]),
+    );
+    expect(answer.status).to.equal(413);
+  });
+
   it("refuses a lone UTF-16 surrogate with 400 naming the field", async () => {
     const answer = await post(
       "/job-done-watchers",
