@@ -50,7 +50,7 @@ export const openApiDocument = {
     title: "jobhooks REST API",
     version: "1",
     description:
-      "Webhooks called when Kubernetes Jobs finish. Wire-compatible with k8s-job-webhooks; fields beyond it are additions.",
+      "Webhooks called when Kubernetes Jobs finish. Wire-compatible with k8s-job-webhooks; fields beyond it are additions. A method a path does not list is answered 405 with Allow. Request bodies may be sent with Content-Encoding gzip, deflate or br; they are read as UTF-8 JSON whatever their Content-Type.",
   },
   paths: {
     "/increment": { post: counterOperation("increment", "Adds one to the pod's counter label") },
