@@ -1,21 +1,26 @@
 import express, { type ErrorRequestHandler, type Express } from "express";
 import type { ControlplaneClients } from "../common/controlplaneClient.js";
+import { HttpError } from "../common/HttpError.js";
 import type { Logger } from "../common/logger.js";
 import { problemOf } from "./grpcErrors.js";
+import { jsonBody } from "./jsonBody.js";
 import { openApiDocument } from "./openapi.js";
 import { Problem } from "./problem.js";
 import { apiRoutes } from "./routes.js";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
+// Each path's methods, for 405's Allow: those the document names, so the two cannot differ.
 const ROUTE_METHODS: Record<string, string> = {
-  "/increment": "POST",
-  "/decrement": "POST",
-  "/webhooks": "GET, POST",
-  "/webhooks/:id": "GET, DELETE",
-  "/job-done-watchers": "GET, POST",
-  "/job-done-watchers/:id": "GET",
-  "/job-done-watchers/:id/cancel": "POST",
+  ...Object.fromEntries(
+    Object.entries(openApiDocument.paths).map(([path, operations]) => [
+      path.replace(/\{(\w+)\}/g, ":$1"),
+      Object.keys(operations)
+        .map((m) => m.toUpperCase())
+        .sort()
+        .join(", "),
+    ]),
+  ),
   "/openapi.json": "GET",
 };
 
@@ -24,8 +29,7 @@ export function createGatewayApp(cp: ControlplaneClients, log: Logger): Express 
   const app = express();
   app.disable("x-powered-by");
   app.set("query parser", "simple");
-  // Any content type is read as JSON: curl users forget the header, and the body must be JSON.
-  app.use(express.json({ limit: MAX_BODY_BYTES, type: () => true }));
+  app.use(jsonBody(MAX_BODY_BYTES));
   app.get("/openapi.json", (_req, res) => {
     res.json(openApiDocument);
   });
@@ -48,7 +52,7 @@ export function createGatewayApp(cp: ControlplaneClients, log: Logger): Express 
 
 function errorHandler(log: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
-    const problem = err instanceof Problem ? err : (problemOf(err) ?? bodyProblem(err));
+    const problem = asProblem(err);
     if (problem) {
       if (problem.status >= 500)
         log.warn(
@@ -63,23 +67,15 @@ function errorHandler(log: Logger): ErrorRequestHandler {
   };
 }
 
-// body-parser's errors carry a type and an HTTP status of their own.
-const BODY_PROBLEMS: Record<string, (message: string) => Problem> = {
-  "entity.parse.failed": (m) =>
-    new Problem(400, "Bad Request", `the request body is not valid JSON: ${m}`),
-  "entity.too.large": () =>
-    new Problem(413, "Content Too Large", `the request body is over ${MAX_BODY_BYTES} bytes`),
-  "encoding.unsupported": (m) => new Problem(415, "Unsupported Media Type", m),
-  "charset.unsupported": (m) => new Problem(415, "Unsupported Media Type", m),
-};
-
-function bodyProblem(err: unknown): Problem | undefined {
-  if (typeof err !== "object" || err === null || !("type" in err)) return undefined;
-  const e = err as { type: string; status?: number; message?: string };
-  const message = e.message ?? "";
-  const known = BODY_PROBLEMS[e.type];
-  if (known) return known(message);
-  return e.status !== undefined && e.status < 500
-    ? new Problem(e.status, "Bad Request", message)
-    : undefined;
+function asProblem(err: unknown): Problem | undefined {
+  if (err instanceof HttpError) return Problem.of(err);
+  // Express's router decodes each path parameter and throws this for a malformed %XX escape.
+  if (err instanceof URIError) {
+    return new Problem(
+      400,
+      "Bad Request",
+      `the request path is not valid: ${err.message}; each %XX escape must spell UTF-8`,
+    );
+  }
+  return problemOf(err);
 }

@@ -1,45 +1,22 @@
 // The REST API, k8s-job-webhooks' wire format extended. This document is served at /openapi.json,
 // its request schemas validate every request, and a test checks real responses against it.
 
+import {
+  dnsLabel,
+  dnsSubdomain,
+  idempotencyKey,
+  idParam,
+  json,
+  problems,
+  ref,
+  seconds,
+  webhookSecret,
+  webhookUrl,
+} from "./openapiParts.js";
 import { pageHeaders, pageParameters } from "./openapiLists.js";
 
 const dateTime = { type: "string", format: "date-time" } as const;
 const nullableDateTime = { type: ["string", "null"], format: "date-time" } as const;
-const dnsLabel = {
-  type: "string",
-  minLength: 1,
-  maxLength: 63,
-  pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
-} as const;
-const seconds = { type: "integer", minimum: 0, maximum: 2_592_000, default: 0 } as const;
-const ref = (name: string): { $ref: string } => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: object): object => ({ "application/json": { schema } });
-const problems = (...codes: number[]): Record<string, object> =>
-  Object.fromEntries(
-    codes.map((c) => [
-      String(c),
-      {
-        description: PROBLEM_TEXT[c] ?? "error",
-        content: { "application/problem+json": { schema: ref("Problem") } },
-      },
-    ]),
-  );
-const PROBLEM_TEXT: Record<number, string> = {
-  400: "malformed request; `errors` names each bad field",
-  401: "no valid bearer token (with --auth=tokenreview)",
-  403: "the caller's RBAC does not allow this",
-  404: "no such resource",
-  409: "conflict: an idempotency key reused for another request, a watcher that already ended, or a webhook that open watchers name",
-  413: "request body over 1 MiB",
-  415: "request body is not JSON",
-  503: "the controlplane is unavailable; retry",
-};
-const idParam = {
-  name: "id",
-  in: "path",
-  required: true,
-  schema: { type: "string", maxLength: 255 },
-} as const;
 
 // pod-webhook-tracker's calls, for pods without a sidecar: the answer is the count, as plain text.
 function counterOperation(operationId: string, summary: string): object {
@@ -53,7 +30,8 @@ function counterOperation(operationId: string, summary: string): object {
         name: "pod_name",
         in: "query",
         required: true,
-        schema: { type: "string", minLength: 1, maxLength: 253 },
+        schema: dnsSubdomain,
+        example: "worker-0",
       },
       { name: "namespace", in: "query", required: false, schema: dnsLabel },
     ],
@@ -73,7 +51,7 @@ export const openApiDocument = {
     title: "jobhooks REST API",
     version: "1",
     description:
-      "Webhooks called when Kubernetes Jobs finish. Wire-compatible with k8s-job-webhooks; fields beyond it are additions.",
+      "Webhooks called when Kubernetes Jobs finish. Wire-compatible with k8s-job-webhooks; fields beyond it are additions. A method a path does not list is answered 405 with Allow. Request bodies may be sent with Content-Encoding gzip, deflate or br; they are read as UTF-8 JSON whatever their Content-Type.",
   },
   paths: {
     "/increment": { post: counterOperation("increment", "Adds one to the pod's counter label") },
@@ -112,7 +90,7 @@ export const openApiDocument = {
       delete: {
         operationId: "deleteWebhook",
         description:
-          "Refused with 409 while a watcher that has not ended (PENDING, PROCESSING) names the webhook; the detail lists them. Then 404 to GET and DELETE, absent from lists, and 400 when a new watcher names it; ended watchers keep their triggers.",
+          "Refused with 409 while a watcher that has not ended (PENDING, PROCESSING) names the webhook; the detail lists them. Then 404 to GET and DELETE, absent from lists, and 404 when a new watcher names it; ended watchers keep their triggers.",
         parameters: [idParam],
         responses: {
           "204": { description: "deleted" },
@@ -130,7 +108,8 @@ export const openApiDocument = {
             required: false,
             description:
               "Any string up to 255 characters, scoped to the namespace: a repeat returns the first watcher.",
-            schema: { type: "string", minLength: 1, maxLength: 255 },
+            schema: idempotencyKey,
+            example: "nightly-report",
           },
         ],
         requestBody: { required: true, content: json(ref("JobDoneWatcherCreate")) },
@@ -140,7 +119,7 @@ export const openApiDocument = {
               "created, or the watcher an earlier request with the same Idempotency-Key created",
             content: json(ref("JobDoneWatcher")),
           },
-          ...problems(400, 401, 403, 409, 413, 415, 503),
+          ...problems(400, 401, 403, 404, 409, 413, 415, 503),
         },
       },
       get: {
@@ -187,16 +166,19 @@ export const openApiDocument = {
       WebhookCreate: {
         type: "object",
         required: ["url"],
+        examples: [{ url: "https://example.com/hooks/job-done", description: "team chat" }],
         properties: {
-          url: { type: "string", minLength: 1, maxLength: 2048, description: "http or https" },
+          url: { ...webhookUrl, description: "Where deliveries are POSTed." },
           requestBody: {
             type: "string",
-            description: "Sent verbatim; empty or absent: a JSON event describing the Job.",
+            description:
+              "Sent verbatim; empty or absent: a JSON event describing the Job. At most 1 MiB of UTF-8, and the whole request too (413).",
           },
           description: { type: "string", maxLength: 1024 },
           secret: {
-            type: "string",
-            description: "Standard Webhooks secret (whsec_…): deliveries are signed. Write-only.",
+            ...webhookSecret,
+            description:
+              "Standard Webhooks secret (whsec_ + base64 of 24 to 64 bytes): deliveries are signed. Write-only.",
           },
           id: { readOnly: true },
           createdAt: { readOnly: true },
@@ -218,6 +200,11 @@ export const openApiDocument = {
       },
       JobDoneWatcherCreate: {
         type: "object",
+        // The sidecar takes the same body without this: it defaults jobName to its own Job.
+        oneOf: [{ required: ["jobName"] }, { required: ["cronJobName"] }],
+        "x-rule": "exactly one of jobName and cronJobName is required",
+        "x-field": "jobName",
+        examples: [{ jobName: "nightly-report", notifyOn: ["SUCCEEDED", "FAILED"] }],
         properties: {
           jobName: { ...dnsLabel, description: "The Job to watch; or give cronJobName." },
           cronJobName: {

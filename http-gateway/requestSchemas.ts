@@ -1,14 +1,17 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
 import type { WatcherCreateJson, WebhookCreateJson } from "./convert.js";
+import { loneSurrogateField } from "./loneSurrogateField.js";
 import { openApiDocument } from "./openapi.js";
 import type { PageQuery } from "./paging.js";
+import { idParam } from "./openapiParts.js";
 import { badRequest, type FieldError, type Problem } from "./problem.js";
 
 // ajv-formats is CommonJS whose default export is the function itself.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 
-const ajv = new Ajv2020({ allErrors: true, strict: false });
+// verbose: each error carries its schema, whose x-rule says the rule in words.
+const ajv = new Ajv2020({ allErrors: true, strict: false, verbose: true });
 addFormats(ajv);
 ajv.addSchema({ $id: "jobhooks", components: openApiDocument.components });
 
@@ -35,34 +38,49 @@ export interface WatcherQuery extends PageQuery {
 export const validators = {
   webhookCreate: schema<WebhookCreateJson>("WebhookCreate"),
   watcherCreate: schema<WatcherCreateJson>("JobDoneWatcherCreate"),
-  watcherQuery: queryOf<WatcherQuery>(openApiDocument.paths["/job-done-watchers"].get.parameters),
-  webhookQuery: queryOf<PageQuery>(openApiDocument.paths["/webhooks"].get.parameters),
-  counterQuery: ajv.compile<CounterQuery>(
-    absoluteRefs({
-      type: "object",
-      required: ["pod_name"],
-      properties: {
-        pod_name: { type: "string", minLength: 1, maxLength: 253 },
-        namespace: { $ref: "#/components/schemas/DnsLabel" },
-      },
-      additionalProperties: false,
-    }),
+  watcherQuery: ajv.compile<WatcherQuery>(
+    absoluteRefs(queryOf(openApiDocument.paths["/job-done-watchers"].get.parameters)),
   ),
+  webhookQuery: ajv.compile<PageQuery>(
+    absoluteRefs(queryOf(openApiDocument.paths["/webhooks"].get.parameters)),
+  ),
+  /** The sidecar's body: jobName may be left out, it defaults to the pod's own Job. */
+  sidecarWatcherCreate: ajv.compile<WatcherCreateJson>(
+    absoluteRefs(withoutKeys(openApiDocument.components.schemas.JobDoneWatcherCreate, ["oneOf"])),
+  ),
+  counterQuery: ajv.compile<CounterQuery>(
+    absoluteRefs(
+      queryOf((openApiDocument.paths["/increment"].post as { parameters: Parameter[] }).parameters),
+    ),
+  ),
+  idempotencyKey: ajv.compile<string>(
+    openApiDocument.paths["/job-done-watchers"].post.parameters[0].schema,
+  ),
+  pathId: ajv.compile<string>(idParam.schema),
   noQuery: ajv.compile<Record<string, never>>({ type: "object", additionalProperties: false }),
   /** A response: used by tests to keep the document true. */
   response: (name: keyof typeof openApiDocument.components.schemas): ValidateFunction =>
     schema(name),
 };
 
-// A route's query parameters, as the document states them.
-function queryOf<T>(parameters: readonly { name: string; schema: object }[]): ValidateFunction<T> {
-  return ajv.compile<T>(
-    absoluteRefs({
-      type: "object",
-      properties: Object.fromEntries(parameters.map((p) => [p.name, p.schema])),
-      additionalProperties: false,
-    }),
-  );
+interface Parameter {
+  name: string;
+  required?: boolean;
+  schema: object;
+}
+
+/** The schema of an operation's query, from its parameters: no others are taken. */
+function queryOf(parameters: readonly Parameter[]): object {
+  return {
+    type: "object",
+    required: parameters.filter((p) => p.required === true).map((p) => p.name),
+    properties: Object.fromEntries(parameters.map((p) => [p.name, p.schema])),
+    additionalProperties: false,
+  };
+}
+
+function withoutKeys(schema: object, keys: string[]): object {
+  return Object.fromEntries(Object.entries(schema).filter(([k]) => !keys.includes(k)));
 }
 
 // A schema compiled on its own resolves "#/components/…" against itself: point at the document.
@@ -77,9 +95,20 @@ export function check<T>(validate: ValidateFunction<T>, value: unknown, what: st
   if (value === undefined || value === null || typeof value !== "object" || Array.isArray(value)) {
     throw badRequest(`${what} must be a JSON object`);
   }
+  const lone = loneSurrogateField(value);
+  if (lone !== undefined) {
+    throw badRequest(`${what} is not valid: ${lone} holds a lone UTF-16 surrogate`, [
+      { field: lone, message: "must be valid Unicode: a lone UTF-16 surrogate cannot be stored" },
+    ]);
+  }
   if (validate(value)) return value;
-  const errors = (validate.errors ?? []).map(fieldError);
-  throw badRequest(
+  throw invalid(validate, what);
+}
+
+/** The Problem for the errors of the last call of `validate`. */
+export function invalid(validate: ValidateFunction, what: string): Problem {
+  const errors = fieldErrors(validate.errors ?? []);
+  return badRequest(
     `${what} is not valid: ${errors.map((e) => `${e.field} ${e.message}`).join("; ")}`,
     errors,
   );
@@ -111,25 +140,46 @@ export function checkQuery<T>(
   return check<T>(validate, typed, "the query");
 }
 
-function fieldError(e: ErrorObject): FieldError {
-  const path = e.instancePath
+interface RuleSchema {
+  "x-rule"?: string;
+  "x-field"?: string;
+}
+
+// One entry per field and message; what a oneOf's branches say is its own error's to say.
+function fieldErrors(errors: ErrorObject[]): FieldError[] {
+  const seen = new Map<string, FieldError>();
+  for (const e of errors.filter((e) => !/\/(oneOf|anyOf)\/\d+\//.test(e.schemaPath))) {
+    const f = fieldError(e);
+    seen.set(`${f.field}\n${f.message}`, f);
+  }
+  return [...seen.values()];
+}
+
+// "/a/0/b" → "a[0].b"
+function restPath(instancePath: string): string {
+  return instancePath
     .split("/")
     .slice(1)
     .map((part) => (/^\d+$/.test(part) ? `[${part}]` : `.${part}`))
     .join("")
     .replace(/^\./, "");
+}
+
+function fieldError(e: ErrorObject): FieldError {
+  const path = restPath(e.instancePath);
   const join = (field: string): string => (path ? `${path}.${field}` : field);
+  const rule = (e.parentSchema ?? {}) as RuleSchema;
+  const message = rule["x-rule"] ?? e.message ?? "is not valid";
   switch (e.keyword) {
     case "required":
       return { field: join(String(e.params.missingProperty)), message: "is required" };
     case "additionalProperties":
       return { field: join(String(e.params.additionalProperty)), message: "is not a known field" };
+    case "oneOf":
+      return { field: join(rule["x-field"] ?? ""), message };
     case "pattern":
-      return {
-        field: path,
-        message:
-          "must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit",
-      };
+    case "not":
+      return { field: path, message };
     default:
       return { field: path || "(body)", message: e.message ?? "is not valid" };
   }

@@ -8,6 +8,7 @@ import {
   webhookJson,
 } from "./convert.js";
 import { sendList } from "./paging.js";
+import { idempotencyKey as idempotencyKeySchema } from "./openapiParts.js";
 import { badRequest } from "./problem.js";
 import { check, checkQuery, validators } from "./requestSchemas.js";
 
@@ -132,21 +133,16 @@ function handle(fn: (req: Request, res: Response) => Promise<void>): RequestHand
 
 function param(req: Request, name: string): string {
   const value = req.params[name];
-  if (typeof value !== "string" || value === "" || value.length > 255) {
-    throw badRequest(`${name} must be 1 to 255 characters`, [
-      { field: name, message: "must be 1 to 255 characters" },
-    ]);
-  }
-  return value;
+  if (typeof value === "string" && validators.pathId(value)) return value;
+  throw badRequest(`${name} must be 1 to 255 characters`, [
+    { field: name, message: "must be 1 to 255 characters" },
+  ]);
 }
 
 function idempotencyKey(req: Request): string {
   const key = req.get("idempotency-key");
   if (key === undefined) return "";
-  if (key === "" || key.length > 255) {
-    throw badRequest("Idempotency-Key must be 1 to 255 characters", [
-      { field: "Idempotency-Key", message: "must be 1 to 255 characters" },
-    ]);
-  }
-  return key;
+  if (validators.idempotencyKey(key)) return key;
+  const rule = idempotencyKeySchema["x-rule"];
+  throw badRequest(`Idempotency-Key ${rule}`, [{ field: "Idempotency-Key", message: rule }]);
 }

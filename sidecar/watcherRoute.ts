@@ -44,7 +44,7 @@ export function watcherRoute(link: ControlplaneLink, pod: PodIdentity): RouteHan
     // Ajv and the OpenAPI document are loaded on the first watcher, not at start: most pods
     // only count, and the sidecar's memory is paid in every pod.
     const { check, validators } = await import("../http-gateway/requestSchemas.js");
-    const body = check(validators.watcherCreate, parseBody(text), "the request body");
+    const body = check(validators.sidecarWatcherCreate, parseBody(text), "the request body");
     const request = createWatcherRequest(withPodDefaults(body, pod), key);
     const created = await link.clients.watchers.createWatcher(
       request,

@@ -6,7 +6,7 @@ import type {
 import { PermissionDeniedError, type Auth, type Caller } from "../auth/Caller.js";
 import type { PodCounter } from "../podcounter/PodCounter.js";
 import { ValidationError } from "../watchers/errors.js";
-import { dnsLabelProblem } from "../watchers/validate.js";
+import { dnsLabelProblem, dnsSubdomainProblem } from "../watchers/validate.js";
 import type { CallerContext } from "./authMiddleware.js";
 
 export interface PodCounterServiceOptions {
@@ -59,7 +59,7 @@ export function podCounterService(
 function resolve(req: CounterRequest, caller: Caller, o: PodCounterServiceOptions): Target {
   const target = targetOf(req, caller, o);
   const problems = [
-    { field: "pod_name", description: dnsLabelProblem(target.name.replace(/\./g, "-"), 253) },
+    { field: "pod_name", description: dnsSubdomainProblem(target.name) },
     { field: "namespace", description: dnsLabelProblem(target.namespace, 63) },
   ].filter((p): p is { field: string; description: string } => p.description !== undefined);
   if (problems.length > 0) throw new ValidationError(problems);

@@ -113,7 +113,7 @@ export function toSpec(
     timeoutSeconds: req.timeoutSeconds,
     notifyOn: notifyOn.length > 0 ? [...new Set(notifyOn)] : [Outcome.SUCCEEDED],
     triggers: req.triggers.map((t) => ({
-      webhookId: t.webhookId.trim(),
+      webhookId: t.webhookId,
       timeoutSeconds: t.timeoutSeconds,
     })),
   };

@@ -41,7 +41,13 @@ export function toServerError(err: unknown, method: string, log: Logger): Server
     return new ServerError(Status.PERMISSION_DENIED, err.message);
   if (err instanceof ReviewUnavailableError || err instanceof StoreUnavailableError)
     return new ServerError(Status.UNAVAILABLE, err.message);
-  if (err instanceof NotFoundError) return new ServerError(Status.NOT_FOUND, err.message);
+  if (err instanceof NotFoundError) {
+    return err.violations.length > 0
+      ? new RichServerError(Status.NOT_FOUND, err.message, [
+          BadRequest.fromPartial({ fieldViolations: err.violations }),
+        ])
+      : new ServerError(Status.NOT_FOUND, err.message);
+  }
   if (err instanceof ConflictError) return new ServerError(Status.ALREADY_EXISTS, err.message);
   if (err instanceof WebhookInUseError) {
     // One violation per open watcher named, so a client need not parse the message.

@@ -70,15 +70,16 @@ export class WatcherEngine {
         description: `is not watched by this controlplane (--namespaces ${this.o.namespaces.join(",")})`,
       });
     }
-    spec.triggers.forEach((t, i) => {
-      if (t.webhookId !== "" && !this.o.store.webhooks.get(t.webhookId)) {
-        violations.push({
-          field: `triggers[${i}].webhook_id`,
-          description: `no webhook ${t.webhookId}`,
-        });
-      }
-    });
     if (violations.length > 0) throw new ValidationError(violations);
+    // A well-formed request that names a webhook which does not exist: NOT_FOUND, naming it.
+    const missing = spec.triggers.flatMap((t, i) =>
+      this.o.store.webhooks.get(t.webhookId)
+        ? []
+        : [{ field: `triggers[${i}].webhook_id`, description: `no webhook ${t.webhookId}` }],
+    );
+    if (missing.length > 0) {
+      throw new NotFoundError(missing.map((m) => m.description).join("; "), missing);
+    }
     const now = this.now();
     let result: { watcher: Watcher; created: boolean };
     try {

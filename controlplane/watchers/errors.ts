@@ -13,8 +13,15 @@ export class ValidationError extends Error {
   }
 }
 
-/** NOT_FOUND */
-export class NotFoundError extends Error {}
+/** NOT_FOUND; `violations` name the fields of a request that refer to what does not exist. */
+export class NotFoundError extends Error {
+  constructor(
+    message: string,
+    readonly violations: FieldViolation[] = [],
+  ) {
+    super(message);
+  }
+}
 
 /** ALREADY_EXISTS: an idempotency key reused for a different request. */
 export class ConflictError extends Error {}

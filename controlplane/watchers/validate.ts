@@ -1,3 +1,4 @@
+import { FETCH_BAD_PORTS } from "../../common/fetchBadPorts.js";
 import { isValidSecret } from "../dispatcher/sign.js";
 import type { FieldViolation } from "./errors.js";
 import { Outcome, type WatcherSpec } from "./model.js";
@@ -16,16 +17,8 @@ export const LIMITS = {
   timeoutSeconds: 30 * 24 * 3600,
 } as const;
 
-// The Fetch standard's "bad ports": fetch() refuses them, so a webhook there could never be called.
-const FETCH_BAD_PORTS = new Set([
-  1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102,
-  103, 104, 109, 110, 111, 113, 115, 117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427, 465,
-  512, 513, 514, 515, 526, 530, 531, 532, 540, 548, 554, 556, 563, 587, 601, 636, 989, 990, 993,
-  995, 1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668,
-  6669, 6679, 6697, 10080,
-]);
-
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const OUTCOMES = new Set<string>(Object.values(Outcome));
 
 export function dnsLabelProblem(value: string, max: number): string | undefined {
@@ -34,6 +27,20 @@ export function dnsLabelProblem(value: string, max: number): string | undefined 
     return "must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit";
   }
   return undefined;
+}
+
+/** A pod's name: DNS-1123 labels joined by dots, 253 characters at most. */
+export function dnsSubdomainProblem(value: string): string | undefined {
+  if (value.length > 253) return "must be at most 253 characters";
+  if (!DNS_SUBDOMAIN.test(value)) {
+    return "must be a DNS-1123 subdomain: DNS-1123 labels (lowercase letters, digits and '-', starting and ending with a letter or digit) joined by '.'";
+  }
+  return undefined;
+}
+
+// Lengths are counted in Unicode code points, as JSON Schema's maxLength counts them.
+function codePoints(value: string): number {
+  return value.length - (value.match(/[\ud800-\udbff][\udc00-\udfff]/g)?.length ?? 0);
 }
 
 export function validateWatcherSpec(
@@ -79,7 +86,7 @@ export function validateWebhook(w: WebhookInput): FieldViolation[] {
   const v: FieldViolation[] = [];
   const urlProblem = webhookUrlProblem(w.url);
   if (urlProblem) v.push({ field: "url", description: urlProblem });
-  if (w.description.length > LIMITS.descriptionLength) {
+  if (codePoints(w.description) > LIMITS.descriptionLength) {
     v.push({
       field: "description",
       description: `must be at most ${LIMITS.descriptionLength} characters`,
@@ -110,7 +117,7 @@ function webhookUrlProblem(url: string): string | undefined {
     return `scheme must be http or https, not ${parsed.protocol.replace(/:$/, "")}`;
   }
   if (parsed.username !== "" || parsed.password !== "") return "must not carry credentials";
-  if (parsed.port !== "" && FETCH_BAD_PORTS.has(Number(parsed.port))) {
+  if (parsed.port !== "" && FETCH_BAD_PORTS.includes(Number(parsed.port))) {
     return `port ${parsed.port} is one HTTP clients refuse to connect to (the Fetch standard's bad ports)`;
   }
   return undefined;

@@ -152,11 +152,20 @@ describe("controlplane: gRPC API and delivery @cluster", function () {
       (d): d is BadRequest => typeof d === "object" && d !== null && "fieldViolations" in d,
     );
     const fields = badRequest?.fieldViolations.map((v) => v.field);
-    expect(fields).to.have.members([
-      "namespace",
-      "job_name",
+    expect(fields).to.have.members(["namespace", "job_name", "idempotency_key"]);
+    // Well formed, but naming a webhook that does not exist: NOT_FOUND, naming the field.
+    const missing = await grpcError(
+      cp.watchers.createWatcher({
+        jobName: "fine",
+        triggers: [{ webhookId: "00000000-0000-0000-0000-000000000000", timeoutSeconds: 0 }],
+      }),
+    );
+    expect(missing.code).to.equal(Status.NOT_FOUND);
+    const violations = (missing.extra ?? []).find(
+      (d): d is BadRequest => typeof d === "object" && d !== null && "fieldViolations" in d,
+    );
+    expect(violations?.fieldViolations.map((v) => v.field)).to.deep.equal([
       "triggers[0].webhook_id",
-      "idempotency_key",
     ]);
 
     const url = await grpcError(

@@ -210,7 +210,7 @@ describe("gateway: lists in pages and webhook deletion, through the two-process 
       jobName: "after-delete",
       jobDoneTriggerWebhooks: [{ webhookId: id }],
     });
-    expect(naming.status).to.equal(400);
+    expect(naming.status).to.equal(404);
     expect((await problem(naming)).errors?.map((e) => e.field)).to.deep.equal([
       "jobDoneTriggerWebhooks[0].webhookId",
     ]);

@@ -140,8 +140,15 @@ describe("gateway: REST API @cluster", function () {
     const unknownHook = await call("POST", "/job-done-watchers", "/job-done-watchers", {
       body: { jobName: "x", jobDoneTriggerWebhooks: [{ webhookId: "no-such-webhook" }] },
     });
-    expect(unknownHook.status).to.equal(400);
+    // Well formed, but naming a webhook that does not exist: 404, naming the field.
+    expect(unknownHook.status).to.equal(404);
     expect(fields(unknownHook)).to.deep.equal(["jobDoneTriggerWebhooks[0].webhookId"]);
+
+    const both = await call("POST", "/job-done-watchers", "/job-done-watchers", {
+      body: { jobName: "a", cronJobName: "b" },
+    });
+    expect(both.status).to.equal(400);
+    expect(fields(both)).to.deep.equal(["jobName"]);
 
     const scheme = await call("POST", "/webhooks", "/webhooks", {
       body: { url: "gopher://example.com/" },

@@ -40,7 +40,7 @@ describe("gateway: a separate process, over gRPC @cluster", function () {
       method: "POST",
       body: JSON.stringify({ jobName: "x", jobDoneTriggerWebhooks: [{ webhookId: "missing" }] }),
     });
-    expect(bad.status).to.equal(400);
+    expect(bad.status).to.equal(404);
     expect(((await bad.json()) as { errors: { field: string }[] }).errors[0]?.field).to.equal(
       "jobDoneTriggerWebhooks[0].webhookId",
     );

@@ -7,16 +7,21 @@ const ajv = new Ajv2020({ allErrors: true, strict: false });
 addFormats(ajv);
 ajv.addSchema({ $id: "doc", components: openApiDocument.components });
 
-type Operation = { responses: Record<string, { content?: Record<string, { schema: object }> }> };
+interface Response {
+  content?: Record<string, { schema: object }>;
+  headers?: Record<string, { required?: boolean; schema: object }>;
+}
+type Operation = { responses: Record<string, Response> };
 
 /**
  * Problems with a real response against the served document: the status must be documented for
- * the operation, and the body must fit its schema. Empty when it conforms.
+ * the operation, the body must fit its schema, and the headers it requires (Retry-After on a 503)
+ * must be there and fit theirs. Empty when it conforms.
  */
 export function nonConformance(
   method: string,
   pathTemplate: string,
-  res: { status: number; contentType: string; body: unknown },
+  res: { status: number; contentType: string; body: unknown; headers?: Headers },
 ): string[] {
   const paths = openApiDocument.paths as unknown as Record<string, Record<string, Operation>>;
   const operation = paths[pathTemplate]?.[method.toLowerCase()];
@@ -36,8 +41,20 @@ export function nonConformance(
     JSON.stringify(media.schema).replaceAll('"#/components/', '"doc#/components/'),
   ) as object;
   const validate = ajv.compile(schema);
-  if (validate(res.body)) return [];
-  return (validate.errors ?? []).map(
-    (e) => `${method} ${pathTemplate} ${res.status}: ${e.instancePath} ${e.message ?? ""}`,
-  );
+  const problems = validate(res.body)
+    ? []
+    : (validate.errors ?? []).map(
+        (e) => `${method} ${pathTemplate} ${res.status}: ${e.instancePath} ${e.message ?? ""}`,
+      );
+  return [...problems, ...headerProblems(response, res.headers, `${method} ${pathTemplate}`)];
+}
+
+function headerProblems(response: Response, headers: Headers | undefined, what: string): string[] {
+  if (!headers) return [];
+  return Object.entries(response.headers ?? {}).flatMap(([name, header]) => {
+    const value = headers.get(name);
+    if (value === null) return header.required ? [`${what}: no ${name} header`] : [];
+    const fits: boolean = ajv.validate(header.schema, value);
+    return fits ? [] : [`${what}: ${name} ${JSON.stringify(value)} does not fit its schema`];
+  });
 }

@@ -1,0 +1,122 @@
+// Pieces the OpenAPI document is built from: each rule the server enforces on a value, stated once
+// as a JSON Schema so that the gateway validates with it and a generated client obeys it.
+import { FETCH_BAD_PORTS } from "../common/fetchBadPorts.js";
+
+// `x-rule` is our extension: the sentence a refusal names the field with (requestSchemas.ts).
+
+const DNS_LABEL = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
+
+export const dnsLabel = {
+  type: "string",
+  minLength: 1,
+  maxLength: 63,
+  pattern: `^${DNS_LABEL}$`,
+  "x-rule":
+    "must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit",
+} as const;
+
+/** A pod's name: DNS-1123 labels joined by dots, 253 characters at most. */
+export const dnsSubdomain = {
+  type: "string",
+  minLength: 1,
+  maxLength: 253,
+  pattern: `^${DNS_LABEL}(\\.${DNS_LABEL})*$`,
+  "x-rule":
+    "must be a DNS-1123 subdomain: DNS-1123 labels (lowercase letters, digits and '-', starting and ending with a letter or digit) joined by '.'",
+} as const;
+
+const OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])";
+const HEX4 = "[0-9A-Fa-f]{1,4}";
+// The host forms every URL parser reads alike: a dotted IPv4 address, an IPv6 address in full or
+// after a leading "::", or DNS names whose last label starts with a letter (a numeric last label
+// would be read as an IPv4 number) and which have no "--" (no xn-- labels to decode).
+const HOST =
+  `(${OCTET}\\.){3}${OCTET}` +
+  `|\\[((${HEX4}:){7}${HEX4}|::(${HEX4}(:${HEX4}){0,6})?)\\]` +
+  "|([A-Za-z0-9_]+(-[A-Za-z0-9_]+)*\\.)*[A-Za-z_][A-Za-z0-9_]*(-[A-Za-z0-9_]+)*";
+const PORT = "(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4})";
+/** A webhook's URL: http or https, no credentials, a port clients connect to, 2048 at most. */
+export const webhookUrl = {
+  type: "string",
+  minLength: 1,
+  maxLength: 2048,
+  pattern: `^[Hh][Tt][Tt][Pp][Ss]?://(${HOST})(:${PORT})?([/?#][!-~]*)?$`,
+  not: { pattern: `^[^/]*//[^/?#]*:0*(${FETCH_BAD_PORTS.join("|")})([/?#]|$)` },
+  "x-rule":
+    "must be an http or https URL without credentials, e.g. https://example.com/hook, in printable ASCII, on a port HTTP clients connect to (not one of the Fetch standard's bad ports)",
+} as const;
+
+// Canonical, padded base64 of 24 to 64 bytes: 8 to 21 whole groups, then none, one byte (its
+// second character has four zero bits) or two bytes (its third has two zero bits).
+const B64 = "[A-Za-z0-9+/]";
+export const webhookSecret = {
+  type: "string",
+  pattern:
+    `^whsec_((${B64}{4}){8,21}(${B64}[AQgw]==)?` +
+    `|(${B64}{4}){8,20}${B64}{2}[AEIMQUYcgkosw048]=)$`,
+  "x-rule": 'must be "whsec_" followed by base64 of 24 to 64 random bytes',
+} as const;
+
+/**
+ * An Idempotency-Key: 1 to 255 printable ASCII characters. HTTP drops spaces at either end of a
+ * header value, so a key cannot begin or end with one.
+ */
+export const idempotencyKey = {
+  type: "string",
+  minLength: 1,
+  maxLength: 255,
+  pattern: "^[!-~]([ !-~]*[!-~])?$",
+  "x-rule": "must be 1 to 255 printable ASCII characters, spaces allowed inside, not at either end",
+} as const;
+
+export const seconds = { type: "integer", minimum: 0, maximum: 2_592_000, default: 0 } as const;
+
+/** An id in a path: 1 to 255 characters (Unicode code points), percent-encoded as UTF-8. */
+export const idParam = {
+  name: "id",
+  in: "path",
+  required: true,
+  schema: { type: "string", minLength: 1, maxLength: 255 },
+} as const;
+
+export const ref = (name: string): { $ref: string } => ({ $ref: `#/components/schemas/${name}` });
+export const json = (schema: object): object => ({ "application/json": { schema } });
+
+const PROBLEM_TEXT: Record<number, string> = {
+  400: "malformed request (bad JSON, a body that does not decode, a path escape that is not UTF-8, a value the schema refuses); `errors` names each bad field",
+  401: "no valid bearer token (with --auth=tokenreview)",
+  403: "the caller's RBAC does not allow this",
+  404: "no such resource",
+  409: "conflict: an idempotency key reused for another request, a watcher that already ended, or a webhook that open watchers name",
+  413: "request body over 1 MiB, as sent (Content-Length) or decoded",
+  415: "request body in a charset other than UTF-8, or a Content-Encoding other than gzip, deflate or br",
+  429: "the controlplane refused the call as too large or too many",
+  502: "the controlplane failed unexpectedly",
+  503: "the controlplane is unavailable; retry after Retry-After seconds",
+  504: "the controlplane did not answer in time",
+};
+
+const retryAfter = {
+  "Retry-After": { required: true, schema: { type: "string", pattern: "^[0-9]+$" } },
+};
+
+// Any request may meet these: the body is read, and the controlplane called, on every route.
+const EVERY_OPERATION = [400, 401, 403, 413, 415, 429, 502, 503, 504] as const;
+
+/**
+ * The error answers of an operation: those every operation may give, and `codes` of its own
+ * (404, 409). Each is an RFC 9457 problem.
+ */
+export function problems(...codes: number[]): Record<string, object> {
+  const all = [...new Set([...EVERY_OPERATION, ...codes])].sort((a, b) => a - b);
+  return Object.fromEntries(
+    all.map((c) => [
+      String(c),
+      {
+        description: PROBLEM_TEXT[c] ?? "error",
+        ...(c === 503 && { headers: retryAfter }),
+        content: { "application/problem+json": { schema: ref("Problem") } },
+      },
+    ]),
+  );
+}
