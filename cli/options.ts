@@ -15,7 +15,7 @@ export const DEFAULTS = {
   deliveryTimeout: "1h",
   attemptTimeout: "10s",
   maxConcurrentDeliveries: "64",
-  maxDeliveriesPerDestination: "16",
+  maxDeliveriesPerDestination: "32",
   retryBase: "1s",
   retryMax: "5m",
   shutdownGrace: "10s",
