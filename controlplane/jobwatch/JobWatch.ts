@@ -33,22 +33,16 @@ export interface JobWatchOptions {
    * lived 30 s resets it. The constructor throws a RangeError unless 0 < baseMs <= maxMs.
    */
   backoff?: BackoffPolicy;
-  /**
-   * A handler call that failed is tried again after this long (doubling, with jitter; see
-   * `backoffDelay`), or at once on `retryOwed()`. Default `{ baseMs: 500, maxMs: 5000 }`.
-   */
-  handlerRetry?: BackoffPolicy;
   /** Called with the reason each time a list or watch is restarted after a failure. */
   onRestart?: (reason: string) => void;
   /** Jobs per list page. Default 500. */
   pageSize?: number;
 }
 
-const DEFAULTS = {
-  backoff: { baseMs: 500, maxMs: 30_000 },
-  handlerRetry: { baseMs: 500, maxMs: 5000 },
-  pageSize: 500,
-} as const;
+const DEFAULTS = { backoff: { baseMs: 500, maxMs: 30_000 }, pageSize: 500 } as const;
+// A handler call that failed is tried again after 250–500 ms, doubling up to 2.5–5 s, or at
+// once on resync() (its store works again).
+const HANDLER_RETRY: BackoffPolicy = { baseMs: 500, maxMs: 5000 };
 
 /**
  * Keeps a summary of every batch/v1 Job, by list then watch, and tells a handler what changes.
@@ -137,13 +131,7 @@ export class JobWatch implements Part {
     if (this.isSynced) this.hand(() => this.owed.synced(this.jobs));
   }
 
-  /** Jobs whose events the handler has not applied yet (its store could not write). */
-  get owedEvents(): number {
-    return this.owed.size;
-  }
-
   private async retryOwedEvents(signal: AbortSignal): Promise<void> {
-    const policy = this.options.handlerRetry ?? DEFAULTS.handlerRetry;
     let failures = 0;
     while (!signal.aborted) {
       if (this.owed.size === 0) {
@@ -151,7 +139,7 @@ export class JobWatch implements Part {
         await this.retryWaker.sleep(undefined, signal);
         continue;
       }
-      await this.retryWaker.sleep(backoffDelay(++failures, policy), signal);
+      await this.retryWaker.sleep(backoffDelay(++failures, HANDLER_RETRY), signal);
       this.owed.retry(this.jobs);
     }
   }

@@ -59,7 +59,6 @@ export class JobLabeller implements Part {
     name: string,
     attempts: number,
   ): Promise<void> {
-    let code: number | undefined;
     try {
       await this.batch.patchNamespacedJob(
         // metadata.uid in a patch is a precondition: a newer Job of the same name is left alone.
@@ -71,7 +70,7 @@ export class JobLabeller implements Part {
         k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
       );
     } catch (err) {
-      code = (err as { code?: number }).code;
+      const code = (err as { code?: number }).code;
       if (code !== 404 && code !== 409) {
         const retryIn = backoffDelay(attempts + 1, this.backoff);
         this.log.warn(

@@ -40,6 +40,28 @@ function fill(path: string): void {
   }
 }
 
+// A watcher per Job name, all calling one webhook that the receiver refuses (503) for now.
+async function refusedWatchers(
+  cp: ControlplaneProcess,
+  rx: Receiver,
+  namespace: string,
+  jobNames: string[],
+): Promise<{ path: string; watchers: { id: string }[] }> {
+  const path = `/${namespace}/hook`;
+  rx.script(path, [{ status: 503 }]);
+  const webhookId = await webhookTo(cp, rx.url + path);
+  const watchers = await Promise.all(
+    jobNames.map((jobName) =>
+      cp.watchers.createWatcher({
+        namespace,
+        jobName,
+        triggers: [{ webhookId, timeoutSeconds: 0 }],
+      }),
+    ),
+  );
+  return { path, watchers };
+}
+
 async function readyz(cp: ControlplaneProcess): Promise<{ status: number; body: string }> {
   const res = await fetch(`http://${cp.healthAddress}/readyz`);
   return { status: res.status, body: await res.text() };
@@ -99,19 +121,8 @@ describe("controlplane: the store cannot write @cluster", function () {
     const args = ["--retry-base=200ms", "--retry-max=1s"];
     cp = await startControlplane(cluster, { storePath, args });
     const rx = receiver!;
-    const path = `/${ns}/hook`;
-    rx.script(path, [{ status: 503 }]);
-    const webhookId = await webhookTo(cp, rx.url + path);
     const names = ["a", "b", "c", "d", "e"];
-    const watchers = await Promise.all(
-      names.map((jobName) =>
-        cp!.watchers.createWatcher({
-          namespace: ns,
-          jobName,
-          triggers: [{ webhookId, timeoutSeconds: 0 }],
-        }),
-      ),
-    );
+    const { path, watchers } = await refusedWatchers(cp, rx, ns, names);
     await Promise.all(names.map((name) => createJob(cluster, ns, name)));
     await rx.waitFor(path, names.length);
 
@@ -119,9 +130,10 @@ describe("controlplane: the store cannot write @cluster", function () {
     fill(filler);
     await cp.kill();
     cp = await startControlplane(cluster, { storePath, args });
-    await waitFor("/readyz to say the store fails", async () =>
-      (await readyz(cp!)).status === 503 ? true : undefined,
-    );
+    await waitFor("/readyz to say the store fails", async () => {
+      const r = await readyz(cp!);
+      return r.status === 503 && /\[-\] store: .*SQLITE_FULL/.test(r.body) ? true : undefined;
+    });
     await new Promise((resolve) => setTimeout(resolve, 2000));
     expect(cp.child.exitCode, "the restarted process exited").to.equal(null);
 
@@ -140,18 +152,9 @@ describe("controlplane: the store cannot write @cluster", function () {
       args: ["--retry-base=200ms", "--retry-max=1s"],
     });
     const rx = receiver!;
-    const path = `/${ns}/hook`;
-    rx.script(path, [{ status: 503 }]);
-    const webhookId = await webhookTo(cp, rx.url + path);
-    const watch = (jobName: string): Promise<{ id: string }> =>
-      cp!.watchers.createWatcher({
-        namespace: ns,
-        jobName,
-        triggers: [{ webhookId, timeoutSeconds: 0 }],
-      });
     const early = ["early-0", "early-1", "early-2", "early-3", "early-4"];
     const late = ["late-0", "late-1", "late-2", "late-3", "late-4"];
-    const watchers = await Promise.all([...early, ...late].map(watch));
+    const { path, watchers } = await refusedWatchers(cp, rx, ns, [...early, ...late]);
 
     // Deliveries are queued and refused (503) before the fault.
     await Promise.all(early.map((name) => createJob(cluster, ns, name)));
