@@ -36,11 +36,7 @@ export interface Auth {
   authorize(caller: Caller, access: Access): Promise<void>;
 }
 
-/** UNAUTHENTICATED */
-export class AuthenticationError extends Error {}
-
-/** PERMISSION_DENIED */
-export class PermissionDeniedError extends Error {}
+export { AuthenticationError, PermissionDeniedError } from "../../contract/errors.js";
 
 export function callerFrom(user: {
   username?: string;

@@ -1,3 +1,4 @@
+import { UnavailableError } from "../../contract/errors.js";
 import * as k8s from "@kubernetes/client-node";
 import { createHash } from "node:crypto";
 import type { KubeApi } from "../../common/kubeApi.js";
@@ -30,7 +31,7 @@ export interface TokenReviewAuthOptions {
 }
 
 /** The apiserver answered no review at all: the caller is not at fault (UNAVAILABLE). */
-export class ReviewUnavailableError extends Error {}
+export class ReviewUnavailableError extends UnavailableError {}
 
 /**
  * Callers are who the apiserver says their bearer token belongs to (TokenReview), and may do

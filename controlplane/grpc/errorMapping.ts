@@ -32,7 +32,7 @@ export function toServerError(err: unknown, method: string, log: Logger): Server
   if (err instanceof ServerError) return err;
   if (err instanceof ValidationError) {
     return new RichServerError(Status.INVALID_ARGUMENT, err.message, [
-      BadRequest.fromPartial({ fieldViolations: err.violations }),
+      BadRequest.fromPartial({ fieldViolations: [...err.violations] }),
     ]);
   }
   if (err instanceof AuthenticationError)
@@ -44,7 +44,7 @@ export function toServerError(err: unknown, method: string, log: Logger): Server
   if (err instanceof NotFoundError) {
     return err.violations.length > 0
       ? new RichServerError(Status.NOT_FOUND, err.message, [
-          BadRequest.fromPartial({ fieldViolations: err.violations }),
+          BadRequest.fromPartial({ fieldViolations: [...err.violations] }),
         ])
       : new ServerError(Status.NOT_FOUND, err.message);
   }

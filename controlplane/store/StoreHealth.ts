@@ -1,9 +1,11 @@
+import { UnavailableError } from "../../contract/errors.js";
+
 /**
  * The store could not do what was asked because the store itself is failing (a full disk, an
  * I/O error, a read-only volume), not because the request was wrong. Callers keep what they
  * meant to write and try again once the store works; the API answers UNAVAILABLE.
  */
-export class StoreUnavailableError extends Error {
+export class StoreUnavailableError extends UnavailableError {
   constructor(
     readonly reason: string,
     options?: { cause?: unknown },

@@ -2,20 +2,9 @@ import { FETCH_BAD_PORTS } from "../../common/fetchBadPorts.js";
 import { isValidSecret } from "../dispatcher/sign.js";
 import type { FieldViolation } from "./errors.js";
 import { Outcome, type WatcherSpec } from "./model.js";
+import { LIMITS } from "../../contract/limits.js";
 
-export const LIMITS = {
-  /** Job names are pod label values, so 63 at most. */
-  nameLength: 63,
-  /** A CronJob's name leaves 11 characters for the suffix of its Jobs. */
-  cronJobNameLength: 52,
-  idempotencyKeyLength: 255,
-  urlLength: 2048,
-  descriptionLength: 1024,
-  requestBodyBytes: 1024 * 1024,
-  triggers: 32,
-  /** 30 days. */
-  timeoutSeconds: 30 * 24 * 3600,
-} as const;
+export { LIMITS };
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

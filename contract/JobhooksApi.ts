@@ -1,0 +1,67 @@
+import type {
+  CounterDelta,
+  CounterRequest,
+  CounterValue,
+  Page,
+  PageRequest,
+  Watcher,
+  WatcherFilter,
+  WatcherRequest,
+  WebhookInput,
+  WebhookView,
+} from "./model.js";
+
+/**
+ * jobhooks' operations, one per use case. `Ctx` is who calls: the controlplane's service layer
+ * takes the authenticated Caller; a client (the gateway, the sidecar) passes CallOptions, whose
+ * credentials the controlplane checks. Errors are ApiErrors (contract/errors.ts).
+ */
+export interface WebhookOperations<Ctx> {
+  create(ctx: Ctx, input: WebhookInput): Promise<WebhookView>;
+  get(ctx: Ctx, id: string): Promise<WebhookView>;
+  /** Oldest first. */
+  list(ctx: Ctx, page: PageRequest): Promise<Page<WebhookView>>;
+  /** Refused (WebhookInUseError) while a watcher that has not ended names it. */
+  delete(ctx: Ctx, id: string): Promise<void>;
+}
+
+export interface WatcherOperations<Ctx> {
+  /** With an idempotency key, a repeat of the same request answers the watcher made first. */
+  create(ctx: Ctx, request: WatcherRequest, idempotencyKey?: string): Promise<Watcher>;
+  get(ctx: Ctx, id: string): Promise<Watcher>;
+  /** Oldest first. */
+  list(ctx: Ctx, filter: WatcherFilter, page: PageRequest): Promise<Page<Watcher>>;
+  cancel(ctx: Ctx, id: string): Promise<Watcher>;
+  /** The watcher now, then after each change, until it is final or `signal` aborts. */
+  watch(ctx: Ctx, id: string, signal: AbortSignal): AsyncIterable<Watcher>;
+}
+
+export interface CounterOperations<Ctx> {
+  /** Adds `delta` to the pod's counter (0 reads it) and answers the new value. */
+  count(ctx: Ctx, request: CounterRequest, delta: CounterDelta): Promise<CounterValue>;
+}
+
+export interface Operations<Ctx> {
+  webhooks: WebhookOperations<Ctx>;
+  watchers: WatcherOperations<Ctx>;
+  podCounter: CounterOperations<Ctx>;
+}
+
+/** How a client calls: with the caller's credentials, passed on as they came. */
+export interface CallOptions {
+  /** The Authorization header's value (e.g. "Bearer …"), if any. */
+  authorization?: string | undefined;
+  signal?: AbortSignal | undefined;
+  /**
+   * The call may be repeated when the controlplane is briefly unavailable. Reads always may; a
+   * write only when it carries what makes a repeat harmless (an idempotency key, a requestId).
+   */
+  retry?: boolean | undefined;
+}
+
+/** The API as a client holds it: in the controlplane's process (`jobhooks all`) or over gRPC. */
+export interface JobhooksApi extends Operations<CallOptions> {
+  /** true while the controlplane serves (its gRPC health is SERVING); else why not. */
+  ready(): Promise<true | string>;
+  close(): void;
+}

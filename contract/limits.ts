@@ -1,0 +1,33 @@
+/**
+ * Every limit of the API, in one place: the domain's validation and the REST schema read them
+ * from here, so the two cannot disagree.
+ */
+export const LIMITS = {
+  /** Job names are pod label values, so 63 at most; so are namespaces. */
+  nameLength: 63,
+  /** A CronJob's name leaves 11 characters for the suffix of its Jobs. */
+  cronJobNameLength: 52,
+  /** A pod's name: a DNS-1123 subdomain. */
+  podNameLength: 253,
+  /** Ids in paths and triggers. */
+  idLength: 255,
+  idempotencyKeyLength: 255,
+  urlLength: 2048,
+  descriptionLength: 1024,
+  requestBodyBytes: 1024 * 1024,
+  triggers: 32,
+  /** 30 days. */
+  timeoutSeconds: 30 * 24 * 3600,
+  /** Items in a page when the request asks for none, and at most. */
+  pageSize: 1000,
+  pageTokenLength: 1024,
+  /**
+   * A page's items add up to at most this many bytes, whatever the count: grpc-js refuses a
+   * message over 4 MiB unless told otherwise, and one item (a webhook with a 1 MiB request body)
+   * always fits.
+   */
+  pageBytes: 3 * 1024 * 1024,
+} as const;
+
+/** A DNS-1123 label, the shape of namespaces and Job names (anchor it where it is used). */
+export const DNS_LABEL = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";

@@ -1,0 +1,169 @@
+/**
+ * What jobhooks' API speaks of, independent of gRPC, REST and SQL: the shapes every transport
+ * translates to and from. Statuses keep the seed's names.
+ */
+
+export const WatcherStatus = {
+  PENDING: "PENDING",
+  PROCESSING: "PROCESSING",
+  COMPLETED: "COMPLETED",
+  PARTIALLY_COMPLETED: "PARTIALLY_COMPLETED",
+  FAILED: "FAILED",
+  CANCELLED: "CANCELLED",
+  TIMEOUT: "TIMEOUT",
+} as const;
+export type WatcherStatus = (typeof WatcherStatus)[keyof typeof WatcherStatus];
+
+export const TriggerStatus = {
+  NOT_CALLED: "NOT_CALLED",
+  CALLED: "CALLED",
+  FAILED: "FAILED",
+  TIMEOUT: "TIMEOUT",
+  CANCELLED: "CANCELLED",
+} as const;
+export type TriggerStatus = (typeof TriggerStatus)[keyof typeof TriggerStatus];
+
+export const Outcome = { SUCCEEDED: "SUCCEEDED", FAILED: "FAILED", DELETED: "DELETED" } as const;
+export type Outcome = (typeof Outcome)[keyof typeof Outcome];
+
+/** Why a watcher is where it is; stable strings clients may match on. */
+export const Reason = {
+  /** The Job's outcome was one of notify_on; webhooks were called (status says how it went). */
+  JOB_FINISHED: "JobFinished",
+  /** The Job failed and the watcher notifies only on success. */
+  JOB_FAILED: "JobFailed",
+  /** The Job succeeded and the watcher notifies only on failure. */
+  JOB_SUCCEEDED: "JobSucceeded",
+  /** The Job was deleted before it finished. */
+  JOB_DELETED: "JobDeleted",
+  /** No Job of that name appeared within the controlplane's --job-wait. */
+  JOB_NOT_FOUND: "JobNotFound",
+  /** The watcher's timeoutSeconds passed first. */
+  WATCHER_TIMEOUT: "WatcherTimeout",
+  CANCELLED: "Cancelled",
+} as const;
+export type Reason = (typeof Reason)[keyof typeof Reason];
+
+export const FINAL_WATCHER_STATUSES: ReadonlySet<WatcherStatus> = new Set([
+  WatcherStatus.COMPLETED,
+  WatcherStatus.PARTIALLY_COMPLETED,
+  WatcherStatus.FAILED,
+  WatcherStatus.CANCELLED,
+  WatcherStatus.TIMEOUT,
+]);
+
+/** A webhook as callers see it: its secret never leaves the controlplane, only whether it has one. */
+export interface WebhookView {
+  id: string;
+  url: string;
+  /** Sent verbatim when set; otherwise the body is a JSON event. */
+  requestBody: string | undefined;
+  description: string;
+  createdAt: Date;
+  signed: boolean;
+}
+
+/** A webhook to register. */
+export interface WebhookInput {
+  url: string;
+  /** Absent or empty: the JSON event. */
+  requestBody?: string | undefined;
+  description?: string | undefined;
+  /** Standard Webhooks secret ("whsec_…"); absent: unsigned. */
+  secret?: string | undefined;
+}
+
+export interface Trigger {
+  id: string;
+  watcherId: string;
+  webhookId: string;
+  timeoutSeconds: number;
+  status: TriggerStatus;
+  /** Time of the latest attempt. */
+  calledAt: Date | undefined;
+  attempts: number;
+  lastError: string;
+}
+
+export interface Watcher {
+  id: string;
+  namespace: string;
+  jobName: string;
+  /** Set instead of jobName: the watcher stands for every Job this CronJob owns. */
+  cronJobName: string;
+  /** For a watcher made for one Job of a CronJob watcher: that watcher. */
+  parentId: string;
+  timeoutSeconds: number;
+  notifyOn: Outcome[];
+  status: WatcherStatus;
+  reason: string;
+  message: string;
+  jobUid: string;
+  jobOutcome: Outcome | undefined;
+  createdAt: Date;
+  updatedAt: Date;
+  triggers: Trigger[];
+}
+
+/**
+ * A watcher to register, as a caller asks for it: what is left out takes its default (the
+ * caller's namespace, else the controlplane's --default-namespace; notify on success; no
+ * timeout).
+ */
+export interface WatcherRequest {
+  namespace?: string | undefined;
+  jobName?: string | undefined;
+  cronJobName?: string | undefined;
+  timeoutSeconds?: number | undefined;
+  notifyOn?: Outcome[] | undefined;
+  triggers?: { webhookId: string; timeoutSeconds?: number | undefined }[] | undefined;
+}
+
+/** A watcher request with its defaults applied; what the store keeps. */
+export interface WatcherSpec {
+  namespace: string;
+  jobName: string;
+  cronJobName: string;
+  timeoutSeconds: number;
+  notifyOn: Outcome[];
+  triggers: { webhookId: string; timeoutSeconds: number }[];
+}
+
+/** Which watchers a list returns; absent fields do not filter. */
+export interface WatcherFilter {
+  namespace?: string | undefined;
+  jobName?: string | undefined;
+  status?: WatcherStatus | undefined;
+}
+
+/** Where a list starts and how long a page may be. */
+export interface PageRequest {
+  /** Absent or 0: as many as a page holds (LIMITS.pageSize). */
+  pageSize?: number | undefined;
+  /** From the previous page; absent or empty: the first page. */
+  pageToken?: string | undefined;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Empty on the last page. */
+  nextPageToken: string;
+}
+
+/** Which pod's counter: a pod's own token names it; any other caller names the pod. */
+export interface CounterRequest {
+  podName?: string | undefined;
+  /** Absent: the caller's namespace, else the controlplane's --default-namespace. */
+  namespace?: string | undefined;
+  /** One per unit of work: a retried call with the same id is applied once. */
+  requestId?: string | undefined;
+}
+
+export interface CounterValue {
+  namespace: string;
+  podName: string;
+  value: number;
+}
+
+/** +1 increments, -1 decrements, 0 reads. */
+export type CounterDelta = -1 | 0 | 1;
