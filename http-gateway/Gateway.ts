@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { ControlplaneClients } from "../common/controlplaneClient.js";
+import type { ControlplaneClients } from "../client/connect.js";
 import { listen } from "../common/HealthServer.js";
 import { formatListenAddress, type ListenAddress } from "../common/listenAddress.js";
 import type { Logger } from "../common/logger.js";

@@ -1,5 +1,5 @@
 import express, { type ErrorRequestHandler, type Express } from "express";
-import type { ControlplaneClients } from "../common/controlplaneClient.js";
+import type { ControlplaneClients } from "../client/connect.js";
 import { HttpError } from "../common/HttpError.js";
 import type { Logger } from "../common/logger.js";
 import { problemOf } from "./grpcErrors.js";

@@ -1,5 +1,5 @@
 import { Router, type Request, type RequestHandler, type Response } from "express";
-import { withAuthorization, type ControlplaneClients } from "../common/controlplaneClient.js";
+import { withAuthorization, type ControlplaneClients } from "../client/connect.js";
 import {
   createWatcherRequest,
   createWebhookRequest,

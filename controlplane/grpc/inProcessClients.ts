@@ -2,7 +2,7 @@ import { Metadata, type CallContext } from "nice-grpc";
 import type {
   ControlplaneCallOptions,
   ControlplaneClients,
-} from "../../common/controlplaneClient.js";
+} from "../../client/connect.js";
 import type { Logger } from "../../common/logger.js";
 import {
   JobDoneWatcherServiceDefinition as Watchers,
