@@ -62,7 +62,7 @@ async function listenAll(signal: AbortSignal, o: ServeUntilOptions): Promise<Lis
       const at = formatListenAddress({ host: address.host, port });
       o.log.info({ address: at, ...o.fields }, o.listening);
     } catch (err) {
-      // A failed bind can leave a server behind (grpc-js keeps its own).
+      // Whatever a failed bind left behind; a server that never listened closes at once.
       await stop(listener, 0);
       const warning = o.mayFail?.(address, err);
       if (warning !== undefined) {
