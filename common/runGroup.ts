@@ -27,7 +27,7 @@ export async function runGroup(
   const stopAll = (): void => group.abort();
   if (signal.aborted) stopAll();
   signal.addEventListener("abort", stopAll, { once: true });
-  const running = new Set(parts.map((part) => part.name));
+  const running = new Set(parts);
   let failure: { err: unknown } | undefined;
   let failed: () => void = () => {};
   const firstFailure = new Promise<void>((resolve) => (failed = resolve));
@@ -41,7 +41,7 @@ export async function runGroup(
         failed();
         log.error({ part: part.name, err }, "part failed; stopping the rest");
       } finally {
-        running.delete(part.name);
+        running.delete(part);
         group.abort();
       }
     }),
@@ -49,7 +49,10 @@ export async function runGroup(
   await Promise.race([stopped, firstFailure.then(() => within(stopped, stopAfterFailureMs))]);
   signal.removeEventListener("abort", stopAll);
   if (failure === undefined) return;
-  if (running.size > 0) log.warn({ parts: [...running] }, "parts still stopping; exiting without");
+  if (running.size > 0) {
+    const names = [...running].map((part) => part.name);
+    log.warn({ parts: names }, "parts still stopping; exiting without");
+  }
   throw failure.err instanceof Error
     ? failure.err
     : new Error("a part failed", { cause: failure.err });
