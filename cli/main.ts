@@ -1,4 +1,8 @@
 #!/usr/bin/env node
 import { run } from "./program.js";
 
-process.exitCode = await run(process.argv);
+const code = await run(process.argv);
+// A failed process ends now, with its message written: a part still stopping, or a socket or
+// timer left open, must not hold it. Log lines are flushed on exit.
+if (code !== 0) process.exit(code);
+process.exitCode = code;

@@ -7,6 +7,7 @@ import { VERSION } from "../common/version.js";
 import { envName, flag } from "./flag.js";
 import { addInjectorOptions } from "./injectorOptions.js";
 import { JobhooksCommand } from "./JobhooksCommand.js";
+import { ServeFailure } from "./ServeFailure.js";
 import {
   addCommonOptions,
   addControlplaneOptions,
@@ -176,6 +177,10 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
+    if (err instanceof ServeFailure) {
+      process.stderr.write(`jobhooks ${err.role}: ${err.message}\n`);
+      return 1;
+    }
     if (await isBadInput(err)) {
       process.stderr.write(`jobhooks: ${(err as Error).message}\n`);
       return 2;

@@ -1,7 +1,9 @@
 import { connectControlplane, type ControlplaneClients } from "../client/connect.js";
 import { parseDuration } from "../common/duration.js";
+import { sendGrpcLogsTo } from "../common/grpcLogs.js";
 import { HealthServer } from "../common/HealthServer.js";
 import { parseListenAddress, type ListenAddress } from "../common/listenAddress.js";
+import { ListenError } from "../common/ListenError.js";
 import { createLogger, type Logger } from "../common/logger.js";
 import { runGroup, type Part } from "../common/runGroup.js";
 import { VERSION } from "../common/version.js";
@@ -9,6 +11,7 @@ import type { Gateway } from "../http-gateway/Gateway.js";
 import type { SidecarOptions } from "../sidecar/createSidecar.js";
 import type { CommonOptions, ControlplaneOptions, GatewayOptions, KubeOptions } from "./options.js";
 import { controlplaneReachable } from "./readiness.js";
+import { ServeFailure } from "./ServeFailure.js";
 
 // Each role's own modules are imported when the role starts, never at the top of this file: the
 // sidecar runs in every injected pod and must not load the controlplane's (the Kubernetes
@@ -24,6 +27,16 @@ export type ServeOptions = CommonOptions &
 
 export type ServeSidecarOptions = SidecarOptions & Pick<CommonOptions, "logLevel">;
 
+/** The flag that sets each listening part's address, by the part's name. */
+const LISTEN_FLAGS: Record<string, string> = {
+  health: "--health-listen",
+  grpc: "--grpc-listen",
+  injector: "--webhook-listen",
+  gateway: "--listen",
+  sidecar: "--listen",
+  "sidecar-probes": "--probe-listen",
+};
+
 interface Assembly {
   parts: Part[];
   close: () => void;
@@ -35,6 +48,7 @@ interface Assembly {
  */
 export async function serve(role: ServerRole, options: ServeOptions): Promise<void> {
   const log = createLogger(options.logLevel, role);
+  sendGrpcLogsTo(log);
   const health = new HealthServer(parseListenAddress(options.healthListen), log);
   const assembly = await assemble(role, options, health, log);
   await runUntilSignal(role, { parts: [health, ...assembly.parts], close: assembly.close }, log);
@@ -43,6 +57,7 @@ export async function serve(role: ServerRole, options: ServeOptions): Promise<vo
 /** `jobhooks sidecar`: its health endpoints are on its own listener, not a --health-listen. */
 export async function serveSidecar(options: ServeSidecarOptions): Promise<void> {
   const log = createLogger(options.logLevel, "sidecar");
+  sendGrpcLogsTo(log);
   const { createSidecar } = await import("../sidecar/createSidecar.js");
   const assembly = createSidecar(options, {
     env: process.env,
@@ -63,12 +78,25 @@ async function runUntilSignal(role: string, assembly: Assembly, log: Logger): Pr
   process.once("SIGINT", onSignal);
   try {
     await runGroup(assembly.parts, stop.signal, log);
+  } catch (err) {
+    throw explained(role, err);
   } finally {
     process.off("SIGTERM", onSignal);
     process.off("SIGINT", onSignal);
     assembly.close();
   }
   log.info("stopped");
+}
+
+// A port taken is the user's to fix: one line naming the address and the flag that set it.
+function explained(role: string, err: unknown): unknown {
+  if (!(err instanceof ListenError)) return err;
+  const flag = LISTEN_FLAGS[err.part];
+  return new ServeFailure(
+    role,
+    `cannot listen on ${err.address}${flag ? ` (${flag})` : ""}: ${err.reason}`,
+    { cause: err },
+  );
 }
 
 async function assemble(

@@ -1,8 +1,9 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { formatListenAddress, type ListenAddress } from "./listenAddress.js";
+import { createServer } from "node:http";
+import { httpListener } from "./httpListener.js";
+import type { ListenAddress } from "./listenAddress.js";
 import type { Logger } from "./logger.js";
 import type { Part } from "./runGroup.js";
+import { serveUntil } from "./serveUntil.js";
 
 /** What /metrics serves: a prom-client Registry fits. */
 export interface MetricsSource {
@@ -56,17 +57,15 @@ export class HealthServer implements Part {
         res.writeHead(404, { "content-type": "text/plain" }).end("not found\n");
       }
     });
-    await listen(server, this.address);
-    const bound = server.address() as AddressInfo;
-    this.log.info(
-      { address: formatListenAddress({ host: this.address.host, port: bound.port }) },
-      "health endpoints listening",
-    );
-    await new Promise<void>((resolve) =>
-      signal.addEventListener("abort", () => resolve(), { once: true }),
-    );
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await serveUntil(signal, {
+      name: this.name,
+      listening: "health endpoints listening",
+      addresses: [this.address],
+      create: () => httpListener(server),
+      log: this.log,
+      // Probes and scrapes take milliseconds; none is worth waiting for.
+      graceMs: 0,
+    });
   }
 
   private async readiness(): Promise<{ ready: boolean; body: string }> {
@@ -82,14 +81,4 @@ export class HealthServer implements Part {
     const ready = results.every(({ result }) => result === true);
     return { ready, body: `${lines.join("\n")}\n${ready ? "ready" : "not ready"}\n` };
   }
-}
-
-export function listen(server: Server, address: ListenAddress): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(address.port, address.host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
 }

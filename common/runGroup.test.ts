@@ -45,4 +45,26 @@ describe("runGroup", () => {
     expect(outcome).to.equal("port in use");
     expect(stopped).to.deep.equal(["a"]);
   });
+
+  it("rejects within its bound after a failure, though a part is still stopping", async () => {
+    const stuck: Part = { name: "stuck", run: () => new Promise<void>(() => {}) };
+    const failing: Part = { name: "bad", run: () => Promise.reject(new Error("port in use")) };
+    const began = Date.now();
+    const outcome = await runGroup([stuck, failing], new AbortController().signal, log, 100).then(
+      () => "resolved",
+      (err: unknown) => (err as Error).message,
+    );
+    expect(outcome).to.equal("port in use");
+    expect(Date.now() - began).to.be.within(90, 1000);
+  });
+
+  it("hands its parts an aborted signal when the outer one aborted before it started", async () => {
+    const seen: boolean[] = [];
+    const part: Part = {
+      name: "a",
+      run: (signal) => Promise.resolve(void seen.push(signal.aborted)),
+    };
+    await runGroup([part], AbortSignal.abort(), log);
+    expect(seen).to.deep.equal([true]);
+  });
 });

@@ -7,31 +7,60 @@ export interface Part {
 }
 
 /**
- * Runs parts together: when one returns or fails, the others are aborted, and runGroup settles
- * once all have stopped. It rejects with the first failure, so the process exits non-zero.
+ * After a part has failed, how long the others may take to stop. A failure at start (a port
+ * taken) should end the process at once; what is still stopping by then is left to the exit.
  */
-export async function runGroup(parts: Part[], signal: AbortSignal, log: Logger): Promise<void> {
+export const STOP_AFTER_FAILURE_MS = 1000;
+
+/**
+ * Runs parts together: when one returns or fails, the others are aborted. runGroup resolves once
+ * all have stopped. It rejects with the first failure, so the process exits non-zero, once all
+ * have stopped or `stopAfterFailureMs` after that failure, whichever is first.
+ */
+export async function runGroup(
+  parts: Part[],
+  signal: AbortSignal,
+  log: Logger,
+  stopAfterFailureMs = STOP_AFTER_FAILURE_MS,
+): Promise<void> {
   const group = new AbortController();
   const stopAll = (): void => group.abort();
+  if (signal.aborted) stopAll();
   signal.addEventListener("abort", stopAll, { once: true });
-  let firstError: unknown;
-  await Promise.all(
+  const running = new Set(parts);
+  let failure: { err: unknown } | undefined;
+  let failed: () => void = () => {};
+  const firstFailure = new Promise<void>((resolve) => (failed = resolve));
+  const stopped = Promise.all(
     parts.map(async (part) => {
       try {
         await part.run(group.signal);
         if (!group.signal.aborted) log.warn({ part: part.name }, "part stopped; stopping the rest");
       } catch (err) {
-        firstError ??= err;
+        failure ??= { err };
+        failed();
         log.error({ part: part.name, err }, "part failed; stopping the rest");
       } finally {
+        running.delete(part);
         group.abort();
       }
     }),
   );
+  await Promise.race([stopped, firstFailure.then(() => within(stopped, stopAfterFailureMs))]);
   signal.removeEventListener("abort", stopAll);
-  if (firstError !== undefined) {
-    throw firstError instanceof Error
-      ? firstError
-      : new Error("a part failed", { cause: firstError });
+  if (failure === undefined) return;
+  if (running.size > 0) {
+    const names = [...running].map((part) => part.name);
+    log.warn({ parts: names }, "parts still stopping; exiting without");
   }
+  throw failure.err instanceof Error
+    ? failure.err
+    : new Error("a part failed", { cause: failure.err });
+}
+
+// Settles when `done` does or after `ms`, whichever is first, and leaves no timer behind.
+async function within(done: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([done, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }

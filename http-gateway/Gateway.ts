@@ -1,10 +1,10 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer } from "node:http";
 import type { ControlplaneClients } from "../client/connect.js";
-import { listen } from "../common/HealthServer.js";
-import { formatListenAddress, type ListenAddress } from "../common/listenAddress.js";
+import { httpListener } from "../common/httpListener.js";
+import type { ListenAddress } from "../common/listenAddress.js";
 import type { Logger } from "../common/logger.js";
 import type { Part } from "../common/runGroup.js";
+import { serveUntil } from "../common/serveUntil.js";
 import { createGatewayApp } from "./app.js";
 
 export interface GatewayOptions {
@@ -24,21 +24,17 @@ export class Gateway implements Part {
 
   async run(signal: AbortSignal): Promise<void> {
     const clients = await this.o.clients;
-    const server: Server = createServer(createGatewayApp(clients, this.o.log));
-    await listen(server, this.o.address);
-    const { port } = server.address() as AddressInfo;
-    this.o.log.info(
-      { address: formatListenAddress({ host: this.o.address.host, port }) },
-      "REST API listening",
-    );
-    await new Promise<void>((resolve) =>
-      signal.addEventListener("abort", () => resolve(), { once: true }),
-    );
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
-    const timer = setTimeout(() => server.closeAllConnections(), this.o.shutdownGraceMs);
-    await closed;
-    clearTimeout(timer);
-    clients.close();
+    try {
+      await serveUntil(signal, {
+        name: this.name,
+        listening: "REST API listening",
+        addresses: [this.o.address],
+        create: () => httpListener(createServer(createGatewayApp(clients, this.o.log))),
+        log: this.o.log,
+        graceMs: this.o.shutdownGraceMs,
+      });
+    } finally {
+      clients.close();
+    }
   }
 }

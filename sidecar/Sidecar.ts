@@ -1,8 +1,9 @@
-import type { RequestListener, Server } from "node:http";
+import { createServer, type RequestListener } from "node:http";
+import { httpListener } from "../common/httpListener.js";
 import type { ListenAddress } from "../common/listenAddress.js";
 import type { Logger } from "../common/logger.js";
 import type { Part } from "../common/runGroup.js";
-import { listenAll } from "./listenAll.js";
+import { serveUntil } from "../common/serveUntil.js";
 
 export interface SidecarServerOptions {
   /** The part's name in logs; default "sidecar". */
@@ -14,7 +15,14 @@ export interface SidecarServerOptions {
   shutdownGraceMs: number;
 }
 
-/** One set of the sidecar's HTTP listeners: the API on --listen, or the probes on --probe-listen. */
+// What binding an IPv6 address fails with on a host (or pod network) without IPv6.
+const NO_IPV6 = new Set(["EADDRNOTAVAIL", "EAFNOSUPPORT"]);
+
+/**
+ * One set of the sidecar's HTTP listeners: the API on --listen, or the probes on --probe-listen;
+ * one server per address. An IPv6 address the host cannot bind is skipped with a warning:
+ * clusters without IPv6 are common, and the IPv4 listener serves them.
+ */
 export class Sidecar implements Part {
   readonly name: string;
 
@@ -23,21 +31,21 @@ export class Sidecar implements Part {
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    const servers = await listenAll(this.o.addresses, this.o.handler, this.o.log, this.name);
-    if (!signal.aborted) {
-      await new Promise<void>((resolve) =>
-        signal.addEventListener("abort", () => resolve(), { once: true }),
-      );
-    }
-    await Promise.all(servers.map((server) => this.close(server)));
+    await serveUntil(signal, {
+      name: this.name,
+      listening: `${this.name} listening`,
+      addresses: this.o.addresses,
+      create: () => httpListener(createServer(this.o.handler)),
+      log: this.o.log,
+      graceMs: this.o.shutdownGraceMs,
+      mayFail: (address, err) =>
+        address.host?.includes(":") && NO_IPV6.has(errorCode(err))
+          ? "cannot listen on this IPv6 address (no IPv6 here?); going on without it"
+          : undefined,
+    });
   }
+}
 
-  // New connections are refused at once; requests in flight get the grace period to finish.
-  private async close(server: Server): Promise<void> {
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
-    const timer = setTimeout(() => server.closeAllConnections(), this.o.shutdownGraceMs);
-    await closed;
-    clearTimeout(timer);
-  }
+function errorCode(err: unknown): string {
+  return typeof err === "object" && err !== null && "code" in err ? String(err.code) : "";
 }

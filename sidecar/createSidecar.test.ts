@@ -188,30 +188,34 @@ describe("jobhooks sidecar listeners", function () {
   it("goes on without an IPv6 address the host cannot bind, with a warning", async () => {
     // fd00::dead is on no interface: binding it fails as ::1 does on a host without IPv6. It is
     // not loopback, so it is given to the listener directly, past the --listen check.
-    const { listenAll } = await import("./listenAll.js");
+    const { Sidecar } = await import("./Sidecar.js");
+    const warning = "cannot listen on this IPv6 address (no IPv6 here?); going on without it";
     const logs: Record<string, unknown>[] = [];
+    let warned: () => void = () => {};
     const sink = new Writable({
       write(chunk: Buffer, _encoding, done) {
-        logs.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+        const entry = JSON.parse(chunk.toString()) as Record<string, unknown>;
+        logs.push(entry);
+        if (entry.msg === warning) warned();
         done();
       },
     });
-    const servers = await listenAll(
-      [
+    const sidecar = new Sidecar({
+      addresses: [
         { host: "127.0.0.1", port: 0 },
         { host: "fd00::dead", port: 0 },
       ],
-      (_req, res) => res.end("ok"),
-      pino({ level: "info" }, sink),
-    );
-    try {
-      expect(servers).to.have.length(1);
-      expect(logs.map((l) => l.msg)).to.include(
-        "cannot listen on this IPv6 address (no IPv6 here?); going on without it",
-      );
-    } finally {
-      for (const s of servers) s.close();
-    }
+      handler: (_req, res) => res.end("ok"),
+      log: pino({ level: "info" }, sink),
+      shutdownGraceMs: 0,
+    });
+    const stop = new AbortController();
+    const skipped = new Promise<void>((resolve) => (warned = resolve));
+    const running = sidecar.run(stop.signal);
+    await Promise.race([skipped, running]);
+    stop.abort();
+    await running;
+    expect(logs.map((l) => l.msg)).to.deep.equal(["sidecar listening", warning]);
   });
 
   it("refuses a watcher without a Job to default to", async () => {

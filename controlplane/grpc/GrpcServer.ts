@@ -3,15 +3,17 @@ import { errorDetailsServerMiddleware } from "nice-grpc-error-details";
 import { HealthDefinition, HealthServiceImpl, type HealthState } from "nice-grpc-server-health";
 import { ServerReflection, ServerReflectionService } from "nice-grpc-server-reflection";
 import { readFileSync } from "node:fs";
-import { formatListenAddress, type ListenAddress } from "../../common/listenAddress.js";
+import type { ListenAddress } from "../../common/listenAddress.js";
 import type { Logger } from "../../common/logger.js";
 import type { Part } from "../../common/runGroup.js";
+import { serveUntil } from "../../common/serveUntil.js";
 import { PodCounterServiceDefinition } from "../../proto/gen/jobhooks/v1/podcounter.js";
 import { JobDoneWatcherServiceDefinition } from "../../proto/gen/jobhooks/v1/watchers.js";
 import { WebhookServiceDefinition } from "../../proto/gen/jobhooks/v1/webhooks.js";
 import type { Auth } from "../auth/Caller.js";
 import { authMiddleware, type CallerContext } from "./authMiddleware.js";
 import { errorMappingMiddleware } from "./errorMapping.js";
+import { grpcListener } from "./grpcListener.js";
 import type { Services } from "./inProcessClients.js";
 
 const SERVICES = [
@@ -48,16 +50,13 @@ export class GrpcServer implements Part {
     server.add(PodCounterServiceDefinition, this.o.services.podCounter);
     server.add(HealthDefinition, HealthServiceImpl(this.o.health));
     server.add(ServerReflectionService, ServerReflection(readFileSync(DESCRIPTOR_SET), SERVICES));
-    const { host, port } = this.o.address;
-    const bound = await server.listen(
-      `${host === undefined ? "0.0.0.0" : host.includes(":") ? `[${host}]` : host}:${port}`,
-    );
-    this.o.log.info({ address: formatListenAddress({ host, port: bound }) }, "gRPC listening");
-    await new Promise<void>((resolve) =>
-      signal.addEventListener("abort", () => resolve(), { once: true }),
-    );
-    const timer = setTimeout(() => server.forceShutdown(), this.o.shutdownGraceMs);
-    await server.shutdown();
-    clearTimeout(timer);
+    await serveUntil(signal, {
+      name: this.name,
+      listening: "gRPC listening",
+      addresses: [this.o.address],
+      create: () => grpcListener(server),
+      log: this.o.log,
+      graceMs: this.o.shutdownGraceMs,
+    });
   }
 }

@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
-import type { AddressInfo } from "node:net";
-import { listen } from "../../common/HealthServer.js";
-import { formatListenAddress, type ListenAddress } from "../../common/listenAddress.js";
+import { httpListener } from "../../common/httpListener.js";
+import type { ListenAddress } from "../../common/listenAddress.js";
 import type { Logger } from "../../common/logger.js";
 import type { Part } from "../../common/runGroup.js";
+import { serveUntil } from "../../common/serveUntil.js";
 import { HttpError } from "../../common/HttpError.js";
 import { readBody } from "../../common/readBody.js";
 import { admit, AdmissionInputError, type AdmissionOutcome } from "./admit.js";
@@ -50,21 +50,18 @@ export class InjectorServer implements Part {
       log.info("serving certificate reloaded");
     });
     try {
-      await listen(server, this.o.address);
-      const { port } = server.address() as AddressInfo;
-      log.info(
-        { address: formatListenAddress({ host: this.o.address.host, port }), path: INJECT_PATH },
-        "admission webhook listening",
-      );
-      await new Promise<void>((resolve) => {
-        if (signal.aborted) resolve();
-        signal.addEventListener("abort", () => resolve(), { once: true });
+      await serveUntil(signal, {
+        name: this.name,
+        listening: "admission webhook listening",
+        fields: { path: INJECT_PATH },
+        addresses: [this.o.address],
+        create: () => httpListener(server),
+        log,
+        // Reviews take microseconds; the apiserver retries nothing and gives up at its timeout.
+        graceMs: 0,
       });
     } finally {
       unsubscribe();
-      // Reviews take microseconds; the apiserver retries nothing and gives up at its timeout.
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   }
 
