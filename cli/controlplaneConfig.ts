@@ -42,8 +42,13 @@ export function controlplaneConfig(
     throw new OptionError("--token-audiences needs at least one audience");
   const attemptTimeoutMs = parseDuration(o.attemptTimeout);
   if (attemptTimeoutMs <= 0) throw new OptionError("--attempt-timeout must be more than 0");
+  const kubeRequestTimeoutMs = parseDuration(o.kubeRequestTimeout);
+  if (kubeRequestTimeoutMs <= 0) {
+    throw new OptionError("--kube-request-timeout must be more than 0");
+  }
   return {
     kubeConfig,
+    kubeRequestTimeoutMs,
     store: parseStoreSpec(o.store),
     grpcListen: parseListenAddress(o.grpcListen),
     namespaces,

@@ -1,5 +1,5 @@
-import { findPod } from "../../common/findPod.js";
-import type { KubeApi } from "../../common/kubeApi.js";
+import { findPod } from "../kube/findPod.js";
+import type { KubeApi } from "../kube/KubeApi.js";
 import { TtlCache } from "../../common/TtlCache.js";
 import type { Caller } from "./Caller.js";
 
@@ -22,7 +22,8 @@ export class PodJobs {
     const { uid, name } = caller.pod;
     const known = this.jobs.get(uid);
     if (known !== undefined) return known;
-    const found = await findPod(this.api, caller.namespace, name);
+    // Bound by the KubeApi's request timeout: a stalled apiserver fails the call, UNAVAILABLE.
+    const found = await findPod(this.api, { namespace: caller.namespace, name });
     // Another pod of the same name is not the caller's.
     const pod = found?.metadata?.uid === uid ? found : undefined;
     const job = pod?.metadata?.labels?.[JOB_NAME_LABEL] ?? "";
