@@ -96,15 +96,20 @@ export class CaBundleKeeper implements Part {
         if (this.due === configuration) this.due = undefined;
         failures = 0;
       } catch (err) {
-        if (signal.aborted) return;
-        const retryIn = backoffDelay(++failures, BACKOFF);
-        this.o.log.warn(
-          { err, configuration: this.o.name, retryIn },
-          "cannot keep the webhook configuration's caBundle; retrying",
-        );
-        await this.waker.sleep(retryIn, signal);
+        await this.retryAfter(err, ++failures, signal);
       }
     }
+  }
+
+  // A newer version seen meanwhile (a conflict's cause) ends the wait early.
+  private async retryAfter(err: unknown, failures: number, signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return;
+    const retryIn = backoffDelay(failures, BACKOFF);
+    this.o.log.warn(
+      { err, configuration: this.o.name, retryIn },
+      "cannot keep the webhook configuration's caBundle; retrying",
+    );
+    await this.waker.sleep(retryIn, signal);
   }
 
   private async mend(configuration: Configuration, signal: AbortSignal): Promise<void> {

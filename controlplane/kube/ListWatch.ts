@@ -215,7 +215,12 @@ export class ListWatch<T> {
       },
     };
     try {
-      await this.o.api.watch(this.o.path, query, handlers, AbortSignal.any([signal, stalled.signal]));
+      await this.o.api.watch(
+        this.o.path,
+        query,
+        handlers,
+        AbortSignal.any([signal, stalled.signal]),
+      );
     } catch (err) {
       return failure ?? this.whyEnded(err, signal, stalled.signal);
     } finally {

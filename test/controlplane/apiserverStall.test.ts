@@ -62,9 +62,9 @@ describe("controlplane: a stalled apiserver connection @cluster", function () {
   });
 
   after(async () => {
-    relay?.stall(false);
-    await cp?.stop();
-    await relay?.close();
+    relay.stall(false);
+    await cp.stop();
+    await relay.close();
   });
 
   it("answers a counter call UNAVAILABLE (503 over REST) within --kube-request-timeout, and counts again once the connection flows", async () => {
