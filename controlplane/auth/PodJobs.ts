@@ -23,12 +23,12 @@ export class PodJobs {
     const known = this.jobs.get(uid);
     if (known !== undefined) return known;
     // Bound by the KubeApi's request timeout: a stalled apiserver fails the call, UNAVAILABLE.
-    const found = await findPod(this.api, { namespace: caller.namespace, name });
+    const pod = await findPod(this.api, { namespace: caller.namespace, name });
     // Another pod of the same name is not the caller's.
-    const pod = found?.metadata?.uid === uid ? found : undefined;
-    const job = pod?.metadata?.labels?.[JOB_NAME_LABEL] ?? "";
-    // A pod not found may be one the apiserver has not shown us yet: ask again next time.
-    if (pod) this.jobs.set(uid, job, 60 * 60 * 1000);
+    if (pod?.metadata?.uid !== uid) return "";
+    const job = pod.metadata.labels?.[JOB_NAME_LABEL] ?? "";
+    // Only a pod found is remembered: one not found may be one the apiserver has not shown us yet.
+    this.jobs.set(uid, job, 60 * 60 * 1000);
     return job;
   }
 }

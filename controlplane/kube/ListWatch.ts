@@ -239,18 +239,12 @@ export class ListWatch<T> {
 
   /** Applies one watch event; returns how the watch ends if the event ends it. */
   private apply(type: string, object: unknown): WatchFailure | undefined {
-    if (type === "ERROR") {
-      const status = object as { code?: number; reason?: string; message?: string };
-      const reason = `watch error ${status.code ?? "?"} ${status.reason ?? ""}: ${status.message ?? ""}`;
-      return { gone: status.code === GONE, reason };
-    }
+    if (type === "ERROR") return watchError(object);
     this.note({ type: "progress" });
     if (type === "ADDED" || type === "MODIFIED") this.decode(object, (d) => this.o.sink.upsert(d));
     else if (type === "DELETED") this.decode(object, (d) => this.o.sink.remove(d));
     // BOOKMARK carries nothing but how far the stream got: resuming from there skips nothing.
-    const version = (object as { metadata?: { resourceVersion?: string } } | null)?.metadata
-      ?.resourceVersion;
-    this.resourceVersion = version ?? this.resourceVersion;
+    this.resourceVersion = resourceVersionOf(object) ?? this.resourceVersion;
     return undefined;
   }
 
@@ -264,4 +258,15 @@ export class ListWatch<T> {
     }
     then(item);
   }
+}
+
+// An ERROR event carries a Status: 410 Gone means the version asked for is no longer kept.
+function watchError(object: unknown): WatchFailure {
+  const status = object as { code?: number; reason?: string; message?: string };
+  const reason = `watch error ${status.code ?? "?"} ${status.reason ?? ""}: ${status.message ?? ""}`;
+  return { gone: status.code === GONE, reason };
+}
+
+function resourceVersionOf(object: unknown): string | undefined {
+  return (object as { metadata?: { resourceVersion?: string } } | null)?.metadata?.resourceVersion;
 }
