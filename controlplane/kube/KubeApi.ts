@@ -1,5 +1,6 @@
 import * as k8s from "@kubernetes/client-node";
 import type { Agent as HttpAgent, IncomingMessage } from "node:http";
+import { callSignal } from "./callSignal.js";
 import { KubeApiError, KubeTimeoutError } from "./KubeApiError.js";
 import { kubeAgent } from "./kubeAgent.js";
 import { sendRequest, type KubeRequest } from "./sendRequest.js";
@@ -56,10 +57,9 @@ export class KubeApi {
    * no answer within `requestTimeoutMs` a KubeTimeoutError, an abort of `signal` an AbortError.
    */
   async request<T>(r: KubeRequest): Promise<T> {
-    const timeout = AbortSignal.timeout(this.requestTimeoutMs);
-    const signal = r.signal ? AbortSignal.any([r.signal, timeout]) : timeout;
+    const call = callSignal(r.signal, this.requestTimeoutMs);
     try {
-      const res = await this.send({ ...r, signal });
+      const res = await this.send({ ...r, signal: call.signal });
       const body = await readBody(res);
       if (!res.statusCode || res.statusCode < 200 || res.statusCode > 299) {
         throw new KubeApiError(
@@ -69,10 +69,10 @@ export class KubeApi {
       }
       return JSON.parse(body) as T;
     } catch (err) {
-      if (timeout.aborted && !r.signal?.aborted) {
-        throw new KubeTimeoutError(r.method, r.path, this.requestTimeoutMs);
-      }
+      if (call.timedOut) throw new KubeTimeoutError(r.method, r.path, this.requestTimeoutMs);
       throw err;
+    } finally {
+      call.done();
     }
   }
 
@@ -88,25 +88,22 @@ export class KubeApi {
     handlers: WatchHandlers,
     signal: AbortSignal,
   ): Promise<void> {
-    const headers = new AbortController();
-    const timer = setTimeout(() => headers.abort(), this.requestTimeoutMs);
-    let res: IncomingMessage;
+    const call = callSignal(signal, this.requestTimeoutMs);
     try {
-      res = await this.send({
+      const res = await this.send({
         method: "GET",
         path,
         query: { ...query, watch: true },
-        signal: AbortSignal.any([signal, headers.signal]),
+        signal: call.signal,
       });
+      call.answered();
+      await readWatch(res, `WATCH ${path}`, handlers);
     } catch (err) {
-      if (headers.signal.aborted && !signal.aborted) {
-        throw new KubeTimeoutError("WATCH", path, this.requestTimeoutMs);
-      }
+      if (call.timedOut) throw new KubeTimeoutError("WATCH", path, this.requestTimeoutMs);
       throw err;
     } finally {
-      clearTimeout(timer);
+      call.done();
     }
-    await readWatch(res, `WATCH ${path}`, handlers);
   }
 
   /**

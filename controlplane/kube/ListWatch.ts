@@ -1,6 +1,7 @@
 import { backoffDelay, type BackoffPolicy } from "../../common/backoff.js";
 import type { Logger } from "../../common/logger.js";
 import { BackoffWait } from "./BackoffWait.js";
+import { callSignal } from "./callSignal.js";
 import type { KubeApi, Query } from "./KubeApi.js";
 import { describeError, GONE, watchFailure, type WatchFailure } from "./watchFailure.js";
 import {
@@ -204,37 +205,26 @@ export class ListWatch<T> {
       timeoutSeconds,
     };
     this.note({ type: "watch" });
-    const stalled = new AbortController();
-    const stall = setTimeout(() => stalled.abort(), timeoutSeconds * 1000 + WATCH.stallGraceMs);
+    // A watch neither ended nor closed well past its timeout sits on a dead connection.
+    const call = callSignal(signal, timeoutSeconds * 1000 + WATCH.stallGraceMs);
     let failure: WatchFailure | undefined;
     const handlers = {
       onOpen: () => this.note({ type: "opened" }),
       onEvent: (type: string, object: unknown) => {
         failure ??= this.apply(type, object);
-        if (failure) stalled.abort();
+        if (failure) call.cancel();
       },
     };
     try {
-      await this.o.api.watch(
-        this.o.path,
-        query,
-        handlers,
-        AbortSignal.any([signal, stalled.signal]),
-      );
+      await this.o.api.watch(this.o.path, query, handlers, call.signal);
     } catch (err) {
-      return failure ?? this.whyEnded(err, signal, stalled.signal);
+      return failure ?? whyEnded(err, signal, call.timedOut);
     } finally {
-      clearTimeout(stall);
+      call.done();
     }
     // The server ends a watch cleanly at its timeout; earlier is a failure worth a backoff.
     if (failure || Date.now() - started >= timeoutSeconds * 1000) return failure;
     return { gone: false, reason: "watch closed by the server" };
-  }
-
-  private whyEnded(err: unknown, signal: AbortSignal, stalled: AbortSignal): WatchFailure {
-    if (signal.aborted) return { gone: false, reason: "aborted" };
-    if (stalled.aborted) return { gone: false, reason: "watch stalled" };
-    return watchFailure(err);
   }
 
   /** Applies one watch event; returns how the watch ends if the event ends it. */
@@ -258,6 +248,12 @@ export class ListWatch<T> {
     }
     then(item);
   }
+}
+
+function whyEnded(err: unknown, signal: AbortSignal, stalled: boolean): WatchFailure {
+  if (signal.aborted) return { gone: false, reason: "aborted" };
+  if (stalled) return { gone: false, reason: "watch stalled" };
+  return watchFailure(err);
 }
 
 // An ERROR event carries a Status: 410 Gone means the version asked for is no longer kept.
