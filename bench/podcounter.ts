@@ -3,7 +3,7 @@
 import * as k8s from "@kubernetes/client-node";
 import { createChannel, createClient } from "nice-grpc";
 import { availableParallelism } from "node:os";
-import { KubeApi } from "../common/kubeApi.js";
+import { KubeApi } from "../controlplane/kube/KubeApi.js";
 import { PodCounterServiceDefinition } from "../proto/gen/jobhooks/v1/podcounter.js";
 import { TestCluster } from "../test/cluster/TestCluster.js";
 import { createTestNamespace } from "../test/support/cluster.js";
@@ -99,7 +99,7 @@ function row(label: string, r: Run): string {
 
 async function main(): Promise<void> {
   const cluster = await TestCluster.start({ progress: (l) => process.stderr.write(`${l}\n`) });
-  const api = await KubeApi.create(cluster.kubeConfig);
+  const api = new KubeApi(cluster.kubeConfig);
   const core = api.client(k8s.CoreV1Api);
   const cp = await startControlplane(cluster, { args: ["--log-level=info"] });
   const lines = [

@@ -40,10 +40,11 @@ export function controlplaneConfig(
   const audiences = list(o.tokenAudiences);
   if (audiences.length === 0)
     throw new OptionError("--token-audiences needs at least one audience");
-  const attemptTimeoutMs = parseDuration(o.attemptTimeout);
-  if (attemptTimeoutMs <= 0) throw new OptionError("--attempt-timeout must be more than 0");
+  const attemptTimeoutMs = positiveDuration(o.attemptTimeout, "--attempt-timeout");
+  const kubeRequestTimeoutMs = positiveDuration(o.kubeRequestTimeout, "--kube-request-timeout");
   return {
     kubeConfig,
+    kubeRequestTimeoutMs,
     store: parseStoreSpec(o.store),
     grpcListen: parseListenAddress(o.grpcListen),
     namespaces,
@@ -89,6 +90,12 @@ function retryPolicy(o: ControlplaneOptions): BackoffPolicy {
     throw new OptionError(`--retry-base must be more than 0 and at most --retry-max`);
   }
   return retry;
+}
+
+function positiveDuration(value: string, flag: string): number {
+  const ms = parseDuration(value);
+  if (ms <= 0) throw new OptionError(`${flag} must be more than 0`);
+  return ms;
 }
 
 function list(commaSeparated: string): string[] {

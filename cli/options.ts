@@ -14,6 +14,7 @@ export const DEFAULTS = {
   jobWait: "10m",
   deliveryTimeout: "1h",
   attemptTimeout: "10s",
+  kubeRequestTimeout: "10s",
   maxConcurrentDeliveries: "64",
   maxDeliveriesPerDestination: "32",
   retryBase: "1s",
@@ -84,6 +85,7 @@ export interface ControlplaneOptions extends InjectorOptions {
   jobWait: string;
   deliveryTimeout: string;
   attemptTimeout: string;
+  kubeRequestTimeout: string;
   maxConcurrentDeliveries: string;
   maxDeliveriesPerDestination: string;
   retryBase: string;
@@ -169,6 +171,13 @@ export function addControlplaneOptions(cmd: Command): Command {
       ),
     )
     .addOption(flag("--attempt-timeout <duration>", "limit of one HTTP attempt", d.attemptTimeout))
+    .addOption(
+      flag(
+        "--kube-request-timeout <duration>",
+        "limit of one apiserver call (a watch: until its response starts); a counter call then answers UNAVAILABLE",
+        d.kubeRequestTimeout,
+      ),
+    )
     .addOption(
       flag(
         "--max-concurrent-deliveries <n>",

@@ -1,7 +1,6 @@
-import * as k8s from "@kubernetes/client-node";
+import type * as k8s from "@kubernetes/client-node";
 import { HealthState } from "nice-grpc-server-health";
 import type { HealthServer } from "../common/HealthServer.js";
-import { KubeApi } from "../common/kubeApi.js";
 import type { ListenAddress } from "../common/listenAddress.js";
 import type { Logger } from "../common/logger.js";
 import type { Part } from "../common/runGroup.js";
@@ -12,6 +11,8 @@ import type { ControlplaneClients } from "../client/connect.js";
 import { GrpcServer } from "./grpc/GrpcServer.js";
 import { inProcessClients, type Services } from "./grpc/inProcessClients.js";
 import { podCounterService } from "./grpc/PodCounterServiceImpl.js";
+import { KubeApi } from "./kube/KubeApi.js";
+import { KubeCounterPods } from "./podcounter/KubeCounterPods.js";
 import { PodCounter, type PodCounterOptions } from "./podcounter/PodCounter.js";
 import { watcherService } from "./grpc/WatcherServiceImpl.js";
 import { webhookService } from "./grpc/WebhookServiceImpl.js";
@@ -35,6 +36,8 @@ import { Webhooks } from "./watchers/Webhooks.js";
 
 export interface ControlplaneConfig {
   kubeConfig: k8s.KubeConfig;
+  /** Bound of one ordinary apiserver call (KubeApi); default 10 s. */
+  kubeRequestTimeoutMs?: number;
   store: StoreSpec;
   grpcListen: ListenAddress;
   namespaces: string[] | undefined;
@@ -54,7 +57,10 @@ export interface ControlplaneConfig {
   tokenAudiences: string[];
   /** tokenreview: a caller without a token is system:anonymous and RBAC decides; else 401. */
   anonymousAuth: boolean;
-  podCounter: Omit<PodCounterOptions, "log" | "onPatch" | "onOperation">;
+  podCounter: Omit<PodCounterOptions, "log" | "onPatch" | "onOperation"> & {
+    /** Only pods this label selector selects may be counted; others are "not found". */
+    labelSelector: string | undefined;
+  };
   /** The sidecar injector; undefined when no certificate is configured. */
   injector: InjectorConfig | undefined;
   log: Logger;
@@ -77,17 +83,19 @@ export async function createControlplane(
   c: ControlplaneConfig,
   health: HealthServer,
 ): Promise<Controlplane> {
-  const api = await KubeApi.create(c.kubeConfig);
-  const version = api.client(k8s.VersionApi);
+  // The process's one way to the apiserver: every part below that calls it is handed this one.
+  const api = new KubeApi(c.kubeConfig, {
+    ...(c.kubeRequestTimeoutMs !== undefined && { requestTimeoutMs: c.kubeRequestTimeoutMs }),
+  });
   health.addReadinessCheck("kube-apiserver", async () => {
-    await version.getCode();
+    await api.getJson("/version", {});
     // Back after an outage: the Job watch need not wait out a backoff that grew meanwhile.
     jobWatch.apiserverAnswered();
     return true;
   });
   const store = Store.open(c.store);
   const metrics = new ControlplaneMetrics(() => store.deliveries.count());
-  const jobWatch = new JobWatch(c.kubeConfig, {
+  const jobWatch = new JobWatch(api, {
     ...(c.namespaces && { namespaces: c.namespaces }),
     log: c.log.child({ part: "jobwatch" }),
     onRestart: () => metrics.watchRestarts.inc(),
@@ -167,7 +175,7 @@ export async function createControlplane(
       podJobs: new PodJobs(api),
     }),
     podCounter: podCounterService(
-      new PodCounter(api, {
+      new PodCounter(new KubeCounterPods(api, { key: c.podCounter.label, ...c.podCounter }), {
         ...c.podCounter,
         log: c.log.child({ part: "podcounter" }),
         onPatch: () => metrics.podCounterWrites.inc(),
@@ -190,7 +198,6 @@ export async function createControlplane(
   const injector = c.injector
     ? await createInjector(c.injector, {
         api,
-        kubeConfig: c.kubeConfig,
         log: c.log.child({ part: "injector" }),
         metrics,
       })

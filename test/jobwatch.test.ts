@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { JobWatch } from "../controlplane/jobwatch/JobWatch.js";
+import { KubeApi } from "../controlplane/kube/KubeApi.js";
 import { JobOutcome } from "../controlplane/jobwatch/jobSummary.js";
 import { waitFor } from "./cluster/wait.js";
 import { createTestNamespace } from "./support/cluster.js";
@@ -127,7 +128,7 @@ describe("job watch @cluster", function () {
       job("stay", { "test.jobhooks.dev/run-ms": "60000" }),
     );
     const rec = new Recorder();
-    const watch = new JobWatch(suite.kubeConfig, {
+    const watch = new JobWatch(new KubeApi(suite.kubeConfig), {
       namespaces: [namespace],
       handler: rec,
       log,

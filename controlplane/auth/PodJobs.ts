@@ -1,5 +1,5 @@
-import { findPod } from "../../common/findPod.js";
-import type { KubeApi } from "../../common/kubeApi.js";
+import { findPod } from "../kube/findPod.js";
+import type { KubeApi } from "../kube/KubeApi.js";
 import { TtlCache } from "../../common/TtlCache.js";
 import type { Caller } from "./Caller.js";
 
@@ -22,12 +22,13 @@ export class PodJobs {
     const { uid, name } = caller.pod;
     const known = this.jobs.get(uid);
     if (known !== undefined) return known;
-    const found = await findPod(this.api, caller.namespace, name);
+    // Bound by the KubeApi's request timeout: a stalled apiserver fails the call, UNAVAILABLE.
+    const pod = await findPod(this.api, { namespace: caller.namespace, name });
     // Another pod of the same name is not the caller's.
-    const pod = found?.metadata?.uid === uid ? found : undefined;
-    const job = pod?.metadata?.labels?.[JOB_NAME_LABEL] ?? "";
-    // A pod not found may be one the apiserver has not shown us yet: ask again next time.
-    if (pod) this.jobs.set(uid, job, 60 * 60 * 1000);
+    if (pod?.metadata?.uid !== uid) return "";
+    const job = pod.metadata.labels?.[JOB_NAME_LABEL] ?? "";
+    // Only a pod found is remembered: one not found may be one the apiserver has not shown us yet.
+    this.jobs.set(uid, job, 60 * 60 * 1000);
     return job;
   }
 }

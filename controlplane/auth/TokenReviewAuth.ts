@@ -1,7 +1,7 @@
 import { UnavailableError } from "../../contract/errors.js";
-import * as k8s from "@kubernetes/client-node";
+import type * as k8s from "@kubernetes/client-node";
 import { createHash } from "node:crypto";
-import type { KubeApi } from "../../common/kubeApi.js";
+import type { KubeApi } from "../kube/KubeApi.js";
 import { TtlCache } from "../../common/TtlCache.js";
 import {
   ANONYMOUS,
@@ -38,19 +38,15 @@ export class ReviewUnavailableError extends UnavailableError {}
  * what RBAC allows them on the jobhooks.dev resources (SubjectAccessReview).
  */
 export class TokenReviewAuth implements Auth {
-  private readonly authn: k8s.AuthenticationV1Api;
-  private readonly authz: k8s.AuthorizationV1Api;
   private readonly callers = new TtlCache<Caller | string>(10_000);
   private readonly decisions = new TtlCache<string>(10_000);
   private readonly inFlight = new Map<string, Promise<Caller | string>>();
 
+  // Each review is bound by the KubeApi's request timeout: a stalled apiserver is UNAVAILABLE.
   constructor(
-    api: KubeApi,
+    private readonly api: KubeApi,
     private readonly o: TokenReviewAuthOptions,
-  ) {
-    this.authn = api.client(k8s.AuthenticationV1Api);
-    this.authz = api.client(k8s.AuthorizationV1Api);
-  }
+  ) {}
 
   async authenticate(authorization: string | undefined): Promise<Caller> {
     if (authorization === undefined || authorization === "") {
@@ -89,8 +85,14 @@ export class TokenReviewAuth implements Auth {
   private async review(token: string, key: string): Promise<Caller | string> {
     let status: k8s.V1TokenReviewStatus | undefined;
     try {
-      ({ status } = await this.authn.createTokenReview({
-        body: { spec: { token, audiences: this.o.audiences } },
+      ({ status } = await this.api.request<k8s.V1TokenReview>({
+        method: "POST",
+        path: "/apis/authentication.k8s.io/v1/tokenreviews",
+        body: {
+          apiVersion: "authentication.k8s.io/v1",
+          kind: "TokenReview",
+          spec: { token, audiences: this.o.audiences },
+        },
       }));
     } catch (err) {
       throw new ReviewUnavailableError(`TokenReview failed: ${(err as Error).message}`);
@@ -110,8 +112,12 @@ export class TokenReviewAuth implements Auth {
   private async accessReview(caller: Caller, access: Access): Promise<string> {
     let status: k8s.V1SubjectAccessReviewStatus | undefined;
     try {
-      ({ status } = await this.authz.createSubjectAccessReview({
+      ({ status } = await this.api.request<k8s.V1SubjectAccessReview>({
+        method: "POST",
+        path: "/apis/authorization.k8s.io/v1/subjectaccessreviews",
         body: {
+          apiVersion: "authorization.k8s.io/v1",
+          kind: "SubjectAccessReview",
           spec: {
             user: caller.username,
             uid: caller.uid,

@@ -3,8 +3,7 @@ import { ServerError, Status, type ServerMiddleware } from "nice-grpc";
 import { BadRequest, PreconditionFailure, RichServerError } from "nice-grpc-error-details";
 import type { Logger } from "../../common/logger.js";
 import { AuthenticationError, PermissionDeniedError } from "../auth/Caller.js";
-import { ReviewUnavailableError } from "../auth/TokenReviewAuth.js";
-import { StoreUnavailableError } from "../store/StoreHealth.js";
+import { UnavailableError } from "../../contract/errors.js";
 import {
   ConflictError,
   NotFoundError,
@@ -39,8 +38,8 @@ export function toServerError(err: unknown, method: string, log: Logger): Server
     return new ServerError(Status.UNAUTHENTICATED, err.message);
   if (err instanceof PermissionDeniedError)
     return new ServerError(Status.PERMISSION_DENIED, err.message);
-  if (err instanceof ReviewUnavailableError || err instanceof StoreUnavailableError)
-    return new ServerError(Status.UNAVAILABLE, err.message);
+  // The store, a review, an apiserver call that timed out (KubeTimeoutError) …
+  if (err instanceof UnavailableError) return new ServerError(Status.UNAVAILABLE, err.message);
   if (err instanceof NotFoundError) {
     return err.violations.length > 0
       ? new RichServerError(Status.NOT_FOUND, err.message, [

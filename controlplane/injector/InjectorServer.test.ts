@@ -5,7 +5,7 @@ import type { PeerCertificate, TLSSocket } from "node:tls";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLogger } from "../../common/logger.js";
-import { createCertificateAuthority, issueCertificate, type PemPair } from "../../common/pki.js";
+import { createCertificateAuthority, issueCertificate, type PemPair } from "./pki.js";
 import { CertificateError, CertificateFiles } from "./ServingCertificates.js";
 import { InjectorServer } from "./InjectorServer.js";
 import { parseListenAddress } from "../../common/listenAddress.js";

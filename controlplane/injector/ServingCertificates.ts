@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { readFileSync } from "node:fs";
 import { createSecureContext } from "node:tls";
 import { isIP } from "node:net";
-import { createCertificateAuthority, issueCertificate } from "../../common/pki.js";
+import { createCertificateAuthority, issueCertificate } from "./pki.js";
 import type { Logger } from "../../common/logger.js";
 import type { Part } from "../../common/runGroup.js";
 import { Waker } from "../../common/Waker.js";

@@ -1,5 +1,4 @@
-import type * as k8s from "@kubernetes/client-node";
-import type { KubeApi } from "../../common/kubeApi.js";
+import type { KubeApi } from "../kube/KubeApi.js";
 import type { ListenAddress } from "../../common/listenAddress.js";
 import type { Logger } from "../../common/logger.js";
 import type { Part } from "../../common/runGroup.js";
@@ -27,7 +26,7 @@ export interface InjectorConfig {
 /** The injector's parts: the HTTPS webhook, and what keeps its certificate current. */
 export async function createInjector(
   c: InjectorConfig,
-  deps: { api: KubeApi; kubeConfig: k8s.KubeConfig; log: Logger; metrics: ControlplaneMetrics },
+  deps: { api: KubeApi; log: Logger; metrics: ControlplaneMetrics },
 ): Promise<Part[]> {
   const log = deps.log;
   const parts: Part[] = [];
@@ -42,7 +41,6 @@ export async function createInjector(
     parts.push(
       new CaBundleKeeper({
         api: deps.api,
-        kubeConfig: deps.kubeConfig,
         name: c.tls.configuration,
         caPem: selfSigned.caPem,
         log,

@@ -1,13 +1,12 @@
-import { Watch } from "@kubernetes/client-node";
-import { KubeApi } from "../../common/kubeApi.js";
-import type { KubeConfig } from "@kubernetes/client-node";
+import type { V1Job } from "@kubernetes/client-node";
 import { assertPolicy, backoffDelay, type BackoffPolicy } from "../../common/backoff.js";
 import { Waker } from "../../common/Waker.js";
 import type { Logger } from "../../common/logger.js";
 import type { Part } from "../../common/runGroup.js";
-import { JobStream, type JobStreamSink } from "./JobStream.js";
+import type { KubeApi } from "../kube/KubeApi.js";
+import { ListWatch } from "../kube/ListWatch.js";
 import { OwedEvents } from "./OwedEvents.js";
-import type { JobSummary } from "./jobSummary.js";
+import { summarizeJob, type JobSummary } from "./jobSummary.js";
 
 export interface JobWatchHandler {
   /** A Job was added or changed (also called for every Job after each (re)list). */
@@ -46,14 +45,12 @@ const HANDLER_RETRY: BackoffPolicy = { baseMs: 500, maxMs: 5000 };
 
 /**
  * Keeps a summary of every batch/v1 Job, by list then watch, and tells a handler what changes.
- * One JobStream per namespace (or one for all) lists and watches; a relist is diffed against
- * the cache, so Jobs that vanished meanwhile are removed.
+ * One ListWatch per namespace (or one for all) lists and watches, on the process's KubeApi; a
+ * relist is diffed against the cache, so Jobs that vanished meanwhile are removed.
  */
 export class JobWatch implements Part {
   readonly name = "jobwatch";
-  private readonly streams: JobStream[];
-  /** Pooled connections for the lists, made on first use. */
-  private api: Promise<KubeApi> | undefined;
+  private readonly streams: ListWatch<JobSummary>[];
   private readonly jobs = new Map<string, JobSummary>();
   private readonly uidByName = new Map<string, string>();
   private firstSync = deferred();
@@ -67,39 +64,43 @@ export class JobWatch implements Part {
   private readonly currentListeners: ((current: boolean) => void)[] = [];
 
   constructor(
-    kc: KubeConfig,
+    private readonly api: KubeApi,
     private readonly options: JobWatchOptions,
   ) {
-    const backoff = options.backoff ?? DEFAULTS.backoff;
     // A policy that describes no wait fails here, not at the first watch failure.
-    assertPolicy(backoff);
+    assertPolicy(options.backoff ?? DEFAULTS.backoff);
     this.owed = new OwedEvents(options.handler, options.log);
-    const sink: JobStreamSink = {
-      upsert: (job) => this.store(job),
-      remove: (job) => this.forget(job),
-      relisted: (namespace, jobs) => this.relisted(namespace, jobs),
-      restarting: (reason) => this.guard("onRestart", () => options.onRestart?.(reason)),
-      changed: () => this.streamChanged(),
-    };
-    const shared = {
-      getJson: async <T>(
-        path: string,
-        query: Record<string, string | number | undefined>,
-        signal: AbortSignal,
-      ): Promise<T> => {
-        this.api ??= KubeApi.create(kc);
-        return (await this.api).getJson<T>(path, query, signal);
-      },
-      watcher: new Watch(kc),
-      log: options.log,
-      backoff,
-      pageSize: options.pageSize ?? DEFAULTS.pageSize,
-      sink,
-    };
     const namespaces = [...new Set(options.namespaces)];
-    this.streams = (namespaces.length > 0 ? namespaces : [undefined]).map(
-      (namespace) => new JobStream({ ...shared, namespace }),
+    this.streams = (namespaces.length > 0 ? namespaces : [undefined]).map((namespace) =>
+      this.stream(namespace),
     );
+  }
+
+  private stream(namespace: string | undefined): ListWatch<JobSummary> {
+    const { options } = this;
+    return new ListWatch<JobSummary>({
+      api: this.api,
+      path:
+        namespace === undefined
+          ? "/apis/batch/v1/jobs"
+          : `/apis/batch/v1/namespaces/${encodeURIComponent(namespace)}/jobs`,
+      scope:
+        namespace === undefined
+          ? "Jobs in all namespaces"
+          : `Jobs in namespace ${JSON.stringify(namespace)}`,
+      decode: (object) => summarizeJob(object as V1Job),
+      key: (job) => job.uid,
+      log: options.log,
+      backoff: options.backoff ?? DEFAULTS.backoff,
+      pageSize: options.pageSize ?? DEFAULTS.pageSize,
+      sink: {
+        upsert: (job) => this.store(job),
+        remove: (job) => this.forget(job),
+        relisted: (jobs) => this.relisted(namespace, jobs),
+        restarting: (reason) => this.guard("onRestart", () => options.onRestart?.(reason)),
+        changed: () => this.streamChanged(),
+      },
+    });
   }
 
   /** Runs until `signal` aborts. May run again later: it keeps its cache and relists. */
@@ -172,7 +173,7 @@ export class JobWatch implements Part {
   /**
    * Tells the watch that the apiserver answered just now (e.g. a readiness probe's GET
    * /version): a stream waiting out a backoff tries again now instead of at the end of a wait
-   * that grew up to `backoff.maxMs` during a long outage. See JobStream.retrySoon.
+   * that grew up to `backoff.maxMs` during a long outage. See ListWatch.retrySoon.
    */
   apiserverAnswered(): void {
     for (const stream of this.streams) stream.retrySoon();

@@ -1,5 +1,5 @@
-import * as k8s from "@kubernetes/client-node";
-import type { KubeApi } from "../../common/kubeApi.js";
+import type { KubeApi } from "../kube/KubeApi.js";
+import { PatchType } from "../kube/sendRequest.js";
 import type { Logger } from "../../common/logger.js";
 import type { Part } from "../../common/runGroup.js";
 import { Waker } from "../../common/Waker.js";
@@ -20,17 +20,14 @@ const BATCH = 50;
  */
 export class JobLabeller implements Part {
   readonly name = "job-labeller";
-  private readonly batch: k8s.BatchV1Api;
   private readonly waker = new Waker();
 
   constructor(
-    api: KubeApi,
+    private readonly api: KubeApi,
     private readonly store: Store,
     private readonly log: Logger,
     private readonly backoff: BackoffPolicy,
-  ) {
-    this.batch = api.client(k8s.BatchV1Api);
-  }
+  ) {}
 
   kick(): void {
     this.waker.wake();
@@ -38,15 +35,20 @@ export class JobLabeller implements Part {
 
   async run(signal: AbortSignal): Promise<void> {
     await runStoreLoop(
-      { health: this.store.health, log: this.log, waker: this.waker, turn: () => this.turn() },
+      {
+        health: this.store.health,
+        log: this.log,
+        waker: this.waker,
+        turn: () => this.turn(signal),
+      },
       signal,
     );
   }
 
   // Labels what is due; returns how long to wait before the next look.
-  private async turn(): Promise<number> {
+  private async turn(signal: AbortSignal): Promise<number> {
     const due = this.store.labels.due(new Date(), BATCH);
-    await Promise.all(due.map((t) => this.label(t.jobUid, t.namespace, t.name, t.attempts)));
+    await Promise.all(due.map((t) => this.label(t, signal)));
     if (due.length === BATCH) return 0;
     const next = this.store.labels.nextDue();
     return next ? Math.min(POLL_MS, Math.max(0, next.getTime() - Date.now())) : POLL_MS;
@@ -54,22 +56,22 @@ export class JobLabeller implements Part {
 
   // A store that cannot record the result throws: the label is put on again later, harmlessly.
   private async label(
-    uid: string,
-    namespace: string,
-    name: string,
-    attempts: number,
+    due: { jobUid: string; namespace: string; name: string; attempts: number },
+    signal: AbortSignal,
   ): Promise<void> {
+    const { jobUid: uid, namespace, name, attempts } = due;
     try {
-      await this.batch.patchNamespacedJob(
+      await this.api.request({
+        method: "PATCH",
+        path: `/apis/batch/v1/namespaces/${encodeURIComponent(namespace)}/jobs/${encodeURIComponent(name)}`,
+        contentType: PatchType.merge,
         // metadata.uid in a patch is a precondition: a newer Job of the same name is left alone.
-        {
-          name,
-          namespace,
-          body: { metadata: { uid, labels: { [WEBHOOKS_CALLED_LABEL]: "true" } } },
-        },
-        k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
-      );
+        body: { metadata: { uid, labels: { [WEBHOOKS_CALLED_LABEL]: "true" } } },
+        signal,
+      });
     } catch (err) {
+      // Stopping: the label stays due and is put on at the next start.
+      if (signal.aborted) return;
       const code = (err as { code?: number }).code;
       if (code !== 404 && code !== 409) {
         const retryIn = backoffDelay(attempts + 1, this.backoff);

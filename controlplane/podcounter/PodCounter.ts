@@ -1,17 +1,12 @@
-import * as k8s from "@kubernetes/client-node";
-import type { KubeApi } from "../../common/kubeApi.js";
 import type { Logger } from "../../common/logger.js";
 import { TtlCache } from "../../common/TtlCache.js";
 import { PermissionDeniedError } from "../auth/Caller.js";
-import { findPod } from "../../common/findPod.js";
-import { NotFoundError } from "../watchers/errors.js";
 import { countLabel, type CountRules } from "./countLabel.js";
+import type { CounterPods, CountWrite, PodState } from "./CounterPods.js";
 
 export interface PodCounterOptions extends CountRules {
   /** The label that holds the count, and the annotation that holds it exactly (below zero too). */
   label: string;
-  /** Only pods this label selector selects may be counted; others are "not found". */
-  labelSelector: string | undefined;
   log: Logger;
   /** Called for every write to the apiserver (a metric). */
   onPatch?: () => void;
@@ -36,22 +31,6 @@ interface Pending {
   reject: (err: unknown) => void;
 }
 
-interface PodState {
-  uid: string;
-  resourceVersion: string;
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-}
-
-function podState(pod: k8s.V1Pod): PodState {
-  return {
-    uid: pod.metadata?.uid ?? "",
-    resourceVersion: pod.metadata?.resourceVersion ?? "",
-    labels: pod.metadata?.labels ?? {},
-    annotations: pod.metadata?.annotations ?? {},
-  };
-}
-
 const MAX_CONFLICTS = 20;
 
 /**
@@ -62,17 +41,14 @@ const MAX_CONFLICTS = 20;
  * the number of write rounds, not with the number of calls.
  */
 export class PodCounter {
-  private readonly core: k8s.CoreV1Api;
   private readonly queues = new Map<string, Pending[]>();
   private readonly known = new Map<string, PodState>();
   private readonly answered = new TtlCache<Promise<number>>(100_000);
 
   constructor(
-    private readonly api: KubeApi,
+    private readonly pods: CounterPods,
     private readonly o: PodCounterOptions,
-  ) {
-    this.core = api.client(k8s.CoreV1Api);
-  }
+  ) {}
 
   apply(op: CountOp): Promise<number> {
     this.o.onOperation?.(op.delta);
@@ -122,7 +98,7 @@ export class PodCounter {
     batch: Pending[],
   ): Promise<(number | undefined)[]> {
     for (let attempt = 0; attempt < MAX_CONFLICTS; attempt++) {
-      const pod = this.known.get(podKey) ?? (await this.read(namespace, name));
+      const pod = this.known.get(podKey) ?? (await this.pods.read(namespace, name));
       // Operations from tokens bound to another pod of this name fail alone.
       const ok = batch.filter((p) => p.op.uid === undefined || p.op.uid === pod.uid);
       for (const p of batch) {
@@ -159,46 +135,14 @@ export class PodCounter {
     );
   }
 
-  // The pod, if it exists and the label selector selects it; the apiserver evaluates the selector.
-  private async read(namespace: string, name: string): Promise<PodState> {
-    const pod = await findPod(this.api, namespace, name, this.o.labelSelector);
-    if (!pod?.metadata?.uid || !pod.metadata.resourceVersion) {
-      const why = this.o.labelSelector ? ` (or it is not selected by ${this.o.labelSelector})` : "";
-      throw new NotFoundError(`pod ${namespace}/${name} not found${why}`);
-    }
-    return podState(pod);
-  }
-
   // The pod as written, or undefined on a conflict (its resourceVersion moved on).
-  private async patch(
+  private patch(
     namespace: string,
     name: string,
     resourceVersion: string,
-    write: { label: string | null; annotation: string | null },
+    write: CountWrite,
   ): Promise<PodState | undefined> {
-    const key = this.o.label;
-    try {
-      this.o.onPatch?.();
-      const pod = await this.core.patchNamespacedPod(
-        {
-          name,
-          namespace,
-          body: {
-            metadata: {
-              resourceVersion,
-              labels: { [key]: write.label },
-              annotations: { [key]: write.annotation },
-            },
-          },
-        },
-        k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
-      );
-      return podState(pod);
-    } catch (err) {
-      const code = (err as { code?: number }).code;
-      if (code === 409) return undefined;
-      if (code === 404) throw new NotFoundError(`pod ${namespace}/${name} not found`);
-      throw err;
-    }
+    this.o.onPatch?.();
+    return this.pods.write(namespace, name, resourceVersion, write);
   }
 }

@@ -6,7 +6,7 @@ import {
   issueCertificate,
   type CertificateAuthority,
   type PemPair,
-} from "../../common/pki.js";
+} from "../../controlplane/injector/pki.js";
 
 /** Files every component reads: the cluster CA, the apiserver's serving pair, SA keys. */
 export interface ClusterCredentials {

@@ -54,6 +54,8 @@ export interface ControlplaneRun {
   auth?: "none" | "tokenreview";
   /** The injector is configured in `args` (a certificate): wait for it to listen too. */
   injector?: boolean;
+  /** A kubeconfig file to run with instead of the controlplane's own (e.g. through a relay). */
+  kubeconfig?: string;
 }
 
 const LISTENING = {
@@ -159,7 +161,7 @@ export async function startControlplane(
   const spawned = await spawnJobhooks(
     [
       role,
-      `--kubeconfig=${await controlplaneKubeconfig(cluster)}`,
+      `--kubeconfig=${run.kubeconfig ?? (await controlplaneKubeconfig(cluster))}`,
       `--store=sqlite:${storePath}`,
       "--grpc-listen=127.0.0.1:0",
       "--health-listen=127.0.0.1:0",

@@ -7,6 +7,7 @@ import {
   type JobWatchOptions,
 } from "../../controlplane/jobwatch/JobWatch.js";
 import type { JobSummary } from "../../controlplane/jobwatch/jobSummary.js";
+import { KubeApi } from "../../controlplane/kube/KubeApi.js";
 import type { TestCluster } from "../cluster/TestCluster.js";
 import { waitFor } from "../cluster/wait.js";
 import { sharedCluster } from "./cluster.js";
@@ -136,7 +137,7 @@ export function jobWatchSuite(): JobWatchSuite {
     },
     running,
     watchJobs: (options, kc = started().kubeConfig) => {
-      const watch = new JobWatch(kc, { log, backoff: FAST_BACKOFF, ...options });
+      const watch = new JobWatch(new KubeApi(kc), { log, backoff: FAST_BACKOFF, ...options });
       running.push(start(watch));
       return watch;
     },

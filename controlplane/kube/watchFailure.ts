@@ -7,15 +7,15 @@ export interface WatchFailure {
   reason: string;
 }
 
-/** How a failed watch request (client-node's Watch) ends the watch. */
+/** How a failed watch request (KubeApi.watch) ends the watch. */
 export function watchFailure(err: unknown): WatchFailure {
-  const statusCode = (err as { statusCode?: unknown } | null)?.statusCode;
-  return { gone: statusCode === GONE, reason: `watch failed: ${describeError(err)}` };
+  const code = (err as { code?: unknown } | null)?.code;
+  return { gone: code === GONE, reason: `watch failed: ${describeError(err)}` };
 }
 
 /** One line for a failed request: its HTTP status, when it has one, and its message. */
 export function describeError(err: unknown): string {
-  // Watch errors carry statusCode, client-node ApiExceptions code.
+  // KubeApiErrors (and client-node's ApiExceptions) carry code, others may carry statusCode.
   const { statusCode, code } = (err ?? {}) as { statusCode?: unknown; code?: unknown };
   const status = statusCode ?? code;
   const message = err instanceof Error ? err.message : String(err);

@@ -1,6 +1,6 @@
 /**
- * Whether one JobStream is current: it has listed since its last failure and its watch is open,
- * so the cache it feeds misses no change the apiserver has made. Pure; JobStream reports what it
+ * Whether one ListWatch is current: it has listed since its last failure and its watch is open,
+ * so the cache it feeds misses no change the apiserver has made. Pure; ListWatch reports what it
  * does as StreamEvents and readiness reads the state.
  *
  * - `stopped`: not running.
@@ -20,7 +20,7 @@ export type StreamState =
   | { phase: "reconnecting"; after: string }
   | { phase: "current"; unconfirmed?: string };
 
-/** What a JobStream does, in order. */
+/** What a ListWatch does, in order. */
 export type StreamEvent =
   /** A list request starts (the first of a run, after a failure, or after 410 Gone). */
   | { type: "list" }

@@ -1,9 +1,9 @@
-import type { V1Job, Watch } from "@kubernetes/client-node";
 import { backoffDelay, type BackoffPolicy } from "../../common/backoff.js";
 import type { Logger } from "../../common/logger.js";
 import { BackoffWait } from "./BackoffWait.js";
+import { callSignal } from "./callSignal.js";
+import type { KubeApi, Query } from "./KubeApi.js";
 import { describeError, GONE, watchFailure, type WatchFailure } from "./watchFailure.js";
-import { summarizeJob, type JobSummary } from "./jobSummary.js";
 import {
   INITIAL_STREAM_STATE,
   streamReadiness,
@@ -16,53 +16,57 @@ const WATCH = {
   // Like client-go, ask the server to end each watch after a random 5–10 minutes, so
   // connections are renewed and spread over apiserver replicas.
   minTimeoutSeconds: 300,
-  // A watch neither ended nor closed this long after its timeout sits on a dead connection.
+  // A watch neither ended nor closed this long after its timeout sits on a dead connection:
+  // the one bound on a watch's silence (KubeApi bounds the wait for its headers).
   stallGraceMs: 30_000,
   healthyAfterMs: 30_000,
 } as const;
 
-/** What a stream tells the cache it feeds (JobWatch). None of these may throw. */
-export interface JobStreamSink {
-  /** A watch event added or changed a Job. */
-  upsert(job: JobSummary): void;
-  /** A watch event deleted a Job. */
-  remove(job: JobSummary): void;
-  /** A complete (re)list: every Job now in `namespace` (undefined: all namespaces), by uid. */
-  relisted(namespace: string | undefined, jobs: ReadonlyMap<string, JobSummary>): void;
+/** What a list+watch tells whoever keeps its objects. None of these may throw. */
+export interface ListWatchSink<T> {
+  /** A watch event added or changed an object. */
+  upsert(item: T): void;
+  /** A watch event deleted an object. */
+  remove(item: T): void;
+  /** A complete (re)list: every object there is now, by key. */
+  relisted(items: ReadonlyMap<string, T>): void;
   /** The list or watch failed and restarts after a backoff. */
   restarting(reason: string): void;
   /** The stream's StreamState changed. */
   changed(): void;
 }
 
-export interface JobStreamOptions {
-  /** The one namespace to list and watch; undefined: all namespaces. */
-  namespace: string | undefined;
-  /** GET a path as plain JSON (KubeApi.getJson). */
-  getJson: <T>(
-    path: string,
-    query: Record<string, string | number | undefined>,
-    signal: AbortSignal,
-  ) => Promise<T>;
-  watcher: Watch;
+export interface ListWatchOptions<T> {
+  api: KubeApi;
+  /** The collection, e.g. /apis/batch/v1/namespaces/NS/jobs. */
+  path: string;
+  /** Added to every list and watch, e.g. a fieldSelector. */
+  query?: Query;
+  /** What is listed, for logs and readiness, e.g. "Jobs in all namespaces". */
+  scope: string;
+  /** The object as the sink keeps it; throws for one to skip (logged). */
+  decode: (object: unknown) => T;
+  /** The key of a decoded object in a relist's map (a uid, a name). */
+  key: (item: T) => string;
   log: Logger;
   backoff: BackoffPolicy;
   pageSize: number;
-  sink: JobStreamSink;
+  sink: ListWatchSink<T>;
 }
 
-/** One page of a Job list as the server sends it. */
-interface JobListPage {
-  items: V1Job[];
+/** One page of a list as the server sends it. */
+interface ListPage {
+  items: unknown[];
   metadata?: { resourceVersion?: string; continue?: string };
 }
 
 /**
- * One list+watch of Jobs, of one namespace or of all; internal to JobWatch, which keeps the cache.
- * Each run starts with a list; a watch that fails resumes from the last resourceVersion seen,
- * one the server no longer has (410 Gone) makes a relist.
+ * One list+watch of one kind of object (Jobs for JobWatch, the webhook configuration for
+ * CaBundleKeeper), on the process's KubeApi. Each run starts with a list; a watch that fails
+ * resumes from the last resourceVersion seen, one the server no longer has (410 Gone) makes a
+ * relist; other failures back off before the next try. Whoever runs it keeps the objects.
  */
-export class JobStream {
+export class ListWatch<T> {
   /** Where the next watch starts; undefined until listed, and again after 410 Gone. */
   private resourceVersion: string | undefined;
   private hasListed = false;
@@ -71,11 +75,7 @@ export class JobStream {
   /** When the last list or watch failed (epoch ms). */
   private failedAt = 0;
 
-  constructor(private readonly o: JobStreamOptions) {}
-
-  get namespace(): string | undefined {
-    return this.o.namespace;
-  }
+  constructor(private readonly o: ListWatchOptions<T>) {}
 
   /** True once the current run's first list completed. */
   get listed(): boolean {
@@ -88,11 +88,7 @@ export class JobStream {
 
   /** True when current (listed since its last failure, watching), else why not. */
   readiness(now: number): true | string {
-    const scope =
-      this.namespace === undefined
-        ? "Jobs in all namespaces"
-        : `Jobs in namespace ${JSON.stringify(this.namespace)}`;
-    return streamReadiness(this.current, scope, now);
+    return streamReadiness(this.current, this.o.scope, now);
   }
 
   /**
@@ -155,13 +151,13 @@ export class JobStream {
     // 410 Gone is an answer: the server is up and only the version is lost, so relist at once.
     const delayMs = gone ? 0 : backoffDelay(failures, this.o.backoff);
     // Logged first: the log's time plus delayMs is never after the next try.
-    this.o.log.warn({ namespace: this.namespace, reason, delayMs }, "restarting job watch");
+    this.o.log.warn({ scope: this.o.scope, reason, delayMs }, "restarting list+watch");
     this.failedAt = Date.now();
     this.note({ type: "failed", reason, gone, retryAt: this.failedAt + delayMs });
     this.o.sink.restarting(reason);
     if (delayMs === 0) return;
     if ((await this.waiting.wait(this.failedAt + delayMs, signal)) === "early") {
-      this.o.log.info({ namespace: this.namespace }, "retrying job watch early");
+      this.o.log.info({ scope: this.o.scope }, "retrying list+watch early");
     }
   }
 
@@ -169,7 +165,7 @@ export class JobStream {
     const { listed, resourceVersion } = await this.listAll(signal);
     this.resourceVersion = resourceVersion;
     this.hasListed = true;
-    this.o.sink.relisted(this.namespace, listed);
+    this.o.sink.relisted(listed);
     this.note({ type: "listed" });
   }
 
@@ -177,110 +173,96 @@ export class JobStream {
   // failed page (an expired continue token is 410) leaves the cache as it was.
   private async listAll(
     signal: AbortSignal,
-  ): Promise<{ listed: Map<string, JobSummary>; resourceVersion: string }> {
-    const listed = new Map<string, JobSummary>();
-    let page: JobListPage | undefined;
+  ): Promise<{ listed: Map<string, T>; resourceVersion: string }> {
+    const listed = new Map<string, T>();
+    let page: ListPage | undefined;
     do {
       page = await this.listPage(page?.metadata?.continue, signal);
-      for (const job of page.items) this.summarize(job, (s) => listed.set(s.uid, s));
+      for (const item of page.items) this.decode(item, (d) => listed.set(this.o.key(d), d));
     } while (page.metadata?.continue);
     const resourceVersion = page.metadata?.resourceVersion;
-    if (!resourceVersion) throw new Error("the Job list carries no resourceVersion");
+    if (!resourceVersion) throw new Error(`the list of ${this.o.scope} carries no resourceVersion`);
     return { listed, resourceVersion };
   }
 
-  // Plain JSON: summarizing needs a few fields, not client-node's model of every Job.
-  private listPage(token: string | undefined, signal: AbortSignal): Promise<JobListPage> {
-    return this.o.getJson<JobListPage>(
-      this.path(),
-      { limit: this.o.pageSize, continue: token },
-      signal,
-    );
-  }
-
-  private path(): string {
-    return this.namespace === undefined
-      ? "/apis/batch/v1/jobs"
-      : `/apis/batch/v1/namespaces/${encodeURIComponent(this.namespace)}/jobs`;
+  // Plain JSON: a decoder needs a few fields, not client-node's model of every object.
+  private listPage(token: string | undefined, signal: AbortSignal): Promise<ListPage> {
+    const query = { ...this.o.query, limit: this.o.pageSize, continue: token };
+    return this.o.api.getJson<ListPage>(this.o.path, query, signal);
   }
 
   /**
    * One watch request, from the stream's resourceVersion until it ends; never throws. Resolves
    * undefined when the server ended it at the timeout asked for, the one healthy end.
    */
-  private watchOnce(signal: AbortSignal): Promise<WatchFailure | undefined> {
+  private async watchOnce(signal: AbortSignal): Promise<WatchFailure | undefined> {
     const timeoutSeconds = Math.floor(WATCH.minTimeoutSeconds * (1 + Math.random()));
     const started = Date.now();
-    const path = this.path();
     const query = {
+      ...this.o.query,
       resourceVersion: this.resourceVersion,
       allowWatchBookmarks: true,
       timeoutSeconds,
     };
     this.note({ type: "watch" });
-    return new Promise((resolve) => {
-      let request: AbortController | undefined;
-      let ended = false;
-      const end = (result: WatchFailure | undefined): void => {
-        if (ended) return;
-        ended = true;
-        clearTimeout(stall);
-        signal.removeEventListener("abort", onAbort);
-        request?.abort();
-        resolve(result);
-      };
-      const onAbort = (): void => end({ gone: false, reason: "aborted" });
-      const stall = setTimeout(
-        () => end({ gone: false, reason: "watch stalled" }),
-        timeoutSeconds * 1000 + WATCH.stallGraceMs,
-      );
-      signal.addEventListener("abort", onAbort, { once: true });
-      const onEvent = (type: string, object: unknown): void => {
-        const failure = ended ? undefined : this.apply(type, object);
-        if (failure) end(failure);
-      };
-      const onDone = (err: unknown): void => {
-        if (err) end(watchFailure(err));
-        // The server ends a watch cleanly at its timeout; earlier is a failure worth a backoff.
-        else if (Date.now() - started >= timeoutSeconds * 1000) end(undefined);
-        else end({ gone: false, reason: "watch closed by the server" });
-      };
-      this.o.watcher.watch(path, query, onEvent, onDone).then(
-        (controller) => {
-          request = controller;
-          // watch() resolves after the response's headers; a refusal has ended it already.
-          if (ended) controller.abort();
-          else this.note({ type: "opened" });
-        },
-        (err: unknown) => end(watchFailure(err)),
-      );
-    });
+    // A watch neither ended nor closed well past its timeout sits on a dead connection.
+    const call = callSignal(signal, timeoutSeconds * 1000 + WATCH.stallGraceMs);
+    let failure: WatchFailure | undefined;
+    const handlers = {
+      onOpen: () => this.note({ type: "opened" }),
+      onEvent: (type: string, object: unknown) => {
+        failure ??= this.apply(type, object);
+        if (failure) call.cancel();
+      },
+    };
+    try {
+      await this.o.api.watch(this.o.path, query, handlers, call.signal);
+    } catch (err) {
+      return failure ?? whyEnded(err, signal, call.timedOut);
+    } finally {
+      call.done();
+    }
+    // The server ends a watch cleanly at its timeout; earlier is a failure worth a backoff.
+    if (failure || Date.now() - started >= timeoutSeconds * 1000) return failure;
+    return { gone: false, reason: "watch closed by the server" };
   }
 
   /** Applies one watch event; returns how the watch ends if the event ends it. */
   private apply(type: string, object: unknown): WatchFailure | undefined {
-    if (type === "ERROR") {
-      const status = object as { code?: number; reason?: string; message?: string };
-      const reason = `watch error ${status.code ?? "?"} ${status.reason ?? ""}: ${status.message ?? ""}`;
-      return { gone: status.code === GONE, reason };
-    }
+    if (type === "ERROR") return watchError(object);
     this.note({ type: "progress" });
-    const job = object as V1Job;
-    if (type === "ADDED" || type === "MODIFIED") this.summarize(job, (s) => this.o.sink.upsert(s));
-    else if (type === "DELETED") this.summarize(job, (s) => this.o.sink.remove(s));
+    if (type === "ADDED" || type === "MODIFIED") this.decode(object, (d) => this.o.sink.upsert(d));
+    else if (type === "DELETED") this.decode(object, (d) => this.o.sink.remove(d));
     // BOOKMARK carries nothing but how far the stream got: resuming from there skips nothing.
-    this.resourceVersion = job.metadata?.resourceVersion ?? this.resourceVersion;
+    this.resourceVersion = resourceVersionOf(object) ?? this.resourceVersion;
     return undefined;
   }
 
-  private summarize(job: V1Job, then: (summary: JobSummary) => void): void {
-    let summary: JobSummary;
+  private decode(object: unknown, then: (item: T) => void): void {
+    let item: T;
     try {
-      summary = summarizeJob(job);
+      item = this.o.decode(object);
     } catch (err) {
-      this.o.log.error({ err }, "skipping a Job that cannot be summarized");
+      this.o.log.error({ err, scope: this.o.scope }, "skipping an object that cannot be decoded");
       return;
     }
-    then(summary);
+    then(item);
   }
+}
+
+function whyEnded(err: unknown, signal: AbortSignal, stalled: boolean): WatchFailure {
+  if (signal.aborted) return { gone: false, reason: "aborted" };
+  if (stalled) return { gone: false, reason: "watch stalled" };
+  return watchFailure(err);
+}
+
+// An ERROR event carries a Status: 410 Gone means the version asked for is no longer kept.
+function watchError(object: unknown): WatchFailure {
+  const status = object as { code?: number; reason?: string; message?: string };
+  const reason = `watch error ${status.code ?? "?"} ${status.reason ?? ""}: ${status.message ?? ""}`;
+  return { gone: status.code === GONE, reason };
+}
+
+function resourceVersionOf(object: unknown): string | undefined {
+  return (object as { metadata?: { resourceVersion?: string } } | null)?.metadata?.resourceVersion;
 }

@@ -1,6 +1,6 @@
 /**
  * The wait between a failed list or watch and its next try, which news that the apiserver
- * answers again may cut short (see JobStream.retrySoon). One wait at a time.
+ * answers again may cut short (see ListWatch.retrySoon). One wait at a time.
  */
 export class BackoffWait {
   private shorten: ((earliest: number) => number | undefined) | undefined;

@@ -1,5 +1,5 @@
 import type * as k8s from "@kubernetes/client-node";
-import type { KubeApi } from "./kubeApi.js";
+import type { KubeApi } from "./KubeApi.js";
 
 /**
  * One pod by name, or undefined. A list with a field selector rather than a GET: RBAC's `list`
@@ -7,13 +7,14 @@ import type { KubeApi } from "./kubeApi.js";
  */
 export async function findPod(
   api: KubeApi,
-  namespace: string,
-  name: string,
-  labelSelector?: string,
+  target: { namespace: string; name: string; labelSelector?: string | undefined },
+  signal?: AbortSignal,
 ): Promise<k8s.V1Pod | undefined> {
+  const { namespace, name, labelSelector } = target;
   const list = await api.getJson<{ items: k8s.V1Pod[] }>(
     `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`,
     { fieldSelector: `metadata.name=${name}`, labelSelector },
+    signal,
   );
   return list.items[0];
 }
