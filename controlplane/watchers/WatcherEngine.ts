@@ -236,8 +236,11 @@ export class WatcherEngine {
   private decide(make: () => WatcherDecision): void {
     for (let i = 0; i < DECISION_TRIES; i++) {
       const d = make();
-      if (d.spawn.length === 0 && d.changes.length === 0) return this.announce(d);
-      if (this.o.store.watchers.apply(d)) return this.announce(d);
+      const nothing = d.spawn.length === 0 && d.changes.length === 0;
+      if (nothing || this.o.store.watchers.apply(d)) {
+        this.announce(d);
+        return;
+      }
     }
     this.o.log.warn("watchers kept changing under a decision; left for the next event");
   }

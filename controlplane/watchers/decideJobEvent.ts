@@ -36,6 +36,7 @@ export function decideUpsert(v: JobView, c: DecisionContext): WatcherDecision {
   d.spawn = spawnChildren(job, v.families, c);
   for (const s of d.spawn) d.touched.push(s.watcher.id, s.watcher.parentId);
   const ledger = new WatcherLedger([...v.watchers, ...d.spawn.map((s) => s.watcher)]);
+  const finish = finisher(v, ledger, c);
   for (const seen of ledger.all()) {
     if (seen.status !== WatcherStatus.PENDING) continue;
     let w = seen;
@@ -48,7 +49,7 @@ export function decideUpsert(v: JobView, c: DecisionContext): WatcherDecision {
     }
     d.touched.push(w.id);
     if (job.outcome === undefined) continue;
-    d.changes.push(finish(w, ledger, v, job.outcome, job.finishedAt ?? c.now, c));
+    d.changes.push(finish(w, job.outcome, job.finishedAt ?? c.now));
   }
   d.labels = ledger.labels();
   return d;
@@ -59,10 +60,11 @@ export function decideRemove(v: JobView, c: DecisionContext): WatcherDecision {
   const { job } = v;
   const d = { ...emptyDecision(c.now), job: { namespace: job.namespace, name: job.name } };
   const ledger = new WatcherLedger(v.watchers);
+  const finish = finisher(v, ledger, c);
   for (const w of v.watchers) {
     if (w.status !== WatcherStatus.PENDING || w.jobUid !== job.uid) continue;
     d.touched.push(w.id);
-    d.changes.push(finish(w, ledger, v, Outcome.DELETED, c.now, c));
+    d.changes.push(finish(w, Outcome.DELETED, c.now));
   }
   d.labels = ledger.labels();
   return d;
@@ -83,14 +85,20 @@ export function goneJob(w: Watcher): JobSummary {
   };
 }
 
-// The Job has an outcome: the watcher's webhooks are owed if it notifies on it, else it ends.
+// The Job has an outcome (at `at`): a watcher's webhooks are owed if it notifies on it, else it
+// ends. The ledger hears of the watcher's new status.
+function finisher(
+  v: JobView,
+  ledger: WatcherLedger,
+  c: DecisionContext,
+): (w: Watcher, outcome: Outcome, at: Date) => WatcherChange {
+  return (w, outcome, at) => finish(w, { outcome, at }, { v, ledger, c });
+}
+
 function finish(
   w: Watcher,
-  ledger: WatcherLedger,
-  v: JobView,
-  outcome: Outcome,
-  at: Date,
-  c: DecisionContext,
+  { outcome, at }: { outcome: Outcome; at: Date },
+  { v, ledger, c }: { v: JobView; ledger: WatcherLedger; c: DecisionContext },
 ): WatcherChange {
   const o = decideOutcome(w.notifyOn, outcome);
   if (o.kind === "end") {
