@@ -3,7 +3,7 @@ import type { Part } from "../../common/runGroup.js";
 import { Waker } from "../../common/Waker.js";
 import type { ControlplaneMetrics } from "../metrics.js";
 import type { Store } from "../store/Store.js";
-import type { Delivery, Watcher } from "../watchers/model.js";
+import { TriggerStatus, type Delivery, type Watcher } from "../watchers/model.js";
 import { settleAttempt, type AttemptView } from "./settleAttempt.js";
 import type { BackoffPolicy } from "../../common/backoff.js";
 import { decideAttempt } from "./decideAttempt.js";
@@ -46,6 +46,9 @@ interface Held {
   result: AttemptResult;
   calledAt: Date;
 }
+
+// A retry writes only the outbox row and the trigger: nothing to read for it.
+const NOTHING_READ: AttemptView = { watcher: undefined, others: [] };
 
 // With no delivery due, look at the outbox again after this long anyway.
 const IDLE_POLL_MS = 30_000;
@@ -195,7 +198,8 @@ export class Dispatcher implements Part {
     }
     const now = this.now();
     const step = decideAttempt(d, r, { calledAt, now, backoff: this.o.backoff });
-    this.o.store.watchers.recordAttempt(settleAttempt(d, step, this.view(d.watcherId), now));
+    const view = step.outcome === "retry" ? NOTHING_READ : this.view(d);
+    this.o.store.watchers.recordAttempt(settleAttempt(d, step, view, now));
     m.attemptDuration.observe(r.durationMs / 1000);
     m.deliveries.inc({ outcome: step.outcome });
     if (step.outcome === "delivered") {
@@ -204,11 +208,16 @@ export class Dispatcher implements Part {
     this.progress(d.watcherId);
   }
 
-  private view(watcherId: string): AttemptView {
+  // What settling `d`'s trigger needs: its watcher, and, when this is its last trigger still
+  // owed, the other open watchers of its Job (for the label).
+  private view(d: Delivery): AttemptView {
     const watchers = this.o.store.watchers;
-    const watcher = watchers.get(watcherId);
+    const watcher = watchers.get(d.watcherId);
+    const last = watcher?.triggers.every(
+      (t) => t.id === d.triggerId || t.status !== TriggerStatus.NOT_CALLED,
+    );
     const others =
-      watcher && watcher.jobUid !== ""
+      watcher && last && watcher.jobUid !== ""
         ? watchers.openForJob(watcher.namespace, watcher.jobName, watcher.jobUid)
         : [];
     return { watcher, others };

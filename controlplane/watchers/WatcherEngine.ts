@@ -122,11 +122,13 @@ export class WatcherEngine {
   // --- Job events (JobWatchHandler)
 
   upsert(job: JobSummary): void {
-    this.decide(() => decideUpsert(this.jobView(job), this.context()));
+    const read = { families: true, webhooks: job.outcome !== undefined };
+    this.decide(() => decideUpsert(this.jobView(job, read), this.context()));
   }
 
   remove(job: JobSummary): void {
-    this.decide(() => decideRemove(this.jobView(job, false), this.context()));
+    const read = { families: false, webhooks: true };
+    this.decide(() => decideRemove(this.jobView(job, read), this.context()));
   }
 
   /** After a (re)list: bound watchers whose Job is gone were missed while we were not looking. */
@@ -194,11 +196,13 @@ export class WatcherEngine {
     return this.getWatcher(w.id);
   }
 
-  private jobView(job: JobSummary, withFamilies = true): JobView {
+  // What a Job event needs: the Job's watchers, its CronJob's watchers (a Job that appears), and
+  // the webhooks their triggers name (a Job with an outcome, a deletion being one).
+  private jobView(job: JobSummary, read: { families: boolean; webhooks: boolean }): JobView {
     const watchers = this.o.store.watchers.openForJob(job.namespace, job.name, job.uid);
-    const families = withFamilies && job.cronJobName ? this.familiesOf(job, job.cronJobName) : [];
+    const families = read.families && job.cronJobName ? this.familiesOf(job, job.cronJobName) : [];
     const webhooks = new Map<string, Webhook>();
-    for (const t of [...watchers, ...families].flatMap((w) => w.triggers)) {
+    for (const t of read.webhooks ? [...watchers, ...families].flatMap((w) => w.triggers) : []) {
       const webhook = webhooks.has(t.webhookId)
         ? undefined
         : this.o.store.webhooks.get(t.webhookId);
