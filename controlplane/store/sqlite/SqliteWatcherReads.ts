@@ -6,6 +6,9 @@ import { statementCache } from "./statements.js";
 
 export const OPEN = `('PENDING', 'PROCESSING')`;
 
+// The indexes on job_uid and parent_id are partial (WHERE ... != ''): a query says so too, or
+// SQLite cannot use them and scans the whole table, ended watchers and all.
+
 /** Queries of watchers with their triggers; SqliteWatcherRepo adds the changes. */
 export class SqliteWatcherReads {
   protected readonly q: (sql: string) => Statement;
@@ -58,7 +61,7 @@ export class SqliteWatcherReads {
   /** Open watchers bound to the Job `uid`, and PENDING unbound ones naming it. */
   openForJob(namespace: string, name: string, uid: string): Watcher[] {
     const rows = this.q(
-      `SELECT * FROM watchers WHERE status IN ${OPEN} AND job_uid = ?
+      `SELECT * FROM watchers WHERE job_uid = ? AND job_uid != '' AND status IN ${OPEN}
        UNION
        SELECT * FROM watchers WHERE status = 'PENDING' AND namespace = ? AND job_name = ?
          AND job_uid = '' AND cron_job_name = ''
@@ -85,16 +88,16 @@ export class SqliteWatcherReads {
 
   children(parentId: string): Watcher[] {
     return this.withTriggers(
-      this.q(`SELECT * FROM watchers WHERE parent_id = ? AND status IN ${OPEN}`).all(
-        parentId,
-      ) as WatcherRow[],
+      this.q(
+        `SELECT * FROM watchers WHERE parent_id = ? AND parent_id != '' AND status IN ${OPEN}`,
+      ).all(parentId) as WatcherRow[],
     );
   }
 
   /** The ids of the watchers in `parentIds` that already have a watcher for the Job `uid`. */
   parentsWithChild(parentIds: readonly string[], uid: string): Set<string> {
     const rows = this.q(
-      `SELECT parent_id FROM watchers WHERE job_uid = ?
+      `SELECT parent_id FROM watchers WHERE job_uid = ? AND job_uid != ''
          AND parent_id IN (SELECT value FROM json_each(?))`,
     ).all(uid, JSON.stringify(parentIds)) as { parent_id: string }[];
     return new Set(rows.map((r) => r.parent_id));
