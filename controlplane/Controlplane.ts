@@ -4,7 +4,6 @@ import type { HealthServer } from "../common/HealthServer.js";
 import type { ListenAddress } from "../common/listenAddress.js";
 import type { Logger } from "../common/logger.js";
 import type { Part } from "../common/runGroup.js";
-import { Waker } from "../common/Waker.js";
 import type { BackoffPolicy } from "../common/backoff.js";
 import { Dispatcher } from "./dispatcher/Dispatcher.js";
 import type { ControlplaneClients } from "../client/connect.js";
@@ -24,14 +23,15 @@ import { PodJobs } from "./auth/PodJobs.js";
 import { TokenReviewAuth } from "./auth/TokenReviewAuth.js";
 import { createInjector, type InjectorConfig } from "./injector/createInjector.js";
 import { ControlplaneMetrics } from "./metrics.js";
-import { Store } from "./store/Store.js";
-import { outageReason, type StoreHealth } from "./store/StoreHealth.js";
+import { openStore } from "./store/openStore.js";
+import type { Store } from "./store/Store.js";
+import { outageReason } from "./store/StoreHealth.js";
 import { StoreWatchdog } from "./store/StoreWatchdog.js";
-import { runStoreLoop } from "./store/runStoreLoop.js";
 import type { StoreSpec } from "./store/storeSpec.js";
 import { ensureJobFamily, loadJobFamilies } from "./watchers/jobFamilies.js";
 import { FINAL_WATCHER_STATUSES } from "./watchers/model.js";
 import { WatcherEngine } from "./watchers/WatcherEngine.js";
+import { WatcherTimeouts } from "./watchers/WatcherTimeouts.js";
 import { Webhooks } from "./watchers/Webhooks.js";
 
 export interface ControlplaneConfig {
@@ -93,7 +93,7 @@ export async function createControlplane(
     jobWatch.apiserverAnswered();
     return true;
   });
-  const store = Store.open(c.store);
+  const store = openStore(c.store);
   const metrics = new ControlplaneMetrics(() => store.deliveries.count());
   const jobWatch = new JobWatch(api, {
     ...(c.namespaces && { namespaces: c.namespaces }),
@@ -225,39 +225,4 @@ function storeReadiness(store: Store): true | string {
     }
   }
   return `cannot write since ${seen.since.toISOString()}: ${seen.reason}`;
-}
-
-// Ends watchers at their deadline: sleeps until the earliest one, or until a new one is added.
-class WatcherTimeouts implements Part {
-  readonly name = "watcher-timeouts";
-  private readonly waker = new Waker();
-  private nextLook = 0;
-
-  constructor(
-    private readonly engine: WatcherEngine,
-    private readonly health: StoreHealth,
-    private readonly log: Logger,
-  ) {
-    // Most watchers expire minutes out; wake only for one due before the loop looks anyway.
-    engine.events.onExpiryAdded((at) => {
-      if (at.getTime() < this.nextLook) this.waker.wake();
-    });
-  }
-
-  async run(signal: AbortSignal): Promise<void> {
-    await runStoreLoop(
-      {
-        health: this.health,
-        log: this.log,
-        waker: this.waker,
-        turn: () => {
-          const next = this.engine.expire();
-          const wait = Math.min(next ? Math.max(0, next.getTime() - Date.now()) : 60_000, 60_000);
-          this.nextLook = Date.now() + wait;
-          return wait;
-        },
-      },
-      signal,
-    );
-  }
 }

@@ -3,7 +3,8 @@ import type { Part } from "../../common/runGroup.js";
 import { Waker } from "../../common/Waker.js";
 import type { ControlplaneMetrics } from "../metrics.js";
 import type { Store } from "../store/Store.js";
-import type { Delivery, Watcher } from "../watchers/model.js";
+import { TriggerStatus, type Delivery, type Watcher } from "../watchers/model.js";
+import { settleAttempt, type AttemptView } from "./settleAttempt.js";
 import type { BackoffPolicy } from "../../common/backoff.js";
 import { decideAttempt } from "./decideAttempt.js";
 import { runStoreLoop } from "../store/runStoreLoop.js";
@@ -45,6 +46,9 @@ interface Held {
   result: AttemptResult;
   calledAt: Date;
 }
+
+// A retry writes only the outbox row and the trigger: nothing to read for it.
+const NOTHING_READ: AttemptView = { watcher: undefined, others: [] };
 
 // With no delivery due, look at the outbox again after this long anyway.
 const IDLE_POLL_MS = 30_000;
@@ -184,7 +188,8 @@ export class Dispatcher implements Part {
     }
   }
 
-  // Throws, having written nothing, when the store cannot take the result.
+  // Read, decide, write in one transaction. Throws, having written nothing, when the store
+  // cannot take the result.
   private record(d: Delivery, r: AttemptResult, calledAt: Date): void {
     const m = this.o.metrics;
     if (r.kind === "aborted") {
@@ -193,25 +198,35 @@ export class Dispatcher implements Part {
     }
     const now = this.now();
     const step = decideAttempt(d, r, { calledAt, now, backoff: this.o.backoff });
-    const watchers = this.o.store.watchers;
-    let watcher: Watcher | undefined;
-    if (step.outcome === "retry") {
-      watchers.recordRetry(d.id, step.retryAt, step.record);
-    } else {
-      watcher = watchers.finishDelivery(d.id, step.record, now);
-    }
+    const view = step.outcome === "retry" ? NOTHING_READ : this.view(d);
+    this.o.store.watchers.recordAttempt(settleAttempt(d, step, view, now));
     m.attemptDuration.observe(r.durationMs / 1000);
     m.deliveries.inc({ outcome: step.outcome });
     if (step.outcome === "delivered") {
       m.deliveryLatency.observe((now.getTime() - d.createdAt.getTime()) / 1000);
     }
-    this.progress(d.watcherId, step.outcome === "retry" ? undefined : watcher);
+    this.progress(d.watcherId);
+  }
+
+  // What settling `d`'s trigger needs: its watcher, and, when this is its last trigger still
+  // owed, the other open watchers of its Job (for the label).
+  private view(d: Delivery): AttemptView {
+    const watchers = this.o.store.watchers;
+    const watcher = watchers.get(d.watcherId);
+    const last = watcher?.triggers.every(
+      (t) => t.id === d.triggerId || t.status !== TriggerStatus.NOT_CALLED,
+    );
+    const others =
+      watcher && last && watcher.jobUid !== ""
+        ? watchers.openForJob(watcher.namespace, watcher.jobName, watcher.jobUid)
+        : [];
+    return { watcher, others };
   }
 
   // Recorded: listeners hear of it. Their failure is not the delivery's.
-  private progress(watcherId: string, settled: Watcher | undefined): void {
+  private progress(watcherId: string): void {
     try {
-      const w = settled ?? this.o.store.watchers.get(watcherId);
+      const w = this.o.store.watchers.get(watcherId);
       if (w) this.o.onProgress(w);
     } catch (err) {
       this.o.log.warn({ err, watcher: watcherId }, "could not report a delivery's progress");

@@ -1,6 +1,3 @@
-import type { Database, Statement } from "better-sqlite3";
-import { statementCache } from "./statements.js";
-
 export interface LabelTask {
   jobUid: string;
   namespace: string;
@@ -8,34 +5,10 @@ export interface LabelTask {
   attempts: number;
 }
 
-/** Jobs owed the webhooks-called label. */
-export class LabelRepo {
-  private readonly q: (sql: string) => Statement;
-
-  constructor(db: Database) {
-    this.q = statementCache(db);
-  }
-
-  due(now: Date, limit: number): LabelTask[] {
-    return this.q(
-      `SELECT job_uid AS jobUid, namespace, name, attempts FROM job_labels
-       WHERE due_at <= ? ORDER BY due_at LIMIT ?`,
-    ).all(now.getTime(), limit) as LabelTask[];
-  }
-
-  nextDue(): Date | undefined {
-    const row = this.q(`SELECT MIN(due_at) AS t FROM job_labels`).get() as { t: number | null };
-    return row.t === null ? undefined : new Date(row.t);
-  }
-
-  done(jobUid: string): void {
-    this.q(`DELETE FROM job_labels WHERE job_uid = ?`).run(jobUid);
-  }
-
-  retry(jobUid: string, dueAt: Date): void {
-    this.q(`UPDATE job_labels SET due_at = ?, attempts = attempts + 1 WHERE job_uid = ?`).run(
-      dueAt.getTime(),
-      jobUid,
-    );
-  }
+/** Jobs owed the webhooks-called label (queued by WatcherRepo with the change that owes it). */
+export interface LabelRepo {
+  due(now: Date, limit: number): LabelTask[];
+  nextDue(): Date | undefined;
+  done(jobUid: string): void;
+  retry(jobUid: string, dueAt: Date): void;
 }

@@ -3,23 +3,18 @@ import type { JobSummary } from "../jobwatch/jobSummary.js";
 import type { Store } from "../store/Store.js";
 import { outageReason } from "../store/StoreHealth.js";
 import { IdempotencyConflictError } from "../store/WatcherRepo.js";
+import { decideCancel, decideExpiry } from "./decideEnding.js";
+import { decideRemove, decideUpsert, goneJob, type JobView } from "./decideJobEvent.js";
 import { ConflictError, NotFoundError, PreconditionError, ValidationError } from "./errors.js";
-import { buildDeliveries } from "./buildDeliveries.js";
-import {
-  FINAL_WATCHER_STATUSES,
-  Outcome,
-  Reason,
-  TriggerStatus,
-  WatcherStatus,
-  type Watcher,
-  type WatcherSpec,
-} from "./model.js";
+import { FINAL_WATCHER_STATUSES, type Watcher, type WatcherSpec, type Webhook } from "./model.js";
 import { listPage } from "./listPage.js";
+import { newWatcher } from "./newWatcher.js";
 import { hashSpec } from "./requestKeys.js";
-import { decideOutcome } from "./settle.js";
 import type { PageBounds } from "./takePage.js";
 import { validateWatcherSpec } from "./validate.js";
+import type { WatcherDecision } from "./WatcherDecision.js";
 import { WatcherEvents } from "./WatcherEvents.js";
+import type { WatcherFilter } from "./model.js";
 
 /** What the engine needs to know of the cluster's Jobs (JobWatch's cache). */
 export interface JobLookup {
@@ -45,9 +40,13 @@ export interface WatcherPage {
   nextPageToken: string;
 }
 
+// A decision whose watchers changed between its read and its write is read and made again.
+const DECISION_TRIES = 3;
+
 /**
- * The rules of watchers: creating them, binding them to Jobs, deciding what a finished Job owes,
- * and ending them. Every change is one store transaction; listeners hear of it afterwards.
+ * The rules of watchers, as read → decide → apply: each event reads what it needs from the
+ * store, a pure function decides (decideJobEvent, decideEnding), the store writes the decision
+ * in one transaction, and listeners hear of it afterwards.
  */
 export class WatcherEngine {
   readonly events = new WatcherEvents();
@@ -63,32 +62,17 @@ export class WatcherEngine {
     spec: WatcherSpec,
     idempotencyKey?: string,
   ): { watcher: Watcher; created: boolean } {
-    const violations = validateWatcherSpec(spec, idempotencyKey);
-    if (this.o.namespaces && !this.o.namespaces.includes(spec.namespace)) {
-      violations.push({
-        field: "namespace",
-        description: `is not watched by this controlplane (--namespaces ${this.o.namespaces.join(",")})`,
-      });
-    }
-    if (violations.length > 0) throw new ValidationError(violations);
-    // A well-formed request that names a webhook which does not exist: NOT_FOUND, naming it.
-    const missing = spec.triggers.flatMap((t, i) =>
-      this.o.store.webhooks.get(t.webhookId)
-        ? []
-        : [{ field: `triggers[${i}].webhook_id`, description: `no webhook ${t.webhookId}` }],
-    );
-    if (missing.length > 0) {
-      throw new NotFoundError(missing.map((m) => m.description).join("; "), missing);
-    }
+    this.check(spec, idempotencyKey);
     const now = this.now();
     let result: { watcher: Watcher; created: boolean };
     try {
-      result = this.o.store.watchers.create({
-        spec,
-        now,
-        ...(idempotencyKey !== undefined && { idempotencyKey, requestHash: hashSpec(spec) }),
-        ...(spec.jobName !== "" && { bindBy: new Date(now.getTime() + this.o.jobWaitMs) }),
-      });
+      result = this.o.store.watchers.create(
+        newWatcher(spec, {
+          now,
+          ...(idempotencyKey !== undefined && { idempotencyKey, requestHash: hashSpec(spec) }),
+          ...(spec.jobName !== "" && { bindBy: new Date(now.getTime() + this.o.jobWaitMs) }),
+        }),
+      );
     } catch (err) {
       if (err instanceof IdempotencyConflictError) throw new ConflictError(err.message);
       throw err;
@@ -98,32 +82,13 @@ export class WatcherEngine {
     return { watcher: this.bindExisting(result.watcher), created: true };
   }
 
-  // A Job that already exists binds at once, and if it already finished the watcher fires now.
-  private bindExisting(w: Watcher): Watcher {
-    const job = w.jobName !== "" ? this.o.jobs.findByName(w.namespace, w.jobName) : undefined;
-    if (!job) return w;
-    try {
-      this.upsert(job);
-    } catch (err) {
-      // The watcher is stored; the store failed after. The Job is applied again once the store
-      // writes (JobWatch.resync), so the caller is told of the watcher it has, not asked to retry.
-      if (outageReason(err) === undefined) throw err;
-      return w;
-    }
-    return this.getWatcher(w.id);
-  }
-
   getWatcher(id: string): Watcher {
     const w = this.o.store.watchers.get(id);
     if (!w) throw new NotFoundError(`watcher ${id} not found`);
     return w;
   }
 
-  listWatchers(
-    filter: { namespace?: string; jobName?: string; status?: WatcherStatus },
-    bounds: PageBounds<Watcher>,
-    pageToken: string,
-  ): WatcherPage {
+  listWatchers(filter: WatcherFilter, bounds: PageBounds<Watcher>, pageToken: string): WatcherPage {
     const { items, nextPageToken } = listPage(
       "watchers",
       (after) => this.o.store.watchers.scan(filter, after),
@@ -141,9 +106,11 @@ export class WatcherEngine {
     if (FINAL_WATCHER_STATUSES.has(w.status)) {
       throw new PreconditionError(`watcher ${id} already ended ${w.status}`);
     }
-    // Cancelling a CronJob watcher also cancels the watchers it made for its Jobs.
-    for (const child of this.o.store.watchers.children(id)) this.cancelOne(child.id);
-    this.cancelOne(id);
+    this.decide(() => {
+      const current = this.getWatcher(id);
+      const children = this.o.store.watchers.children(id);
+      return decideCancel(current, children, this.openOfJobs([...children, current]), this.now());
+    });
     return this.getWatcher(id);
   }
 
@@ -155,39 +122,27 @@ export class WatcherEngine {
   // --- Job events (JobWatchHandler)
 
   upsert(job: JobSummary): void {
-    if (job.cronJobName !== undefined) this.spawnChildren(job, job.cronJobName);
-    const now = this.now();
-    for (const w of this.o.store.watchers.pendingForJob(job.namespace, job.name, job.uid)) {
-      if (w.jobUid === "") {
-        this.o.store.watchers.bind(w.id, job.uid, now);
-        w.jobUid = job.uid;
-      } else if (w.jobUid !== job.uid) {
-        continue;
-      }
-      if (job.outcome !== undefined) {
-        this.decide(w, job, job.outcome, job.finishedAt ?? now);
-      } else {
-        this.changed(w.id);
-      }
-    }
+    const read = { families: true, webhooks: job.outcome !== undefined };
+    this.decide(() => decideUpsert(this.jobView(job, read), this.context()));
   }
 
   remove(job: JobSummary): void {
-    for (const w of this.o.store.watchers.pendingForJob(job.namespace, job.name, job.uid)) {
-      if (w.jobUid === job.uid) this.decide(w, job, Outcome.DELETED, this.now());
-    }
+    const read = { families: false, webhooks: true };
+    this.decide(() => decideRemove(this.jobView(job, read), this.context()));
   }
 
   /** After a (re)list: bound watchers whose Job is gone were missed while we were not looking. */
   synced(jobs: ReadonlyMap<string, JobSummary>): void {
     const watched = this.o.namespaces;
+    const gone = new Set<string>();
     for (const b of this.o.store.watchers.boundPending()) {
-      if (jobs.has(b.jobUid)) continue;
+      if (jobs.has(b.jobUid) || gone.has(b.jobUid)) continue;
       // Not listed because not watched (--namespaces changed since): unknown, not deleted.
       if (watched && !watched.includes(b.namespace)) continue;
       const w = this.o.store.watchers.get(b.id);
       if (!w) continue;
-      this.decide(w, goneJob(w), Outcome.DELETED, this.now());
+      gone.add(b.jobUid);
+      this.remove(goneJob(w));
     }
   }
 
@@ -195,28 +150,125 @@ export class WatcherEngine {
 
   /** Ends watchers whose time ran out; returns when to look again. */
   expire(): Date | undefined {
-    const now = this.now();
-    const { timedOut, notFound } = this.o.store.watchers.expired(now);
-    for (const id of timedOut) {
-      this.end(id, {
-        status: WatcherStatus.TIMEOUT,
-        reason: Reason.WATCHER_TIMEOUT,
-        message: "timeoutSeconds passed before the Job finished",
-        triggerStatus: TriggerStatus.TIMEOUT,
-      });
-    }
-    for (const id of notFound) {
-      this.end(id, {
-        status: WatcherStatus.FAILED,
-        reason: Reason.JOB_NOT_FOUND,
-        message: `no Job of this name appeared within ${Math.round(this.o.jobWaitMs / 1000)} s`,
-        triggerStatus: TriggerStatus.CANCELLED,
-      });
-    }
+    this.decide(() => {
+      const now = this.now();
+      const expired = this.o.store.watchers.expired(now);
+      const others = this.openOfJobs([...expired.timedOut, ...expired.notFound]);
+      return decideExpiry(expired, others, { now, jobWaitMs: this.o.jobWaitMs });
+    });
     return this.o.store.watchers.nextExpiry();
   }
 
-  // --- internals
+  // --- read, apply, announce
+
+  private check(spec: WatcherSpec, idempotencyKey: string | undefined): void {
+    const violations = validateWatcherSpec(spec, idempotencyKey);
+    if (this.o.namespaces && !this.o.namespaces.includes(spec.namespace)) {
+      violations.push({
+        field: "namespace",
+        description: `is not watched by this controlplane (--namespaces ${this.o.namespaces.join(",")})`,
+      });
+    }
+    if (violations.length > 0) throw new ValidationError(violations);
+    // A well-formed request that names a webhook which does not exist: NOT_FOUND, naming it.
+    const missing = spec.triggers.flatMap((t, i) =>
+      this.o.store.webhooks.get(t.webhookId)
+        ? []
+        : [{ field: `triggers[${i}].webhook_id`, description: `no webhook ${t.webhookId}` }],
+    );
+    if (missing.length > 0) {
+      throw new NotFoundError(missing.map((m) => m.description).join("; "), missing);
+    }
+  }
+
+  // A Job that already exists binds at once, and if it already finished the watcher fires now.
+  private bindExisting(w: Watcher): Watcher {
+    const job = w.jobName !== "" ? this.o.jobs.findByName(w.namespace, w.jobName) : undefined;
+    if (!job) return w;
+    try {
+      this.upsert(job);
+    } catch (err) {
+      // The watcher is stored; the store failed after. The Job is applied again once the store
+      // writes (JobWatch.resync), so the caller is told of the watcher it has, not asked to retry.
+      if (outageReason(err) === undefined) throw err;
+      return w;
+    }
+    return this.getWatcher(w.id);
+  }
+
+  // What a Job event needs: the Job's watchers, its CronJob's watchers (a Job that appears), and
+  // the webhooks their triggers name (a Job with an outcome, a deletion being one).
+  private jobView(job: JobSummary, read: { families: boolean; webhooks: boolean }): JobView {
+    const watchers = this.o.store.watchers.openForJob(job.namespace, job.name, job.uid);
+    const families = read.families && job.cronJobName ? this.familiesOf(job, job.cronJobName) : [];
+    const webhooks = new Map<string, Webhook>();
+    for (const t of read.webhooks ? [...watchers, ...families].flatMap((w) => w.triggers) : []) {
+      const webhook = webhooks.has(t.webhookId)
+        ? undefined
+        : this.o.store.webhooks.get(t.webhookId);
+      if (webhook) webhooks.set(t.webhookId, webhook);
+    }
+    return { job, watchers, families, webhooks };
+  }
+
+  // The Job's CronJob watchers that have no watcher for it yet.
+  private familiesOf(job: JobSummary, cronJobName: string): Watcher[] {
+    const repo = this.o.store.watchers;
+    const families = repo.pendingFamilies(job.namespace, cronJobName);
+    if (families.length === 0) return [];
+    const done = repo.parentsWithChild(
+      families.map((f) => f.id),
+      job.uid,
+    );
+    return families.filter((f) => !done.has(f.id));
+  }
+
+  // The open watchers of the Jobs `watchers` are bound to.
+  private openOfJobs(watchers: readonly Watcher[]): Watcher[] {
+    const jobs = new Map<string, Watcher>();
+    for (const w of watchers) if (w.jobUid !== "") jobs.set(w.jobUid, w);
+    return [...jobs.values()].flatMap((w) =>
+      this.o.store.watchers.openForJob(w.namespace, w.jobName, w.jobUid),
+    );
+  }
+
+  private context(): { now: Date; defaultDeliveryTimeoutMs: number } {
+    return { now: this.now(), defaultDeliveryTimeoutMs: this.o.defaultDeliveryTimeoutMs };
+  }
+
+  // Reads and decides (`make`), writes the decision in one transaction, then announces it.
+  private decide(make: () => WatcherDecision): void {
+    for (let i = 0; i < DECISION_TRIES; i++) {
+      const d = make();
+      const nothing = d.spawn.length === 0 && d.changes.length === 0;
+      if (nothing || this.o.store.watchers.apply(d)) {
+        this.announce(d);
+        return;
+      }
+    }
+    this.o.log.warn("watchers kept changing under a decision; left for the next event");
+  }
+
+  private announce(d: WatcherDecision): void {
+    let queued = false;
+    for (const c of d.changes) {
+      if (c.kind === "end") {
+        const { status, reason } = c.ending;
+        this.o.log.info({ watcher: c.id, status, reason }, "watcher ended");
+        this.events.ended(c.id);
+      } else if (c.kind === "notify") {
+        const job = d.job && `${d.job.namespace}/${d.job.name}`;
+        const deliveries = c.deliveries.length;
+        this.o.log.info(
+          { watcher: c.id, job, outcome: c.outcome, deliveries },
+          "job finished; delivering",
+        );
+        queued ||= deliveries > 0;
+      }
+    }
+    for (const id of new Set(d.touched)) this.changed(id);
+    if (queued) this.events.deliveriesQueued();
+  }
 
   // The timeout loop hears of the new watcher's earliest deadline: its timeout or its wait.
   private announceDeadline(spec: WatcherSpec, now: Date): void {
@@ -226,76 +278,7 @@ export class WatcherEngine {
     if (earliest !== Infinity) this.events.expiryAdded(new Date(earliest));
   }
 
-  private spawnChildren(job: JobSummary, cronJobName: string): void {
-    for (const family of this.o.store.watchers.pendingFamilies(job.namespace, cronJobName)) {
-      // Only Jobs started after the watcher: it is about future runs, not yesterday's.
-      if (job.createdAt.getTime() < Math.floor(family.createdAt.getTime() / 1000) * 1000) continue;
-      const child = this.o.store.watchers.createChild(family, job, this.now());
-      this.changed(child.id);
-      this.changed(family.id);
-    }
-  }
-
-  private decide(w: Watcher, job: JobSummary, outcome: Outcome, at: Date): void {
-    const decision = decideOutcome(w.notifyOn, outcome);
-    if (decision.kind === "end") {
-      this.end(w.id, { ...decision, outcome, triggerStatus: TriggerStatus.CANCELLED });
-      return;
-    }
-    const now = this.now();
-    const deliveries = buildDeliveries(w, (id) => this.o.store.webhooks.get(id), {
-      job,
-      outcome,
-      at,
-      now,
-      defaultTimeoutMs: this.o.defaultDeliveryTimeoutMs,
-    });
-    if (!this.o.store.watchers.startNotifying(w.id, outcome, deliveries, now)) return;
-    this.o.log.info(
-      {
-        watcher: w.id,
-        job: `${job.namespace}/${job.name}`,
-        outcome,
-        deliveries: deliveries.length,
-      },
-      "job finished; delivering",
-    );
-    this.changed(w.id);
-    if (deliveries.length > 0) this.events.deliveriesQueued();
-  }
-
-  private cancelOne(id: string): void {
-    this.end(id, {
-      status: WatcherStatus.CANCELLED,
-      reason: Reason.CANCELLED,
-      message: "cancelled",
-      triggerStatus: TriggerStatus.CANCELLED,
-    });
-  }
-
-  private end(id: string, ending: Parameters<Store["watchers"]["end"]>[1]): void {
-    if (!this.o.store.watchers.end(id, ending, this.now())) return;
-    this.o.log.info({ watcher: id, status: ending.status, reason: ending.reason }, "watcher ended");
-    this.events.ended(id);
-    this.changed(id);
-  }
-
   private changed(id: string): void {
     this.events.changed(id, (i) => this.o.store.watchers.get(i));
   }
-}
-
-// What is known of a Job that vanished while nobody watched: only what its watcher recorded.
-function goneJob(w: Watcher): JobSummary {
-  return {
-    uid: w.jobUid,
-    namespace: w.namespace,
-    name: w.jobName,
-    resourceVersion: "",
-    createdAt: w.createdAt,
-    active: 0,
-    succeeded: 0,
-    failed: 0,
-    labels: {},
-  };
 }

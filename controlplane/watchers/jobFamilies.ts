@@ -4,6 +4,7 @@ import { parse } from "yaml";
 import type { Store } from "../store/Store.js";
 import type { FieldViolation } from "./errors.js";
 import { Outcome, type WatcherSpec } from "./model.js";
+import { newWatcher } from "./newWatcher.js";
 import { dnsLabelProblem, LIMITS, validateWebhook } from "./validate.js";
 
 /** One entry of k8s-job-webhooks' job-family file: call `url` whenever a Job of the family succeeds. */
@@ -94,10 +95,11 @@ export function ensureJobFamily(store: Store, entry: JobFamilyEntry, now: Date):
     secret: undefined,
     createdAt: now,
   });
-  store.watchers.create({
-    spec: familyWatcherSpec(entry),
-    now,
-    idempotencyKey: `job-families:${entry.jobFamily}:${id}`,
-    requestHash: "job-families",
-  });
+  store.watchers.create(
+    newWatcher(familyWatcherSpec(entry), {
+      now,
+      idempotencyKey: `job-families:${entry.jobFamily}:${id}`,
+      requestHash: "job-families",
+    }),
+  );
 }

@@ -7,6 +7,7 @@ export {
   WatcherStatus,
   type Trigger,
   type Watcher,
+  type WatcherFilter,
   type WatcherSpec,
 } from "../../contract/model.js";
 

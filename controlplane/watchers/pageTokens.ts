@@ -54,12 +54,19 @@ function isToken(t: unknown): t is Token {
     Object.keys(o).length === 5 &&
     o.v === 1 &&
     typeof o.k === "string" &&
-    Number.isSafeInteger(o.c) &&
-    (o.c as number) >= 0 &&
-    typeof o.i === "string" &&
-    o.i.length > 0 &&
-    o.i.length <= 255 &&
-    typeof o.f === "string"
+    typeof o.f === "string" &&
+    isCursor(o.c, o.i)
+  );
+}
+
+// created_at as milliseconds, and an id as the store makes them.
+function isCursor(c: unknown, i: unknown): boolean {
+  return (
+    Number.isSafeInteger(c) &&
+    (c as number) >= 0 &&
+    typeof i === "string" &&
+    i.length > 0 &&
+    i.length <= 255
   );
 }
 

@@ -1,4 +1,6 @@
-import { TriggerStatus, WatcherStatus, type Outcome } from "./model.js";
+import type { JobRef } from "../store/WatcherRepo.js";
+import { TriggerStatus, WatcherStatus, type Outcome, type Watcher } from "./model.js";
+import { WatcherLedger } from "./WatcherLedger.js";
 
 /**
  * The status a notifying watcher has, given its triggers: PROCESSING while any is NOT_CALLED;
@@ -40,5 +42,31 @@ export function decideOutcome(notifyOn: readonly Outcome[], outcome: Outcome): J
     status: WatcherStatus.FAILED,
     reason: reasons[outcome],
     message: messages[outcome],
+  };
+}
+
+/**
+ * What a PROCESSING watcher becomes once its trigger `triggerId` has the final `status`: its
+ * settled status when that changes, and its Job when it is then owed the label. `others` are the
+ * open watchers bound to its Job.
+ */
+export function settleTrigger(
+  w: Watcher,
+  triggerId: string,
+  status: TriggerStatus,
+  others: readonly Watcher[],
+): { status?: WatcherStatus; label?: JobRef } {
+  const next = settledStatus(
+    w.triggers.map((t) =>
+      t.id === triggerId && t.status === TriggerStatus.NOT_CALLED ? status : t.status,
+    ),
+  );
+  if (next === WatcherStatus.PROCESSING) return {};
+  const ledger = new WatcherLedger(others);
+  ledger.moved(w, next, true);
+  const label = ledger.labels()[0];
+  return {
+    ...(w.status === WatcherStatus.PROCESSING && { status: next }),
+    ...(label && { label }),
   };
 }

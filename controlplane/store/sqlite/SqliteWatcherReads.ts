@@ -1,19 +1,16 @@
 import type { Database, Statement } from "better-sqlite3";
-import type { Trigger, Watcher, WatcherStatus } from "../watchers/model.js";
-import { keysetScan, type Cursor } from "./keyset.js";
+import type { Trigger, Watcher, WatcherFilter } from "../../watchers/model.js";
+import { keysetScan, type Cursor } from "../keyset.js";
 import { toTrigger, toWatcher, type TriggerRow, type WatcherRow } from "./rows.js";
 import { statementCache } from "./statements.js";
 
-export interface WatcherFilter {
-  namespace?: string;
-  jobName?: string;
-  status?: WatcherStatus;
-}
-
 export const OPEN = `('PENDING', 'PROCESSING')`;
 
-/** Queries of watchers with their triggers; WatcherRepo adds the changes. */
-export class WatcherReads {
+// The indexes on job_uid and parent_id are partial (WHERE ... != ''): a query says so too, or
+// SQLite cannot use them and scans the whole table, ended watchers and all.
+
+/** Queries of watchers with their triggers; SqliteWatcherRepo adds the changes. */
+export class SqliteWatcherReads {
   protected readonly q: (sql: string) => Statement;
   // better-sqlite3 compiles a wrapper per db.transaction(); one that runs any closure is reused.
   private readonly runInTransaction: (fn: () => unknown) => unknown;
@@ -61,13 +58,14 @@ export class WatcherReads {
     return this.withTriggers(this.q(sql).all(...args, limit) as WatcherRow[]);
   }
 
-  /** PENDING watchers of one Job: bound to its uid, or not bound yet and naming it. */
-  pendingForJob(namespace: string, name: string, uid: string): Watcher[] {
+  /** Open watchers bound to the Job `uid`, and PENDING unbound ones naming it. */
+  openForJob(namespace: string, name: string, uid: string): Watcher[] {
     const rows = this.q(
-      `SELECT * FROM watchers WHERE status = 'PENDING' AND job_uid = ?
+      `SELECT * FROM watchers WHERE job_uid = ? AND job_uid != '' AND status IN ${OPEN}
        UNION
        SELECT * FROM watchers WHERE status = 'PENDING' AND namespace = ? AND job_name = ?
-         AND job_uid = '' AND cron_job_name = ''`,
+         AND job_uid = '' AND cron_job_name = ''
+       ORDER BY created_at, id`,
     ).all(uid, namespace, name) as WatcherRow[];
     return this.withTriggers(rows);
   }
@@ -90,20 +88,32 @@ export class WatcherReads {
 
   children(parentId: string): Watcher[] {
     return this.withTriggers(
-      this.q(`SELECT * FROM watchers WHERE parent_id = ? AND status IN ${OPEN}`).all(
-        parentId,
-      ) as WatcherRow[],
+      this.q(
+        `SELECT * FROM watchers WHERE parent_id = ? AND parent_id != '' AND status IN ${OPEN}`,
+      ).all(parentId) as WatcherRow[],
     );
   }
 
+  /** The ids of the watchers in `parentIds` that already have a watcher for the Job `uid`. */
+  parentsWithChild(parentIds: readonly string[], uid: string): Set<string> {
+    const rows = this.q(
+      `SELECT parent_id FROM watchers WHERE job_uid = ? AND job_uid != ''
+         AND parent_id IN (SELECT value FROM json_each(?))`,
+    ).all(uid, JSON.stringify(parentIds)) as { parent_id: string }[];
+    return new Set(rows.map((r) => r.parent_id));
+  }
+
   /** PENDING watchers past their timeout, and unbound ones past their wait for the Job. */
-  expired(now: Date): { timedOut: string[]; notFound: string[] } {
-    const ids = (sql: string): string[] =>
-      (this.q(sql).all(now.getTime()) as { id: string }[]).map((r) => r.id);
+  expired(now: Date): { timedOut: Watcher[]; notFound: Watcher[] } {
+    const read = (sql: string): Watcher[] =>
+      this.withTriggers(this.q(sql).all(now.getTime()) as WatcherRow[]);
     return {
-      timedOut: ids(`SELECT id FROM watchers WHERE status = 'PENDING' AND deadline_at <= ?`),
-      notFound: ids(
-        `SELECT id FROM watchers WHERE status = 'PENDING' AND job_uid = '' AND bind_by <= ?`,
+      timedOut: read(
+        `SELECT * FROM watchers WHERE status = 'PENDING' AND deadline_at <= ? ORDER BY created_at, id`,
+      ),
+      notFound: read(
+        `SELECT * FROM watchers WHERE status = 'PENDING' AND job_uid = '' AND bind_by <= ?
+         ORDER BY created_at, id`,
       ),
     };
   }

@@ -11,9 +11,9 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Store } from "./Store.js";
-import { StoreUnavailableError } from "./StoreHealth.js";
-import { StoreSpecError } from "./storeSpec.js";
+import { StoreUnavailableError } from "../StoreHealth.js";
+import { StoreSpecError } from "../storeSpec.js";
+import { SqliteStore as Store } from "./SqliteStore.js";
 
 describe("Store.open", () => {
   it("opens, migrates and reopens a file", () => {

@@ -1,9 +1,11 @@
 import { expect } from "chai";
 import { randomUUID } from "node:crypto";
-import { buildDeliveries } from "../watchers/buildDeliveries.js";
-import { Outcome } from "../watchers/model.js";
-import type { Busy } from "./DeliveryRepo.js";
-import { Store } from "./Store.js";
+import { buildDeliveries } from "../../watchers/buildDeliveries.js";
+import { Outcome, WatcherStatus } from "../../watchers/model.js";
+import { newWatcher } from "../../watchers/newWatcher.js";
+import type { Busy } from "../DeliveryRepo.js";
+import type { Store } from "../Store.js";
+import { SqliteStore } from "./SqliteStore.js";
 
 const NOW = new Date("2026-01-01T00:00:00Z");
 
@@ -18,17 +20,19 @@ function queue(store: Store, url: string, count: number): void {
     secret: undefined,
     createdAt: NOW,
   });
-  const { watcher } = store.watchers.create({
-    spec: {
-      namespace: "ns",
-      jobName: `job-${webhookId.slice(0, 8)}`,
-      cronJobName: "",
-      timeoutSeconds: 0,
-      notifyOn: [Outcome.SUCCEEDED],
-      triggers: Array.from({ length: count }, () => ({ webhookId, timeoutSeconds: 0 })),
-    },
-    now: NOW,
-  });
+  const { watcher } = store.watchers.create(
+    newWatcher(
+      {
+        namespace: "ns",
+        jobName: `job-${webhookId.slice(0, 8)}`,
+        cronJobName: "",
+        timeoutSeconds: 0,
+        notifyOn: [Outcome.SUCCEEDED],
+        triggers: Array.from({ length: count }, () => ({ webhookId, timeoutSeconds: 0 })),
+      },
+      { now: NOW },
+    ),
+  );
   const deliveries = buildDeliveries(watcher, (id) => store.webhooks.get(id), {
     job: { uid: "u", namespace: "ns", name: watcher.jobName } as Parameters<
       typeof buildDeliveries
@@ -38,7 +42,20 @@ function queue(store: Store, url: string, count: number): void {
     now: NOW,
     defaultTimeoutMs: 60_000,
   });
-  store.watchers.startNotifying(watcher.id, Outcome.SUCCEEDED, deliveries, NOW);
+  store.watchers.apply({
+    spawn: [],
+    changes: [
+      {
+        kind: "notify",
+        id: watcher.id,
+        outcome: Outcome.SUCCEEDED,
+        status: WatcherStatus.PROCESSING,
+        deliveries,
+      },
+    ],
+    labels: [],
+    at: NOW,
+  });
 }
 
 function busy(cap: number, perDestination: Record<string, number> = {}, ids: string[] = []): Busy {
@@ -52,7 +69,7 @@ function busy(cap: number, perDestination: Record<string, number> = {}, ids: str
 describe("DeliveryRepo: slots shared by destination", () => {
   let store: Store;
   beforeEach(() => {
-    store = Store.open({ kind: "sqlite", path: ":memory:" });
+    store = SqliteStore.open({ kind: "sqlite", path: ":memory:" });
   });
   afterEach(() => store.close());
 
@@ -95,7 +112,7 @@ describe("DeliveryRepo: slots shared by destination", () => {
 
 describe("Delivery destinations", () => {
   it("are the URL's origin", () => {
-    const store = Store.open({ kind: "sqlite", path: ":memory:" });
+    const store = SqliteStore.open({ kind: "sqlite", path: ":memory:" });
     queue(store, "http://127.0.0.1:8080/path?q=1", 1);
     expect(store.deliveries.due(NOW, 1, busy(1))[0]?.destination).to.equal("http://127.0.0.1:8080");
     store.close();

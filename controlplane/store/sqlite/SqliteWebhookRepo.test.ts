@@ -1,6 +1,9 @@
 import { expect } from "chai";
-import { Outcome, Reason, TriggerStatus, WatcherStatus, type Webhook } from "../watchers/model.js";
-import { Store } from "./Store.js";
+import { CANCELLED } from "../../watchers/decideEnding.js";
+import { Outcome, type Webhook } from "../../watchers/model.js";
+import { newWatcher } from "../../watchers/newWatcher.js";
+import type { Store } from "../Store.js";
+import { SqliteStore } from "./SqliteStore.js";
 
 describe("WebhookRepo", () => {
   let store: Store;
@@ -14,20 +17,22 @@ describe("WebhookRepo", () => {
     createdAt: at(ms),
   });
   const watcherNaming = (webhookId: string): string =>
-    store.watchers.create({
-      spec: {
-        namespace: "ns",
-        jobName: "job",
-        cronJobName: "",
-        timeoutSeconds: 0,
-        notifyOn: [Outcome.SUCCEEDED],
-        triggers: [{ webhookId, timeoutSeconds: 0 }],
-      },
-      now: at(100),
-    }).watcher.id;
+    store.watchers.create(
+      newWatcher(
+        {
+          namespace: "ns",
+          jobName: "job",
+          cronJobName: "",
+          timeoutSeconds: 0,
+          notifyOn: [Outcome.SUCCEEDED],
+          triggers: [{ webhookId, timeoutSeconds: 0 }],
+        },
+        { now: at(100) },
+      ),
+    ).watcher.id;
 
   beforeEach(() => {
-    store = Store.open({ kind: "sqlite", path: ":memory:" });
+    store = SqliteStore.open({ kind: "sqlite", path: ":memory:" });
   });
   afterEach(() => store.close());
 
@@ -65,16 +70,12 @@ describe("WebhookRepo", () => {
     store.webhooks.insert(webhook("a", 1));
     store.webhooks.insert(webhook("b", 2));
     const id = watcherNaming("a");
-    store.watchers.end(
-      id,
-      {
-        status: WatcherStatus.CANCELLED,
-        reason: Reason.CANCELLED,
-        message: "cancelled",
-        triggerStatus: TriggerStatus.CANCELLED,
-      },
-      at(150),
-    );
+    store.watchers.apply({
+      spawn: [],
+      changes: [{ kind: "end", id, ending: CANCELLED }],
+      labels: [],
+      at: at(150),
+    });
     expect(store.webhooks.delete("a", at(200))).to.deep.equal({ kind: "deleted" });
     expect(store.webhooks.get("a")).to.equal(undefined);
     expect([...store.webhooks.scan()].map((w) => w.id)).to.deep.equal(["b"]);

@@ -6,7 +6,7 @@ import type {
   Watcher,
   WatcherStatus,
   Webhook,
-} from "../watchers/model.js";
+} from "../../watchers/model.js";
 
 // Column shapes as better-sqlite3 returns them, and their mapping to the domain.
 

@@ -1,0 +1,135 @@
+import { expect } from "chai";
+import { createLogger } from "../../common/logger.js";
+import { Receiver } from "../../test/support/receiver.js";
+import { finished, spec, webhook } from "../../test/support/watcherFixtures.js";
+import { ControlplaneMetrics } from "../metrics.js";
+import { SqliteStore } from "../store/sqlite/SqliteStore.js";
+import { TriggerStatus, WatcherStatus, type Watcher } from "../watchers/model.js";
+import { WatcherEngine } from "../watchers/WatcherEngine.js";
+import { Dispatcher } from "./Dispatcher.js";
+
+// Real HTTP to a receiver on 127.0.0.1; the store in memory; short backoffs.
+describe("Dispatcher over a :memory: store and a receiver on 127.0.0.1", function () {
+  this.timeout(10_000);
+  let receiver: Receiver;
+  let store: SqliteStore;
+  let engine: WatcherEngine;
+  let dispatcher: Dispatcher;
+  let stop: AbortController;
+  let running: Promise<void>;
+  let progress: Watcher[];
+
+  before(async () => {
+    receiver = await Receiver.start();
+  });
+  after(() => receiver.stop());
+
+  beforeEach(() => {
+    receiver.requests.length = 0;
+    store = SqliteStore.open({ kind: "sqlite", path: ":memory:" });
+    const log = createLogger("silent", "test");
+    engine = new WatcherEngine({
+      store,
+      jobs: { get: () => undefined, findByName: () => undefined },
+      log,
+      defaultDeliveryTimeoutMs: 5000,
+      jobWaitMs: 60_000,
+    });
+    progress = [];
+    dispatcher = new Dispatcher({
+      store,
+      log,
+      metrics: new ControlplaneMetrics(() => store.deliveries.count()),
+      concurrency: 4,
+      perDestination: 2,
+      attemptTimeoutMs: 2000,
+      backoff: { baseMs: 20, maxMs: 40 },
+      shutdownGraceMs: 100,
+      onProgress: (w) => progress.push(w),
+    });
+    engine.events.onDeliveriesQueued(() => dispatcher.kick());
+    engine.events.onEnded((id) => dispatcher.abortWatcher(id));
+    stop = new AbortController();
+    running = dispatcher.run(stop.signal);
+  });
+
+  afterEach(async () => {
+    stop.abort();
+    await running;
+    store.close();
+  });
+
+  // A watcher of the Job "job" with one trigger to `path`, whose Job then succeeds.
+  function fire(path: string, timeoutSeconds = 0): Watcher {
+    store.webhooks.insert(webhook(path, { url: `${receiver.url}/${path}` }));
+    const triggers = [{ webhookId: path, timeoutSeconds }];
+    const { watcher } = engine.createWatcher(spec({ jobName: path, triggers }));
+    engine.upsert(finished("SUCCEEDED", { name: path, uid: `uid-${path}` }));
+    return watcher;
+  }
+
+  async function settled(id: string): Promise<Watcher> {
+    for (let i = 0; i < 200; i++) {
+      const w = store.watchers.get(id);
+      if (w && w.status !== WatcherStatus.PROCESSING) return w;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`watcher ${id} still PROCESSING`);
+  }
+
+  it("a 2xx: the trigger CALLED, the watcher COMPLETED, the Job queued for its label", async () => {
+    const w = fire("ok");
+    const done = await settled(w.id);
+    expect(done.status).to.equal(WatcherStatus.COMPLETED);
+    expect(done.triggers[0]).to.include({ status: TriggerStatus.CALLED, attempts: 1 });
+    const [request] = receiver.on("/ok");
+    expect(request?.headers["webhook-id"]).to.match(/^msg_[0-9a-f]{32}$/);
+    expect(store.deliveries.count()).to.equal(0);
+    expect(store.labels.due(new Date(), 10).map((t) => t.jobUid)).to.deep.equal(["uid-ok"]);
+    expect(progress.at(-1)?.status).to.equal(WatcherStatus.COMPLETED);
+  });
+
+  it("retries a 503 with the same webhook-id until a 2xx", async () => {
+    receiver.script("/flaky", [{ status: 503 }, { status: 503 }, { status: 204 }]);
+    const w = fire("flaky");
+    const done = await settled(w.id);
+    expect(done.triggers[0]).to.include({ status: TriggerStatus.CALLED, attempts: 3 });
+    const ids = new Set(receiver.on("/flaky").map((r) => r.headers["webhook-id"]));
+    expect(ids.size).to.equal(1);
+    // Listeners heard of each retry, then of the end.
+    expect(progress.map((p) => p.status)).to.deep.equal([
+      WatcherStatus.PROCESSING,
+      WatcherStatus.PROCESSING,
+      WatcherStatus.COMPLETED,
+    ]);
+  });
+
+  it("a refusal (4xx) is final: the trigger and the watcher FAILED, with the reason", async () => {
+    receiver.script("/refuse", [{ status: 400 }]);
+    const done = await settled(fire("refuse").id);
+    expect(done.status).to.equal(WatcherStatus.FAILED);
+    expect(done.triggers[0]?.status).to.equal(TriggerStatus.FAILED);
+    expect(done.triggers[0]?.lastError).to.match(/400/);
+    expect(receiver.on("/refuse")).to.have.length(1);
+  });
+
+  it("gives up at the trigger's timeoutSeconds: TIMEOUT", async () => {
+    receiver.script("/down", [{ status: 503 }]);
+    const done = await settled(fire("down", 1).id);
+    expect(done.status).to.equal(WatcherStatus.FAILED);
+    expect(done.triggers[0]?.status).to.equal(TriggerStatus.TIMEOUT);
+    expect(done.triggers[0]?.lastError).to.match(/no 2xx before the delivery deadline/);
+  });
+
+  it("cancelling a watcher aborts its attempt in flight; nothing is recorded after", async () => {
+    receiver.script("/hang", ["hang"]);
+    const w = fire("hang");
+    await receiver.waitFor("/hang", 1);
+    engine.cancelWatcher(w.id);
+    await new Promise((r) => setTimeout(r, 100));
+    const after = store.watchers.get(w.id);
+    expect(after?.status).to.equal(WatcherStatus.CANCELLED);
+    expect(after?.triggers[0]).to.include({ status: TriggerStatus.CANCELLED, attempts: 0 });
+    expect(store.deliveries.count()).to.equal(0);
+  });
+});

@@ -1,0 +1,106 @@
+import Database from "better-sqlite3";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import type { DeliveryRepo } from "../DeliveryRepo.js";
+import { guarded } from "../guarded.js";
+import type { LabelRepo } from "../LabelRepo.js";
+import type { Store } from "../Store.js";
+import { StoreHealth } from "../StoreHealth.js";
+import { StoreSpecError, type StoreSpec } from "../storeSpec.js";
+import type { WatcherRepo } from "../WatcherRepo.js";
+import type { WebhookRepo } from "../WebhookRepo.js";
+import { MIGRATIONS } from "./migrations.js";
+import { SqliteDeliveryRepo } from "./SqliteDeliveryRepo.js";
+import { SqliteLabelRepo } from "./SqliteLabelRepo.js";
+import { SqliteWatcherRepo } from "./SqliteWatcherRepo.js";
+import { SqliteWebhookRepo } from "./SqliteWebhookRepo.js";
+
+// The WAL is checkpointed into the database at about 4 MiB (SQLite's default, 1000 pages) and cut
+// back to that size after, so it never stays larger. Once the volume has run full, it is kept to
+// about 1 MiB instead, so a small volume does not fill up again by itself; more frequent
+// checkpoints cost about a fifth of the write throughput, so only a small volume pays for them.
+const WAL_BOUND = { pages: 1000, bytes: 4 * 1024 * 1024 } as const;
+const SMALL_WAL_BOUND = { pages: 256, bytes: 1024 * 1024 } as const;
+
+/**
+ * The Store in one SQLite database. Writes are synchronous and the process is single-threaded,
+ * so a transaction never interleaves with another. Every repository call passes through
+ * `guarded`: an outage (SQLITE_FULL, an I/O error, ...) comes out as StoreUnavailableError.
+ */
+export class SqliteStore implements Store {
+  readonly webhooks: WebhookRepo;
+  readonly watchers: WatcherRepo;
+  readonly deliveries: DeliveryRepo;
+  readonly labels: LabelRepo;
+  readonly health = new StoreHealth();
+
+  private constructor(private readonly db: Database.Database) {
+    this.webhooks = guarded(new SqliteWebhookRepo(db), this.health);
+    this.watchers = guarded(new SqliteWatcherRepo(db), this.health);
+    this.deliveries = guarded(new SqliteDeliveryRepo(db), this.health);
+    this.labels = guarded(new SqliteLabelRepo(db), this.health);
+  }
+
+  // `reclaim`: the WAL is cut back to its small bound first, for a volume that filled up.
+  probe(now: Date, reclaim = false): void {
+    try {
+      if (reclaim) {
+        boundWal(this.db, SMALL_WAL_BOUND);
+        this.db.pragma("wal_checkpoint(TRUNCATE)");
+      }
+      this.db
+        .prepare(
+          `INSERT INTO store_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at`,
+        )
+        .run(now.getTime());
+    } catch (err) {
+      throw this.health.classify(err);
+    }
+  }
+
+  static open(spec: StoreSpec): SqliteStore {
+    let db: Database.Database;
+    try {
+      if (spec.path !== ":memory:") mkdirSync(dirname(spec.path), { recursive: true });
+      db = new Database(spec.path);
+      db.pragma("journal_mode = WAL");
+    } catch (err) {
+      // A read-only root filesystem, a missing volume, a folder without write permission.
+      throw new StoreSpecError(
+        `cannot open the store ${spec.path}: ${(err as Error).message} (--store sqlite:PATH must name a writable folder)`,
+      );
+    }
+    // WAL: readers never block the writer; NORMAL sync is durable across a process crash (the
+    // WAL is in the OS page cache) and loses at most the last commits on a power cut.
+    db.pragma("synchronous = NORMAL");
+    db.pragma("foreign_keys = ON");
+    db.pragma("busy_timeout = 5000");
+    boundWal(db, WAL_BOUND);
+    migrate(db);
+    return new SqliteStore(db);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+function boundWal(db: Database.Database, bound: { pages: number; bytes: number }): void {
+  db.pragma(`wal_autocheckpoint = ${bound.pages}`);
+  db.pragma(`journal_size_limit = ${bound.bytes}`);
+}
+
+function migrate(db: Database.Database): void {
+  const applied = db.pragma("user_version", { simple: true }) as number;
+  if (applied > MIGRATIONS.length) {
+    throw new Error(
+      `the store has schema version ${applied}, newer than this jobhooks knows (${MIGRATIONS.length}); upgrade jobhooks`,
+    );
+  }
+  db.transaction(() => {
+    for (let v = applied; v < MIGRATIONS.length; v++) {
+      db.exec(MIGRATIONS[v] ?? "");
+      db.pragma(`user_version = ${v + 1}`);
+    }
+  })();
+}

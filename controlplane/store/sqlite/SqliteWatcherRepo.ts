@@ -1,0 +1,181 @@
+import { Reason, type Delivery, type Watcher } from "../../watchers/model.js";
+import {
+  IdempotencyConflictError,
+  type AttemptChanges,
+  type JobRef,
+  type NewWatcher,
+  type WatcherChange,
+  type WatcherChanges,
+  type WatcherRepo,
+} from "../WatcherRepo.js";
+import { OPEN, SqliteWatcherReads } from "./SqliteWatcherReads.js";
+
+// A change that finds its watcher in another state than it was decided for: roll back.
+class StaleChange extends Error {}
+
+/** WatcherRepo on SQLite: each call is one transaction that writes what it is told. */
+export class SqliteWatcherRepo extends SqliteWatcherReads implements WatcherRepo {
+  create(n: NewWatcher): { watcher: Watcher; created: boolean } {
+    return this.transaction(() => {
+      const key = n.idempotencyKey;
+      if (key !== undefined) {
+        const prior = this.q(
+          `SELECT id, request_hash FROM watchers WHERE namespace = ? AND idempotency_key = ?`,
+        ).get(n.watcher.namespace, key) as { id: string; request_hash: string | null } | undefined;
+        if (prior) {
+          if (prior.request_hash !== (n.requestHash ?? null)) {
+            throw new IdempotencyConflictError(
+              `idempotency key "${key}" was used for a different request (watcher ${prior.id})`,
+            );
+          }
+          return { watcher: this.mustGet(prior.id), created: false };
+        }
+      }
+      this.insert(n);
+      return { watcher: this.mustGet(n.watcher.id), created: true };
+    });
+  }
+
+  apply(c: WatcherChanges): boolean {
+    try {
+      this.transaction(() => {
+        for (const n of c.spawn) this.insert(n);
+        for (const change of c.changes) this.change(change, c.at.getTime());
+        for (const job of c.labels) this.queueLabel(job, c.at);
+      });
+      return true;
+    } catch (err) {
+      if (err instanceof StaleChange) return false;
+      throw err;
+    }
+  }
+
+  recordAttempt(c: AttemptChanges): boolean {
+    return this.transaction(() => {
+      const r = c.record;
+      const gone =
+        this.q(
+          c.retryAt
+            ? `UPDATE deliveries SET next_attempt_at = ?, attempts = ? WHERE id = ?`
+            : `DELETE FROM deliveries WHERE id = ?`,
+        ).run(...(c.retryAt ? [c.retryAt.getTime(), r.attempts] : []), c.deliveryId).changes === 0;
+      // Its watcher ended meanwhile and took the row with it.
+      if (gone) return false;
+      this.q(
+        `UPDATE triggers SET status = ?, attempts = ?, last_error = ?, called_at = ?
+         WHERE id = ? AND status = 'NOT_CALLED'`,
+      ).run(r.status, r.attempts, r.lastError, r.calledAt.getTime(), c.triggerId);
+      if (c.watcherStatus !== undefined) {
+        this.q(
+          `UPDATE watchers SET status = ?, updated_at = ? WHERE id = ? AND status = 'PROCESSING'`,
+        ).run(c.watcherStatus, c.at.getTime(), c.watcherId);
+      } else if (!c.retryAt) {
+        this.q(`UPDATE watchers SET updated_at = ? WHERE id = ?`).run(c.at.getTime(), c.watcherId);
+      }
+      if (c.label) this.queueLabel(c.label, c.at);
+      return true;
+    });
+  }
+
+  private change(c: WatcherChange, at: number): void {
+    let changed: number;
+    if (c.kind === "bind") {
+      changed = this.q(
+        `UPDATE watchers SET job_uid = ?, bind_by = NULL, updated_at = ?
+         WHERE id = ? AND job_uid = '' AND status = 'PENDING'`,
+      ).run(c.jobUid, at, c.id).changes;
+    } else if (c.kind === "notify") {
+      changed = this.q(
+        `UPDATE watchers SET status = ?, job_outcome = ?, reason = ?, message = '',
+           deadline_at = NULL, bind_by = NULL, updated_at = ?
+         WHERE id = ? AND status = 'PENDING'`,
+      ).run(c.status, c.outcome, Reason.JOB_FINISHED, at, c.id).changes;
+      if (changed > 0) this.insertDeliveries(c.id, c.deliveries);
+    } else {
+      changed = this.end(c.id, c.ending, at);
+    }
+    if (changed === 0) throw new StaleChange(`watcher ${c.id} changed meanwhile`);
+  }
+
+  private end(
+    id: string,
+    e: Extract<WatcherChange, { kind: "end" }>["ending"],
+    at: number,
+  ): number {
+    const changed = this.q(
+      `UPDATE watchers SET status = ?, reason = ?, message = ?, job_outcome = COALESCE(?, job_outcome),
+         deadline_at = NULL, bind_by = NULL, updated_at = ?
+       WHERE id = ? AND status IN ${OPEN}`,
+    ).run(e.status, e.reason, e.message, e.outcome ?? null, at, id).changes;
+    if (changed === 0) return 0;
+    this.q(`UPDATE triggers SET status = ? WHERE watcher_id = ? AND status = 'NOT_CALLED'`).run(
+      e.triggerStatus,
+      id,
+    );
+    this.q(`DELETE FROM deliveries WHERE watcher_id = ?`).run(id);
+    return changed;
+  }
+
+  private insertDeliveries(watcherId: string, deliveries: readonly Delivery[]): void {
+    const insert = this.q(
+      `INSERT INTO deliveries (id, trigger_id, watcher_id, url, destination, body, content_type,
+         secret, deadline_at, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    for (const d of deliveries) {
+      insert.run(
+        d.id,
+        d.triggerId,
+        watcherId,
+        d.url,
+        d.destination,
+        d.body,
+        d.contentType,
+        d.secret ?? null,
+        d.deadlineAt.getTime(),
+        d.nextAttemptAt.getTime(),
+        d.createdAt.getTime(),
+      );
+    }
+  }
+
+  private insert(n: NewWatcher): void {
+    const w = n.watcher;
+    this.q(
+      `INSERT INTO watchers (id, namespace, job_name, cron_job_name, parent_id, timeout_seconds,
+         notify_on, status, reason, message, job_uid, created_at, updated_at, deadline_at, bind_by,
+         idempotency_key, request_hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      w.id,
+      w.namespace,
+      w.jobName,
+      w.cronJobName,
+      w.parentId,
+      w.timeoutSeconds,
+      w.notifyOn.join(","),
+      w.status,
+      w.reason,
+      w.message,
+      w.jobUid,
+      w.createdAt.getTime(),
+      w.updatedAt.getTime(),
+      n.deadlineAt?.getTime() ?? null,
+      n.bindBy?.getTime() ?? null,
+      n.idempotencyKey ?? null,
+      n.requestHash ?? null,
+    );
+    const insert = this.q(
+      `INSERT INTO triggers (id, watcher_id, position, webhook_id, timeout_seconds, status)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    );
+    w.triggers.forEach((t, i) =>
+      insert.run(t.id, w.id, i, t.webhookId, t.timeoutSeconds, t.status),
+    );
+  }
+
+  private queueLabel(job: JobRef, at: Date): void {
+    this.q(
+      `INSERT OR IGNORE INTO job_labels (job_uid, namespace, name, due_at) VALUES (?, ?, ?, ?)`,
+    ).run(job.uid, job.namespace, job.name, at.getTime());
+  }
+}

@@ -1,0 +1,100 @@
+import type { Database, Statement } from "better-sqlite3";
+import type { Webhook } from "../../watchers/model.js";
+import { keysetScan, type Cursor } from "../keyset.js";
+import type { WebhookDeletion, WebhookRepo } from "../WebhookRepo.js";
+import { toWebhook, type WebhookRow } from "./rows.js";
+import { statementCache } from "./statements.js";
+import { OPEN } from "./SqliteWatcherReads.js";
+
+// Webhooks of up to 1 MiB each: a page that stops early has read at most this many more.
+const SCAN_CHUNK = 8;
+const NAMED_IDS = 20;
+
+/** WebhookRepo on SQLite; a deleted webhook keeps its row with deleted_at set. */
+export class SqliteWebhookRepo implements WebhookRepo {
+  private readonly q: (sql: string) => Statement;
+  private readonly runInTransaction: <T>(fn: () => T) => T;
+
+  constructor(db: Database) {
+    this.q = statementCache(db);
+    const tx = db.transaction((fn: () => unknown) => fn());
+    this.runInTransaction = <T>(fn: () => T): T => tx(fn) as T;
+  }
+
+  insert(w: Webhook): void {
+    this.q(
+      `INSERT INTO webhooks (id, url, request_body, description, secret, created_at)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+    ).run(...webhookValues(w));
+  }
+
+  /** Inserts `w`, or brings its tombstone back with w's fields; a live webhook is left alone. */
+  ensure(w: Webhook): void {
+    this.q(
+      `INSERT INTO webhooks (id, url, request_body, description, secret, created_at)
+         VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET url = excluded.url, request_body = excluded.request_body,
+         description = excluded.description, secret = excluded.secret, deleted_at = NULL
+       WHERE deleted_at IS NOT NULL`,
+    ).run(...webhookValues(w));
+  }
+
+  /** A webhook that is not deleted. */
+  get(id: string): Webhook | undefined {
+    const row = this.q(`SELECT * FROM webhooks WHERE id = ? AND deleted_at IS NULL`).get(id) as
+      WebhookRow | undefined;
+    return row && toWebhook(row);
+  }
+
+  /** Webhooks that are not deleted, oldest first, after `after`; read lazily. */
+  scan(after?: Cursor): Generator<Webhook, void, undefined> {
+    return keysetScan((cursor, limit) => this.page(cursor, limit), after, SCAN_CHUNK);
+  }
+
+  /**
+   * Deletes the webhook unless a watcher that has not ended (PENDING, PROCESSING) names it; the
+   * check and the change are one transaction, so no watcher can start naming it in between.
+   */
+  delete(id: string, now: Date): WebhookDeletion {
+    return this.runInTransaction((): WebhookDeletion => {
+      if (!this.get(id)) return { kind: "missing" };
+      const open = `FROM watchers WHERE status IN ${OPEN}
+                     AND id IN (SELECT watcher_id FROM triggers WHERE webhook_id = ?)`;
+      const { count } = this.q(`SELECT COUNT(*) AS count ${open}`).get(id) as { count: number };
+      if (count > 0) {
+        const rows = this.q(`SELECT id ${open} ORDER BY created_at, id LIMIT ?`).all(
+          id,
+          NAMED_IDS,
+        ) as { id: string }[];
+        return { kind: "in-use", watcherIds: rows.map((r) => r.id), count };
+      }
+      this.q(
+        `UPDATE webhooks SET deleted_at = ?, request_body = NULL, secret = NULL WHERE id = ?`,
+      ).run(now.getTime(), id);
+      return { kind: "deleted" };
+    });
+  }
+
+  private page(after: Cursor | undefined, limit: number): Webhook[] {
+    const rows = after
+      ? this.q(
+          `SELECT * FROM webhooks WHERE deleted_at IS NULL AND (created_at, id) > (?, ?)
+           ORDER BY created_at, id LIMIT ?`,
+        ).all(after.createdAt, after.id, limit)
+      : this.q(
+          `SELECT * FROM webhooks WHERE deleted_at IS NULL ORDER BY created_at, id LIMIT ?`,
+        ).all(limit);
+    return (rows as WebhookRow[]).map(toWebhook);
+  }
+}
+
+function webhookValues(w: Webhook): (string | number | null)[] {
+  return [
+    w.id,
+    w.url,
+    w.requestBody ?? null,
+    w.description,
+    w.secret ?? null,
+    w.createdAt.getTime(),
+  ];
+}
