@@ -14,7 +14,7 @@ export interface ServiceDeps {
   counter: PodCounter;
   auth: Auth;
   /** Which Job a calling pod belongs to; without it every caller needs RBAC. */
-  podJobs?: PodJobs | undefined;
+  podJobs?: Pick<PodJobs, "jobOf"> | undefined;
   /** Namespace of what a request and its caller name none. */
   defaultNamespace: string;
   /** Namespaces served; undefined: all. */

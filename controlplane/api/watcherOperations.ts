@@ -14,7 +14,7 @@ export interface WatcherOperationsOptions {
   /** Namespace of watchers whose request and caller name none. */
   defaultNamespace: string;
   /** Which Job a calling pod belongs to; without it every caller needs RBAC. */
-  podJobs?: PodJobs | undefined;
+  podJobs?: Pick<PodJobs, "jobOf"> | undefined;
 }
 
 /** Watchers are namespaced: each operation takes the RBAC right in the watcher's namespace. */
