@@ -19,7 +19,10 @@ import {
   webhookPageToProto,
   webhookToProto,
 } from "../proto/codec/webhooks.js";
-import { CounterRequest } from "../proto/gen/jobhooks/v1/podcounter.js";
+import {
+  CounterRequest,
+  type CounterValue as ProtoCounterValue,
+} from "../proto/gen/jobhooks/v1/podcounter.js";
 import * as W from "../proto/gen/jobhooks/v1/watchers.js";
 import * as H from "../proto/gen/jobhooks/v1/webhooks.js";
 
@@ -42,7 +45,7 @@ export function temporaryApiClients(api: JobhooksApi, log: Logger): Controlplane
       }
     };
   }
-  const count = (delta: -1 | 0 | 1) =>
+  const count = (delta: -1 | 0 | 1): Call<Partial<CounterRequest>, ProtoCounterValue> =>
     unary(CounterRequest, async (r, o) =>
       counterValueToProto(await api.podCounter.count(o, counterRequestFromProto(r), delta)),
     );
@@ -82,5 +85,5 @@ export function temporaryApiClients(api: JobhooksApi, log: Logger): Controlplane
     },
     podCounter: { increment: count(1), decrement: count(-1), getCounter: count(0) },
     close: () => api.close(),
-  } as unknown as ControlplaneClients;
+  };
 }

@@ -40,7 +40,9 @@ describe("counter operations", () => {
     }
     // Its own pod is not refused: it reaches the counter, without asking RBAC.
     auth.asked.length = 0;
-    const own = await ops.count(pod, { podName: "worker-0" }, 1).catch((e: Error) => e.message);
+    const own = await ops
+      .count(pod, { podName: "worker-0" }, 1)
+      .catch((e: unknown) => (e as Error).message);
     expect(own).to.equal("the counter was reached");
     expect(auth.asked).to.deep.equal([]);
   });
@@ -53,7 +55,7 @@ describe("counter operations", () => {
     ]);
     const granted = await ops
       .count(counter, { podName: "p", namespace: "team" }, 0)
-      .catch((e: Error) => e.message);
+      .catch((e: unknown) => (e as Error).message);
     expect(granted).to.equal("the counter was reached");
   });
 

@@ -3,6 +3,8 @@ import { createLogger } from "../../common/logger.js";
 import { ApiError } from "../../contract/errors.js";
 import { ANONYMOUS, type Caller } from "../auth/Caller.js";
 import { RuleAuth, testService } from "../../test/support/serviceFixture.js";
+import type { JobhooksApi } from "../../contract/JobhooksApi.js";
+import type { Store } from "../store/Store.js";
 import { inProcessApi } from "./inProcessApi.js";
 
 describe("inProcessApi", () => {
@@ -18,7 +20,7 @@ describe("inProcessApi", () => {
     { "Bearer admin": admin },
   );
 
-  function api(ready: true | string = true) {
+  function api(ready: true | string = true): { store: Store; api: JobhooksApi } {
     const service = testService(auth);
     const broken = {
       ...service.webhooks,
@@ -40,14 +42,18 @@ describe("inProcessApi", () => {
       { url: "http://127.0.0.1:59999/" },
     );
     expect(hook.url).to.equal("http://127.0.0.1:59999/");
-    const anonymous = await a.webhooks.create({}, { url: "http://127.0.0.1:59999/" }).catch((e) => e);
+    const anonymous = await a.webhooks
+      .create({}, { url: "http://127.0.0.1:59999/" })
+      .catch((e: unknown) => e);
     expect(anonymous).to.be.instanceOf(ApiError).and.include({ code: "permission-denied" });
     store.close();
   });
 
   it("answers an unexpected error as internal, without its details", async () => {
     const { api: a, store } = api();
-    const err = await a.webhooks.get({ authorization: "Bearer admin" }, "x").catch((e) => e);
+    const err = await a.webhooks
+      .get({ authorization: "Bearer admin" }, "x")
+      .catch((e: unknown) => e);
     expect(err).to.be.instanceOf(ApiError).and.include({ code: "internal" });
     expect((err as Error).message).to.not.contain("disk");
     store.close();

@@ -1,6 +1,7 @@
 import { isAbortError } from "abort-controller-x";
 import { ApiError } from "../../contract/errors.js";
 import type { CallOptions, JobhooksApi, Operations } from "../../contract/JobhooksApi.js";
+import type { Watcher } from "../../contract/model.js";
 import type { Logger } from "../../common/logger.js";
 import type { Auth, Caller } from "../auth/Caller.js";
 
@@ -36,7 +37,11 @@ export function inProcessApi(service: Operations<Caller>, o: InProcessApiOptions
       }
     };
   }
-  async function* watch(options: CallOptions, id: string, signal: AbortSignal) {
+  async function* watch(
+    options: CallOptions,
+    id: string,
+    signal: AbortSignal,
+  ): AsyncGenerator<Watcher> {
     try {
       const caller = await o.auth.authenticate(options.authorization);
       yield* service.watchers.watch(caller, id, signal);
@@ -47,19 +52,19 @@ export function inProcessApi(service: Operations<Caller>, o: InProcessApiOptions
   const { webhooks: h, watchers: w, podCounter: p } = service;
   return {
     webhooks: {
-      create: unary("webhooks.create", h.create),
-      get: unary("webhooks.get", h.get),
-      list: unary("webhooks.list", h.list),
-      delete: unary("webhooks.delete", h.delete),
+      create: unary("webhooks.create", h.create.bind(h)),
+      get: unary("webhooks.get", h.get.bind(h)),
+      list: unary("webhooks.list", h.list.bind(h)),
+      delete: unary("webhooks.delete", h.delete.bind(h)),
     },
     watchers: {
-      create: unary("watchers.create", w.create),
-      get: unary("watchers.get", w.get),
-      list: unary("watchers.list", w.list),
-      cancel: unary("watchers.cancel", w.cancel),
+      create: unary("watchers.create", w.create.bind(w)),
+      get: unary("watchers.get", w.get.bind(w)),
+      list: unary("watchers.list", w.list.bind(w)),
+      cancel: unary("watchers.cancel", w.cancel.bind(w)),
       watch,
     },
-    podCounter: { count: unary("podCounter.count", p.count) },
+    podCounter: { count: unary("podCounter.count", p.count.bind(p)) },
     ready: () => Promise.resolve(o.ready()),
     close: () => {},
   };

@@ -6,7 +6,7 @@ import { LIMITS } from "../../contract/limits.js";
 import { watcherToProto } from "../../proto/codec/watchers.js";
 import { webhookToProto } from "../../proto/codec/webhooks.js";
 import { Outcome, TriggerStatus, WatcherStatus, type Watcher } from "../watchers/model.js";
-import { takePage } from "../watchers/takePage.js";
+import { takePage, type PageBounds } from "../watchers/takePage.js";
 import { jsonBytes, pageBounds } from "./pageBounds.js";
 import { webhookView } from "./webhookOperations.js";
 
@@ -106,7 +106,7 @@ describe("pageBounds", () => {
   });
 
   it("takes pageSize as asked, absent or 0 as the maximum, no more than the maximum", () => {
-    const bounds = (pageSize?: number) => pageBounds({ pageSize }, () => 0);
+    const bounds = (pageSize?: number): PageBounds<unknown> => pageBounds({ pageSize }, () => 0);
     expect(bounds(5).limit).to.equal(5);
     expect(bounds(0).limit).to.equal(MAX_PAGE_SIZE);
     expect(bounds(undefined).limit).to.equal(MAX_PAGE_SIZE);

@@ -83,7 +83,8 @@ describe("webhook operations", () => {
     const ids: string[] = [];
     for (let i = 0; i < 4; i++) {
       ids.push(
-        (await service.webhooks.create(admin, { url: "http://127.0.0.1:59999/", requestBody: big })).id,
+        (await service.webhooks.create(admin, { url: "http://127.0.0.1:59999/", requestBody: big }))
+          .id,
       );
     }
     const first = await service.webhooks.list(admin, {});
@@ -94,14 +95,15 @@ describe("webhook operations", () => {
     expect(rest.nextPageToken).to.equal("");
     expect((await service.webhooks.list(admin, { pageSize: 1 })).items).to.have.length(1);
 
+    const [firstId = "", secondId = ""] = ids;
     const w = await service.watchers.create(admin, {
       jobName: "j",
-      triggers: [{ webhookId: ids[0]! }],
+      triggers: [{ webhookId: firstId }],
     });
-    const inUse = await refusal(service.webhooks.delete(admin, ids[0]!));
+    const inUse = await refusal(service.webhooks.delete(admin, firstId));
     expect(inUse.code).to.equal("failed-precondition");
     expect(inUse.preconditions.map((p) => p.subject)).to.deep.equal([`jobdonewatchers/${w.id}`]);
-    await service.webhooks.delete(admin, ids[1]!);
-    expect((await refusal(service.webhooks.get(admin, ids[1]!))).code).to.equal("not-found");
+    await service.webhooks.delete(admin, secondId);
+    expect((await refusal(service.webhooks.get(admin, secondId))).code).to.equal("not-found");
   });
 });

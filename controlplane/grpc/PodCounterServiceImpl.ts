@@ -3,6 +3,7 @@ import type { CounterDelta } from "../../contract/model.js";
 import { counterRequestFromProto, counterValueToProto } from "../../proto/codec/counter.js";
 import type {
   CounterRequest,
+  CounterValue,
   PodCounterServiceImplementation,
 } from "../../proto/gen/jobhooks/v1/podcounter.js";
 import type { Caller } from "../auth/Caller.js";
@@ -12,7 +13,11 @@ import type { CallerContext } from "./authMiddleware.js";
 export function podCounterService(
   counter: CounterOperations<Caller>,
 ): PodCounterServiceImplementation<CallerContext> {
-  const count = async (req: CounterRequest, caller: Caller, delta: CounterDelta) =>
+  const count = async (
+    req: CounterRequest,
+    caller: Caller,
+    delta: CounterDelta,
+  ): Promise<CounterValue> =>
     counterValueToProto(await counter.count(caller, counterRequestFromProto(req), delta));
   return {
     increment: (req, { caller }) => count(req, caller, 1),
