@@ -41,6 +41,15 @@ export function watcherOperations(
     }
     return spec.jobName !== "" && (await o.podJobs?.jobOf(caller)) === spec.jobName;
   }
+  // Authorized once, before the first answer; a watcher's namespace never changes.
+  async function* watch(caller: Caller, id: string, signal: AbortSignal): AsyncGenerator<Watcher> {
+    try {
+      await authorized(caller, id, "get");
+      yield* watchWatcher(engine, id, signal);
+    } catch (err) {
+      throw inDomainNames(err);
+    }
+  }
   return {
     create: (caller, request, idempotencyKey) =>
       domainNamed(async () => {
@@ -76,15 +85,6 @@ export function watcherOperations(
         await authorized(caller, id, "delete");
         return engine.cancelWatcher(id);
       }),
-    watch: (caller, id, signal) => watch(caller, id, signal),
+    watch,
   };
-
-  async function* watch(caller: Caller, id: string, signal: AbortSignal): AsyncGenerator<Watcher> {
-    try {
-      await authorized(caller, id, "get");
-      yield* watchWatcher(engine, id, signal);
-    } catch (err) {
-      throw inDomainNames(err);
-    }
-  }
 }
