@@ -122,8 +122,11 @@ async function assemble(
   log.info({ server: kc.getCurrentCluster()?.server }, "using Kubernetes API server");
   const controlplane = await createControlplane(config, health);
   // In `all` the gateway calls the controlplane's services in this process, not over gRPC.
+  // TEMPORARY (cli/temporaryApiClients.ts) until the gateway takes the JobhooksApi itself.
+  const { temporaryApiClients } = await import("./temporaryApiClients.js");
+  const clients = temporaryApiClients(controlplane.api, log);
   const parts = listen
-    ? [...controlplane.parts, await gateway(listen, Promise.resolve(controlplane.clients), o, log)]
+    ? [...controlplane.parts, await gateway(listen, Promise.resolve(clients), o, log)]
     : controlplane.parts;
   return { parts, close: () => controlplane.close() };
 }

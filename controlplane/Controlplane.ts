@@ -6,15 +6,13 @@ import type { Logger } from "../common/logger.js";
 import type { Part } from "../common/runGroup.js";
 import type { BackoffPolicy } from "../common/backoff.js";
 import { Dispatcher } from "./dispatcher/Dispatcher.js";
-import type { ControlplaneClients } from "../client/connect.js";
+import type { JobhooksApi } from "../contract/JobhooksApi.js";
+import { createService } from "./api/createService.js";
+import { inProcessApi } from "./api/inProcessApi.js";
 import { GrpcServer } from "./grpc/GrpcServer.js";
-import { inProcessClients, type Services } from "./grpc/inProcessClients.js";
-import { podCounterService } from "./grpc/PodCounterServiceImpl.js";
 import { KubeApi } from "./kube/KubeApi.js";
 import { KubeCounterPods } from "./podcounter/KubeCounterPods.js";
 import { PodCounter, type PodCounterOptions } from "./podcounter/PodCounter.js";
-import { watcherService } from "./grpc/WatcherServiceImpl.js";
-import { webhookService } from "./grpc/WebhookServiceImpl.js";
 import { JobWatch } from "./jobwatch/JobWatch.js";
 import { JobLabeller } from "./labeller/JobLabeller.js";
 import type { Auth } from "./auth/Caller.js";
@@ -69,8 +67,8 @@ export interface ControlplaneConfig {
 export interface Controlplane {
   parts: Part[];
   engine: WatcherEngine;
-  /** The services for a gateway in this process. */
-  clients: ControlplaneClients;
+  /** The API for a gateway in this process: the operations called directly, without gRPC. */
+  api: JobhooksApi;
   /** Closes the store; call after the parts have stopped. */
   close(): void;
 }
@@ -142,8 +140,14 @@ export async function createControlplane(
   const grpcHealth = HealthState();
   // SERVING while the Job watch is current (listed since its last failure, watching) and the
   // store can write.
+  const serving = (): true | string =>
+    !jobWatch.current
+      ? "the controlplane's Job watch is not current"
+      : store.health.failure
+        ? "the controlplane's store cannot write"
+        : true;
   const updateGrpcHealth = (): void =>
-    grpcHealth.setStatus(jobWatch.current && !store.health.failure ? "healthy" : "unhealthy");
+    grpcHealth.setStatus(serving() === true ? "healthy" : "unhealthy");
   updateGrpcHealth();
   jobWatch.onCurrentChange(updateGrpcHealth);
   health.addReadinessCheck("job-watch", () => Promise.resolve(jobWatch.readiness()));
@@ -168,14 +172,16 @@ export async function createControlplane(
       "--auth=none: every caller may create and read webhooks and watchers in every namespace; use it only where the network is trusted",
     );
   }
-  const services: Services = {
-    webhooks: webhookService(new Webhooks(store.webhooks), auth),
-    watchers: watcherService(engine, auth, {
-      defaultNamespace: c.defaultNamespace,
-      podJobs: new PodJobs(api),
-    }),
-    podCounter: podCounterService(
-      new PodCounter(new KubeCounterPods(api, { key: c.podCounter.label, ...c.podCounter }), {
+  const service = createService({
+    webhooks: new Webhooks(store.webhooks),
+    engine,
+    auth,
+    podJobs: new PodJobs(api),
+    defaultNamespace: c.defaultNamespace,
+    namespaces: c.namespaces,
+    counter: new PodCounter(
+      new KubeCounterPods(api, { key: c.podCounter.label, ...c.podCounter }),
+      {
         ...c.podCounter,
         log: c.log.child({ part: "podcounter" }),
         onPatch: () => metrics.podCounterWrites.inc(),
@@ -183,13 +189,12 @@ export async function createControlplane(
           metrics.podCounterOps.inc({
             operation: delta > 0 ? "increment" : delta < 0 ? "decrement" : "get",
           }),
-      }),
-      { auth, defaultNamespace: c.defaultNamespace, namespaces: c.namespaces },
+      },
     ),
-  };
+  });
   const grpc = new GrpcServer({
     address: c.grpcListen,
-    services,
+    service,
     auth,
     log: c.log.child({ part: "grpc" }),
     health: grpcHealth,
@@ -205,7 +210,7 @@ export async function createControlplane(
   return {
     parts: [watchdog, jobWatch, dispatcher, labeller, timeouts, grpc, ...injector],
     engine,
-    clients: inProcessClients(services, auth, c.log.child({ part: "in-process" })),
+    api: inProcessApi(service, { auth, log: c.log.child({ part: "in-process" }), ready: serving }),
     close: () => {
       store.close();
       api.close();

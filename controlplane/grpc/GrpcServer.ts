@@ -10,11 +10,14 @@ import { serveUntil } from "../../common/serveUntil.js";
 import { PodCounterServiceDefinition } from "../../proto/gen/jobhooks/v1/podcounter.js";
 import { JobDoneWatcherServiceDefinition } from "../../proto/gen/jobhooks/v1/watchers.js";
 import { WebhookServiceDefinition } from "../../proto/gen/jobhooks/v1/webhooks.js";
-import type { Auth } from "../auth/Caller.js";
+import type { Operations } from "../../contract/JobhooksApi.js";
+import type { Auth, Caller } from "../auth/Caller.js";
 import { authMiddleware, type CallerContext } from "./authMiddleware.js";
 import { errorMappingMiddleware } from "./errorMapping.js";
 import { grpcListener } from "./grpcListener.js";
-import type { Services } from "./inProcessClients.js";
+import { podCounterService } from "./PodCounterServiceImpl.js";
+import { watcherService } from "./WatcherServiceImpl.js";
+import { webhookService } from "./WebhookServiceImpl.js";
 
 const SERVICES = [
   WebhookServiceDefinition.fullName,
@@ -26,7 +29,8 @@ const DESCRIPTOR_SET = new URL("../../../proto/gen/jobhooks.binpb", import.meta.
 
 export interface GrpcServerOptions {
   address: ListenAddress;
-  services: Services;
+  /** The operations the services serve, for the caller each call authenticates as. */
+  service: Operations<Caller>;
   auth: Auth;
   log: Logger;
   health: HealthState;
@@ -45,9 +49,9 @@ export class GrpcServer implements Part {
       .use(errorDetailsServerMiddleware)
       .use(errorMappingMiddleware(this.o.log))
       .use(authMiddleware(this.o.auth));
-    server.add(WebhookServiceDefinition, this.o.services.webhooks);
-    server.add(JobDoneWatcherServiceDefinition, this.o.services.watchers);
-    server.add(PodCounterServiceDefinition, this.o.services.podCounter);
+    server.add(WebhookServiceDefinition, webhookService(this.o.service.webhooks));
+    server.add(JobDoneWatcherServiceDefinition, watcherService(this.o.service.watchers));
+    server.add(PodCounterServiceDefinition, podCounterService(this.o.service.podCounter));
     server.add(HealthDefinition, HealthServiceImpl(this.o.health));
     server.add(ServerReflectionService, ServerReflection(readFileSync(DESCRIPTOR_SET), SERVICES));
     await serveUntil(signal, {

@@ -1,46 +1,26 @@
+import type { WebhookOperations } from "../../contract/JobhooksApi.js";
 import {
-  Webhook as ProtoWebhook,
-  type WebhookServiceImplementation,
-} from "../../proto/gen/jobhooks/v1/webhooks.js";
-import type { Auth } from "../auth/Caller.js";
-import type { Webhooks } from "../watchers/Webhooks.js";
+  pageFromProto,
+  webhookInputFromProto,
+  webhookPageToProto,
+  webhookToProto,
+} from "../../proto/codec/webhooks.js";
+import type { WebhookServiceImplementation } from "../../proto/gen/jobhooks/v1/webhooks.js";
+import type { Caller } from "../auth/Caller.js";
 import type { CallerContext } from "./authMiddleware.js";
-import { toProtoWebhook } from "./convert.js";
-import { pageBounds } from "./pageBounds.js";
 
-/** Webhooks are cluster-wide: RBAC on webhooks.jobhooks.dev without a namespace. */
+/** The webhook operations over gRPC. */
 export function webhookService(
-  webhooks: Webhooks,
-  auth: Auth,
+  webhooks: WebhookOperations<Caller>,
 ): WebhookServiceImplementation<CallerContext> {
   return {
-    async createWebhook(req, { caller }) {
-      await auth.authorize(caller, { verb: "create", resource: "webhooks" });
-      const input = {
-        url: req.url.trim(),
-        requestBody: req.requestBody,
-        description: req.description,
-        secret: req.secret,
-      };
-      return toProtoWebhook(webhooks.create(input));
-    },
-    async getWebhook(req, { caller }) {
-      await auth.authorize(caller, { verb: "get", resource: "webhooks" });
-      return toProtoWebhook(webhooks.get(req.id));
-    },
-    async listWebhooks(req, { caller }) {
-      await auth.authorize(caller, { verb: "list", resource: "webhooks" });
-      const bounds = pageBounds(
-        req.pageSize,
-        (w: Parameters<typeof toProtoWebhook>[0]) =>
-          ProtoWebhook.encode(toProtoWebhook(w)).finish().length,
-      );
-      const page = webhooks.list(bounds, req.pageToken);
-      return { webhooks: page.items.map(toProtoWebhook), nextPageToken: page.nextPageToken };
-    },
-    async deleteWebhook(req, { caller }) {
-      await auth.authorize(caller, { verb: "delete", resource: "webhooks" });
-      webhooks.delete(req.id);
+    createWebhook: async (req, { caller }) =>
+      webhookToProto(await webhooks.create(caller, webhookInputFromProto(req))),
+    getWebhook: async (req, { caller }) => webhookToProto(await webhooks.get(caller, req.id)),
+    listWebhooks: async (req, { caller }) =>
+      webhookPageToProto(await webhooks.list(caller, pageFromProto(req))),
+    deleteWebhook: async (req, { caller }) => {
+      await webhooks.delete(caller, req.id);
       return {};
     },
   };

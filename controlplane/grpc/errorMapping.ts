@@ -1,20 +1,15 @@
 import { isAbortError } from "abort-controller-x";
 import { ServerError, Status, type ServerMiddleware } from "nice-grpc";
 import { BadRequest, PreconditionFailure, RichServerError } from "nice-grpc-error-details";
+import { ApiError, ValidationError } from "../../contract/errors.js";
+import { fieldName } from "../../contract/fields.js";
 import type { Logger } from "../../common/logger.js";
-import { AuthenticationError, PermissionDeniedError } from "../auth/Caller.js";
-import { UnavailableError } from "../../contract/errors.js";
-import {
-  ConflictError,
-  NotFoundError,
-  PreconditionError,
-  ValidationError,
-  WebhookInUseError,
-} from "../watchers/errors.js";
+import { STATUS_OF_CODE } from "../../proto/codec/status.js";
 
 /**
- * Turns domain errors into gRPC statuses, with google.rpc.BadRequest field violations for
- * INVALID_ARGUMENT; anything unexpected is logged and becomes INTERNAL without its details.
+ * Turns the API's errors into gRPC statuses, with google.rpc.BadRequest field violations (in the
+ * proto's names) and google.rpc.PreconditionFailure; anything unexpected is logged and becomes
+ * INTERNAL without its details.
  */
 export function errorMappingMiddleware(log: Logger): ServerMiddleware {
   return async function* (call, context) {
@@ -29,38 +24,27 @@ export function errorMappingMiddleware(log: Logger): ServerMiddleware {
 
 export function toServerError(err: unknown, method: string, log: Logger): ServerError {
   if (err instanceof ServerError) return err;
-  if (err instanceof ValidationError) {
-    return new RichServerError(Status.INVALID_ARGUMENT, err.message, [
-      BadRequest.fromPartial({ fieldViolations: [...err.violations] }),
-    ]);
+  if (!(err instanceof ApiError)) {
+    log.error({ err, method }, "unexpected error in a gRPC call");
+    return new ServerError(Status.INTERNAL, "internal error; see the controlplane's log");
   }
-  if (err instanceof AuthenticationError)
-    return new ServerError(Status.UNAUTHENTICATED, err.message);
-  if (err instanceof PermissionDeniedError)
-    return new ServerError(Status.PERMISSION_DENIED, err.message);
-  // The store, a review, an apiserver call that timed out (KubeTimeoutError) …
-  if (err instanceof UnavailableError) return new ServerError(Status.UNAVAILABLE, err.message);
-  if (err instanceof NotFoundError) {
-    return err.violations.length > 0
-      ? new RichServerError(Status.NOT_FOUND, err.message, [
-          BadRequest.fromPartial({ fieldViolations: [...err.violations] }),
-        ])
-      : new ServerError(Status.NOT_FOUND, err.message);
-  }
-  if (err instanceof ConflictError) return new ServerError(Status.ALREADY_EXISTS, err.message);
-  if (err instanceof WebhookInUseError) {
-    // One violation per open watcher named, so a client need not parse the message.
-    const violations = err.watcherIds.map((id) => ({
-      type: "WATCHER_NOT_ENDED",
-      subject: `jobdonewatchers/${id}`,
-      description: `watcher ${id} names webhook ${err.webhookId} and has not ended`,
-    }));
-    return new RichServerError(Status.FAILED_PRECONDITION, err.message, [
-      PreconditionFailure.fromPartial({ violations }),
-    ]);
-  }
-  if (err instanceof PreconditionError)
-    return new ServerError(Status.FAILED_PRECONDITION, err.message);
-  log.error({ err, method }, "unexpected error in a gRPC call");
-  return new ServerError(Status.INTERNAL, "internal error; see the controlplane's log");
+  const status = STATUS_OF_CODE[err.code];
+  const fieldViolations = err.violations.map((v) => ({
+    field: fieldName(v.field, "proto"),
+    description: v.description,
+  }));
+  // A validation error's message lists its fields: by the names the wire speaks.
+  const message =
+    err instanceof ValidationError
+      ? fieldViolations.map((v) => `${v.field}: ${v.description}`).join("; ")
+      : err.message;
+  const details = [
+    ...(fieldViolations.length > 0 ? [BadRequest.fromPartial({ fieldViolations })] : []),
+    ...(err.preconditions.length > 0
+      ? [PreconditionFailure.fromPartial({ violations: [...err.preconditions] })]
+      : []),
+  ];
+  return details.length > 0
+    ? new RichServerError(status, message, details)
+    : new ServerError(status, message);
 }

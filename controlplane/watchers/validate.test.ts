@@ -22,12 +22,12 @@ describe("validateWatcherSpec", () => {
     );
   });
 
-  it("wants exactly one of job_name and cron_job_name", () => {
+  it("wants exactly one of jobName and cronJobName", () => {
     expect(fields(validateWatcherSpec(spec({ jobName: "" }), undefined))).to.deep.equal([
-      "job_name",
+      "jobName",
     ]);
     expect(fields(validateWatcherSpec(spec({ cronJobName: "x" }), undefined))).to.deep.equal([
-      "job_name",
+      "jobName",
     ]);
   });
 
@@ -44,12 +44,12 @@ describe("validateWatcherSpec", () => {
     );
     expect(fields(v)).to.have.members([
       "namespace",
-      "job_name",
-      "timeout_seconds",
-      "triggers[0].webhook_id",
-      "triggers[0].timeout_seconds",
-      "notify_on[0]",
-      "idempotency_key",
+      "jobName",
+      "timeoutSeconds",
+      "triggers[0].webhookId",
+      "triggers[0].timeoutSeconds",
+      "notifyOn[0]",
+      "idempotencyKey",
     ]);
   });
 
@@ -85,6 +85,6 @@ describe("validateWebhook", () => {
     expect(fields(validateWebhook({ ...hook, secret: "whsec_short" }))).to.deep.equal(["secret"]);
     expect(
       fields(validateWebhook({ ...hook, requestBody: "x".repeat(1024 * 1024 + 1) })),
-    ).to.deep.equal(["request_body"]);
+    ).to.deep.equal(["requestBody"]);
   });
 });

@@ -42,24 +42,24 @@ export function validateWatcherSpec(
   };
   add("namespace", dnsLabelProblem(spec.namespace, LIMITS.nameLength));
   if ((spec.jobName === "") === (spec.cronJobName === "")) {
-    add("job_name", "exactly one of job_name and cron_job_name is required");
+    add("jobName", "exactly one of job_name and cron_job_name is required");
   } else if (spec.jobName !== "") {
-    add("job_name", dnsLabelProblem(spec.jobName, LIMITS.nameLength));
+    add("jobName", dnsLabelProblem(spec.jobName, LIMITS.nameLength));
   } else {
-    add("cron_job_name", dnsLabelProblem(spec.cronJobName, LIMITS.cronJobNameLength));
+    add("cronJobName", dnsLabelProblem(spec.cronJobName, LIMITS.cronJobNameLength));
   }
-  add("timeout_seconds", timeoutProblem(spec.timeoutSeconds));
+  add("timeoutSeconds", timeoutProblem(spec.timeoutSeconds));
   if (spec.triggers.length > LIMITS.triggers)
     add("triggers", `at most ${LIMITS.triggers} triggers`);
   spec.triggers.forEach((t, i) => {
-    if (t.webhookId === "") add(`triggers[${i}].webhook_id`, "is required");
-    add(`triggers[${i}].timeout_seconds`, timeoutProblem(t.timeoutSeconds));
+    if (t.webhookId === "") add(`triggers[${i}].webhookId`, "is required");
+    add(`triggers[${i}].timeoutSeconds`, timeoutProblem(t.timeoutSeconds));
   });
   spec.notifyOn.forEach((o, i) => {
-    if (!OUTCOMES.has(o)) add(`notify_on[${i}]`, `must be one of ${[...OUTCOMES].join(", ")}`);
+    if (!OUTCOMES.has(o)) add(`notifyOn[${i}]`, `must be one of ${[...OUTCOMES].join(", ")}`);
   });
   if (idempotencyKey !== undefined && idempotencyKey.length > LIMITS.idempotencyKeyLength) {
-    add("idempotency_key", `must be at most ${LIMITS.idempotencyKeyLength} characters`);
+    add("idempotencyKey", `must be at most ${LIMITS.idempotencyKeyLength} characters`);
   }
   return v;
 }
@@ -82,7 +82,7 @@ export function validateWebhook(w: WebhookInput): FieldViolation[] {
     });
   }
   if (w.requestBody !== undefined && Buffer.byteLength(w.requestBody) > LIMITS.requestBodyBytes) {
-    v.push({ field: "request_body", description: "must be at most 1 MiB" });
+    v.push({ field: "requestBody", description: "must be at most 1 MiB" });
   }
   if (w.secret !== undefined && !isValidSecret(w.secret)) {
     v.push({

@@ -2,12 +2,8 @@ import { expect } from "chai";
 import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
 import { validators } from "../../http-gateway/requestSchemas.js";
 import { sharedCluster } from "../support/cluster.js";
-import {
-  startControlplane,
-  startGateway,
-  type ControlplaneProcess,
-  type JobhooksProcess,
-} from "../support/controlplane.js";
+import type { JobhooksProcess } from "../support/controlplane.js";
+import { LAYOUTS, startLayout, type RunningLayout } from "../support/layouts.js";
 import { nonConformance } from "../support/openapiConformance.js";
 import { rawRequest } from "../support/rawHttp.js";
 
@@ -29,21 +25,19 @@ function templateOf(path: string): string {
 
 // Both shipped layouts: the gateway in the controlplane's process, and alone over gRPC (where a
 // string crosses protobuf, which cannot carry a lone surrogate).
-for (const layout of ["all", "gateway + controlplane"] as const) {
-  describe(`gateway (${layout}): malformed requests are 4xx problems @cluster`, function () {
+for (const { layout, name } of LAYOUTS) {
+  describe(`gateway (${name}): malformed requests are 4xx problems @cluster`, function () {
     this.timeout(5 * 60_000);
-    let cp: ControlplaneProcess;
+    let running: RunningLayout;
     let gw: JobhooksProcess;
 
     before(async () => {
-      const cluster = await sharedCluster();
-      cp = await startControlplane(cluster, { role: layout === "all" ? "all" : "controlplane" });
-      gw = layout === "all" ? cp : await startGateway(cp.grpcAddress);
+      running = await startLayout(await sharedCluster(), layout);
+      gw = running.gw;
     });
 
     after(async () => {
-      if (gw !== cp) await gw.stop();
-      await cp.stop();
+      await running.stop();
     });
 
     async function call(method: string, path: string, init: RequestInit = {}): Promise<Answer> {

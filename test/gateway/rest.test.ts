@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import type { TestCluster } from "../cluster/TestCluster.js";
 import { createTestNamespace, sharedCluster } from "../support/cluster.js";
-import { startControlplane, type ControlplaneProcess } from "../support/controlplane.js";
+import type { JobhooksProcess } from "../support/controlplane.js";
+import { LAYOUTS, startLayout, type RunningLayout } from "../support/layouts.js";
 import { createJob } from "../support/jobs.js";
 import { nonConformance } from "../support/openapiConformance.js";
 import { runningPod } from "../support/pods.js";
@@ -14,233 +15,242 @@ interface Reply {
   body: unknown;
 }
 
-describe("gateway: REST API @cluster", function () {
-  this.timeout(20 * 60_000);
-  let cluster: TestCluster;
-  let gw: ControlplaneProcess;
-  let receiver: Receiver;
-  let ns: string;
-  const seen: string[] = [];
+// The same suite against both shipped layouts: the answers must not depend on how the gateway
+// reaches the controlplane.
+for (const { layout, name } of LAYOUTS)
+  describe(`gateway: REST API (${name}) @cluster`, function () {
+    this.timeout(20 * 60_000);
+    let cluster: TestCluster;
+    let running: RunningLayout;
+    let gw: JobhooksProcess;
+    let receiver: Receiver;
+    let ns: string;
+    const seen: string[] = [];
 
-  // Every response the tests get is checked against the document, so it cannot drift.
-  async function call(
-    method: string,
-    path: string,
-    template: string,
-    init: { body?: string | object; headers?: Record<string, string> } = {},
-  ): Promise<Reply> {
-    const body = typeof init.body === "object" ? JSON.stringify(init.body) : init.body;
-    const res = await fetch(gw.restUrl + path, {
-      method,
-      headers: { "content-type": "application/json", ...init.headers },
-      ...(body !== undefined && { body }),
+    // Every response the tests get is checked against the document, so it cannot drift.
+    async function call(
+      method: string,
+      path: string,
+      template: string,
+      init: { body?: string | object; headers?: Record<string, string> } = {},
+    ): Promise<Reply> {
+      const body = typeof init.body === "object" ? JSON.stringify(init.body) : init.body;
+      const res = await fetch(gw.restUrl + path, {
+        method,
+        headers: { "content-type": "application/json", ...init.headers },
+        ...(body !== undefined && { body }),
+      });
+      const text = await res.text();
+      const contentType = res.headers.get("content-type") ?? "";
+      const parsed =
+        text === ""
+          ? undefined
+          : contentType.startsWith("text/plain")
+            ? text
+            : (JSON.parse(text) as unknown);
+      const reply = { status: res.status, contentType, headers: res.headers, body: parsed };
+      expect(nonConformance(method, template, reply), `${method} ${path}`).to.deep.equal([]);
+      seen.push(`${method} ${template}`);
+      return reply;
+    }
+
+    const fields = (r: Reply): string[] =>
+      ((r.body as { errors?: { field: string }[] }).errors ?? []).map((e) => e.field);
+
+    before(async () => {
+      cluster = await sharedCluster();
+      ns = await createTestNamespace(cluster, `rest-${layout}`);
+      receiver = await Receiver.start();
+      running = await startLayout(cluster, layout, { args: [`--default-namespace=${ns}`] });
+      gw = running.gw;
     });
-    const text = await res.text();
-    const contentType = res.headers.get("content-type") ?? "";
-    const parsed =
-      text === ""
-        ? undefined
-        : contentType.startsWith("text/plain")
-          ? text
-          : (JSON.parse(text) as unknown);
-    const reply = { status: res.status, contentType, headers: res.headers, body: parsed };
-    expect(nonConformance(method, template, reply), `${method} ${path}`).to.deep.equal([]);
-    seen.push(`${method} ${template}`);
-    return reply;
-  }
 
-  const fields = (r: Reply): string[] =>
-    ((r.body as { errors?: { field: string }[] }).errors ?? []).map((e) => e.field);
+    after(async () => {
+      await running.stop();
+      await receiver.stop();
+    });
 
-  before(async () => {
-    cluster = await sharedCluster();
-    ns = await createTestNamespace(cluster, "rest");
-    receiver = await Receiver.start();
-    gw = await startControlplane(cluster, { role: "all", args: [`--default-namespace=${ns}`] });
+    it("creates, reads, lists and cancels, every response as the document says", async () => {
+      const hook = await call("POST", "/webhooks", "/webhooks", {
+        body: { url: `${receiver.url}/rest`, description: "d" },
+      });
+      expect(hook.status).to.equal(201);
+      const id = (hook.body as { id: string }).id;
+      expect((hook.body as { requestBody: string }).requestBody).to.equal("");
+      expect((await call("GET", `/webhooks/${id}`, "/webhooks/{id}")).status).to.equal(200);
+      expect(
+        ((await call("GET", "/webhooks", "/webhooks")).body as unknown[]).length,
+      ).to.be.greaterThan(0);
+
+      await createJob(cluster, ns, "rest-job", { runMs: 60_000 });
+      const created = await call("POST", "/job-done-watchers", "/job-done-watchers", {
+        body: {
+          jobName: "rest-job",
+          notifyOn: ["SUCCEEDED", "FAILED"],
+          jobDoneTriggerWebhooks: [{ webhookId: id, timeoutSeconds: 30 }],
+        },
+        headers: { "idempotency-key": "rest-job run 1" },
+      });
+      expect(created.status).to.equal(201);
+      const watcher = created.body as { id: string; status: string; namespace: string };
+      expect(watcher).to.include({ status: "PENDING", namespace: ns });
+      const again = await call("POST", "/job-done-watchers", "/job-done-watchers", {
+        body: {
+          jobName: "rest-job",
+          notifyOn: ["SUCCEEDED", "FAILED"],
+          jobDoneTriggerWebhooks: [{ webhookId: id, timeoutSeconds: 30 }],
+        },
+        headers: { "idempotency-key": "rest-job run 1" },
+      });
+      expect((again.body as { id: string }).id).to.equal(watcher.id);
+      expect(
+        (await call("GET", `/job-done-watchers/${watcher.id}`, "/job-done-watchers/{id}")).status,
+      ).to.equal(200);
+      const listed = await call(
+        "GET",
+        `/job-done-watchers?jobName=rest-job&status=PENDING&namespace=${ns}`,
+        "/job-done-watchers",
+      );
+      expect((listed.body as { id: string }[]).map((w) => w.id)).to.deep.equal([watcher.id]);
+      const cancelled = await call(
+        "POST",
+        `/job-done-watchers/${watcher.id}/cancel`,
+        "/job-done-watchers/{id}/cancel",
+      );
+      expect(cancelled.body).to.include({ status: "CANCELLED", reason: "Cancelled" });
+      const twice = await call(
+        "POST",
+        `/job-done-watchers/${watcher.id}/cancel`,
+        "/job-done-watchers/{id}/cancel",
+      );
+      expect(twice.status).to.equal(409);
+    });
+
+    it("answers bad input with 4xx problem+json naming the fields", async () => {
+      const malformed = await call("POST", "/webhooks", "/webhooks", { body: '{"url": ' });
+      expect(malformed.status).to.equal(400);
+      expect(malformed.contentType).to.match(/^application\/problem\+json/);
+
+      const types = await call("POST", "/job-done-watchers", "/job-done-watchers", {
+        body: { jobName: 7, timeoutSeconds: "soon", jobDoneTriggerWebhooks: {} },
+      });
+      expect(types.status).to.equal(400);
+      expect(fields(types)).to.have.members([
+        "jobName",
+        "timeoutSeconds",
+        "jobDoneTriggerWebhooks",
+      ]);
+
+      const missing = await call("POST", "/job-done-watchers", "/job-done-watchers", {
+        body: { jobDoneTriggerWebhooks: [{}] },
+      });
+      expect(missing.status).to.equal(400);
+      expect(fields(missing)).to.include("jobDoneTriggerWebhooks[0].webhookId");
+
+      const unknownHook = await call("POST", "/job-done-watchers", "/job-done-watchers", {
+        body: { jobName: "x", jobDoneTriggerWebhooks: [{ webhookId: "no-such-webhook" }] },
+      });
+      // Well formed, but naming a webhook that does not exist: 404, naming the field.
+      expect(unknownHook.status).to.equal(404);
+      expect(fields(unknownHook)).to.deep.equal(["jobDoneTriggerWebhooks[0].webhookId"]);
+
+      const both = await call("POST", "/job-done-watchers", "/job-done-watchers", {
+        body: { jobName: "a", cronJobName: "b" },
+      });
+      expect(both.status).to.equal(400);
+      expect(fields(both)).to.deep.equal(["jobName"]);
+
+      const scheme = await call("POST", "/webhooks", "/webhooks", {
+        body: { url: "gopher://example.com/" },
+      });
+      expect(scheme.status).to.equal(400);
+      expect(fields(scheme)).to.deep.equal(["url"]);
+
+      const jobName = await call("POST", "/job-done-watchers", "/job-done-watchers", {
+        body: { jobName: "Not_A_Label" },
+      });
+      expect(jobName.status).to.equal(400);
+      expect(fields(jobName)).to.deep.equal(["jobName"]);
+
+      const unknownField = await call("POST", "/webhooks", "/webhooks", {
+        body: { url: "http://127.0.0.1:1234/", requestbody: "typo" },
+      });
+      expect(fields(unknownField)).to.deep.equal(["requestbody"]);
+
+      const huge = await call("POST", "/webhooks", "/webhooks", {
+        body: { url: "http://127.0.0.1:1234/", requestBody: "x".repeat(1024 * 1024) },
+      });
+      expect(huge.status).to.equal(413);
+
+      const query = await call("GET", "/job-done-watchers?status=DONE", "/job-done-watchers");
+      expect(query.status).to.equal(400);
+      expect(fields(query)).to.deep.equal(["status"]);
+      const unknownQuery = await call("GET", "/job-done-watchers?job=x", "/job-done-watchers");
+      expect(fields(unknownQuery)).to.deep.equal(["job"]);
+
+      const key = await call("POST", "/job-done-watchers", "/job-done-watchers", {
+        body: { jobName: "k" },
+        headers: { "idempotency-key": "k".repeat(256) },
+      });
+      expect(key.status).to.equal(400);
+      expect(fields(key)).to.deep.equal(["Idempotency-Key"]);
+
+      expect(
+        (await call("GET", "/job-done-watchers/nope", "/job-done-watchers/{id}")).status,
+      ).to.equal(404);
+      expect((await call("GET", "/webhooks/nope", "/webhooks/{id}")).status).to.equal(404);
+    });
+
+    it("counts in a pod label through k8s-job-webhooks' sibling's /increment and /decrement", async () => {
+      await runningPod(cluster, ns, "busy");
+      const up = await call("POST", "/increment?pod_name=busy", "/increment");
+      expect(up.status).to.equal(200);
+      const down = await call("POST", `/decrement?pod_name=busy&namespace=${ns}`, "/decrement");
+      expect(down.status).to.equal(200);
+      expect((await call("POST", "/increment", "/increment")).status).to.equal(400);
+      expect((await call("POST", "/decrement?pod_name=nobody", "/decrement")).status).to.equal(404);
+    });
+
+    it("answers unknown routes 404 and wrong methods 405 with Allow", async () => {
+      const unknown = await fetch(`${gw.restUrl}/nowhere`);
+      expect(unknown.status).to.equal(404);
+      expect(unknown.headers.get("content-type")).to.match(/^application\/problem\+json/);
+      const wrong = await fetch(`${gw.restUrl}/webhooks`, { method: "DELETE" });
+      expect(wrong.status).to.equal(405);
+      expect(wrong.headers.get("allow")).to.equal("GET, POST");
+    });
+
+    it("pages lists and deletes webhooks, as the document says", async () => {
+      const hook = await call("POST", "/webhooks", "/webhooks", {
+        body: { url: `${receiver.url}/x` },
+      });
+      const id = (hook.body as { id: string }).id;
+      const page = await call("GET", "/webhooks?limit=1", "/webhooks");
+      expect(page.body).to.have.length(1);
+      expect(page.headers.get("continue-token")).to.be.a("string");
+      const token = page.headers.get("continue-token") ?? "";
+      const next = await call("GET", `/webhooks?limit=1&continue=${token}`, "/webhooks");
+      expect(next.status).to.equal(200);
+      expect((await call("GET", "/webhooks?limit=0", "/webhooks")).status).to.equal(400);
+      const watchers = await call(
+        "GET",
+        `/job-done-watchers?limit=1&namespace=${ns}`,
+        "/job-done-watchers",
+      );
+      expect(watchers.status).to.equal(200);
+      expect((await call("DELETE", `/webhooks/${id}`, "/webhooks/{id}")).status).to.equal(204);
+      expect((await call("DELETE", `/webhooks/${id}`, "/webhooks/{id}")).status).to.equal(404);
+    });
+
+    it("serves the document it is checked against, and the tests touched every operation in it", async () => {
+      const doc = (await (await fetch(`${gw.restUrl}/openapi.json`)).json()) as {
+        openapi: string;
+        paths: Record<string, Record<string, unknown>>;
+      };
+      expect(doc.openapi).to.equal("3.1.0");
+      const operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
+        Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+      );
+      expect(new Set(seen)).to.include.members(operations);
+    });
   });
-
-  after(async () => {
-    await gw.stop();
-    await receiver.stop();
-  });
-
-  it("creates, reads, lists and cancels, every response as the document says", async () => {
-    const hook = await call("POST", "/webhooks", "/webhooks", {
-      body: { url: `${receiver.url}/rest`, description: "d" },
-    });
-    expect(hook.status).to.equal(201);
-    const id = (hook.body as { id: string }).id;
-    expect((hook.body as { requestBody: string }).requestBody).to.equal("");
-    expect((await call("GET", `/webhooks/${id}`, "/webhooks/{id}")).status).to.equal(200);
-    expect(
-      ((await call("GET", "/webhooks", "/webhooks")).body as unknown[]).length,
-    ).to.be.greaterThan(0);
-
-    await createJob(cluster, ns, "rest-job", { runMs: 60_000 });
-    const created = await call("POST", "/job-done-watchers", "/job-done-watchers", {
-      body: {
-        jobName: "rest-job",
-        notifyOn: ["SUCCEEDED", "FAILED"],
-        jobDoneTriggerWebhooks: [{ webhookId: id, timeoutSeconds: 30 }],
-      },
-      headers: { "idempotency-key": "rest-job run 1" },
-    });
-    expect(created.status).to.equal(201);
-    const watcher = created.body as { id: string; status: string; namespace: string };
-    expect(watcher).to.include({ status: "PENDING", namespace: ns });
-    const again = await call("POST", "/job-done-watchers", "/job-done-watchers", {
-      body: {
-        jobName: "rest-job",
-        notifyOn: ["SUCCEEDED", "FAILED"],
-        jobDoneTriggerWebhooks: [{ webhookId: id, timeoutSeconds: 30 }],
-      },
-      headers: { "idempotency-key": "rest-job run 1" },
-    });
-    expect((again.body as { id: string }).id).to.equal(watcher.id);
-    expect(
-      (await call("GET", `/job-done-watchers/${watcher.id}`, "/job-done-watchers/{id}")).status,
-    ).to.equal(200);
-    const listed = await call(
-      "GET",
-      `/job-done-watchers?jobName=rest-job&status=PENDING&namespace=${ns}`,
-      "/job-done-watchers",
-    );
-    expect((listed.body as { id: string }[]).map((w) => w.id)).to.deep.equal([watcher.id]);
-    const cancelled = await call(
-      "POST",
-      `/job-done-watchers/${watcher.id}/cancel`,
-      "/job-done-watchers/{id}/cancel",
-    );
-    expect(cancelled.body).to.include({ status: "CANCELLED", reason: "Cancelled" });
-    const twice = await call(
-      "POST",
-      `/job-done-watchers/${watcher.id}/cancel`,
-      "/job-done-watchers/{id}/cancel",
-    );
-    expect(twice.status).to.equal(409);
-  });
-
-  it("answers bad input with 4xx problem+json naming the fields", async () => {
-    const malformed = await call("POST", "/webhooks", "/webhooks", { body: '{"url": ' });
-    expect(malformed.status).to.equal(400);
-    expect(malformed.contentType).to.match(/^application\/problem\+json/);
-
-    const types = await call("POST", "/job-done-watchers", "/job-done-watchers", {
-      body: { jobName: 7, timeoutSeconds: "soon", jobDoneTriggerWebhooks: {} },
-    });
-    expect(types.status).to.equal(400);
-    expect(fields(types)).to.have.members(["jobName", "timeoutSeconds", "jobDoneTriggerWebhooks"]);
-
-    const missing = await call("POST", "/job-done-watchers", "/job-done-watchers", {
-      body: { jobDoneTriggerWebhooks: [{}] },
-    });
-    expect(missing.status).to.equal(400);
-    expect(fields(missing)).to.include("jobDoneTriggerWebhooks[0].webhookId");
-
-    const unknownHook = await call("POST", "/job-done-watchers", "/job-done-watchers", {
-      body: { jobName: "x", jobDoneTriggerWebhooks: [{ webhookId: "no-such-webhook" }] },
-    });
-    // Well formed, but naming a webhook that does not exist: 404, naming the field.
-    expect(unknownHook.status).to.equal(404);
-    expect(fields(unknownHook)).to.deep.equal(["jobDoneTriggerWebhooks[0].webhookId"]);
-
-    const both = await call("POST", "/job-done-watchers", "/job-done-watchers", {
-      body: { jobName: "a", cronJobName: "b" },
-    });
-    expect(both.status).to.equal(400);
-    expect(fields(both)).to.deep.equal(["jobName"]);
-
-    const scheme = await call("POST", "/webhooks", "/webhooks", {
-      body: { url: "gopher://example.com/" },
-    });
-    expect(scheme.status).to.equal(400);
-    expect(fields(scheme)).to.deep.equal(["url"]);
-
-    const jobName = await call("POST", "/job-done-watchers", "/job-done-watchers", {
-      body: { jobName: "Not_A_Label" },
-    });
-    expect(jobName.status).to.equal(400);
-    expect(fields(jobName)).to.deep.equal(["jobName"]);
-
-    const unknownField = await call("POST", "/webhooks", "/webhooks", {
-      body: { url: "http://127.0.0.1:1234/", requestbody: "typo" },
-    });
-    expect(fields(unknownField)).to.deep.equal(["requestbody"]);
-
-    const huge = await call("POST", "/webhooks", "/webhooks", {
-      body: { url: "http://127.0.0.1:1234/", requestBody: "x".repeat(1024 * 1024) },
-    });
-    expect(huge.status).to.equal(413);
-
-    const query = await call("GET", "/job-done-watchers?status=DONE", "/job-done-watchers");
-    expect(query.status).to.equal(400);
-    expect(fields(query)).to.deep.equal(["status"]);
-    const unknownQuery = await call("GET", "/job-done-watchers?job=x", "/job-done-watchers");
-    expect(fields(unknownQuery)).to.deep.equal(["job"]);
-
-    const key = await call("POST", "/job-done-watchers", "/job-done-watchers", {
-      body: { jobName: "k" },
-      headers: { "idempotency-key": "k".repeat(256) },
-    });
-    expect(key.status).to.equal(400);
-    expect(fields(key)).to.deep.equal(["Idempotency-Key"]);
-
-    expect(
-      (await call("GET", "/job-done-watchers/nope", "/job-done-watchers/{id}")).status,
-    ).to.equal(404);
-    expect((await call("GET", "/webhooks/nope", "/webhooks/{id}")).status).to.equal(404);
-  });
-
-  it("counts in a pod label through k8s-job-webhooks' sibling's /increment and /decrement", async () => {
-    await runningPod(cluster, ns, "busy");
-    const up = await call("POST", "/increment?pod_name=busy", "/increment");
-    expect(up.status).to.equal(200);
-    const down = await call("POST", `/decrement?pod_name=busy&namespace=${ns}`, "/decrement");
-    expect(down.status).to.equal(200);
-    expect((await call("POST", "/increment", "/increment")).status).to.equal(400);
-    expect((await call("POST", "/decrement?pod_name=nobody", "/decrement")).status).to.equal(404);
-  });
-
-  it("answers unknown routes 404 and wrong methods 405 with Allow", async () => {
-    const unknown = await fetch(`${gw.restUrl}/nowhere`);
-    expect(unknown.status).to.equal(404);
-    expect(unknown.headers.get("content-type")).to.match(/^application\/problem\+json/);
-    const wrong = await fetch(`${gw.restUrl}/webhooks`, { method: "DELETE" });
-    expect(wrong.status).to.equal(405);
-    expect(wrong.headers.get("allow")).to.equal("GET, POST");
-  });
-
-  it("pages lists and deletes webhooks, as the document says", async () => {
-    const hook = await call("POST", "/webhooks", "/webhooks", {
-      body: { url: `${receiver.url}/x` },
-    });
-    const id = (hook.body as { id: string }).id;
-    const page = await call("GET", "/webhooks?limit=1", "/webhooks");
-    expect(page.body).to.have.length(1);
-    expect(page.headers.get("continue-token")).to.be.a("string");
-    const token = page.headers.get("continue-token") ?? "";
-    const next = await call("GET", `/webhooks?limit=1&continue=${token}`, "/webhooks");
-    expect(next.status).to.equal(200);
-    expect((await call("GET", "/webhooks?limit=0", "/webhooks")).status).to.equal(400);
-    const watchers = await call(
-      "GET",
-      `/job-done-watchers?limit=1&namespace=${ns}`,
-      "/job-done-watchers",
-    );
-    expect(watchers.status).to.equal(200);
-    expect((await call("DELETE", `/webhooks/${id}`, "/webhooks/{id}")).status).to.equal(204);
-    expect((await call("DELETE", `/webhooks/${id}`, "/webhooks/{id}")).status).to.equal(404);
-  });
-
-  it("serves the document it is checked against, and the tests touched every operation in it", async () => {
-    const doc = (await (await fetch(`${gw.restUrl}/openapi.json`)).json()) as {
-      openapi: string;
-      paths: Record<string, Record<string, unknown>>;
-    };
-    expect(doc.openapi).to.equal("3.1.0");
-    const operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
-      Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
-    );
-    expect(new Set(seen)).to.include.members(operations);
-  });
-});

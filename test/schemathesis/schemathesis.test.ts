@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import type { TestCluster } from "../cluster/TestCluster.js";
 import { createTestNamespace, sharedCluster } from "../support/cluster.js";
-import { startControlplane, startGateway, type JobhooksProcess } from "../support/controlplane.js";
+import { LAYOUTS, startLayout } from "../support/layouts.js";
 import { runningPod } from "../support/pods.js";
 import {
   runSchemathesis,
@@ -15,44 +15,6 @@ const BOUNDS: SchemathesisBounds = {
   maxExamples: 200,
   seed: Number(process.env.JOBHOOKS_SCHEMATHESIS_SEED ?? 20261202),
 };
-
-interface Layout {
-  name: string;
-  start(
-    cluster: TestCluster,
-    args: string[],
-  ): Promise<{ api: JobhooksProcess; stop(): Promise<void> }>;
-}
-
-// The two shipped layouts: one process, and the gateway apart from the controlplane over gRPC.
-const LAYOUTS: Layout[] = [
-  {
-    name: "jobhooks all --auth=none",
-    async start(cluster, args) {
-      const all = await startControlplane(cluster, { role: "all", auth: "none", args });
-      return {
-        api: all,
-        stop: async () => {
-          await all.stop();
-        },
-      };
-    },
-  },
-  {
-    name: "jobhooks controlplane + jobhooks gateway",
-    async start(cluster, args) {
-      const cp = await startControlplane(cluster, { auth: "none", args });
-      const gw = await startGateway(cp.grpcAddress);
-      return {
-        api: gw,
-        stop: async () => {
-          await gw.stop();
-          await cp.stop();
-        },
-      };
-    },
-  },
-];
 
 describe("Schemathesis against the REST API @cluster", function () {
   this.timeout(10 * 60_000);
@@ -68,13 +30,17 @@ describe("Schemathesis against the REST API @cluster", function () {
     await runningPod(cluster, ns, "worker-0");
   });
 
-  for (const layout of LAYOUTS) {
-    it(`finds no failure with every check and phase: ${layout.name}`, async () => {
-      const running = await layout.start(cluster, [`--default-namespace=${ns}`]);
-      const { api } = running;
+  // Both shipped layouts, --auth=none.
+  for (const { layout, name } of LAYOUTS) {
+    it(`finds no failure with every check and phase: ${name}`, async () => {
+      const running = await startLayout(cluster, layout, {
+        auth: "none",
+        args: [`--default-namespace=${ns}`],
+      });
+      const api = running.gw;
       try {
         const run = await runSchemathesis(executable, api.restUrl, BOUNDS);
-        console.log(`      ${layout.name}:\n${run.summary.replace(/^/gm, "        ")}`);
+        console.log(`      ${name}:\n${run.summary.replace(/^/gm, "        ")}`);
         expect(run.exitCode, run.output).to.equal(0);
         expect(api.child.exitCode, "the API process exited").to.equal(null);
       } finally {

@@ -1,0 +1,93 @@
+import { PermissionDeniedError, ValidationError } from "../../contract/errors.js";
+import type { CounterOperations } from "../../contract/JobhooksApi.js";
+import { LIMITS } from "../../contract/limits.js";
+import type { CounterRequest } from "../../contract/model.js";
+import type { Auth, Caller } from "../auth/Caller.js";
+import type { PodCounter } from "../podcounter/PodCounter.js";
+import { dnsLabelProblem, dnsSubdomainProblem } from "../watchers/validate.js";
+import { domainNamed } from "./domainNames.js";
+
+export interface CounterOperationsOptions {
+  /** Decides whether a caller that is not a pod may count for the pods of a namespace. */
+  auth: Auth;
+  defaultNamespace: string;
+  /** Namespaces served; undefined: all. */
+  namespaces: readonly string[] | undefined;
+}
+
+interface Target {
+  namespace: string;
+  name: string;
+  uid?: string;
+}
+
+/**
+ * The pod counter for its callers. A pod (its projected token names it) counts for itself only;
+ * another caller names the pod, as with pod-webhook-tracker, and needs `update` on
+ * `podcounters.jobhooks.dev` in the pod's namespace (always granted with --auth=none).
+ */
+export function counterOperations(
+  counter: PodCounter,
+  o: CounterOperationsOptions,
+): CounterOperations<Caller> {
+  return {
+    count: (caller, request, delta) =>
+      domainNamed(async () => {
+        const target = resolve(request, caller, o);
+        // A pod counts for itself by its token alone; anyone else needs the RBAC right.
+        if (!caller.pod) {
+          await o.auth.authorize(caller, {
+            verb: "update",
+            resource: "podcounters",
+            namespace: target.namespace,
+          });
+        }
+        const value = await counter.apply({
+          ...target,
+          delta,
+          ...(request.requestId && { requestId: request.requestId }),
+        });
+        return { namespace: target.namespace, podName: target.name, value };
+      }),
+  };
+}
+
+function resolve(request: CounterRequest, caller: Caller, o: CounterOperationsOptions): Target {
+  const target = targetOf(request, caller, o);
+  const problems = [
+    { field: "podName", description: dnsSubdomainProblem(target.name) },
+    { field: "namespace", description: dnsLabelProblem(target.namespace, LIMITS.nameLength) },
+  ].filter((p): p is { field: string; description: string } => p.description !== undefined);
+  if (problems.length > 0) throw new ValidationError(problems);
+  if (o.namespaces && !o.namespaces.includes(target.namespace)) {
+    throw new PermissionDeniedError(
+      `namespace ${target.namespace} is not served by this controlplane`,
+    );
+  }
+  return target;
+}
+
+// A pod's token counts for that pod, which the request may name (a sidecar names its own pod, so
+// that it also works where no token is read, --auth=none); any other caller names the pod.
+function targetOf(request: CounterRequest, caller: Caller, o: CounterOperationsOptions): Target {
+  if (caller.pod && caller.namespace) {
+    const own = { namespace: caller.namespace, name: caller.pod.name, uid: caller.pod.uid };
+    const named = {
+      namespace: request.namespace || own.namespace,
+      name: request.podName || own.name,
+    };
+    if (named.name !== own.name || named.namespace !== own.namespace) {
+      throw new PermissionDeniedError(
+        `the token is bound to pod ${own.namespace}/${own.name}, not ${named.namespace}/${named.name}: a pod's token may count for that pod only`,
+      );
+    }
+    return own;
+  }
+  if (!request.podName) {
+    throw new ValidationError([{ field: "podName", description: "is required" }]);
+  }
+  return {
+    namespace: request.namespace || caller.namespace || o.defaultNamespace,
+    name: request.podName,
+  };
+}

@@ -1,0 +1,90 @@
+import { ValidationError } from "../../contract/errors.js";
+import type { WatcherOperations } from "../../contract/JobhooksApi.js";
+import type { Watcher, WatcherSpec } from "../../contract/model.js";
+import type { Auth, Caller } from "../auth/Caller.js";
+import type { PodJobs } from "../auth/PodJobs.js";
+import { validateWatcherSpec } from "../watchers/validate.js";
+import type { WatcherEngine } from "../watchers/WatcherEngine.js";
+import { domainNamed, inDomainNames } from "./domainNames.js";
+import { pageBounds } from "./pageBounds.js";
+import { watcherSpec } from "./watcherSpec.js";
+import { watchWatcher } from "./watchWatcher.js";
+
+export interface WatcherOperationsOptions {
+  /** Namespace of watchers whose request and caller name none. */
+  defaultNamespace: string;
+  /** Which Job a calling pod belongs to; without it every caller needs RBAC. */
+  podJobs?: Pick<PodJobs, "jobOf"> | undefined;
+}
+
+/** Watchers are namespaced: each operation takes the RBAC right in the watcher's namespace. */
+export function watcherOperations(
+  engine: WatcherEngine,
+  auth: Auth,
+  o: WatcherOperationsOptions,
+): WatcherOperations<Caller> {
+  // Reading or ending a watcher takes the right in its own namespace.
+  async function authorized(caller: Caller, id: string, verb: "get" | "delete"): Promise<Watcher> {
+    const w = engine.getWatcher(id);
+    await auth.authorize(caller, {
+      verb,
+      resource: "jobdonewatchers",
+      namespace: w.namespace || undefined,
+    });
+    return w;
+  }
+  // A Job's pod may watch its own Job by its token alone (DESIGN.md "Identity"): the sidecar of
+  // an injected pod works without a RoleBinding for the pod's ServiceAccount.
+  async function forOwnJob(spec: WatcherSpec, caller: Caller): Promise<boolean> {
+    if (!caller.pod || spec.cronJobName !== "" || spec.namespace !== caller.namespace) {
+      return false;
+    }
+    return spec.jobName !== "" && (await o.podJobs?.jobOf(caller)) === spec.jobName;
+  }
+  // Authorized once, before the first answer; a watcher's namespace never changes.
+  async function* watch(caller: Caller, id: string, signal: AbortSignal): AsyncGenerator<Watcher> {
+    try {
+      await authorized(caller, id, "get");
+      yield* watchWatcher(engine, id, signal);
+    } catch (err) {
+      throw inDomainNames(err);
+    }
+  }
+  return {
+    create: (caller, request, idempotencyKey) =>
+      domainNamed(async () => {
+        const spec = watcherSpec(request, caller, o.defaultNamespace);
+        if (!(await forOwnJob(spec, caller))) {
+          await auth.authorize(caller, {
+            verb: "create",
+            resource: "jobdonewatchers",
+            namespace: spec.namespace,
+          });
+        }
+        const violations = validateWatcherSpec(spec, idempotencyKey);
+        if (violations.length > 0) throw new ValidationError(violations);
+        return engine.createWatcher(spec, idempotencyKey).watcher;
+      }),
+    get: (caller, id) => domainNamed(() => authorized(caller, id, "get")),
+    list: (caller, filter, page) =>
+      domainNamed(async () => {
+        await auth.authorize(caller, {
+          verb: "list",
+          resource: "jobdonewatchers",
+          namespace: filter.namespace || undefined,
+        });
+        const found = engine.listWatchers(
+          filter,
+          pageBounds(page, (w: Watcher) => w),
+          page.pageToken ?? "",
+        );
+        return { items: found.watchers, nextPageToken: found.nextPageToken };
+      }),
+    cancel: (caller, id) =>
+      domainNamed(async () => {
+        await authorized(caller, id, "delete");
+        return engine.cancelWatcher(id);
+      }),
+    watch,
+  };
+}

@@ -1,0 +1,109 @@
+import { expect } from "chai";
+import { ApiError } from "../../contract/errors.js";
+import { LIMITS } from "../../contract/limits.js";
+import { ANONYMOUS, type Caller } from "../auth/Caller.js";
+import { RuleAuth, testService } from "../../test/support/serviceFixture.js";
+
+async function refusal(p: Promise<unknown>): Promise<ApiError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).to.be.instanceOf(ApiError);
+  return err as ApiError;
+}
+
+describe("webhook operations", () => {
+  const admin: Caller = { ...ANONYMOUS, username: "admin" };
+  const reader: Caller = { ...ANONYMOUS, username: "reader" };
+  const auth = new RuleAuth({
+    admin: [
+      ...(["create", "get", "list", "delete"] as const).map((verb) => ({
+        verb,
+        resource: "webhooks" as const,
+      })),
+      { verb: "create", resource: "jobdonewatchers" },
+    ],
+    reader: [{ verb: "get", resource: "webhooks" }],
+  });
+  let service: ReturnType<typeof testService>;
+
+  beforeEach(() => {
+    auth.asked.length = 0;
+    service = testService(auth);
+  });
+  afterEach(() => service.store.close());
+
+  it("registers a webhook trimmed, an empty body as none, and shows only whether it is signed", async () => {
+    const secret = `whsec_${Buffer.alloc(32, 7).toString("base64")}`;
+    const hook = await service.webhooks.create(admin, {
+      url: "  https://example.com/hook\n",
+      requestBody: "",
+      secret,
+    });
+    expect(hook).to.include({
+      url: "https://example.com/hook",
+      requestBody: undefined,
+      description: "",
+      signed: true,
+    });
+    expect(hook).to.not.have.property("secret");
+    expect(await service.webhooks.get(reader, hook.id)).to.deep.equal(hook);
+  });
+
+  it("asks RBAC for each operation, cluster-wide", async () => {
+    const hook = await service.webhooks.create(admin, { url: "http://127.0.0.1:59999/" });
+    for (const call of [
+      service.webhooks.create(reader, { url: "http://127.0.0.1:59999/" }),
+      service.webhooks.list(reader, {}),
+      service.webhooks.delete(reader, hook.id),
+    ]) {
+      expect((await refusal(call)).code).to.equal("permission-denied");
+    }
+    expect(auth.asked).to.have.length.greaterThan(3);
+    expect(
+      auth.asked.every((a) => a.resource === "webhooks" && a.namespace === undefined),
+    ).to.equal(true);
+  });
+
+  it("names bad fields as the domain does", async () => {
+    const err = await refusal(
+      service.webhooks.create(admin, {
+        url: "ftp://example.com/",
+        requestBody: "x".repeat(LIMITS.requestBodyBytes + 1),
+        secret: "nope",
+      }),
+    );
+    expect(err.code).to.equal("invalid-argument");
+    expect(err.violations.map((v) => v.field)).to.have.members(["url", "requestBody", "secret"]);
+  });
+
+  it("pages by count and by size, and refuses to delete a webhook an open watcher names", async () => {
+    const big = "b".repeat(LIMITS.requestBodyBytes - 1024);
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      ids.push(
+        (await service.webhooks.create(admin, { url: "http://127.0.0.1:59999/", requestBody: big }))
+          .id,
+      );
+    }
+    const first = await service.webhooks.list(admin, {});
+    // Three of about 1 MiB fill the 3 MiB a page may hold.
+    expect(first.items).to.have.length(3);
+    const rest = await service.webhooks.list(admin, { pageToken: first.nextPageToken });
+    expect([...first.items, ...rest.items].map((h) => h.id)).to.have.members(ids);
+    expect(rest.nextPageToken).to.equal("");
+    expect((await service.webhooks.list(admin, { pageSize: 1 })).items).to.have.length(1);
+
+    const [firstId = "", secondId = ""] = ids;
+    const w = await service.watchers.create(admin, {
+      jobName: "j",
+      triggers: [{ webhookId: firstId }],
+    });
+    const inUse = await refusal(service.webhooks.delete(admin, firstId));
+    expect(inUse.code).to.equal("failed-precondition");
+    expect(inUse.preconditions.map((p) => p.subject)).to.deep.equal([`jobdonewatchers/${w.id}`]);
+    await service.webhooks.delete(admin, secondId);
+    expect((await refusal(service.webhooks.get(admin, secondId))).code).to.equal("not-found");
+  });
+});

@@ -1,0 +1,57 @@
+import type { WebhookOperations } from "../../contract/JobhooksApi.js";
+import type { WebhookInput, WebhookView } from "../../contract/model.js";
+import type { Auth, Caller } from "../auth/Caller.js";
+import type { Webhook } from "../watchers/model.js";
+import type { Webhooks } from "../watchers/Webhooks.js";
+import { domainNamed } from "./domainNames.js";
+import { pageBounds } from "./pageBounds.js";
+
+/** A webhook as callers see it: whether it has a secret, never the secret. */
+export function webhookView(w: Webhook): WebhookView {
+  return {
+    id: w.id,
+    url: w.url,
+    requestBody: w.requestBody,
+    description: w.description,
+    createdAt: w.createdAt,
+    signed: w.secret !== undefined,
+  };
+}
+
+/** Webhooks are cluster-wide: RBAC on webhooks.jobhooks.dev without a namespace. */
+export function webhookOperations(webhooks: Webhooks, auth: Auth): WebhookOperations<Caller> {
+  return {
+    create: (caller, input) =>
+      domainNamed(async () => {
+        await auth.authorize(caller, { verb: "create", resource: "webhooks" });
+        return webhookView(webhooks.create(withDefaults(input)));
+      }),
+    get: (caller, id) =>
+      domainNamed(async () => {
+        await auth.authorize(caller, { verb: "get", resource: "webhooks" });
+        return webhookView(webhooks.get(id));
+      }),
+    list: (caller, page) =>
+      domainNamed(async () => {
+        await auth.authorize(caller, { verb: "list", resource: "webhooks" });
+        const found = webhooks.list(pageBounds(page, webhookView), page.pageToken ?? "");
+        return { items: found.items.map(webhookView), nextPageToken: found.nextPageToken };
+      }),
+    delete: (caller, id) =>
+      domainNamed(async () => {
+        await auth.authorize(caller, { verb: "delete", resource: "webhooks" });
+        webhooks.delete(id);
+      }),
+  };
+}
+
+// The url without the blanks a copy and paste brings; an empty request body is none (the JSON
+// event), as protobuf cannot tell the two apart.
+function withDefaults(input: WebhookInput): Parameters<Webhooks["create"]>[0] {
+  return {
+    url: input.url.trim(),
+    requestBody: input.requestBody === "" ? undefined : input.requestBody,
+    description: input.description ?? "",
+    secret: input.secret,
+  };
+}
