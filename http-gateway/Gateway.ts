@@ -1,16 +1,16 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { ControlplaneClients } from "../common/controlplaneClient.js";
 import { listen } from "../common/HealthServer.js";
 import { formatListenAddress, type ListenAddress } from "../common/listenAddress.js";
 import type { Logger } from "../common/logger.js";
 import type { Part } from "../common/runGroup.js";
-import { createGatewayApp } from "./app.js";
+import type { JobhooksApi } from "../contract/JobhooksApi.js";
+import { createGatewayHandler } from "./app.js";
 
 export interface GatewayOptions {
   address: ListenAddress;
-  /** Resolves once the controlplane's address is known (in `all`, after its gRPC port is bound). */
-  clients: Promise<ControlplaneClients>;
+  /** The API the routes call: the controlplane's own in `all`, over gRPC for a separate gateway. */
+  api: Promise<JobhooksApi>;
   log: Logger;
   /** After SIGTERM, how long requests in flight may take before they are cut. */
   shutdownGraceMs: number;
@@ -23,8 +23,8 @@ export class Gateway implements Part {
   constructor(private readonly o: GatewayOptions) {}
 
   async run(signal: AbortSignal): Promise<void> {
-    const clients = await this.o.clients;
-    const server: Server = createServer(createGatewayApp(clients, this.o.log));
+    const api = await this.o.api;
+    const server: Server = createServer(createGatewayHandler(api, this.o.log));
     await listen(server, this.o.address);
     const { port } = server.address() as AddressInfo;
     this.o.log.info(
@@ -39,6 +39,6 @@ export class Gateway implements Part {
     const timer = setTimeout(() => server.closeAllConnections(), this.o.shutdownGraceMs);
     await closed;
     clearTimeout(timer);
-    clients.close();
+    api.close();
   }
 }
