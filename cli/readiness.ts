@@ -3,7 +3,7 @@ import {
   HealthDefinition,
   HealthCheckResponse_ServingStatus,
 } from "nice-grpc-server-health/lib/proto/grpc/health/v1/health.js";
-import type { RemoteControlplaneClients } from "../common/controlplaneClient.js";
+import type { RemoteControlplaneClients } from "../client/connect.js";
 import type { ReadinessCheck } from "../common/HealthServer.js";
 
 /** Ready while the controlplane answers its gRPC health check with SERVING. */

@@ -1,4 +1,4 @@
-import { connectControlplane, type ControlplaneClients } from "../common/controlplaneClient.js";
+import { connectControlplane, type ControlplaneClients } from "../client/connect.js";
 import { parseDuration } from "../common/duration.js";
 import { HealthServer } from "../common/HealthServer.js";
 import { parseListenAddress, type ListenAddress } from "../common/listenAddress.js";

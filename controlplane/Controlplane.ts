@@ -8,7 +8,7 @@ import type { Part } from "../common/runGroup.js";
 import { Waker } from "../common/Waker.js";
 import type { BackoffPolicy } from "../common/backoff.js";
 import { Dispatcher } from "./dispatcher/Dispatcher.js";
-import type { ControlplaneClients } from "../common/controlplaneClient.js";
+import type { ControlplaneClients } from "../client/connect.js";
 import { GrpcServer } from "./grpc/GrpcServer.js";
 import { inProcessClients, type Services } from "./grpc/inProcessClients.js";
 import { podCounterService } from "./grpc/PodCounterServiceImpl.js";

@@ -2,7 +2,7 @@ import {
   withAuthorization,
   type ControlplaneCallOptions,
   type ControlplaneClients,
-} from "../common/controlplaneClient.js";
+} from "../client/connect.js";
 import type { TokenFile } from "./TokenFile.js";
 
 /** The controlplane as the sidecar calls it: every call carries the pod's current token. */

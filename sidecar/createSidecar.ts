@@ -1,7 +1,4 @@
-import {
-  connectControlplane,
-  type RemoteControlplaneClients,
-} from "../common/controlplaneClient.js";
+import { connectControlplane, type RemoteControlplaneClients } from "../client/connect.js";
 import type { ReadinessCheck } from "../common/HealthServer.js";
 import type { Logger } from "../common/logger.js";
 import type { Part } from "../common/runGroup.js";

@@ -1,4 +1,4 @@
-import { enumCodec } from "../../common/protoEnum.js";
+import { enumCodec } from "../../proto/codec/enumCodec.js";
 import {
   JobOutcome,
   TriggerStatus as ProtoTriggerStatus,

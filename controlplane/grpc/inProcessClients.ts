@@ -1,8 +1,5 @@
 import { Metadata, type CallContext } from "nice-grpc";
-import type {
-  ControlplaneCallOptions,
-  ControlplaneClients,
-} from "../../common/controlplaneClient.js";
+import type { ControlplaneCallOptions, ControlplaneClients } from "../../client/connect.js";
 import type { Logger } from "../../common/logger.js";
 import {
   JobDoneWatcherServiceDefinition as Watchers,

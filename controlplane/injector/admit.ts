@@ -57,14 +57,7 @@ export function admit(
     },
     outcome,
   });
-  const isPodCreate =
-    request.kind?.group === "" &&
-    request.kind.kind === "Pod" &&
-    request.operation === "CREATE" &&
-    !request.subResource &&
-    typeof request.object === "object" &&
-    request.object !== null;
-  if (!isPodCreate) return reply("not-a-pod-create");
+  if (!isPodCreate(request)) return reply("not-a-pod-create");
   const pod = request.object as V1Pod;
   if (!wantsInjection(pod)) return reply("not-asked");
   const problem = injectionProblem(pod, c);
@@ -73,6 +66,17 @@ export function admit(
   if (patch.length === 0) return reply("already-injected");
   const encoded = Buffer.from(JSON.stringify(patch)).toString("base64");
   return reply("injected", { patchType: "JSONPatch", patch: encoded });
+}
+
+function isPodCreate(request: AdmissionRequest): boolean {
+  return (
+    request.kind?.group === "" &&
+    request.kind.kind === "Pod" &&
+    request.operation === "CREATE" &&
+    !request.subResource &&
+    typeof request.object === "object" &&
+    request.object !== null
+  );
 }
 
 function requestOf(review: unknown): AdmissionRequest {

@@ -41,12 +41,17 @@ export function injectionProblem(pod: V1Pod, c: SidecarConfig): string | undefin
   if (pod.spec?.hostNetwork) {
     return `the jobhooks sidecar cannot go into a pod on the host's network (hostNetwork: true): its localhost API would be the node's`;
   }
-  const ours = new Set([SIDECAR_PORT, c.probePort]);
-  for (const container of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) {
-    if (container.name === SIDECAR_NAME) continue;
+  return portProblem(pod, c.probePort);
+}
+
+// A container of the pod's own that declares one of the sidecar's ports.
+function portProblem(pod: V1Pod, probePort: number): string | undefined {
+  const ours = new Set([SIDECAR_PORT, probePort]);
+  const containers = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
+  for (const container of containers.filter((x) => x.name !== SIDECAR_NAME)) {
     const taken = (container.ports ?? []).find((p) => ours.has(p.containerPort));
     if (taken) {
-      return `container ${container.name} declares port ${taken.containerPort}, which the jobhooks sidecar listens on (API ${SIDECAR_PORT}, probes ${c.probePort})`;
+      return `container ${container.name} declares port ${taken.containerPort}, which the jobhooks sidecar listens on (API ${SIDECAR_PORT}, probes ${probePort})`;
     }
   }
   return undefined;

@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import { WatcherStatus } from "../proto/gen/jobhooks/v1/watchers.js";
-import { enumCodec } from "./protoEnum.js";
+import { WatcherStatus } from "../gen/jobhooks/v1/watchers.js";
+import { enumCodec } from "./enumCodec.js";
 
 describe("enumCodec", () => {
   const status = enumCodec(WatcherStatus);

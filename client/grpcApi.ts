@@ -1,0 +1,101 @@
+import { Metadata } from "nice-grpc-common";
+import type { CallOptions, Operations } from "../contract/JobhooksApi.js";
+import { counterRequestToProto, counterValueFromProto } from "../proto/codec/counter.js";
+import {
+  watcherFilterToProto,
+  watcherFromProto,
+  watcherPageFromProto,
+  watcherRequestToProto,
+} from "../proto/codec/watchers.js";
+import {
+  pageToProto,
+  webhookFromProto,
+  webhookInputToProto,
+  webhookPageFromProto,
+} from "../proto/codec/webhooks.js";
+import type { ControlplaneCallOptions, ControlplaneClients } from "./connect.js";
+import { fromGrpcError } from "./fromGrpcError.js";
+
+/** The caller's credentials and the call's wishes, as gRPC call options. */
+export function grpcCallOptions(o: CallOptions): ControlplaneCallOptions {
+  return {
+    ...(o.authorization && { metadata: Metadata({ authorization: o.authorization }) }),
+    ...(o.signal && { signal: o.signal }),
+    ...(o.retry !== undefined && { retry: o.retry }),
+  };
+}
+
+// Every call's errors become ApiErrors.
+async function call<T>(f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (err) {
+    throw fromGrpcError(err);
+  }
+}
+
+/** The API's operations over the controlplane's gRPC clients: the contract's shapes on both sides. */
+export function grpcOperations(c: ControlplaneClients): Operations<CallOptions> {
+  const opts = grpcCallOptions;
+  return {
+    webhooks: {
+      create: (o, input) =>
+        call(async () =>
+          webhookFromProto(await c.webhooks.createWebhook(webhookInputToProto(input), opts(o))),
+        ),
+      get: (o, id) =>
+        call(async () => webhookFromProto(await c.webhooks.getWebhook({ id }, opts(o)))),
+      list: (o, page) =>
+        call(async () =>
+          webhookPageFromProto(await c.webhooks.listWebhooks(pageToProto(page), opts(o))),
+        ),
+      delete: (o, id) =>
+        call(async () => {
+          await c.webhooks.deleteWebhook({ id }, opts(o));
+        }),
+    },
+    watchers: {
+      create: (o, request, key) =>
+        call(async () =>
+          watcherFromProto(
+            await c.watchers.createWatcher(watcherRequestToProto(request, key), opts(o)),
+          ),
+        ),
+      get: (o, id) =>
+        call(async () => watcherFromProto(await c.watchers.getWatcher({ id }, opts(o)))),
+      list: (o, filter, page) =>
+        call(async () =>
+          watcherPageFromProto(
+            await c.watchers.listWatchers(
+              { ...watcherFilterToProto(filter), ...pageToProto(page) },
+              opts(o),
+            ),
+          ),
+        ),
+      cancel: (o, id) =>
+        call(async () => watcherFromProto(await c.watchers.cancelWatcher({ id }, opts(o)))),
+      watch: (o, id, signal) => watchOverGrpc(c, { ...o, signal }, id),
+    },
+    podCounter: {
+      count: (o, request, delta) => {
+        const r = counterRequestToProto(request);
+        const method = delta > 0 ? "increment" : delta < 0 ? "decrement" : "getCounter";
+        return call(async () => counterValueFromProto(await c.podCounter[method](r, opts(o))));
+      },
+    },
+  };
+}
+
+async function* watchOverGrpc(
+  c: ControlplaneClients,
+  o: CallOptions,
+  id: string,
+): AsyncGenerator<ReturnType<typeof watcherFromProto>> {
+  try {
+    for await (const w of c.watchers.watchWatcher({ id }, grpcCallOptions(o))) {
+      yield watcherFromProto(w);
+    }
+  } catch (err) {
+    throw fromGrpcError(err);
+  }
+}
