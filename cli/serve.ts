@@ -1,14 +1,16 @@
-import { connectControlplane, type ControlplaneClients } from "../client/connect.js";
+import type { ControlplaneClients } from "../client/connect.js";
+import { grpcOperations } from "../client/grpcApi.js";
+import { connectApi } from "../client/remoteApi.js";
 import { parseDuration } from "../common/duration.js";
 import { HealthServer } from "../common/HealthServer.js";
 import { parseListenAddress, type ListenAddress } from "../common/listenAddress.js";
 import { createLogger, type Logger } from "../common/logger.js";
 import { runGroup, type Part } from "../common/runGroup.js";
 import { VERSION } from "../common/version.js";
+import type { JobhooksApi } from "../contract/JobhooksApi.js";
 import type { Gateway } from "../http-gateway/Gateway.js";
 import type { SidecarOptions } from "../sidecar/createSidecar.js";
 import type { CommonOptions, ControlplaneOptions, GatewayOptions, KubeOptions } from "./options.js";
-import { controlplaneReachable } from "./readiness.js";
 
 // Each role's own modules are imported when the role starts, never at the top of this file: the
 // sidecar runs in every injected pod and must not load the controlplane's (the Kubernetes
@@ -44,11 +46,7 @@ export async function serve(role: ServerRole, options: ServeOptions): Promise<vo
 export async function serveSidecar(options: ServeSidecarOptions): Promise<void> {
   const log = createLogger(options.logLevel, "sidecar");
   const { createSidecar } = await import("../sidecar/createSidecar.js");
-  const assembly = createSidecar(options, {
-    env: process.env,
-    log,
-    controlplaneHealth: controlplaneReachable,
-  });
+  const assembly = createSidecar(options, { env: process.env, log });
   await runUntilSignal("sidecar", assembly, log);
 }
 
@@ -79,9 +77,9 @@ async function assemble(
 ): Promise<Assembly> {
   if (role === "gateway") {
     const listen = parseListenAddress(o.listen ?? "");
-    const clients = connectControlplane(o.controlplane ?? "");
-    health.addReadinessCheck("controlplane", controlplaneReachable(clients));
-    return { parts: [await gateway(listen, Promise.resolve(clients), o, log)], close: () => {} };
+    const api = connectApi(o.controlplane ?? "");
+    health.addReadinessCheck("controlplane", () => api.ready());
+    return { parts: [await gateway(listen, Promise.resolve(api), o, log)], close: () => {} };
   }
   const [{ loadKubeConfig }, { controlplaneConfig }, { createControlplane }] = await Promise.all([
     import("../common/kubeconfig.js"),
@@ -95,22 +93,37 @@ async function assemble(
   const controlplane = await createControlplane(config, health);
   // In `all` the gateway calls the controlplane's services in this process, not over gRPC.
   const parts = listen
-    ? [...controlplane.parts, await gateway(listen, Promise.resolve(controlplane.clients), o, log)]
+    ? [
+        ...controlplane.parts,
+        await gateway(listen, Promise.resolve(inProcessApi(controlplane.clients)), o, log),
+      ]
     : controlplane.parts;
   return { parts, close: () => controlplane.close() };
 }
 
 async function gateway(
   listen: ListenAddress,
-  clients: Promise<ControlplaneClients>,
+  api: Promise<JobhooksApi>,
   o: ServeOptions,
   log: Logger,
 ): Promise<Gateway> {
   const { Gateway } = await import("../http-gateway/Gateway.js");
   return new Gateway({
     address: listen,
-    clients,
+    api,
     log: log.child({ part: "gateway" }),
     shutdownGraceMs: o.shutdownGrace === undefined ? 10_000 : parseDuration(o.shutdownGrace),
   });
+}
+
+/**
+ * Until the controlplane's in-process service layer (controlplane/api) is on main: the API over
+ * the controlplane's in-process clients, through client/'s conversions.
+ */
+function inProcessApi(clients: ControlplaneClients): JobhooksApi {
+  return {
+    ...grpcOperations(clients),
+    ready: () => Promise.resolve(true),
+    close: () => clients.close(),
+  };
 }

@@ -21,7 +21,8 @@ function routeTable(handlers: Record<string, GatewayHandler>): RouteTable<Gatewa
   const unused = new Set(Object.keys(handlers));
   for (const [path, operations] of Object.entries(openApiDocument.paths)) {
     const byMethod: Record<string, GatewayHandler> = {};
-    for (const [method, { operationId }] of Object.entries(operations)) {
+    const byOperation = operations as Record<string, { operationId: string }>;
+    for (const [method, { operationId }] of Object.entries(byOperation)) {
       const handler = handlers[operationId];
       if (!handler) throw new Error(`no handler for the document's ${operationId}`);
       unused.delete(operationId);
@@ -72,5 +73,9 @@ function fail(log: Logger, req: IncomingMessage, res: ServerResponse, err: unkno
   }
   log.error({ err, method: req.method, path: req.url }, "unexpected error in the gateway");
   if (res.headersSent) res.destroy();
-  else sendProblem(res, problem(500, "Internal Server Error", "unexpected error; see the gateway's log"));
+  else
+    sendProblem(
+      res,
+      problem(500, "Internal Server Error", "unexpected error; see the gateway's log"),
+    );
 }

@@ -24,7 +24,11 @@ export interface Found<H> {
   params: Record<string, string>;
 }
 
-function compile<H>(template: string, handlers: Partial<Record<string, H>>, o: RouterOptions) {
+function compile<H>(
+  template: string,
+  handlers: Partial<Record<string, H>>,
+  o: RouterOptions,
+): Route<H> {
   const params: string[] = [];
   const source = template
     .split(/\{(\w+)\}/)
@@ -36,7 +40,7 @@ function compile<H>(template: string, handlers: Partial<Record<string, H>>, o: R
     .join("");
   const pattern = new RegExp(`^${source}${o.loose ? "/?" : ""}$`, o.loose ? "i" : "");
   const allow = Object.keys(handlers).sort().join(", ");
-  return { pattern, params, handlers, allow } satisfies Route<H>;
+  return { pattern, params, handlers, allow };
 }
 
 function decode(name: string, raw: string): string {
@@ -74,7 +78,8 @@ export class Router<H> {
       const params = Object.fromEntries(
         route.params.map((name, i) => [name, decode(name, match[i + 1] ?? "")]),
       );
-      const handler = route.handlers[method] ?? (method === "HEAD" ? route.handlers.GET : undefined);
+      const handler =
+        route.handlers[method] ?? (method === "HEAD" ? route.handlers.GET : undefined);
       if (handler === undefined) {
         throw new ProblemError(
           problem(405, "Method Not Allowed", `${method} is not allowed here; use ${route.allow}`, {

@@ -7,7 +7,12 @@ import type {
   WebhookInput,
   WebhookView,
 } from "../contract/model.js";
-import type { WatcherCreateJson, WatcherJson, WebhookCreateJson, WebhookJson } from "./shapes.js";
+import type {
+  SidecarWatcherCreateJson,
+  WatcherJson,
+  WebhookCreateJson,
+  WebhookJson,
+} from "./shapes.js";
 
 // The REST API's JSON and the contract's types, each way. The REST names of enums are the
 // contract's values (PENDING, SUCCEEDED), so they pass through as they are.
@@ -33,7 +38,8 @@ export function webhookInput(b: WebhookCreateJson): WebhookInput {
   };
 }
 
-export function watcherRequest(b: WatcherCreateJson): WatcherRequest {
+/** A watcher body, the gateway's or the sidecar's (whose jobName may have been left out). */
+export function watcherRequest(b: SidecarWatcherCreateJson): WatcherRequest {
   return {
     namespace: b.namespace,
     jobName: b.jobName,
@@ -53,7 +59,11 @@ export function watcherFilter(q: {
   jobName?: string;
   status?: string;
 }): WatcherFilter {
-  return { namespace: q.namespace, jobName: q.jobName, status: q.status as WatcherStatus | undefined };
+  return {
+    namespace: q.namespace,
+    jobName: q.jobName,
+    status: q.status as WatcherStatus | undefined,
+  };
 }
 
 function triggerJson(t: Trigger): WatcherJson["jobDoneTriggerWebhooks"][number] {

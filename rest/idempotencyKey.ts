@@ -8,7 +8,12 @@ const pattern = new RegExp(schema.pattern);
 export function idempotencyKey(req: IncomingMessage): string | undefined {
   const key = req.headers["idempotency-key"];
   if (key === undefined) return undefined;
-  if (key.length >= schema.minLength && key.length <= schema.maxLength && pattern.test(key)) {
+  if (
+    typeof key === "string" &&
+    key.length >= schema.minLength &&
+    key.length <= schema.maxLength &&
+    pattern.test(key)
+  ) {
     return key;
   }
   const rule = schema["x-rule"];

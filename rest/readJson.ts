@@ -10,7 +10,7 @@ import { ProblemError, problem } from "./Problem.js";
 export async function readJson(
   req: IncomingMessage,
   maxBytes: number,
-  empty: unknown = undefined,
+  empty?: unknown,
 ): Promise<unknown> {
   const text = await readBody(req, maxBytes);
   if (text.trim() === "") return empty;

@@ -16,5 +16,7 @@ type Shape<S extends JSONSchema> = FromSchema<
 export type WebhookCreateJson = Shape<Schemas["WebhookCreate"]>;
 export type WebhookJson = Shape<Schemas["Webhook"]>;
 export type WatcherCreateJson = Shape<Schemas["JobDoneWatcherCreate"]>;
+/** The sidecar's: jobName may be left out, it defaults to the pod's own Job. */
+export type SidecarWatcherCreateJson = Shape<Omit<Schemas["JobDoneWatcherCreate"], "oneOf">>;
 export type WatcherJson = Shape<Schemas["JobDoneWatcher"]>;
 export type ProblemJson = Shape<Schemas["Problem"]>;

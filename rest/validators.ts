@@ -6,7 +6,7 @@ import { openApiDocument } from "./openapi/document.js";
 import { idParam } from "./openapi/parts.js";
 import type { PageQuery } from "./paging.js";
 import { badRequest, type FieldError, type ProblemError } from "./Problem.js";
-import type { WatcherCreateJson, WebhookCreateJson } from "./shapes.js";
+import type { SidecarWatcherCreateJson, WatcherCreateJson, WebhookCreateJson } from "./shapes.js";
 
 // ajv-formats is CommonJS whose default export is the function itself.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
@@ -46,7 +46,7 @@ export const validators = {
     absoluteRefs(queryOf(openApiDocument.paths["/webhooks"].get.parameters)),
   ),
   /** The sidecar's body: jobName may be left out, it defaults to the pod's own Job. */
-  sidecarWatcherCreate: ajv.compile<WatcherCreateJson>(
+  sidecarWatcherCreate: ajv.compile<SidecarWatcherCreateJson>(
     absoluteRefs(withoutKeys(openApiDocument.components.schemas.JobDoneWatcherCreate, ["oneOf"])),
   ),
   counterQuery: ajv.compile<CounterQuery>(absoluteRefs(queryOf(counterParameters))),
@@ -177,4 +177,3 @@ function fieldError(e: ErrorObject): FieldError {
       return { field: path || "(body)", message: e.message ?? "is not valid" };
   }
 }
-
