@@ -14,7 +14,7 @@ import type { CommonOptions, ControlplaneOptions, GatewayOptions, KubeOptions } 
 
 // Each role's own modules are imported when the role starts, never at the top of this file: the
 // sidecar runs in every injected pod and must not load the controlplane's (the Kubernetes
-// client, SQLite, Express, prom-client), which cost it tens of MB and hundreds of ms.
+// client, SQLite, prom-client), which cost it tens of MB and hundreds of ms.
 
 /** A server process with a health listener; `all` is controlplane and gateway in one process. */
 export type ServerRole = "controlplane" | "gateway" | "all";

@@ -158,11 +158,16 @@ function restPath(instancePath: string): string {
     .replace(/^\./, "");
 }
 
+// The rule in words: the schema's x-rule, else what ajv says.
+function ruleOf(e: ErrorObject): { rule: RuleSchema; message: string } {
+  const rule = (e.parentSchema ?? {}) as RuleSchema;
+  return { rule, message: rule["x-rule"] ?? e.message ?? "is not valid" };
+}
+
 function fieldError(e: ErrorObject): FieldError {
   const path = restPath(e.instancePath);
   const join = (field: string): string => (path ? `${path}.${field}` : field);
-  const rule = (e.parentSchema ?? {}) as RuleSchema;
-  const message = rule["x-rule"] ?? e.message ?? "is not valid";
+  const { rule, message } = ruleOf(e);
   switch (e.keyword) {
     case "required":
       return { field: join(String(e.params.missingProperty)), message: "is required" };
