@@ -43,7 +43,7 @@ function compile<H>(
   return { pattern, params, handlers, allow };
 }
 
-function decode(name: string, raw: string): string {
+function decode(raw: string): string {
   try {
     return decodeURIComponent(raw);
   } catch {
@@ -51,7 +51,7 @@ function decode(name: string, raw: string): string {
       problem(
         400,
         "Bad Request",
-        `the request path is not valid: ${name} ${JSON.stringify(raw)} does not decode; each %XX escape must spell UTF-8`,
+        `the request path is not valid: Failed to decode param '${raw}'; each %XX escape must spell UTF-8`,
       ),
     );
   }
@@ -76,7 +76,7 @@ export class Router<H> {
       const match = route.pattern.exec(path);
       if (!match) continue;
       const params = Object.fromEntries(
-        route.params.map((name, i) => [name, decode(name, match[i + 1] ?? "")]),
+        route.params.map((name, i) => [name, decode(match[i + 1] ?? "")]),
       );
       const handler =
         route.handlers[method] ?? (method === "HEAD" ? route.handlers.GET : undefined);
