@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { CallOptions, JobhooksApi } from "../contract/JobhooksApi.js";
+import { LIMITS } from "../contract/limits.js";
 import {
   watcherFilter,
   watcherJson,
@@ -29,9 +30,8 @@ const auth = (r: GatewayRequest): CallOptions => ({ authorization: r.req.headers
 function pathId(r: GatewayRequest): string {
   const value = r.params.id;
   if (value !== undefined && validators.pathId(value)) return value;
-  throw badRequest("id must be 1 to 255 characters", [
-    { field: "id", message: "must be 1 to 255 characters" },
-  ]);
+  const rule = `must be 1 to ${LIMITS.idLength} characters`;
+  throw badRequest(`id ${rule}`, [{ field: "id", message: rule }]);
 }
 
 function webhookRoutes(api: JobhooksApi): Record<string, GatewayHandler> {
