@@ -1,5 +1,5 @@
 // npm run bench:gateway: the REST gateway (gateway + gRPC + controlplane + SQLite) beside a bare
-// Express handler, each under the same autocannon load on loopback.
+// node:http handler (bareHttp.ts), each under the same autocannon load on loopback.
 import autocannon from "autocannon";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
@@ -38,7 +38,7 @@ async function load(url: string, method: "GET" | "POST", body?: string): Promise
 }
 
 async function startBare(): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, [join(repoRoot, "dist", "bench", "bareExpress.js")], {
+  const child = spawn(process.execPath, [join(repoRoot, "dist", "bench", "bareHttp.js")], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   const [line] = (await once(createInterface({ input: child.stdout }), "line")) as [string];

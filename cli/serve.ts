@@ -1,4 +1,4 @@
-import { connectControlplane, type ControlplaneClients } from "../client/connect.js";
+import { connectApi } from "../client/remoteApi.js";
 import { parseDuration } from "../common/duration.js";
 import { sendGrpcLogsTo } from "../common/grpcLogs.js";
 import { HealthServer } from "../common/HealthServer.js";
@@ -7,15 +7,15 @@ import { ListenError } from "../common/ListenError.js";
 import { createLogger, type Logger } from "../common/logger.js";
 import { runGroup, type Part } from "../common/runGroup.js";
 import { VERSION } from "../common/version.js";
+import type { JobhooksApi } from "../contract/JobhooksApi.js";
 import type { Gateway } from "../http-gateway/Gateway.js";
 import type { SidecarOptions } from "../sidecar/createSidecar.js";
 import type { CommonOptions, ControlplaneOptions, GatewayOptions, KubeOptions } from "./options.js";
-import { controlplaneReachable } from "./readiness.js";
 import { ServeFailure } from "./ServeFailure.js";
 
 // Each role's own modules are imported when the role starts, never at the top of this file: the
 // sidecar runs in every injected pod and must not load the controlplane's (the Kubernetes
-// client, SQLite, Express, prom-client), which cost it tens of MB and hundreds of ms.
+// client, SQLite, prom-client), which cost it tens of MB and hundreds of ms.
 
 /** A server process with a health listener; `all` is controlplane and gateway in one process. */
 export type ServerRole = "controlplane" | "gateway" | "all";
@@ -59,11 +59,7 @@ export async function serveSidecar(options: ServeSidecarOptions): Promise<void> 
   const log = createLogger(options.logLevel, "sidecar");
   sendGrpcLogsTo(log);
   const { createSidecar } = await import("../sidecar/createSidecar.js");
-  const assembly = createSidecar(options, {
-    env: process.env,
-    log,
-    controlplaneHealth: controlplaneReachable,
-  });
+  const assembly = createSidecar(options, { env: process.env, log });
   await runUntilSignal("sidecar", assembly, log);
 }
 
@@ -107,9 +103,9 @@ async function assemble(
 ): Promise<Assembly> {
   if (role === "gateway") {
     const listen = parseListenAddress(o.listen ?? "");
-    const clients = connectControlplane(o.controlplane ?? "");
-    health.addReadinessCheck("controlplane", controlplaneReachable(clients));
-    return { parts: [await gateway(listen, Promise.resolve(clients), o, log)], close: () => {} };
+    const api = connectApi(o.controlplane ?? "");
+    health.addReadinessCheck("controlplane", () => api.ready());
+    return { parts: [await gateway(listen, Promise.resolve(api), o, log)], close: () => {} };
   }
   const [{ loadKubeConfig }, { controlplaneConfig }, { createControlplane }] = await Promise.all([
     import("../common/kubeconfig.js"),
@@ -122,25 +118,22 @@ async function assemble(
   log.info({ server: kc.getCurrentCluster()?.server }, "using Kubernetes API server");
   const controlplane = await createControlplane(config, health);
   // In `all` the gateway calls the controlplane's services in this process, not over gRPC.
-  // TEMPORARY (cli/temporaryApiClients.ts) until the gateway takes the JobhooksApi itself.
-  const { temporaryApiClients } = await import("./temporaryApiClients.js");
-  const clients = temporaryApiClients(controlplane.api, log);
   const parts = listen
-    ? [...controlplane.parts, await gateway(listen, Promise.resolve(clients), o, log)]
+    ? [...controlplane.parts, await gateway(listen, Promise.resolve(controlplane.api), o, log)]
     : controlplane.parts;
   return { parts, close: () => controlplane.close() };
 }
 
 async function gateway(
   listen: ListenAddress,
-  clients: Promise<ControlplaneClients>,
+  api: Promise<JobhooksApi>,
   o: ServeOptions,
   log: Logger,
 ): Promise<Gateway> {
   const { Gateway } = await import("../http-gateway/Gateway.js");
   return new Gateway({
     address: listen,
-    clients,
+    api,
     log: log.child({ part: "gateway" }),
     shutdownGraceMs: o.shutdownGrace === undefined ? 10_000 : parseDuration(o.shutdownGrace),
   });

@@ -2,6 +2,7 @@ import { createServer } from "node:http";
 import { httpListener } from "./httpListener.js";
 import type { ListenAddress } from "./listenAddress.js";
 import type { Logger } from "./logger.js";
+import { readiness } from "./readiness.js";
 import type { Part } from "./runGroup.js";
 import { serveUntil } from "./serveUntil.js";
 
@@ -50,7 +51,7 @@ export class HealthServer implements Part {
           () => res.writeHead(500, { "content-type": "text/plain" }).end("metrics failed\n"),
         );
       } else if (path === "/readyz") {
-        void this.readiness().then(({ ready, body }) =>
+        void readiness(Object.fromEntries(this.checks)).then(({ ready, body }) =>
           res.writeHead(ready ? 200 : 503, { "content-type": "text/plain" }).end(body),
         );
       } else {
@@ -66,19 +67,5 @@ export class HealthServer implements Part {
       // Probes and scrapes take milliseconds; none is worth waiting for.
       graceMs: 0,
     });
-  }
-
-  private async readiness(): Promise<{ ready: boolean; body: string }> {
-    const results = await Promise.all(
-      [...this.checks].map(async ([name, check]) => {
-        const result = await check().catch((err: unknown) => String(err));
-        return { name, result };
-      }),
-    );
-    const lines = results.map(({ name, result }) =>
-      result === true ? `[+] ${name} ok` : `[-] ${name}: ${result}`,
-    );
-    const ready = results.every(({ result }) => result === true);
-    return { ready, body: `${lines.join("\n")}\n${ready ? "ready" : "not ready"}\n` };
   }
 }

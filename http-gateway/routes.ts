@@ -1,148 +1,114 @@
-import { Router, type Request, type RequestHandler, type Response } from "express";
-import { withAuthorization, type ControlplaneClients } from "../client/connect.js";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { CallOptions, JobhooksApi } from "../contract/JobhooksApi.js";
+import { LIMITS } from "../contract/limits.js";
 import {
-  createWatcherRequest,
-  createWebhookRequest,
+  watcherFilter,
   watcherJson,
-  watcherStatusFilter,
+  watcherRequest,
+  webhookInput,
   webhookJson,
-} from "./convert.js";
-import { sendList } from "./paging.js";
-import { idempotencyKey as idempotencyKeySchema } from "./openapiParts.js";
-import { badRequest } from "./problem.js";
-import { check, checkQuery, validators } from "./requestSchemas.js";
+} from "../rest/convert.js";
+import { idempotencyKey } from "../rest/idempotencyKey.js";
+import { badRequest } from "../rest/Problem.js";
+import { sendList } from "../rest/paging.js";
+import { sendJson, sendText } from "../rest/respond.js";
+import { check, checkQuery, validators } from "../rest/validators.js";
 
-/** The REST routes, each a translation onto one or a few controlplane calls. */
-export function apiRoutes(cp: ControlplaneClients): Router {
-  const router = Router();
-  const auth = (req: Request): ReturnType<typeof withAuthorization> =>
-    withAuthorization(req.get("authorization"));
-
-  router.post(
-    "/webhooks",
-    handle(async (req, res) => {
-      checkQuery(validators.noQuery, req.query);
-      const body = check(validators.webhookCreate, req.body, "the request body");
-      const created = await cp.webhooks.createWebhook(createWebhookRequest(body), auth(req));
-      res.status(201).json(webhookJson(created));
-    }),
-  );
-  router.get(
-    "/webhooks",
-    handle(async (req, res) => {
-      const q = checkQuery(validators.webhookQuery, req.query, ["limit"]);
-      await sendList(req, res, {
-        query: q,
-        fetchPage: async (pageSize, pageToken) => {
-          const page = await cp.webhooks.listWebhooks({ pageSize, pageToken }, auth(req));
-          return { items: page.webhooks, nextPageToken: page.nextPageToken };
-        },
-        toJson: webhookJson,
-      });
-    }),
-  );
-  router.get(
-    "/webhooks/:id",
-    handle(async (req, res) => {
-      checkQuery(validators.noQuery, req.query);
-      res.json(webhookJson(await cp.webhooks.getWebhook({ id: param(req, "id") }, auth(req))));
-    }),
-  );
-  router.delete(
-    "/webhooks/:id",
-    handle(async (req, res) => {
-      checkQuery(validators.noQuery, req.query);
-      await cp.webhooks.deleteWebhook({ id: param(req, "id") }, auth(req));
-      res.status(204).end();
-    }),
-  );
-
-  router.post(
-    "/job-done-watchers",
-    handle(async (req, res) => {
-      checkQuery(validators.noQuery, req.query);
-      const key = idempotencyKey(req);
-      const body = check(validators.watcherCreate, req.body, "the request body");
-      // With a key a retry cannot create a second watcher, so it is safe to retry.
-      const options = { ...auth(req), ...(key !== "" && { retry: true }) };
-      const created = await cp.watchers.createWatcher(createWatcherRequest(body, key), options);
-      res.status(201).json(watcherJson(created));
-    }),
-  );
-  router.get(
-    "/job-done-watchers",
-    handle(async (req, res) => {
-      const q = checkQuery(validators.watcherQuery, req.query, ["limit"]);
-      const filter = {
-        namespace: q.namespace ?? "",
-        jobName: q.jobName ?? "",
-        status: watcherStatusFilter(q.status),
-      };
-      await sendList(req, res, {
-        query: q,
-        fetchPage: async (pageSize, pageToken) => {
-          const page = await cp.watchers.listWatchers(
-            { ...filter, pageSize, pageToken },
-            auth(req),
-          );
-          return { items: page.watchers, nextPageToken: page.nextPageToken };
-        },
-        toJson: watcherJson,
-      });
-    }),
-  );
-  router.get(
-    "/job-done-watchers/:id",
-    handle(async (req, res) => {
-      checkQuery(validators.noQuery, req.query);
-      res.json(watcherJson(await cp.watchers.getWatcher({ id: param(req, "id") }, auth(req))));
-    }),
-  );
-  router.post(
-    "/job-done-watchers/:id/cancel",
-    handle(async (req, res) => {
-      checkQuery(validators.noQuery, req.query);
-      res.json(watcherJson(await cp.watchers.cancelWatcher({ id: param(req, "id") }, auth(req))));
-    }),
-  );
-  for (const [path, call] of [
-    ["/increment", cp.podCounter.increment.bind(cp.podCounter)],
-    ["/decrement", cp.podCounter.decrement.bind(cp.podCounter)],
-  ] as const) {
-    router.post(
-      path,
-      handle(async (req, res) => {
-        const q = checkQuery(validators.counterQuery, req.query);
-        const { value } = await call(
-          { podName: q.pod_name, namespace: q.namespace ?? "" },
-          auth(req),
-        );
-        res.type("text/plain").send(String(value));
-      }),
-    );
-  }
-  return router;
+/** One request as a route sees it: its body (read before routing), query and path parameters. */
+export interface GatewayRequest {
+  req: IncomingMessage;
+  res: ServerResponse;
+  body: unknown;
+  query: Record<string, unknown>;
+  params: Record<string, string>;
 }
 
-/** Express 5 passes a rejected promise to the error handler; this only narrows the types. */
-function handle(fn: (req: Request, res: Response) => Promise<void>): RequestHandler {
-  return (req, res, next) => {
-    fn(req, res).catch(next);
+export type GatewayHandler = (r: GatewayRequest) => Promise<void>;
+
+const auth = (r: GatewayRequest): CallOptions => ({ authorization: r.req.headers.authorization });
+
+function pathId(r: GatewayRequest): string {
+  const value = r.params.id;
+  if (value !== undefined && validators.pathId(value)) return value;
+  const rule = `must be 1 to ${LIMITS.idLength} characters`;
+  throw badRequest(`id ${rule}`, [{ field: "id", message: rule }]);
+}
+
+function webhookRoutes(api: JobhooksApi): Record<string, GatewayHandler> {
+  return {
+    createWebhook: async (r) => {
+      checkQuery(validators.noQuery, r.query);
+      const body = check(validators.webhookCreate, r.body, "the request body");
+      sendJson(r.res, 201, webhookJson(await api.webhooks.create(auth(r), webhookInput(body))));
+    },
+    listWebhooks: async (r) => {
+      const query = checkQuery(validators.webhookQuery, r.query, ["limit"]);
+      await sendList(r.res, {
+        query,
+        sentQuery: r.query,
+        fetchPage: (page) => api.webhooks.list(auth(r), page),
+        toJson: webhookJson,
+      });
+    },
+    getWebhook: async (r) => {
+      checkQuery(validators.noQuery, r.query);
+      sendJson(r.res, 200, webhookJson(await api.webhooks.get(auth(r), pathId(r))));
+    },
+    deleteWebhook: async (r) => {
+      checkQuery(validators.noQuery, r.query);
+      await api.webhooks.delete(auth(r), pathId(r));
+      r.res.writeHead(204).end();
+    },
   };
 }
 
-function param(req: Request, name: string): string {
-  const value = req.params[name];
-  if (typeof value === "string" && validators.pathId(value)) return value;
-  throw badRequest(`${name} must be 1 to 255 characters`, [
-    { field: name, message: "must be 1 to 255 characters" },
-  ]);
+function watcherRoutes(api: JobhooksApi): Record<string, GatewayHandler> {
+  return {
+    createJobDoneWatcher: async (r) => {
+      checkQuery(validators.noQuery, r.query);
+      const key = idempotencyKey(r.req);
+      const body = check(validators.watcherCreate, r.body, "the request body");
+      // With a key a retry cannot create a second watcher, so it is safe to retry.
+      const options = { ...auth(r), retry: key !== undefined };
+      const created = await api.watchers.create(options, watcherRequest(body), key);
+      sendJson(r.res, 201, watcherJson(created));
+    },
+    listJobDoneWatchers: async (r) => {
+      const query = checkQuery(validators.watcherQuery, r.query, ["limit"]);
+      const filter = watcherFilter(query);
+      await sendList(r.res, {
+        query,
+        sentQuery: r.query,
+        fetchPage: (page) => api.watchers.list(auth(r), filter, page),
+        toJson: watcherJson,
+      });
+    },
+    getJobDoneWatcher: async (r) => {
+      checkQuery(validators.noQuery, r.query);
+      sendJson(r.res, 200, watcherJson(await api.watchers.get(auth(r), pathId(r))));
+    },
+    cancelJobDoneWatcher: async (r) => {
+      checkQuery(validators.noQuery, r.query);
+      sendJson(r.res, 200, watcherJson(await api.watchers.cancel(auth(r), pathId(r))));
+    },
+  };
 }
 
-function idempotencyKey(req: Request): string {
-  const key = req.get("idempotency-key");
-  if (key === undefined) return "";
-  if (validators.idempotencyKey(key)) return key;
-  const rule = idempotencyKeySchema["x-rule"];
-  throw badRequest(`Idempotency-Key ${rule}`, [{ field: "Idempotency-Key", message: rule }]);
+function counterRoute(api: JobhooksApi, delta: 1 | -1): GatewayHandler {
+  return async (r) => {
+    const q = checkQuery(validators.counterQuery, r.query);
+    const request = { podName: q.pod_name, namespace: q.namespace };
+    const { value } = await api.podCounter.count(auth(r), request, delta);
+    sendText(r.res, 200, String(value));
+  };
+}
+
+/** The REST operations by their operationId in the document, each onto one API call or a few. */
+export function apiRoutes(api: JobhooksApi): Record<string, GatewayHandler> {
+  return {
+    ...webhookRoutes(api),
+    ...watcherRoutes(api),
+    increment: counterRoute(api, 1),
+    decrement: counterRoute(api, -1),
+  };
 }

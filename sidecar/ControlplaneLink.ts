@@ -1,8 +1,4 @@
-import {
-  withAuthorization,
-  type ControlplaneCallOptions,
-  type ControlplaneClients,
-} from "../client/connect.js";
+import type { CallOptions, JobhooksApi } from "../contract/JobhooksApi.js";
 import type { TokenFile } from "./TokenFile.js";
 
 /** The controlplane as the sidecar calls it: every call carries the pod's current token. */
@@ -10,7 +6,7 @@ export class ControlplaneLink {
   constructor(
     /** HOST:PORT, as given with --controlplane; named in errors. */
     readonly address: string,
-    readonly clients: ControlplaneClients,
+    readonly api: JobhooksApi,
     readonly token: TokenFile,
   ) {}
 
@@ -18,8 +14,8 @@ export class ControlplaneLink {
    * Options for one call. `retry` only for calls that are safe to repeat: a retried increment
    * carries its requestId and a retried create its Idempotency-Key, so neither is applied twice.
    */
-  async callOptions(retry: boolean): Promise<ControlplaneCallOptions> {
+  async callOptions(retry: boolean): Promise<CallOptions> {
     const token = await this.token.read();
-    return { ...withAuthorization(`Bearer ${token}`), ...(retry && { retry: true }) };
+    return { authorization: `Bearer ${token}`, ...(retry && { retry: true }) };
   }
 }

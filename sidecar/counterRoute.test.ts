@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { Problem } from "../http-gateway/problem.js";
+import { ProblemError } from "../rest/Problem.js";
 import { checkCounterQuery } from "./counterRoute.js";
 
 const query = (q: string): URLSearchParams => new URLSearchParams(q);
@@ -19,7 +19,7 @@ describe("checkCounterQuery", () => {
       ["pod=worker-0", "worker-0"],
     ] as const) {
       expect(() => checkCounterQuery(query(q), own), q)
-        .to.throw(Problem)
+        .to.throw(ProblemError)
         .with.property("status", 400);
     }
   });

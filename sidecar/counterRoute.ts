@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { badRequest } from "../http-gateway/problem.js";
 import { acceptsPlainText } from "./acceptsPlainText.js";
 import type { ControlplaneLink } from "./ControlplaneLink.js";
 import { readBody } from "../common/readBody.js";
+import { badRequest } from "../rest/Problem.js";
+import { sendJson, sendText } from "../rest/respond.js";
 import type { PodIdentity } from "./podIdentity.js";
-import { sendJson, sendText } from "./respond.js";
 import { MAX_BODY_BYTES, type RouteHandler } from "./route.js";
 
 /**
@@ -43,15 +43,13 @@ export function counterRoute(
     checkCounterQuery(url.searchParams, pod.podName);
     await readBody(req, MAX_BODY_BYTES);
     const request = {
-      podName: pod.podName ?? "",
-      namespace: pod.namespace ?? "",
+      podName: pod.podName,
+      namespace: pod.namespace,
       // One id per HTTP request: its retries are recognised, a second request is not.
       requestId: randomUUID(),
     };
-    const { value } = await link.clients.podCounter[operation](
-      request,
-      await link.callOptions(true),
-    );
+    const delta = operation === "increment" ? 1 : -1;
+    const { value } = await link.api.podCounter.count(await link.callOptions(true), request, delta);
     if (acceptsPlainText(req.headers.accept)) sendText(res, 200, String(value));
     else sendJson(res, 200, { value });
   };

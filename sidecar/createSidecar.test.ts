@@ -4,7 +4,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { pino } from "pino";
-import { controlplaneReachable } from "../cli/readiness.js";
 import { createSidecar } from "./createSidecar.js";
 import { MAX_BODY_BYTES } from "./route.js";
 
@@ -35,7 +34,7 @@ async function startSidecar(
   });
   const { parts, close } = createSidecar(
     { listen, controlplane: NO_CONTROLPLANE, tokenFile: tokenPath },
-    { env, log: pino({ level: "info" }, sink), controlplaneHealth: controlplaneReachable },
+    { env, log: pino({ level: "info" }, sink) },
   );
   const stop = new AbortController();
   const running = Promise.all(parts.map((p) => p.run(stop.signal)));

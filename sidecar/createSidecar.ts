@@ -1,15 +1,17 @@
-import { connectControlplane, type RemoteControlplaneClients } from "../client/connect.js";
+import { fromGrpcError } from "../client/fromGrpcError.js";
+import { connectApi } from "../client/remoteApi.js";
 import type { ReadinessCheck } from "../common/HealthServer.js";
+import { parseListenAddress, type ListenAddress } from "../common/listenAddress.js";
 import type { Logger } from "../common/logger.js";
 import type { Part } from "../common/runGroup.js";
 import { ControlplaneLink } from "./ControlplaneLink.js";
 import { counterRoute } from "./counterRoute.js";
 import { handleRequest } from "./handleRequest.js";
 import { parseLoopbackListen } from "./loopbackListen.js";
-import { parseListenAddress, type ListenAddress } from "../common/listenAddress.js";
 import { podIdentityFromEnv } from "./podIdentity.js";
 import { healthRoutes } from "./healthRoutes.js";
-import type { Route } from "./route.js";
+import type { RouteHandler } from "./route.js";
+import type { RouteTable } from "../rest/Router.js";
 import { Sidecar } from "./Sidecar.js";
 import { sidecarProblem } from "./sidecarProblem.js";
 import { TokenFile } from "./TokenFile.js";
@@ -31,8 +33,6 @@ export interface SidecarDependencies {
   /** Where POD_NAME, POD_NAMESPACE and JOB_NAME are read. */
   env: NodeJS.ProcessEnv;
   log: Logger;
-  /** The controlplane's gRPC health check (cli/readiness.ts). */
-  controlplaneHealth: (clients: RemoteControlplaneClients) => ReadinessCheck;
 }
 
 /**
@@ -61,27 +61,34 @@ export function createSidecar(
       "POD_NAME or POD_NAMESPACE is not set (the downward API env is missing): the controlplane can tell this pod only from its token, which --auth=none does not read",
     );
   }
-  const clients = connectControlplane(o.controlplane, { deadlineMs: CALL_DEADLINE_MS });
-  const link = new ControlplaneLink(o.controlplane, clients, new TokenFile(o.tokenFile));
-  const controlplaneHealth = deps.controlplaneHealth(clients);
+  const api = connectApi(o.controlplane, { deadlineMs: CALL_DEADLINE_MS });
+  const link = new ControlplaneLink(o.controlplane, api, new TokenFile(o.tokenFile));
   const checks: Record<string, ReadinessCheck> = {
     token: async () => {
       await link.token.read();
       return true;
     },
+    // ready() lets a failed health call's gRPC error through: named here as any call's is.
     controlplane: () =>
-      controlplaneHealth().catch(
-        (err: unknown) => sidecarProblem(err, o.controlplane)?.message ?? String(err),
-      ),
+      api
+        .ready()
+        .catch(
+          (err: unknown) =>
+            sidecarProblem(fromGrpcError(err), o.controlplane)?.detail ?? String(err),
+        ),
   };
   const health = healthRoutes(checks);
-  const routes = new Map<string, Route>([
-    ["/increment", { methods: ["POST"], handle: counterRoute("increment", link, pod) }],
-    ["/decrement", { methods: ["POST"], handle: counterRoute("decrement", link, pod) }],
-    ["/job-done-watchers", { methods: ["POST"], handle: watcherRoute(link, pod) }],
+  const routes: RouteTable<RouteHandler> = {
+    "/increment": { POST: counterRoute("increment", link, pod) },
+    "/decrement": { POST: counterRoute("decrement", link, pod) },
+    "/job-done-watchers": { POST: watcherRoute(link, pod) },
     ...health,
-  ]);
-  const server = (name: string, listen: ListenAddress[], served: Map<string, Route>): Sidecar =>
+  };
+  const server = (
+    name: string,
+    listen: ListenAddress[],
+    served: RouteTable<RouteHandler>,
+  ): Sidecar =>
     new Sidecar({
       name,
       addresses: listen,
@@ -90,6 +97,6 @@ export function createSidecar(
       shutdownGraceMs: SHUTDOWN_GRACE_MS,
     });
   const parts = [server("sidecar", addresses, routes)];
-  if (probeAddress) parts.push(server("sidecar-probes", [probeAddress], new Map(health)));
-  return { parts, close: () => clients.close() };
+  if (probeAddress) parts.push(server("sidecar-probes", [probeAddress], health));
+  return { parts, close: () => api.close() };
 }

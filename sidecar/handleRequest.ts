@@ -1,63 +1,51 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import type { Logger } from "../common/logger.js";
-import { Problem } from "../http-gateway/problem.js";
-import { sendProblem } from "./respond.js";
-import type { Route } from "./route.js";
+import { badRequest, problem } from "../rest/Problem.js";
+import { sendProblem } from "../rest/respond.js";
+import { Router, type RouteTable } from "../rest/Router.js";
+import type { RouteHandler } from "./route.js";
 import { sidecarProblem } from "./sidecarProblem.js";
 
 function requestUrl(req: IncomingMessage): URL {
   // The path is all that matters; the base only makes a path parseable.
   if (!URL.canParse(req.url ?? "", "http://sidecar")) {
-    throw new Problem(400, "Bad Request", "the request target is not a valid path");
+    throw badRequest("the request target is not a valid path");
   }
   return new URL(req.url ?? "", "http://sidecar");
 }
 
-function route(routes: ReadonlyMap<string, Route>, req: IncomingMessage, url: URL): Route {
-  const found = routes.get(url.pathname);
-  const method = req.method ?? "";
-  if (!found) throw new Problem(404, "Not Found", `no route ${method} ${url.pathname}`);
-  if (!found.methods.includes(method)) {
-    const allow = found.methods.join(", ");
-    throw new Problem(405, "Method Not Allowed", `${method} is not allowed here; use ${allow}`, {
-      headers: { allow },
-    });
-  }
-  return found;
-}
-
 /**
- * Routes each request to its handler; whatever fails is answered as problem+json, a
- * controlplane failure naming the controlplane's address.
+ * Routes each request to its handler (paths matched exactly, as sent); whatever fails is
+ * answered as problem+json, a controlplane failure naming the controlplane's address.
  */
 export function handleRequest(
-  routes: ReadonlyMap<string, Route>,
+  routes: RouteTable<RouteHandler>,
   controlplane: string,
   log: Logger,
 ): RequestListener {
+  const router = new Router(routes, { loose: false });
   const fail = (req: IncomingMessage, res: ServerResponse, err: unknown): void => {
-    const problem = sidecarProblem(err, controlplane);
-    if (!problem || res.headersSent) {
+    const found = sidecarProblem(err, controlplane);
+    if (!found || res.headersSent) {
       log.error({ err, method: req.method, path: req.url }, "unexpected error in the sidecar");
       if (!res.headersSent) {
-        sendProblem(res, new Problem(500, "Internal Server Error", "see the sidecar's log"));
+        sendProblem(res, problem(500, "Internal Server Error", "see the sidecar's log"));
       }
       return;
     }
-    if (problem.status >= 500) {
-      log.warn(
-        { status: problem.status, path: req.url, detail: problem.message },
-        "request failed",
-      );
+    if (found.status >= 500) {
+      log.warn({ status: found.status, path: req.url, detail: found.detail }, "request failed");
     }
-    sendProblem(res, problem);
+    sendProblem(res, found);
   };
   return (req, res) => {
     Promise.resolve()
       .then(() => {
         const url = requestUrl(req);
-        return route(routes, req, url).handle(req, res, url);
+        return router.find(req.method ?? "", url.pathname).handler(req, res, url);
       })
-      .catch((err: unknown) => fail(req, res, err));
+      .catch((err: unknown) => {
+        fail(req, res, err);
+      });
   };
 }

@@ -1,8 +1,9 @@
-import { Status } from "nice-grpc-common";
-import { problemOf } from "../http-gateway/grpcErrors.js";
-import { HttpError } from "../common/HttpError.js";
-import { Problem } from "../http-gateway/problem.js";
+import { ApiError } from "../contract/errors.js";
+import { problem, type Problem } from "../rest/Problem.js";
+import { problemOf } from "../rest/problemOf.js";
 import { TokenFileError } from "./TokenFile.js";
+
+const retryAfter = { "retry-after": "1" };
 
 /**
  * The problem+json answer for an error of a sidecar request, or undefined when it is unexpected
@@ -10,40 +11,27 @@ import { TokenFileError } from "./TokenFile.js";
  * the token file by its path.
  */
 export function sidecarProblem(err: unknown, controlplane: string): Problem | undefined {
-  if (err instanceof HttpError) return Problem.of(err);
   if (err instanceof TokenFileError) {
-    return new Problem(503, "Service Unavailable", err.message, {
-      headers: { "retry-after": "1" },
-    });
+    return problem(503, "Service Unavailable", err.message, { headers: retryAfter });
   }
-  const problem = problemOf(err);
-  if (!problem) return undefined;
-  const { code, details } = err as { code: Status; details: string };
-  if (code === Status.UNAVAILABLE) {
-    return new Problem(
-      problem.status,
-      problem.title,
-      `the controlplane at ${controlplane} is unavailable: ${details}`,
-      { headers: problem.headers },
-    );
+  const found = problemOf(err);
+  if (!found || !(err instanceof ApiError)) return found;
+  const at = `the controlplane at ${controlplane}`;
+  switch (err.code) {
+    case "unavailable":
+      return { ...found, detail: `${at} is unavailable: ${err.message}`, errors: [] };
+    // The workload sent no token: the pod's own was refused. Not its fault, and a token the
+    // kubelet rotates, or a controlplane that comes to know the pod, may be accepted soon.
+    case "unauthenticated":
+      return problem(
+        503,
+        "Service Unavailable",
+        `${at} did not accept this pod's token: ${err.message}`,
+        { headers: retryAfter },
+      );
+    case "deadline-exceeded":
+      return { ...found, detail: `${at} did not answer in time: ${err.message}`, errors: [] };
+    default:
+      return found;
   }
-  // The workload sent no token: the pod's own was refused. Not its fault, and a token the
-  // kubelet rotates, or a controlplane that comes to know the pod, may be accepted soon.
-  if (code === Status.UNAUTHENTICATED) {
-    return new Problem(
-      503,
-      "Service Unavailable",
-      `the controlplane at ${controlplane} did not accept this pod's token: ${details}`,
-      { headers: { "retry-after": "1" } },
-    );
-  }
-  if (code === Status.DEADLINE_EXCEEDED) {
-    return new Problem(
-      problem.status,
-      problem.title,
-      `the controlplane at ${controlplane} did not answer in time: ${details}`,
-      { headers: problem.headers },
-    );
-  }
-  return problem;
 }

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { Problem } from "../http-gateway/problem.js";
+import { ProblemError } from "../rest/Problem.js";
 import { withPodDefaults } from "./withPodDefaults.js";
 
 const pod = { podName: "worker-0", namespace: "team", jobName: "report" };
@@ -28,7 +28,7 @@ describe("withPodDefaults", () => {
   it("refuses a body without a Job when the pod has none", () => {
     const noJob = { ...pod, jobName: undefined };
     expect(() => withPodDefaults({}, noJob))
-      .to.throw(Problem, "JOB_NAME")
+      .to.throw(ProblemError, "JOB_NAME")
       .with.property("status", 400);
   });
 });

@@ -1,12 +1,15 @@
-import type { WatcherCreateJson } from "../http-gateway/convert.js";
-import { badRequest } from "../http-gateway/problem.js";
+import { badRequest } from "../rest/Problem.js";
+import type { SidecarWatcherCreateJson } from "../rest/shapes.js";
 import type { PodIdentity } from "./podIdentity.js";
 
 /**
  * A watcher body with the pod's defaults: its Job (JOB_NAME) unless the body names a Job or a
  * CronJob, and its namespace (POD_NAMESPACE) unless the body names one.
  */
-export function withPodDefaults(body: WatcherCreateJson, pod: PodIdentity): WatcherCreateJson {
+export function withPodDefaults(
+  body: SidecarWatcherCreateJson,
+  pod: PodIdentity,
+): SidecarWatcherCreateJson {
   const jobName = body.jobName ?? (body.cronJobName === undefined ? pod.jobName : undefined);
   if (jobName === undefined && body.cronJobName === undefined) {
     throw badRequest(

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { validators } from "../../http-gateway/requestSchemas.js";
+import { validators } from "../../rest/validators.js";
 import { sharedCluster } from "../support/cluster.js";
 import { startControlplane, type ControlplaneProcess } from "../support/controlplane.js";
 

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
-import { validators } from "../../http-gateway/requestSchemas.js";
+import { validators } from "../../rest/validators.js";
 import { sharedCluster } from "../support/cluster.js";
 import type { JobhooksProcess } from "../support/controlplane.js";
 import { LAYOUTS, startLayout, type RunningLayout } from "../support/layouts.js";

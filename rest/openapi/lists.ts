@@ -2,7 +2,9 @@
 // and `continue` in the query; the body stays a JSON array (k8s-job-webhooks' wire format), so
 // the continue token travels in response headers.
 
-export const MAX_LIMIT = 1000;
+import { LIMITS } from "../../contract/limits.js";
+
+export const MAX_LIMIT = LIMITS.pageSize;
 
 /** Query parameters of every list. */
 export const pageParameters = [
@@ -19,7 +21,7 @@ export const pageParameters = [
     required: false,
     description:
       "The Continue-Token of the page before, opaque; good only with the same filters. A token this server did not issue for this list is 400.",
-    schema: { type: "string", minLength: 1, maxLength: 1024 },
+    schema: { type: "string", minLength: 1, maxLength: LIMITS.pageTokenLength },
   },
 ] as const;
 

@@ -10,10 +10,16 @@ export function loneSurrogateField(value: unknown, path = ""): string | undefine
   if (typeof value === "string") return LONE_SURROGATE.test(value) ? path || "(body)" : undefined;
   if (typeof value !== "object" || value === null) return undefined;
   for (const [key, item] of Object.entries(value)) {
-    const field = Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+    const field = childPath(path, key, Array.isArray(value));
     if (LONE_SURROGATE.test(key)) return field;
     const found = loneSurrogateField(item, field);
     if (found !== undefined) return found;
   }
   return undefined;
+}
+
+// "a.b" and "c" → "a.b.c"; an array's item: "a.b[0]".
+function childPath(path: string, key: string, inArray: boolean): string {
+  if (inArray) return `${path}[${key}]`;
+  return path ? `${path}.${key}` : key;
 }

@@ -1,15 +1,15 @@
 // Pieces the OpenAPI document is built from: each rule the server enforces on a value, stated once
 // as a JSON Schema so that the gateway validates with it and a generated client obeys it.
-import { FETCH_BAD_PORTS } from "../common/fetchBadPorts.js";
+import { FETCH_BAD_PORTS } from "../../common/fetchBadPorts.js";
+import { DNS_LABEL, LIMITS } from "../../contract/limits.js";
 
-// `x-rule` is our extension: the sentence a refusal names the field with (requestSchemas.ts).
-
-const DNS_LABEL = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
+// `x-rule` is our extension: the sentence a refusal names the field with (rest/validators.ts).
+// Every bound is contract/limits.ts's, so the document and the domain's validation agree.
 
 export const dnsLabel = {
   type: "string",
   minLength: 1,
-  maxLength: 63,
+  maxLength: LIMITS.nameLength,
   pattern: `^${DNS_LABEL}$`,
   "x-rule":
     "must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit",
@@ -19,7 +19,7 @@ export const dnsLabel = {
 export const dnsSubdomain = {
   type: "string",
   minLength: 1,
-  maxLength: 253,
+  maxLength: LIMITS.podNameLength,
   pattern: `^${DNS_LABEL}(\\.${DNS_LABEL})*$`,
   "x-rule":
     "must be a DNS-1123 subdomain: DNS-1123 labels (lowercase letters, digits and '-', starting and ending with a letter or digit) joined by '.'",
@@ -39,7 +39,7 @@ const PORT = "(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]
 export const webhookUrl = {
   type: "string",
   minLength: 1,
-  maxLength: 2048,
+  maxLength: LIMITS.urlLength,
   pattern: `^[Hh][Tt][Tt][Pp][Ss]?://(${HOST})(:${PORT})?([/?#][!-~]*)?$`,
   not: { pattern: `^[^/]*//[^/?#]*:0*(${FETCH_BAD_PORTS.join("|")})([/?#]|$)` },
   "x-rule":
@@ -64,23 +64,33 @@ export const webhookSecret = {
 export const idempotencyKey = {
   type: "string",
   minLength: 1,
-  maxLength: 255,
+  maxLength: LIMITS.idempotencyKeyLength,
   pattern: "^[!-~]([ !-~]*[!-~])?$",
-  "x-rule": "must be 1 to 255 printable ASCII characters, spaces allowed inside, not at either end",
+  "x-rule": `must be 1 to ${LIMITS.idempotencyKeyLength} printable ASCII characters, spaces allowed inside, not at either end`,
 } as const;
 
-export const seconds = { type: "integer", minimum: 0, maximum: 2_592_000, default: 0 } as const;
+export const seconds = {
+  type: "integer",
+  minimum: 0,
+  maximum: LIMITS.timeoutSeconds,
+  default: 0,
+} as const;
 
 /** An id in a path: 1 to 255 characters (Unicode code points), percent-encoded as UTF-8. */
 export const idParam = {
   name: "id",
   in: "path",
   required: true,
-  schema: { type: "string", minLength: 1, maxLength: 255 },
+  schema: { type: "string", minLength: 1, maxLength: LIMITS.idLength },
 } as const;
 
-export const ref = (name: string): { $ref: string } => ({ $ref: `#/components/schemas/${name}` });
-export const json = (schema: object): object => ({ "application/json": { schema } });
+/** A reference to a schema of the document; its literal type lets json-schema-to-ts follow it. */
+export const ref = <N extends string>(name: N): { $ref: `#/components/schemas/${N}` } => ({
+  $ref: `#/components/schemas/${name}`,
+});
+export const json = <S>(schema: S): { "application/json": { schema: S } } => ({
+  "application/json": { schema },
+});
 
 const PROBLEM_TEXT: Record<number, string> = {
   400: "malformed request (bad JSON, a body that does not decode, a path escape that is not UTF-8, a value the schema refuses); `errors` names each bad field",

@@ -1,6 +1,6 @@
-import type { ReadinessCheck } from "../common/HealthServer.js";
+import type { ReadinessCheck } from "./HealthServer.js";
 
-/** Runs every check; the body lists each as the health servers of the other roles do. */
+/** Runs every check; the body lists each, one a line: what every /readyz answers. */
 export async function readiness(
   checks: Record<string, ReadinessCheck>,
 ): Promise<{ ready: boolean; body: string }> {

@@ -1,11 +1,12 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
-import type { WatcherCreateJson, WebhookCreateJson } from "./convert.js";
 import { loneSurrogateField } from "./loneSurrogateField.js";
-import { openApiDocument } from "./openapi.js";
+import { counterParameters } from "./openapi/counter.js";
+import { openApiDocument } from "./openapi/document.js";
+import { idParam } from "./openapi/parts.js";
 import type { PageQuery } from "./paging.js";
-import { idParam } from "./openapiParts.js";
-import { badRequest, type FieldError, type Problem } from "./problem.js";
+import { badRequest, type FieldError, type ProblemError } from "./Problem.js";
+import type { SidecarWatcherCreateJson, WatcherCreateJson, WebhookCreateJson } from "./shapes.js";
 
 // ajv-formats is CommonJS whose default export is the function itself.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
@@ -15,9 +16,9 @@ const ajv = new Ajv2020({ allErrors: true, strict: false, verbose: true });
 addFormats(ajv);
 ajv.addSchema({ $id: "jobhooks", components: openApiDocument.components });
 
-function schema<T = unknown>(
-  name: keyof typeof openApiDocument.components.schemas,
-): ValidateFunction<T> {
+type SchemaName = keyof typeof openApiDocument.components.schemas;
+
+function schema<T = unknown>(name: SchemaName): ValidateFunction<T> {
   const fn = ajv.getSchema<T>(`jobhooks#/components/schemas/${name}`);
   if (!fn) throw new Error(`no schema ${name}`);
   return fn;
@@ -45,28 +46,20 @@ export const validators = {
     absoluteRefs(queryOf(openApiDocument.paths["/webhooks"].get.parameters)),
   ),
   /** The sidecar's body: jobName may be left out, it defaults to the pod's own Job. */
-  sidecarWatcherCreate: ajv.compile<WatcherCreateJson>(
+  sidecarWatcherCreate: ajv.compile<SidecarWatcherCreateJson>(
     absoluteRefs(withoutKeys(openApiDocument.components.schemas.JobDoneWatcherCreate, ["oneOf"])),
   ),
-  counterQuery: ajv.compile<CounterQuery>(
-    absoluteRefs(
-      queryOf((openApiDocument.paths["/increment"].post as { parameters: Parameter[] }).parameters),
-    ),
-  ),
-  idempotencyKey: ajv.compile<string>(
-    openApiDocument.paths["/job-done-watchers"].post.parameters[0].schema,
-  ),
+  counterQuery: ajv.compile<CounterQuery>(absoluteRefs(queryOf(counterParameters))),
   pathId: ajv.compile<string>(idParam.schema),
   noQuery: ajv.compile<Record<string, never>>({ type: "object", additionalProperties: false }),
   /** A response: used by tests to keep the document true. */
-  response: (name: keyof typeof openApiDocument.components.schemas): ValidateFunction =>
-    schema(name),
+  response: (name: SchemaName): ValidateFunction => schema(name),
 };
 
 interface Parameter {
-  name: string;
-  required?: boolean;
-  schema: object;
+  readonly name: string;
+  readonly required?: boolean;
+  readonly schema: object;
 }
 
 /** The schema of an operation's query, from its parameters: no others are taken. */
@@ -106,7 +99,7 @@ export function check<T>(validate: ValidateFunction<T>, value: unknown, what: st
 }
 
 /** The Problem for the errors of the last call of `validate`. */
-export function invalid(validate: ValidateFunction, what: string): Problem {
+export function invalid(validate: ValidateFunction, what: string): ProblemError {
   const errors = fieldErrors(validate.errors ?? []);
   return badRequest(
     `${what} is not valid: ${errors.map((e) => `${e.field} ${e.message}`).join("; ")}`,
@@ -165,11 +158,16 @@ function restPath(instancePath: string): string {
     .replace(/^\./, "");
 }
 
+// The rule in words: the schema's x-rule, else what ajv says.
+function ruleOf(e: ErrorObject): { rule: RuleSchema; message: string } {
+  const rule = (e.parentSchema ?? {}) as RuleSchema;
+  return { rule, message: rule["x-rule"] ?? e.message ?? "is not valid" };
+}
+
 function fieldError(e: ErrorObject): FieldError {
   const path = restPath(e.instancePath);
   const join = (field: string): string => (path ? `${path}.${field}` : field);
-  const rule = (e.parentSchema ?? {}) as RuleSchema;
-  const message = rule["x-rule"] ?? e.message ?? "is not valid";
+  const { rule, message } = ruleOf(e);
   switch (e.keyword) {
     case "required":
       return { field: join(String(e.params.missingProperty)), message: "is required" };
@@ -184,5 +182,3 @@ function fieldError(e: ErrorObject): FieldError {
       return { field: path || "(body)", message: e.message ?? "is not valid" };
   }
 }
-
-export type { Problem };

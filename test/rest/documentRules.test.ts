@@ -1,10 +1,10 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { randomBytes } from "node:crypto";
-import { FETCH_BAD_PORTS } from "../common/fetchBadPorts.js";
-import { isValidSecret } from "../controlplane/dispatcher/sign.js";
-import { dnsSubdomainProblem, validateWebhook } from "../controlplane/watchers/validate.js";
-import { dnsSubdomain, webhookSecret, webhookUrl } from "./openapiParts.js";
+import { FETCH_BAD_PORTS } from "../../common/fetchBadPorts.js";
+import { isValidSecret } from "../../controlplane/dispatcher/sign.js";
+import { dnsSubdomainProblem, validateWebhook } from "../../controlplane/watchers/validate.js";
+import { dnsSubdomain, webhookSecret, webhookUrl } from "../../rest/openapi/parts.js";
 
 // The document's rules must never be looser than the controlplane's: whatever a client generated
 // from the document sends, the controlplane accepts.

@@ -1,0 +1,99 @@
+import type {
+  Trigger,
+  Watcher,
+  WatcherFilter,
+  WatcherRequest,
+  WatcherStatus,
+  WebhookInput,
+  WebhookView,
+} from "../contract/model.js";
+import type {
+  SidecarWatcherCreateJson,
+  WatcherJson,
+  WebhookCreateJson,
+  WebhookJson,
+} from "./shapes.js";
+
+// The REST API's JSON and the contract's types, each way. The REST names of enums are the
+// contract's values (PENDING, SUCCEEDED), so they pass through as they are.
+
+export function webhookJson(w: WebhookView): WebhookJson {
+  return {
+    id: w.id,
+    url: w.url,
+    requestBody: w.requestBody ?? "",
+    description: w.description,
+    createdAt: w.createdAt.toISOString(),
+    signed: w.signed,
+  };
+}
+
+export function webhookInput(b: WebhookCreateJson): WebhookInput {
+  return {
+    url: b.url,
+    // An empty requestBody carries nothing: it means the JSON event, as an absent one does.
+    requestBody: b.requestBody === "" ? undefined : b.requestBody,
+    description: b.description,
+    secret: b.secret,
+  };
+}
+
+/** A watcher body, the gateway's or the sidecar's (whose jobName may have been left out). */
+export function watcherRequest(b: SidecarWatcherCreateJson): WatcherRequest {
+  return {
+    namespace: b.namespace,
+    jobName: b.jobName,
+    cronJobName: b.cronJobName,
+    timeoutSeconds: b.timeoutSeconds,
+    notifyOn: b.notifyOn,
+    triggers: b.jobDoneTriggerWebhooks?.map((t) => ({
+      webhookId: t.webhookId,
+      timeoutSeconds: t.timeoutSeconds,
+    })),
+  };
+}
+
+/** A list's query as the contract's filter; the schema has checked status is one of them. */
+export function watcherFilter(q: {
+  namespace?: string;
+  jobName?: string;
+  status?: string;
+}): WatcherFilter {
+  return {
+    namespace: q.namespace,
+    jobName: q.jobName,
+    status: q.status as WatcherStatus | undefined,
+  };
+}
+
+function triggerJson(t: Trigger): WatcherJson["jobDoneTriggerWebhooks"][number] {
+  return {
+    id: t.id,
+    webhookId: t.webhookId,
+    timeoutSeconds: t.timeoutSeconds,
+    status: t.status,
+    calledAt: t.calledAt?.toISOString() ?? null,
+    attempts: t.attempts,
+    lastError: t.lastError,
+  };
+}
+
+export function watcherJson(w: Watcher): WatcherJson {
+  return {
+    id: w.id,
+    namespace: w.namespace,
+    jobName: w.jobName,
+    cronJobName: w.cronJobName,
+    timeoutSeconds: w.timeoutSeconds,
+    status: w.status,
+    reason: w.reason,
+    message: w.message,
+    createdAt: w.createdAt.toISOString(),
+    updatedAt: w.updatedAt.toISOString(),
+    jobUid: w.jobUid,
+    jobOutcome: w.jobOutcome ?? null,
+    notifyOn: w.notifyOn,
+    parentId: w.parentId,
+    jobDoneTriggerWebhooks: w.triggers.map(triggerJson),
+  };
+}

@@ -1,0 +1,200 @@
+// The watchers' part of the REST API's document (document.ts): their paths and schemas.
+import { LIMITS } from "../../contract/limits.js";
+import { pageHeaders, pageParameters } from "./lists.js";
+import { dnsLabel, idempotencyKey, idParam, json, problems, ref, seconds } from "./parts.js";
+
+const dateTime = { type: "string", format: "date-time" } as const;
+const nullableDateTime = { type: ["string", "null"], format: "date-time" } as const;
+
+export const watcherPaths = {
+  "/job-done-watchers": {
+    post: {
+      operationId: "createJobDoneWatcher",
+      parameters: [
+        {
+          name: "Idempotency-Key",
+          in: "header",
+          required: false,
+          description: `Any string up to ${LIMITS.idempotencyKeyLength} characters, scoped to the namespace: a repeat returns the first watcher.`,
+          schema: idempotencyKey,
+          example: "nightly-report",
+        },
+      ],
+      requestBody: { required: true, content: json(ref("JobDoneWatcherCreate")) },
+      responses: {
+        "201": {
+          description:
+            "created, or the watcher an earlier request with the same Idempotency-Key created",
+          content: json(ref("JobDoneWatcher")),
+        },
+        ...problems(400, 401, 403, 404, 409, 413, 415, 503),
+      },
+    },
+    get: {
+      operationId: "listJobDoneWatchers",
+      parameters: [
+        { name: "jobName", in: "query", required: false, schema: dnsLabel },
+        { name: "status", in: "query", required: false, schema: ref("JobDoneWatcherStatus") },
+        { name: "namespace", in: "query", required: false, schema: dnsLabel },
+        ...pageParameters,
+      ],
+      responses: {
+        "200": {
+          description: "matching watchers, oldest first: every one, or a page with limit",
+          headers: pageHeaders,
+          content: json({ type: "array", items: ref("JobDoneWatcher") }),
+        },
+        ...problems(400, 401, 403, 503),
+      },
+    },
+  },
+  "/job-done-watchers/{id}": {
+    get: {
+      operationId: "getJobDoneWatcher",
+      parameters: [idParam],
+      responses: {
+        "200": { description: "the watcher", content: json(ref("JobDoneWatcher")) },
+        ...problems(400, 401, 403, 404, 503),
+      },
+    },
+  },
+  "/job-done-watchers/{id}/cancel": {
+    post: {
+      operationId: "cancelJobDoneWatcher",
+      parameters: [idParam],
+      responses: {
+        "200": { description: "the cancelled watcher", content: json(ref("JobDoneWatcher")) },
+        ...problems(400, 401, 403, 404, 409, 503),
+      },
+    },
+  },
+} as const;
+
+export const watcherSchemas = {
+  JobDoneWatcherCreate: {
+    type: "object",
+    // The sidecar takes the same body without this: it defaults jobName to its own Job.
+    oneOf: [{ required: ["jobName"] }, { required: ["cronJobName"] }],
+    "x-rule": "exactly one of jobName and cronJobName is required",
+    "x-field": "jobName",
+    examples: [{ jobName: "nightly-report", notifyOn: ["SUCCEEDED", "FAILED"] }],
+    properties: {
+      jobName: { ...dnsLabel, description: "The Job to watch; or give cronJobName." },
+      cronJobName: {
+        ...dnsLabel,
+        maxLength: LIMITS.cronJobNameLength,
+        description: "Watch every Job this CronJob creates from now on.",
+      },
+      namespace: {
+        ...dnsLabel,
+        description:
+          "Default: the caller's namespace, else the controlplane's --default-namespace.",
+      },
+      timeoutSeconds: {
+        ...seconds,
+        description: "Give up waiting for the Job after this long (TIMEOUT); 0: never.",
+      },
+      notifyOn: {
+        type: "array",
+        items: ref("JobOutcome"),
+        uniqueItems: true,
+        description: "Outcomes that call the webhooks; default [SUCCEEDED].",
+      },
+      jobDoneTriggerWebhooks: {
+        type: "array",
+        maxItems: LIMITS.triggers,
+        items: ref("JobDoneTriggerWebhookCreate"),
+      },
+      id: { readOnly: true },
+      status: { readOnly: true },
+      createdAt: { readOnly: true },
+    },
+    additionalProperties: false,
+  },
+  JobDoneTriggerWebhookCreate: {
+    type: "object",
+    required: ["webhookId"],
+    properties: {
+      webhookId: { type: "string", minLength: 1, maxLength: LIMITS.idLength },
+      timeoutSeconds: {
+        ...seconds,
+        description:
+          "Bound of the whole delivery, retries included; 0: the controlplane's default.",
+      },
+    },
+    additionalProperties: false,
+  },
+  JobDoneWatcher: {
+    type: "object",
+    required: [
+      "id",
+      "namespace",
+      "jobName",
+      "cronJobName",
+      "timeoutSeconds",
+      "status",
+      "reason",
+      "message",
+      "createdAt",
+      "updatedAt",
+      "jobUid",
+      "jobOutcome",
+      "notifyOn",
+      "parentId",
+      "jobDoneTriggerWebhooks",
+    ],
+    properties: {
+      id: { type: "string" },
+      namespace: { type: "string" },
+      jobName: { type: "string" },
+      cronJobName: { type: "string" },
+      timeoutSeconds: { type: "integer", minimum: 0 },
+      status: ref("JobDoneWatcherStatus"),
+      reason: {
+        type: "string",
+        description:
+          "Why the watcher has its status: JobFinished, JobFailed, JobSucceeded, JobDeleted, JobNotFound, WatcherTimeout, Cancelled.",
+      },
+      message: { type: "string" },
+      createdAt: dateTime,
+      updatedAt: dateTime,
+      jobUid: { type: "string", description: "The Job bound to, once seen." },
+      jobOutcome: { anyOf: [ref("JobOutcome"), { type: "null" }] },
+      notifyOn: { type: "array", items: ref("JobOutcome") },
+      parentId: { type: "string", description: "The CronJob watcher that made this one." },
+      jobDoneTriggerWebhooks: { type: "array", items: ref("JobDoneTriggerWebhook") },
+    },
+    additionalProperties: false,
+  },
+  JobDoneTriggerWebhook: {
+    type: "object",
+    required: ["id", "webhookId", "timeoutSeconds", "status", "calledAt", "attempts", "lastError"],
+    properties: {
+      id: { type: "string" },
+      webhookId: { type: "string" },
+      timeoutSeconds: { type: "integer", minimum: 0 },
+      status: ref("JobDoneTriggerWebhookStatus"),
+      calledAt: nullableDateTime,
+      attempts: { type: "integer", minimum: 0 },
+      lastError: { type: "string" },
+    },
+    additionalProperties: false,
+  },
+  JobDoneWatcherStatus: {
+    type: "string",
+    enum: [
+      "PENDING",
+      "PROCESSING",
+      "COMPLETED",
+      "PARTIALLY_COMPLETED",
+      "FAILED",
+      "CANCELLED",
+      "TIMEOUT",
+    ],
+  },
+  JobDoneTriggerWebhookStatus: {
+    type: "string",
+    enum: ["NOT_CALLED", "CALLED", "FAILED", "TIMEOUT", "CANCELLED"],
+  },
+  JobOutcome: { type: "string", enum: ["SUCCEEDED", "FAILED", "DELETED"] },
+} as const;
