@@ -11,6 +11,21 @@ import type { ControlplaneOptions } from "./options.js";
 
 export class OptionError extends Error {}
 
+// A count of delivery slots: a whole number from 1 to 10000.
+function slots(value: string | number, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 10_000) {
+    throw new OptionError(`${flag} must be a whole number from 1 to 10000`);
+  }
+  return n;
+}
+
+// A label key: an optional DNS prefix and a name of up to 63 characters.
+function checkLabelKey(label: string): void {
+  const key = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+  if (!key.test(label)) throw new OptionError(`--label "${label}" is not a valid label key`);
+}
+
 /** Checks and converts the controlplane's flags; every problem is an OptionError naming its flag. */
 export function controlplaneConfig(
   o: ControlplaneOptions,
@@ -18,25 +33,10 @@ export function controlplaneConfig(
   log: Logger,
 ): ControlplaneConfig {
   const namespaces = watchedNamespaces(o);
-  const concurrency = Number(o.maxConcurrentDeliveries);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 10_000) {
-    throw new OptionError(`--max-concurrent-deliveries must be a whole number from 1 to 10000`);
-  }
-  const perDestination = Number(o.maxDeliveriesPerDestination);
-  if (!Number.isInteger(perDestination) || perDestination < 1 || perDestination > 10_000) {
-    throw new OptionError(
-      `--max-deliveries-per-destination must be a whole number from 1 to 10000`,
-    );
-  }
+  const concurrency = slots(o.maxConcurrentDeliveries, "--max-concurrent-deliveries");
+  const perDestination = slots(o.maxDeliveriesPerDestination, "--max-deliveries-per-destination");
   const retry = retryPolicy(o);
-  // A label key: an optional DNS prefix and a name of up to 63 characters.
-  if (
-    !/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(
-      o.label,
-    )
-  ) {
-    throw new OptionError(`--label "${o.label}" is not a valid label key`);
-  }
+  checkLabelKey(o.label);
   const audiences = list(o.tokenAudiences);
   if (audiences.length === 0)
     throw new OptionError("--token-audiences needs at least one audience");

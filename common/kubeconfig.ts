@@ -13,23 +13,7 @@ export class KubeConfigError extends Error {}
  * then the in-cluster ServiceAccount.
  */
 export function loadKubeConfig({ kubeconfig, context }: KubeAccessOptions): KubeConfig {
-  const kc = new KubeConfig();
-  if (kubeconfig !== undefined && kubeconfig !== "") {
-    if (!existsSync(kubeconfig)) {
-      throw new KubeConfigError(`kubeconfig ${kubeconfig} does not exist`);
-    }
-    load(() => kc.loadFromFile(kubeconfig), `kubeconfig ${kubeconfig}`);
-  } else {
-    load(() => kc.loadFromDefault(), "the default kubeconfig (KUBECONFIG, ~/.kube/config)");
-    // What client-node falls back to when it found nothing: an unauthenticated plain-HTTP
-    // localhost, which no apiserver serves since 1.20.
-    const fallback = kc.getCurrentCluster();
-    if (fallback?.name === "cluster" && fallback.server === "http://localhost:8080") {
-      throw new KubeConfigError(
-        "no kubeconfig found (KUBECONFIG, ~/.kube/config) and not running in a cluster: pass --kubeconfig",
-      );
-    }
-  }
+  const kc = kubeconfig !== undefined && kubeconfig !== "" ? fromFile(kubeconfig) : fromDefault();
   if (context !== undefined && context !== "") {
     if (!kc.getContextObject(context)) {
       const known = kc.getContexts().map((c) => c.name);
@@ -42,6 +26,27 @@ export function loadKubeConfig({ kubeconfig, context }: KubeAccessOptions): Kube
   if (!kc.getCurrentCluster()) {
     throw new KubeConfigError(
       "no Kubernetes cluster configured: pass --kubeconfig, set KUBECONFIG, or run in a cluster",
+    );
+  }
+  return kc;
+}
+
+function fromFile(path: string): KubeConfig {
+  if (!existsSync(path)) throw new KubeConfigError(`kubeconfig ${path} does not exist`);
+  const kc = new KubeConfig();
+  load(() => kc.loadFromFile(path), `kubeconfig ${path}`);
+  return kc;
+}
+
+function fromDefault(): KubeConfig {
+  const kc = new KubeConfig();
+  load(() => kc.loadFromDefault(), "the default kubeconfig (KUBECONFIG, ~/.kube/config)");
+  // What client-node falls back to when it found nothing: an unauthenticated plain-HTTP
+  // localhost, which no apiserver serves since 1.20.
+  const fallback = kc.getCurrentCluster();
+  if (fallback?.name === "cluster" && fallback.server === "http://localhost:8080") {
+    throw new KubeConfigError(
+      "no kubeconfig found (KUBECONFIG, ~/.kube/config) and not running in a cluster: pass --kubeconfig",
     );
   }
   return kc;
