@@ -5,7 +5,6 @@ import type { CounterRequest } from "../../contract/model.js";
 import type { Auth, Caller } from "../auth/Caller.js";
 import type { PodCounter } from "../podcounter/PodCounter.js";
 import { dnsLabelProblem, dnsSubdomainProblem } from "../watchers/validate.js";
-import { domainNamed } from "./domainNames.js";
 
 export interface CounterOperationsOptions {
   /** Decides whether a caller that is not a pod may count for the pods of a namespace. */
@@ -31,24 +30,23 @@ export function counterOperations(
   o: CounterOperationsOptions,
 ): CounterOperations<Caller> {
   return {
-    count: (caller, request, delta) =>
-      domainNamed(async () => {
-        const target = resolve(request, caller, o);
-        // A pod counts for itself by its token alone; anyone else needs the RBAC right.
-        if (!caller.pod) {
-          await o.auth.authorize(caller, {
-            verb: "update",
-            resource: "podcounters",
-            namespace: target.namespace,
-          });
-        }
-        const value = await counter.apply({
-          ...target,
-          delta,
-          ...(request.requestId && { requestId: request.requestId }),
+    count: async (caller, request, delta) => {
+      const target = resolve(request, caller, o);
+      // A pod counts for itself by its token alone; anyone else needs the RBAC right.
+      if (!caller.pod) {
+        await o.auth.authorize(caller, {
+          verb: "update",
+          resource: "podcounters",
+          namespace: target.namespace,
         });
-        return { namespace: target.namespace, podName: target.name, value };
-      }),
+      }
+      const value = await counter.apply({
+        ...target,
+        delta,
+        ...(request.requestId && { requestId: request.requestId }),
+      });
+      return { namespace: target.namespace, podName: target.name, value };
+    },
   };
 }
 

@@ -5,7 +5,6 @@ import type { Auth, Caller } from "../auth/Caller.js";
 import type { PodJobs } from "../auth/PodJobs.js";
 import { validateWatcherSpec } from "../watchers/validate.js";
 import type { WatcherEngine } from "../watchers/WatcherEngine.js";
-import { domainNamed, inDomainNames } from "./domainNames.js";
 import { pageBounds } from "./pageBounds.js";
 import { watcherSpec } from "./watcherSpec.js";
 import { watchWatcher } from "./watchWatcher.js";
@@ -43,48 +42,41 @@ export function watcherOperations(
   }
   // Authorized once, before the first answer; a watcher's namespace never changes.
   async function* watch(caller: Caller, id: string, signal: AbortSignal): AsyncGenerator<Watcher> {
-    try {
-      await authorized(caller, id, "get");
-      yield* watchWatcher(engine, id, signal);
-    } catch (err) {
-      throw inDomainNames(err);
-    }
+    await authorized(caller, id, "get");
+    yield* watchWatcher(engine, id, signal);
   }
   return {
-    create: (caller, request, idempotencyKey) =>
-      domainNamed(async () => {
-        const spec = watcherSpec(request, caller, o.defaultNamespace);
-        if (!(await forOwnJob(spec, caller))) {
-          await auth.authorize(caller, {
-            verb: "create",
-            resource: "jobdonewatchers",
-            namespace: spec.namespace,
-          });
-        }
-        const violations = validateWatcherSpec(spec, idempotencyKey);
-        if (violations.length > 0) throw new ValidationError(violations);
-        return engine.createWatcher(spec, idempotencyKey).watcher;
-      }),
-    get: (caller, id) => domainNamed(() => authorized(caller, id, "get")),
-    list: (caller, filter, page) =>
-      domainNamed(async () => {
+    create: async (caller, request, idempotencyKey) => {
+      const spec = watcherSpec(request, caller, o.defaultNamespace);
+      if (!(await forOwnJob(spec, caller))) {
         await auth.authorize(caller, {
-          verb: "list",
+          verb: "create",
           resource: "jobdonewatchers",
-          namespace: filter.namespace || undefined,
+          namespace: spec.namespace,
         });
-        const found = engine.listWatchers(
-          filter,
-          pageBounds(page, (w: Watcher) => w),
-          page.pageToken ?? "",
-        );
-        return { items: found.watchers, nextPageToken: found.nextPageToken };
-      }),
-    cancel: (caller, id) =>
-      domainNamed(async () => {
-        await authorized(caller, id, "delete");
-        return engine.cancelWatcher(id);
-      }),
+      }
+      const violations = validateWatcherSpec(spec, idempotencyKey);
+      if (violations.length > 0) throw new ValidationError(violations);
+      return engine.createWatcher(spec, idempotencyKey).watcher;
+    },
+    get: (caller, id) => authorized(caller, id, "get"),
+    list: async (caller, filter, page) => {
+      await auth.authorize(caller, {
+        verb: "list",
+        resource: "jobdonewatchers",
+        namespace: filter.namespace || undefined,
+      });
+      const found = engine.listWatchers(
+        filter,
+        pageBounds(page, (w: Watcher) => w),
+        page.pageToken ?? "",
+      );
+      return { items: found.watchers, nextPageToken: found.nextPageToken };
+    },
+    cancel: async (caller, id) => {
+      await authorized(caller, id, "delete");
+      return engine.cancelWatcher(id);
+    },
     watch,
   };
 }

@@ -3,7 +3,6 @@ import type { WebhookInput, WebhookView } from "../../contract/model.js";
 import type { Auth, Caller } from "../auth/Caller.js";
 import type { Webhook } from "../watchers/model.js";
 import type { Webhooks } from "../watchers/Webhooks.js";
-import { domainNamed } from "./domainNames.js";
 import { pageBounds } from "./pageBounds.js";
 
 /** A webhook as callers see it: whether it has a secret, never the secret. */
@@ -21,27 +20,23 @@ export function webhookView(w: Webhook): WebhookView {
 /** Webhooks are cluster-wide: RBAC on webhooks.jobhooks.dev without a namespace. */
 export function webhookOperations(webhooks: Webhooks, auth: Auth): WebhookOperations<Caller> {
   return {
-    create: (caller, input) =>
-      domainNamed(async () => {
-        await auth.authorize(caller, { verb: "create", resource: "webhooks" });
-        return webhookView(webhooks.create(withDefaults(input)));
-      }),
-    get: (caller, id) =>
-      domainNamed(async () => {
-        await auth.authorize(caller, { verb: "get", resource: "webhooks" });
-        return webhookView(webhooks.get(id));
-      }),
-    list: (caller, page) =>
-      domainNamed(async () => {
-        await auth.authorize(caller, { verb: "list", resource: "webhooks" });
-        const found = webhooks.list(pageBounds(page, webhookView), page.pageToken ?? "");
-        return { items: found.items.map(webhookView), nextPageToken: found.nextPageToken };
-      }),
-    delete: (caller, id) =>
-      domainNamed(async () => {
-        await auth.authorize(caller, { verb: "delete", resource: "webhooks" });
-        webhooks.delete(id);
-      }),
+    create: async (caller, input) => {
+      await auth.authorize(caller, { verb: "create", resource: "webhooks" });
+      return webhookView(webhooks.create(withDefaults(input)));
+    },
+    get: async (caller, id) => {
+      await auth.authorize(caller, { verb: "get", resource: "webhooks" });
+      return webhookView(webhooks.get(id));
+    },
+    list: async (caller, page) => {
+      await auth.authorize(caller, { verb: "list", resource: "webhooks" });
+      const found = webhooks.list(pageBounds(page, webhookView), page.pageToken ?? "");
+      return { items: found.items.map(webhookView), nextPageToken: found.nextPageToken };
+    },
+    delete: async (caller, id) => {
+      await auth.authorize(caller, { verb: "delete", resource: "webhooks" });
+      webhooks.delete(id);
+    },
   };
 }
 

@@ -174,7 +174,7 @@ export class WatcherEngine {
     const missing = spec.triggers.flatMap((t, i) =>
       this.o.store.webhooks.get(t.webhookId)
         ? []
-        : [{ field: `triggers[${i}].webhook_id`, description: `no webhook ${t.webhookId}` }],
+        : [{ field: `triggers[${i}].webhookId`, description: `no webhook ${t.webhookId}` }],
     );
     if (missing.length > 0) {
       throw new NotFoundError(missing.map((m) => m.description).join("; "), missing);

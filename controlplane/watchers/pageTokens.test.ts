@@ -21,7 +21,7 @@ describe("page tokens", () => {
     } catch (err) {
       expect(err).to.be.instanceOf(ValidationError);
       const [v] = (err as ValidationError).violations;
-      expect(v?.field).to.equal("page_token");
+      expect(v?.field).to.equal("pageToken");
       return v?.description ?? "";
     }
     throw new Error(`${token} was accepted`);

@@ -18,7 +18,7 @@ export function encodePageToken(kind: ListKind, last: Cursor, filter: unknown = 
   return Buffer.from(JSON.stringify(token)).toString("base64url");
 }
 
-/** The cursor a token names; INVALID_ARGUMENT (page_token) for anything this server did not issue. */
+/** The cursor a token names; an invalid-argument error (pageToken) for anything this server did not issue. */
 export function decodePageToken(kind: ListKind, token: string, filter: unknown = null): Cursor {
   const parsed = parse(token);
   if (!isToken(parsed) || parsed.k !== kind) {
@@ -75,5 +75,5 @@ function fingerprint(filter: unknown): string {
 }
 
 function invalid(description: string): ValidationError {
-  return new ValidationError([{ field: "page_token", description }]);
+  return new ValidationError([{ field: "pageToken", description }]);
 }
