@@ -123,9 +123,9 @@ export async function createControlplane(
     attemptTimeoutMs: c.attemptTimeoutMs,
     backoff: c.retry,
     shutdownGraceMs: c.shutdownGraceMs,
-    onProgress: (w) => {
-      engine.deliverySettled(w);
-      if (FINAL_WATCHER_STATUSES.has(w.status)) labeller.kick();
+    onProgress: (watcherId, status) => {
+      engine.deliverySettled(watcherId);
+      if (status && FINAL_WATCHER_STATUSES.has(status)) labeller.kick();
     },
   });
   engine.events.onDeliveriesQueued(() => dispatcher.kick());

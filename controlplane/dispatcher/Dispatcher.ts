@@ -3,7 +3,7 @@ import type { Part } from "../../common/runGroup.js";
 import { Waker } from "../../common/Waker.js";
 import type { ControlplaneMetrics } from "../metrics.js";
 import type { Store } from "../store/Store.js";
-import { TriggerStatus, type Delivery, type Watcher } from "../watchers/model.js";
+import { TriggerStatus, type Delivery, type WatcherStatus } from "../watchers/model.js";
 import { settleAttempt, type AttemptView } from "./settleAttempt.js";
 import type { BackoffPolicy } from "../../common/backoff.js";
 import { decideAttempt } from "./decideAttempt.js";
@@ -28,8 +28,12 @@ export interface DispatcherOptions {
   backoff: BackoffPolicy;
   /** After SIGTERM, how long in-flight attempts may finish before they are aborted and handed back. */
   shutdownGraceMs: number;
-  /** A delivery made progress or ended; its watcher as it is now. */
-  onProgress: (w: Watcher) => void;
+  /**
+   * An attempt was recorded for a watcher; `status` is what the watcher became when the attempt
+   * changed it (a last trigger settled), undefined when it did not. Said without reading the
+   * watcher again: in a burst, every read counts.
+   */
+  onProgress: (watcherId: string, status: WatcherStatus | undefined) => void;
   now?: () => Date;
 }
 
@@ -199,13 +203,14 @@ export class Dispatcher implements Part {
     const now = this.now();
     const step = decideAttempt(d, r, { calledAt, now, backoff: this.o.backoff });
     const view = step.outcome === "retry" ? NOTHING_READ : this.view(d);
-    this.o.store.watchers.recordAttempt(settleAttempt(d, step, view, now));
+    const changes = settleAttempt(d, step, view, now);
+    this.o.store.watchers.recordAttempt(changes);
     m.attemptDuration.observe(r.durationMs / 1000);
     m.deliveries.inc({ outcome: step.outcome });
     if (step.outcome === "delivered") {
       m.deliveryLatency.observe((now.getTime() - d.createdAt.getTime()) / 1000);
     }
-    this.progress(d.watcherId);
+    this.progress(d.watcherId, changes.watcherStatus);
   }
 
   // What settling `d`'s trigger needs: its watcher, and, when this is its last trigger still
@@ -224,10 +229,9 @@ export class Dispatcher implements Part {
   }
 
   // Recorded: listeners hear of it. Their failure is not the delivery's.
-  private progress(watcherId: string): void {
+  private progress(watcherId: string, status: WatcherStatus | undefined): void {
     try {
-      const w = this.o.store.watchers.get(watcherId);
-      if (w) this.o.onProgress(w);
+      this.o.onProgress(watcherId, status);
     } catch (err) {
       this.o.log.warn({ err, watcher: watcherId }, "could not report a delivery's progress");
     }

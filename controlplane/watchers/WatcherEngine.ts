@@ -115,8 +115,8 @@ export class WatcherEngine {
   }
 
   /** The dispatcher settled a delivery: tell the watcher's listeners. */
-  deliverySettled(watcher: Watcher): void {
-    this.changed(watcher.id);
+  deliverySettled(watcherId: string): void {
+    this.changed(watcherId);
   }
 
   // --- Job events (JobWatchHandler)
