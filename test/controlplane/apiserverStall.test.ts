@@ -87,10 +87,17 @@ describe("controlplane: a stalled apiserver connection @cluster", function () {
     expect((rest.value as { body: string }).body).to.match(/apiserver did not answer within 2 s/);
     expect(rest.ms).to.be.within(TIMEOUT_MS - 100, TIMEOUT_MS + MARGIN_MS);
 
+    // The two stalled patches were answered 503 but sat in the relay's buffers: on resume they may
+    // still reach the apiserver, as the README says a timed-out write may. So the next count is
+    // 2 (neither landed) to 4 (both did); whatever it is, the counter answers it at once and the
+    // label agrees, and so it does for the next call.
     relay.stall(false);
     const after = await timed(() => counter.increment(pod));
-    expect(after.value, after.message).to.deep.include({ value: 2 });
+    const value = (after.value as { value?: number } | undefined)?.value ?? 0;
+    expect(value, after.message).to.be.within(2, 4);
     expect(after.ms).to.be.below(TIMEOUT_MS);
-    expect(await podLabel(cluster, ns, "busy", LABEL)).to.equal("2");
+    expect(await podLabel(cluster, ns, "busy", LABEL)).to.equal(String(value));
+    expect((await counter.decrement(pod)).value).to.equal(value - 1);
+    expect(await podLabel(cluster, ns, "busy", LABEL)).to.equal(String(value - 1));
   });
 });
