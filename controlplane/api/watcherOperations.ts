@@ -1,9 +1,7 @@
-import { ValidationError } from "../../contract/errors.js";
 import type { WatcherOperations } from "../../contract/JobhooksApi.js";
 import type { Watcher, WatcherSpec } from "../../contract/model.js";
 import type { Auth, Caller } from "../auth/Caller.js";
 import type { PodJobs } from "../auth/PodJobs.js";
-import { validateWatcherSpec } from "../watchers/validate.js";
 import type { WatcherEngine } from "../watchers/WatcherEngine.js";
 import { pageBounds } from "./pageBounds.js";
 import { watcherSpec } from "./watcherSpec.js";
@@ -55,8 +53,7 @@ export function watcherOperations(
           namespace: spec.namespace,
         });
       }
-      const violations = validateWatcherSpec(spec, idempotencyKey);
-      if (violations.length > 0) throw new ValidationError(violations);
+      // The engine validates every spec it is given, this one and the job-families file's alike.
       return engine.createWatcher(spec, idempotencyKey).watcher;
     },
     get: (caller, id) => authorized(caller, id, "get"),
