@@ -39,7 +39,7 @@ const LISTEN_FLAGS: Record<string, string> = {
 
 interface Assembly {
   parts: Part[];
-  close: () => void;
+  close: () => void | Promise<void>;
 }
 
 /**
@@ -79,7 +79,7 @@ async function runUntilSignal(role: string, assembly: Assembly, log: Logger): Pr
   } finally {
     process.off("SIGTERM", onSignal);
     process.off("SIGINT", onSignal);
-    assembly.close();
+    await assembly.close();
   }
   log.info("stopped");
 }

@@ -70,7 +70,7 @@ export interface Controlplane {
   /** The API for a gateway in this process: the operations called directly, without gRPC. */
   api: JobhooksApi;
   /** Closes the store; call after the parts have stopped. */
-  close(): void;
+  close(): Promise<void>;
 }
 
 /**
@@ -134,7 +134,7 @@ export async function createControlplane(
     labeller.kick();
   });
   for (const entry of c.jobFamiliesFile ? loadJobFamilies(c.jobFamiliesFile) : []) {
-    ensureJobFamily(store, entry, new Date());
+    await ensureJobFamily(store, entry, new Date());
   }
 
   const grpcHealth = HealthState();
@@ -159,7 +159,7 @@ export async function createControlplane(
     dispatcher.kick();
     labeller.kick();
   });
-  health.addReadinessCheck("store", () => Promise.resolve(storeReadiness(store)));
+  health.addReadinessCheck("store", () => storeReadiness(store));
   health.setMetrics(metrics.registry);
 
   const timeouts = new WatcherTimeouts(engine, store.health, c.log.child({ part: "timeouts" }));
@@ -211,19 +211,19 @@ export async function createControlplane(
     parts: [watchdog, jobWatch, dispatcher, labeller, timeouts, grpc, ...injector],
     engine,
     api: inProcessApi(service, { auth, log: c.log.child({ part: "in-process" }), ready: serving }),
-    close: () => {
-      store.close();
+    close: async () => {
+      await store.close();
       api.close();
     },
   };
 }
 
 // Ready while the store writes: a failure seen by any write, or by a probe write now.
-function storeReadiness(store: Store): true | string {
+async function storeReadiness(store: Store): Promise<true | string> {
   const seen = store.health.failure;
   if (!seen) {
     try {
-      store.probe(new Date());
+      await store.probe(new Date());
       return true;
     } catch (err) {
       return `cannot write: ${outageReason(err) ?? String(err)}`;

@@ -66,14 +66,19 @@ export class ControlplaneMetrics {
 
   readonly queueDepth: Gauge;
 
-  constructor(queueDepth: () => number) {
+  /** `queueDepth` is read at each scrape; while the store cannot answer, the last value stays. */
+  constructor(queueDepth: () => Promise<number>) {
     collectDefaultMetrics({ register: this.registry });
     this.queueDepth = new Gauge({
       name: "jobhooks_delivery_queue_depth",
       help: "Deliveries in the outbox: due, waiting for a retry, or in flight.",
       registers: [this.registry],
-      collect() {
-        this.set(queueDepth());
+      async collect() {
+        try {
+          this.set(await queueDepth());
+        } catch {
+          // the store is failing: readiness and the store's own log say so
+        }
       },
     });
   }

@@ -46,7 +46,7 @@ describe("inProcessApi", () => {
       .create({}, { url: "http://127.0.0.1:59999/" })
       .catch((e: unknown) => e);
     expect(anonymous).to.be.instanceOf(ApiError).and.include({ code: "permission-denied" });
-    store.close();
+    await store.close();
   });
 
   it("answers an unexpected error as internal, without its details", async () => {
@@ -56,7 +56,7 @@ describe("inProcessApi", () => {
       .catch((e: unknown) => e);
     expect(err).to.be.instanceOf(ApiError).and.include({ code: "internal" });
     expect((err as Error).message).to.not.contain("disk");
-    store.close();
+    await store.close();
   });
 
   it("streams a watcher in process", async () => {
@@ -69,7 +69,7 @@ describe("inProcessApi", () => {
       stop.abort();
       break;
     }
-    store.close();
+    await store.close();
   });
 
   it("is ready as the controlplane's own health says", async () => {

@@ -22,7 +22,7 @@ export function watcherOperations(
 ): WatcherOperations<Caller> {
   // Reading or ending a watcher takes the right in its own namespace.
   async function authorized(caller: Caller, id: string, verb: "get" | "delete"): Promise<Watcher> {
-    const w = engine.getWatcher(id);
+    const w = await engine.getWatcher(id);
     await auth.authorize(caller, {
       verb,
       resource: "jobdonewatchers",
@@ -54,7 +54,7 @@ export function watcherOperations(
         });
       }
       // The engine validates every spec it is given, this one and the job-families file's alike.
-      return engine.createWatcher(spec, idempotencyKey).watcher;
+      return (await engine.createWatcher(spec, idempotencyKey)).watcher;
     },
     get: (caller, id) => authorized(caller, id, "get"),
     list: async (caller, filter, page) => {
@@ -63,7 +63,7 @@ export function watcherOperations(
         resource: "jobdonewatchers",
         namespace: filter.namespace || undefined,
       });
-      const found = engine.listWatchers(
+      const found = await engine.listWatchers(
         filter,
         pageBounds(page, (w: Watcher) => w),
         page.pageToken ?? "",

@@ -22,20 +22,20 @@ export function webhookOperations(webhooks: Webhooks, auth: Auth): WebhookOperat
   return {
     create: async (caller, input) => {
       await auth.authorize(caller, { verb: "create", resource: "webhooks" });
-      return webhookView(webhooks.create(withDefaults(input)));
+      return webhookView(await webhooks.create(withDefaults(input)));
     },
     get: async (caller, id) => {
       await auth.authorize(caller, { verb: "get", resource: "webhooks" });
-      return webhookView(webhooks.get(id));
+      return webhookView(await webhooks.get(id));
     },
     list: async (caller, page) => {
       await auth.authorize(caller, { verb: "list", resource: "webhooks" });
-      const found = webhooks.list(pageBounds(page, webhookView), page.pageToken ?? "");
+      const found = await webhooks.list(pageBounds(page, webhookView), page.pageToken ?? "");
       return { items: found.items.map(webhookView), nextPageToken: found.nextPageToken };
     },
     delete: async (caller, id) => {
       await auth.authorize(caller, { verb: "delete", resource: "webhooks" });
-      webhooks.delete(id);
+      await webhooks.delete(id);
     },
   };
 }

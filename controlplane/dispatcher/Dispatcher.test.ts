@@ -56,21 +56,21 @@ describe("Dispatcher over a :memory: store and a receiver on 127.0.0.1", functio
   afterEach(async () => {
     stop.abort();
     await running;
-    store.close();
+    await store.close();
   });
 
   // A watcher of the Job "job" with one trigger to `path`, whose Job then succeeds.
-  function fire(path: string, timeoutSeconds = 0): Watcher {
-    store.webhooks.insert(webhook(path, { url: `${receiver.url}/${path}` }));
+  async function fire(path: string, timeoutSeconds = 0): Promise<Watcher> {
+    await store.webhooks.insert(webhook(path, { url: `${receiver.url}/${path}` }));
     const triggers = [{ webhookId: path, timeoutSeconds }];
-    const { watcher } = engine.createWatcher(spec({ jobName: path, triggers }));
-    engine.upsert(finished("SUCCEEDED", { name: path, uid: `uid-${path}` }));
+    const { watcher } = await engine.createWatcher(spec({ jobName: path, triggers }));
+    await engine.upsert(finished("SUCCEEDED", { name: path, uid: `uid-${path}` }));
     return watcher;
   }
 
   async function settled(id: string): Promise<Watcher> {
     for (let i = 0; i < 200; i++) {
-      const w = store.watchers.get(id);
+      const w = await store.watchers.get(id);
       if (w && w.status !== WatcherStatus.PROCESSING) return w;
       await new Promise((r) => setTimeout(r, 25));
     }
@@ -78,20 +78,20 @@ describe("Dispatcher over a :memory: store and a receiver on 127.0.0.1", functio
   }
 
   it("a 2xx: the trigger CALLED, the watcher COMPLETED, the Job queued for its label", async () => {
-    const w = fire("ok");
+    const w = await fire("ok");
     const done = await settled(w.id);
     expect(done.status).to.equal(WatcherStatus.COMPLETED);
     expect(done.triggers[0]).to.include({ status: TriggerStatus.CALLED, attempts: 1 });
     const [request] = receiver.on("/ok");
     expect(request?.headers["webhook-id"]).to.match(/^msg_[0-9a-f]{32}$/);
-    expect(store.deliveries.count()).to.equal(0);
-    expect(store.labels.due(new Date(), 10).map((t) => t.jobUid)).to.deep.equal(["uid-ok"]);
+    expect(await store.deliveries.count()).to.equal(0);
+    expect((await store.labels.due(new Date(), 10)).map((t) => t.jobUid)).to.deep.equal(["uid-ok"]);
     expect(progress.at(-1)?.status).to.equal(WatcherStatus.COMPLETED);
   });
 
   it("retries a 503 with the same webhook-id until a 2xx", async () => {
     receiver.script("/flaky", [{ status: 503 }, { status: 503 }, { status: 204 }]);
-    const w = fire("flaky");
+    const w = await fire("flaky");
     const done = await settled(w.id);
     expect(done.triggers[0]).to.include({ status: TriggerStatus.CALLED, attempts: 3 });
     const ids = new Set(receiver.on("/flaky").map((r) => r.headers["webhook-id"]));
@@ -106,7 +106,7 @@ describe("Dispatcher over a :memory: store and a receiver on 127.0.0.1", functio
 
   it("a refusal (4xx) is final: the trigger and the watcher FAILED, with the reason", async () => {
     receiver.script("/refuse", [{ status: 400 }]);
-    const done = await settled(fire("refuse").id);
+    const done = await settled((await fire("refuse")).id);
     expect(done.status).to.equal(WatcherStatus.FAILED);
     expect(done.triggers[0]?.status).to.equal(TriggerStatus.FAILED);
     expect(done.triggers[0]?.lastError).to.match(/400/);
@@ -115,7 +115,7 @@ describe("Dispatcher over a :memory: store and a receiver on 127.0.0.1", functio
 
   it("gives up at the trigger's timeoutSeconds: TIMEOUT", async () => {
     receiver.script("/down", [{ status: 503 }]);
-    const done = await settled(fire("down", 1).id);
+    const done = await settled((await fire("down", 1)).id);
     expect(done.status).to.equal(WatcherStatus.FAILED);
     expect(done.triggers[0]?.status).to.equal(TriggerStatus.TIMEOUT);
     expect(done.triggers[0]?.lastError).to.match(/no 2xx before the delivery deadline/);
@@ -123,13 +123,13 @@ describe("Dispatcher over a :memory: store and a receiver on 127.0.0.1", functio
 
   it("cancelling a watcher aborts its attempt in flight; nothing is recorded after", async () => {
     receiver.script("/hang", ["hang"]);
-    const w = fire("hang");
+    const w = await fire("hang");
     await receiver.waitFor("/hang", 1);
-    engine.cancelWatcher(w.id);
+    await engine.cancelWatcher(w.id);
     await new Promise((r) => setTimeout(r, 100));
-    const after = store.watchers.get(w.id);
+    const after = await store.watchers.get(w.id);
     expect(after?.status).to.equal(WatcherStatus.CANCELLED);
     expect(after?.triggers[0]).to.include({ status: TriggerStatus.CANCELLED, attempts: 0 });
-    expect(store.deliveries.count()).to.equal(0);
+    expect(await store.deliveries.count()).to.equal(0);
   });
 });

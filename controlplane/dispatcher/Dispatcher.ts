@@ -91,9 +91,9 @@ export class Dispatcher implements Part {
         health: this.o.store.health,
         log: this.o.log,
         waker: this.waker,
-        turn: () => {
-          this.recordHeld();
-          this.fill();
+        turn: async () => {
+          await this.recordHeld();
+          await this.fill();
           return this.nextDelay();
         },
       },
@@ -115,17 +115,19 @@ export class Dispatcher implements Part {
   }
 
   // Undefined: sleep until woken (every slot taken; a finishing attempt wakes the loop).
-  private nextDelay(): number | undefined {
+  private async nextDelay(): Promise<number | undefined> {
     if (this.inFlight.size >= this.o.concurrency) return undefined;
-    const next = this.o.store.deliveries.nextDue(this.busy());
+    const next = await this.o.store.deliveries.nextDue(this.busy());
     const delay = next ? Math.max(0, next.getTime() - this.now().getTime()) : IDLE_POLL_MS;
     return Math.min(delay, IDLE_POLL_MS);
   }
 
-  private fill(): void {
+  private async fill(): Promise<void> {
     const free = this.o.concurrency - this.inFlight.size;
     if (free <= 0) return;
-    for (const d of this.o.store.deliveries.due(this.now(), free, this.busy())) this.start(d);
+    for (const d of await this.o.store.deliveries.due(this.now(), free, this.busy())) {
+      this.start(d);
+    }
   }
 
   private start(d: Delivery): void {
@@ -149,26 +151,25 @@ export class Dispatcher implements Part {
                   ? Math.min(this.o.attemptTimeoutMs, remaining)
                   : this.o.attemptTimeoutMs,
               signal: abort.signal,
+            }).catch((err: unknown): AttemptResult => {
+              // sendAttempt throws only for a delivery it cannot send at all (a bad URL or
+              // secret that slipped past validation): end it rather than retry it forever.
+              const error = `cannot be sent: ${err instanceof Error ? err.message : String(err)}`;
+              return { kind: "rejected", status: 0, error, durationMs: 0 };
             });
-      this.settle(d, result, startedAt);
-    })()
-      // sendAttempt throws only for a delivery it cannot send at all (a bad URL or secret that
-      // slipped past validation): end it rather than retry it forever.
-      .catch((err: unknown) => {
-        const error = `cannot be sent: ${err instanceof Error ? err.message : String(err)}`;
-        this.settle(d, { kind: "rejected", status: 0, error, durationMs: 0 }, startedAt);
-      })
-      .finally(() => {
-        this.inFlight.delete(d.id);
-        this.waker.wake();
-      });
+      // Still in flight until recorded: the outbox row is not handed out again meanwhile.
+      await this.settle(d, result, startedAt);
+    })().finally(() => {
+      this.inFlight.delete(d.id);
+      this.waker.wake();
+    });
     this.inFlight.set(d.id, { watcherId: d.watcherId, destination: d.destination, abort, done });
   }
 
   // Records the result, or holds it for later when the store cannot take it now.
-  private settle(d: Delivery, result: AttemptResult, calledAt: Date): void {
+  private async settle(d: Delivery, result: AttemptResult, calledAt: Date): Promise<void> {
     try {
-      this.record(d, result, calledAt);
+      await this.record(d, result, calledAt);
     } catch (err) {
       this.held.set(d.id, { d, result, calledAt });
       this.o.log.warn(
@@ -180,10 +181,10 @@ export class Dispatcher implements Part {
 
   // Oldest first. An outage of the store leaves the rest held for the next turn; a result that
   // fails for another reason stays held without holding up the others.
-  private recordHeld(): void {
+  private async recordHeld(): Promise<void> {
     for (const [id, h] of this.held) {
       try {
-        this.record(h.d, h.result, h.calledAt);
+        await this.record(h.d, h.result, h.calledAt);
         this.held.delete(id);
       } catch (err) {
         if (outageReason(err) !== undefined) throw err;
@@ -194,7 +195,7 @@ export class Dispatcher implements Part {
 
   // Read, decide, write in one transaction. Throws, having written nothing, when the store
   // cannot take the result.
-  private record(d: Delivery, r: AttemptResult, calledAt: Date): void {
+  private async record(d: Delivery, r: AttemptResult, calledAt: Date): Promise<void> {
     const m = this.o.metrics;
     if (r.kind === "aborted") {
       m.deliveries.inc({ outcome: "aborted" });
@@ -202,9 +203,9 @@ export class Dispatcher implements Part {
     }
     const now = this.now();
     const step = decideAttempt(d, r, { calledAt, now, backoff: this.o.backoff });
-    const view = step.outcome === "retry" ? NOTHING_READ : this.view(d);
+    const view = step.outcome === "retry" ? NOTHING_READ : await this.view(d);
     const changes = settleAttempt(d, step, view, now);
-    this.o.store.watchers.recordAttempt(changes);
+    await this.o.store.watchers.recordAttempt(changes);
     m.attemptDuration.observe(r.durationMs / 1000);
     m.deliveries.inc({ outcome: step.outcome });
     if (step.outcome === "delivered") {
@@ -215,15 +216,15 @@ export class Dispatcher implements Part {
 
   // What settling `d`'s trigger needs: its watcher, and, when this is its last trigger still
   // owed, the other open watchers of its Job (for the label).
-  private view(d: Delivery): AttemptView {
+  private async view(d: Delivery): Promise<AttemptView> {
     const watchers = this.o.store.watchers;
-    const watcher = watchers.get(d.watcherId);
+    const watcher = await watchers.get(d.watcherId);
     const last = watcher?.triggers.every(
       (t) => t.id === d.triggerId || t.status !== TriggerStatus.NOT_CALLED,
     );
     const others =
       watcher && last && watcher.jobUid !== ""
-        ? watchers.openForJob(watcher.namespace, watcher.jobName, watcher.jobUid)
+        ? await watchers.openForJob(watcher.namespace, watcher.jobName, watcher.jobUid)
         : [];
     return { watcher, others };
   }
@@ -249,7 +250,7 @@ export class Dispatcher implements Part {
       clearTimeout(timer);
     }
     try {
-      this.recordHeld();
+      await this.recordHeld();
     } catch {
       // Their rows are still in the outbox: the next start sends them again (at least once).
       this.o.log.warn({ held: this.held.size }, "stopping with attempt results not recorded");

@@ -8,16 +8,21 @@ import { ListWatch } from "../kube/ListWatch.js";
 import { OwedEvents } from "./OwedEvents.js";
 import { summarizeJob, type JobSummary } from "./jobSummary.js";
 
+/**
+ * What is done with Job events. Calls for one Job come one at a time, in order; calls for
+ * different Jobs may overlap. A call that rejects is made again later (OwedEvents).
+ */
 export interface JobWatchHandler {
   /** A Job was added or changed (also called for every Job after each (re)list). */
-  upsert(job: JobSummary): void;
+  upsert(job: JobSummary): Promise<void>;
   /** A Job is gone: a DELETED event, or absent from a relist although we knew it. */
-  remove(job: JobSummary): void;
+  remove(job: JobSummary): Promise<void>;
   /**
-   * After each complete (re)list: the summaries of every Job now known (the live cache; do not
-   * keep it). With several namespaces, first called once every namespace has been listed.
+   * After each complete (re)list, once the events before it were handled: the summaries of
+   * every Job now known (the live cache; do not keep it). With several namespaces, first called
+   * once every namespace has been listed.
    */
-  synced(jobs: ReadonlyMap<string, JobSummary>): void;
+  synced(jobs: ReadonlyMap<string, JobSummary>): Promise<void>;
 }
 
 export interface JobWatchOptions {
@@ -69,7 +74,10 @@ export class JobWatch implements Part {
   ) {
     // A policy that describes no wait fails here, not at the first watch failure.
     assertPolicy(options.backoff ?? DEFAULTS.backoff);
-    this.owed = new OwedEvents(options.handler, options.log);
+    this.owed = new OwedEvents(options.handler, options.log, {
+      // The first event the handler could not apply starts the retries.
+      onOwed: () => this.retryWaker.wake(),
+    });
     const namespaces = [...new Set(options.namespaces)];
     this.streams = (namespaces.length > 0 ? namespaces : [undefined]).map((namespace) =>
       this.stream(namespace),
@@ -128,8 +136,13 @@ export class JobWatch implements Part {
    */
   resync(): void {
     this.owed.retry(this.jobs);
-    for (const job of this.jobs.values()) this.hand(() => this.owed.apply({ kind: "upsert", job }));
-    if (this.isSynced) this.hand(() => this.owed.synced(this.jobs));
+    for (const job of this.jobs.values()) this.owed.apply({ kind: "upsert", job });
+    if (this.isSynced) this.owed.synced(this.jobs);
+  }
+
+  /** Resolves once every Job event so far was handled (or failed and is owed). */
+  handled(): Promise<void> {
+    return this.owed.idle();
   }
 
   private async retryOwedEvents(signal: AbortSignal): Promise<void> {
@@ -229,13 +242,13 @@ export class JobWatch implements Part {
       this.isSynced = true;
       this.firstSync.resolve();
     }
-    this.hand(() => this.owed.synced(this.jobs));
+    this.owed.synced(this.jobs);
   }
 
   private store(job: JobSummary): void {
     this.jobs.set(job.uid, job);
     this.uidByName.set(`${job.namespace}/${job.name}`, job.uid);
-    this.hand(() => this.owed.apply({ kind: "upsert", job }));
+    this.owed.apply({ kind: "upsert", job });
   }
 
   private forget(job: JobSummary): void {
@@ -243,14 +256,7 @@ export class JobWatch implements Part {
     const key = `${job.namespace}/${job.name}`;
     // A Job recreated under the same name may already own the name.
     if (this.uidByName.get(key) === job.uid) this.uidByName.delete(key);
-    this.hand(() => this.owed.apply({ kind: "remove", job }));
-  }
-
-  // The first event the handler could not apply starts the retries.
-  private hand(apply: () => void): void {
-    const before = this.owed.size;
-    apply();
-    if (before === 0 && this.owed.size > 0) this.retryWaker.wake();
+    this.owed.apply({ kind: "remove", job });
   }
 
   // The handler is someone else's code: its failure must not stop the watch.

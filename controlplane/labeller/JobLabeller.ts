@@ -47,10 +47,10 @@ export class JobLabeller implements Part {
 
   // Labels what is due; returns how long to wait before the next look.
   private async turn(signal: AbortSignal): Promise<number> {
-    const due = this.store.labels.due(new Date(), BATCH);
+    const due = await this.store.labels.due(new Date(), BATCH);
     await Promise.all(due.map((t) => this.label(t, signal)));
     if (due.length === BATCH) return 0;
-    const next = this.store.labels.nextDue();
+    const next = await this.store.labels.nextDue();
     return next ? Math.min(POLL_MS, Math.max(0, next.getTime() - Date.now())) : POLL_MS;
   }
 
@@ -79,11 +79,11 @@ export class JobLabeller implements Part {
           { err, job: `${namespace}/${name}`, retryIn },
           "could not label the Job; will retry",
         );
-        this.store.labels.retry(uid, new Date(Date.now() + retryIn));
+        await this.store.labels.retry(uid, new Date(Date.now() + retryIn));
         return;
       }
     }
     // Labelled, or the Job is gone or replaced: nothing more to do for it.
-    this.store.labels.done(uid);
+    await this.store.labels.done(uid);
   }
 }

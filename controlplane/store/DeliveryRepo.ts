@@ -17,8 +17,8 @@ export interface DeliveryRepo {
    * ones and never taking a destination past its cap. Destinations whose oldest due delivery is
    * older go first.
    */
-  due(now: Date, limit: number, busy: Busy): Delivery[];
+  due(now: Date, limit: number, busy: Busy): Promise<Delivery[]>;
   /** When the next delivery that could be started falls due (busy ones and full destinations aside). */
-  nextDue(busy: Busy): Date | undefined;
-  count(): number;
+  nextDue(busy: Busy): Promise<Date | undefined>;
+  count(): Promise<number>;
 }

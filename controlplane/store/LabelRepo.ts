@@ -7,8 +7,8 @@ export interface LabelTask {
 
 /** Jobs owed the webhooks-called label (queued by WatcherRepo with the change that owes it). */
 export interface LabelRepo {
-  due(now: Date, limit: number): LabelTask[];
-  nextDue(): Date | undefined;
-  done(jobUid: string): void;
-  retry(jobUid: string, dueAt: Date): void;
+  due(now: Date, limit: number): Promise<LabelTask[]>;
+  nextDue(): Promise<Date | undefined>;
+  done(jobUid: string): Promise<void>;
+  retry(jobUid: string, dueAt: Date): Promise<void>;
 }

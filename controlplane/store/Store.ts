@@ -5,9 +5,10 @@ import type { WatcherRepo } from "./WatcherRepo.js";
 import type { WebhookRepo } from "./WebhookRepo.js";
 
 /**
- * Everything the controlplane knows, behind the operations it needs; an engine (SQLite today,
- * see sqlite/) implements them. Calls are synchronous: one process owns the store and no two
- * transactions interleave.
+ * Everything the controlplane knows, behind the operations it needs; an engine (sqlite/,
+ * postgres/) implements them. Each call is one transaction, or one read; calls may interleave
+ * (several Jobs at once, several replicas on one PostgreSQL), so a write names the state it was
+ * decided for and writes nothing when it finds another (WatcherRepo.apply).
  *
  * Every call that meets an outage of the store (a full disk, an I/O error, ...) throws
  * StoreUnavailableError and marks `health` failing; StoreWatchdog then probes until a write
@@ -24,6 +25,6 @@ export interface Store {
    * marks the store failing) when not. `reclaim` first gives back space the engine holds beyond
    * its bound, for a volume that filled up.
    */
-  probe(now: Date, reclaim?: boolean): void;
-  close(): void;
+  probe(now: Date, reclaim?: boolean): Promise<void>;
+  close(): Promise<void>;
 }

@@ -57,9 +57,9 @@ export class StoreHealth {
   }
 
   /** Turns an outage into a StoreUnavailableError (and marks the store failing); others pass. */
-  classify(err: unknown): unknown {
+  classify(err: unknown): Error {
     const reason = outageReason(err);
-    if (reason === undefined) return err;
+    if (reason === undefined) return err instanceof Error ? err : new Error(String(err));
     this.failed(reason);
     return err instanceof StoreUnavailableError
       ? err

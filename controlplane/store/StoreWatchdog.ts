@@ -49,7 +49,7 @@ export class StoreWatchdog implements Part {
       probes++;
       await this.waker.sleep(backoffDelay(probes, this.backoff), signal);
       try {
-        this.store.probe(new Date(), true);
+        await this.store.probe(new Date(), true);
       } catch {
         continue; // still failing; the store's health holds the newest reason
       }

@@ -99,27 +99,27 @@ export interface WatcherRepo {
    * Inserts a watcher, or returns the one an earlier request with the same idempotency key
    * created; IdempotencyConflictError when that request was a different one.
    */
-  create(n: NewWatcher): { watcher: Watcher; created: boolean };
+  create(n: NewWatcher): Promise<{ watcher: Watcher; created: boolean }>;
   /** Writes `c` in one transaction; false, having written nothing, when `c` is stale. */
-  apply(c: WatcherChanges): boolean;
+  apply(c: WatcherChanges): Promise<boolean>;
   /** Writes `c` in one transaction; false, having written nothing, when its delivery is gone. */
-  recordAttempt(c: AttemptChanges): boolean;
+  recordAttempt(c: AttemptChanges): Promise<boolean>;
 
-  get(id: string): Watcher | undefined;
-  /** Watchers matching `filter` after `after`, oldest first, read lazily. */
-  scan(filter: WatcherFilter, after?: Cursor): Generator<Watcher, void, undefined>;
+  get(id: string): Promise<Watcher | undefined>;
+  /** Up to `limit` watchers matching `filter` after `after`, oldest first. */
+  list(filter: WatcherFilter, limit: number, after?: Cursor): Promise<Watcher[]>;
   /** Open watchers bound to the Job `uid`, and PENDING unbound ones naming it. */
-  openForJob(namespace: string, name: string, uid: string): Watcher[];
+  openForJob(namespace: string, name: string, uid: string): Promise<Watcher[]>;
   /** PENDING CronJob watchers for a CronJob; namespace '' ones match every namespace. */
-  pendingFamilies(namespace: string, cronJobName: string): Watcher[];
+  pendingFamilies(namespace: string, cronJobName: string): Promise<Watcher[]>;
   /** The ids of the watchers in `parentIds` that already have a watcher for the Job `uid`. */
-  parentsWithChild(parentIds: readonly string[], uid: string): Set<string>;
+  parentsWithChild(parentIds: readonly string[], uid: string): Promise<Set<string>>;
   /** Bound, still PENDING watchers: their Jobs should exist. */
-  boundPending(): { id: string; jobUid: string; namespace: string }[];
+  boundPending(): Promise<{ id: string; jobUid: string; namespace: string }[]>;
   /** Open watchers made by a CronJob watcher. */
-  children(parentId: string): Watcher[];
+  children(parentId: string): Promise<Watcher[]>;
   /** PENDING watchers past their timeout, and unbound ones past their wait for the Job. */
-  expired(now: Date): { timedOut: Watcher[]; notFound: Watcher[] };
+  expired(now: Date): Promise<{ timedOut: Watcher[]; notFound: Watcher[] }>;
   /** The earliest time expired() may find something. */
-  nextExpiry(): Date | undefined;
+  nextExpiry(): Promise<Date | undefined>;
 }

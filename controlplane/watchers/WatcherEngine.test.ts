@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { rejects } from "../../test/support/rejects.js";
 import { createLogger } from "../../common/logger.js";
 import { at, finished, job, spec, webhook } from "../../test/support/watcherFixtures.js";
 import type { JobSummary } from "../jobwatch/jobSummary.js";
@@ -38,15 +39,19 @@ describe("WatcherEngine over a :memory: store", () => {
     engine.events.onExpiryAdded((d) => seen.expiry.push(d));
   }
 
+  // The watcher's status as read at each change the engine announces (reads answer in order:
+  // SQLite answers at once).
   function listen(w: Watcher): WatcherStatus[] {
     const statuses: WatcherStatus[] = [];
-    engine.events.onChange(w.id, (x) => statuses.push(x.status));
+    engine.events.onChange(w.id, () => {
+      void store.watchers.get(w.id).then((x) => x && statuses.push(x.status));
+    });
     return statuses;
   }
 
-  beforeEach(() => {
+  beforeEach(async () => {
     store = SqliteStore.open({ kind: "sqlite", path: ":memory:" });
-    store.webhooks.insert(webhook("hook"));
+    await store.webhooks.insert(webhook("hook"));
     jobs = new Map();
     clock = at(2000);
     start();
@@ -54,119 +59,120 @@ describe("WatcherEngine over a :memory: store", () => {
   afterEach(() => store.close());
 
   describe("createWatcher", () => {
-    it("refuses a bad spec, an unknown webhook and a namespace not watched", () => {
-      expect(() => engine.createWatcher(spec({ jobName: "", cronJobName: "" }))).to.throw(
-        ValidationError,
-      );
-      expect(() =>
+    it("refuses a bad spec, an unknown webhook and a namespace not watched", async () => {
+      await rejects(engine.createWatcher(spec({ jobName: "", cronJobName: "" })), ValidationError);
+      await rejects(
         engine.createWatcher(spec({ triggers: [{ webhookId: "nope", timeoutSeconds: 0 }] })),
-      ).to.throw(NotFoundError, /no webhook nope/);
+        NotFoundError,
+        /no webhook nope/,
+      );
       start(["team"]);
-      expect(() => engine.createWatcher(spec())).to.throw(ValidationError);
+      await rejects(engine.createWatcher(spec()), ValidationError);
     });
 
-    it("answers a repeated key with the first watcher, a different request with a conflict", () => {
-      const first = engine.createWatcher(spec(), "key-1");
+    it("answers a repeated key with the first watcher, a different request with a conflict", async () => {
+      const first = await engine.createWatcher(spec(), "key-1");
       expect(first.created).to.equal(true);
-      expect(engine.createWatcher(spec(), "key-1")).to.deep.equal({
+      expect(await engine.createWatcher(spec(), "key-1")).to.deep.equal({
         watcher: first.watcher,
         created: false,
       });
-      expect(() => engine.createWatcher(spec({ timeoutSeconds: 5 }), "key-1")).to.throw(
-        ConflictError,
-      );
+      await rejects(engine.createWatcher(spec({ timeoutSeconds: 5 }), "key-1"), ConflictError);
     });
 
-    it("tells the timeout loop of the earliest deadline: the timeout or the wait for the Job", () => {
-      engine.createWatcher(spec({ timeoutSeconds: 10 }));
-      engine.createWatcher(spec({ timeoutSeconds: 60 }));
-      engine.createWatcher(spec({ jobName: "", cronJobName: "nightly" }));
+    it("tells the timeout loop of the earliest deadline: the timeout or the wait for the Job", async () => {
+      await engine.createWatcher(spec({ timeoutSeconds: 10 }));
+      await engine.createWatcher(spec({ timeoutSeconds: 60 }));
+      await engine.createWatcher(spec({ jobName: "", cronJobName: "nightly" }));
       expect(seen.expiry).to.deep.equal([at(12_000), at(32_000)]);
     });
 
-    it("binds a Job that already finished and fires at once", () => {
+    it("binds a Job that already finished and fires at once", async () => {
       jobs.set("uid-1", finished("SUCCEEDED"));
-      const { watcher } = engine.createWatcher(spec());
+      const { watcher } = await engine.createWatcher(spec());
       expect(watcher).to.include({ status: WatcherStatus.PROCESSING, jobUid: "uid-1" });
       expect(seen.queued).to.equal(1);
-      expect(store.deliveries.count()).to.equal(1);
+      expect(await store.deliveries.count()).to.equal(1);
     });
   });
 
   describe("Job events", () => {
-    it("binds on the first sight of the Job, notifies when it finishes, in order", () => {
-      const { watcher } = engine.createWatcher(spec());
+    it("binds on the first sight of the Job, notifies when it finishes, in order", async () => {
+      const { watcher } = await engine.createWatcher(spec());
       const statuses = listen(watcher);
-      engine.upsert(job());
-      expect(engine.getWatcher(watcher.id).jobUid).to.equal("uid-1");
-      engine.upsert(finished("SUCCEEDED"));
-      engine.upsert(finished("SUCCEEDED"));
+      await engine.upsert(job());
+      expect((await engine.getWatcher(watcher.id)).jobUid).to.equal("uid-1");
+      await engine.upsert(finished("SUCCEEDED"));
+      await engine.upsert(finished("SUCCEEDED"));
       expect(statuses).to.deep.equal([WatcherStatus.PENDING, WatcherStatus.PROCESSING]);
       expect(seen.queued).to.equal(1);
-      expect(store.deliveries.count()).to.equal(1);
+      expect(await store.deliveries.count()).to.equal(1);
     });
 
-    it("completes a watcher with no triggers and queues its Job's label", () => {
-      engine.createWatcher(spec({ triggers: [] }));
-      engine.upsert(finished("SUCCEEDED"));
-      expect(store.labels.due(clock, 10).map((t) => t.jobUid)).to.deep.equal(["uid-1"]);
+    it("completes a watcher with no triggers and queues its Job's label", async () => {
+      await engine.createWatcher(spec({ triggers: [] }));
+      await engine.upsert(finished("SUCCEEDED"));
+      expect((await store.labels.due(clock, 10)).map((t) => t.jobUid)).to.deep.equal(["uid-1"]);
     });
 
-    it("ends the watchers of a deleted Job JobDeleted, and labels nothing", () => {
-      const { watcher } = engine.createWatcher(spec());
-      engine.upsert(job());
-      engine.remove(job());
-      expect(engine.getWatcher(watcher.id)).to.include({
+    it("ends the watchers of a deleted Job JobDeleted, and labels nothing", async () => {
+      const { watcher } = await engine.createWatcher(spec());
+      await engine.upsert(job());
+      await engine.remove(job());
+      expect(await engine.getWatcher(watcher.id)).to.include({
         status: WatcherStatus.FAILED,
         reason: "JobDeleted",
         jobOutcome: Outcome.DELETED,
       });
       expect(seen.ended).to.deep.equal([watcher.id]);
-      expect(store.labels.nextDue()).to.equal(undefined);
+      expect(await store.labels.nextDue()).to.equal(undefined);
     });
 
-    it("after a list, ends watchers whose Job is gone, unless their namespace is not watched", () => {
-      const mine = engine.createWatcher(spec()).watcher;
-      const theirs = engine.createWatcher(spec({ namespace: "elsewhere" })).watcher;
-      engine.upsert(job());
-      engine.upsert(job({ uid: "uid-2", namespace: "elsewhere" }));
+    it("after a list, ends watchers whose Job is gone, unless their namespace is not watched", async () => {
+      const mine = (await engine.createWatcher(spec())).watcher;
+      const theirs = (await engine.createWatcher(spec({ namespace: "elsewhere" }))).watcher;
+      await engine.upsert(job());
+      await engine.upsert(job({ uid: "uid-2", namespace: "elsewhere" }));
       start(["ns"]);
-      engine.synced(new Map());
-      expect(engine.getWatcher(mine.id).reason).to.equal("JobDeleted");
-      expect(engine.getWatcher(theirs.id).status).to.equal(WatcherStatus.PENDING);
+      await engine.synced(new Map());
+      expect((await engine.getWatcher(mine.id)).reason).to.equal("JobDeleted");
+      expect((await engine.getWatcher(theirs.id)).status).to.equal(WatcherStatus.PENDING);
     });
 
-    it("a CronJob watcher gets one watcher per Job, however often the Job is seen", () => {
-      const family = engine.createWatcher(spec({ jobName: "", cronJobName: "nightly" })).watcher;
+    it("a CronJob watcher gets one watcher per Job, however often the Job is seen", async () => {
+      const family = (await engine.createWatcher(spec({ jobName: "", cronJobName: "nightly" })))
+        .watcher;
       const older = { name: "nightly-0", cronJobName: "nightly", uid: "uid-0" };
-      engine.upsert(finished("SUCCEEDED", { ...older, createdAt: at(1000) }));
+      await engine.upsert(finished("SUCCEEDED", { ...older, createdAt: at(1000) }));
       const run = finished("SUCCEEDED", { ...nightly1 });
-      engine.upsert(job({ ...nightly1 }));
-      engine.upsert(run);
-      engine.upsert(run);
-      expect([...store.watchers.scan({ jobName: "nightly-0" })]).to.deep.equal([]);
-      const children = [...store.watchers.scan({ jobName: "nightly-1" })];
+      await engine.upsert(job({ ...nightly1 }));
+      await engine.upsert(run);
+      await engine.upsert(run);
+      expect([...(await store.watchers.list({ jobName: "nightly-0" }, 100))]).to.deep.equal([]);
+      const children = [...(await store.watchers.list({ jobName: "nightly-1" }, 100))];
       expect(children.map((c) => [c.parentId, c.status])).to.deep.equal([
         [family.id, WatcherStatus.PROCESSING],
       ]);
-      expect(engine.getWatcher(family.id).status).to.equal(WatcherStatus.PENDING);
+      expect((await engine.getWatcher(family.id)).status).to.equal(WatcherStatus.PENDING);
     });
   });
 
   describe("timeouts and cancel", () => {
-    it("ends watchers at their time, TIMEOUT or JobNotFound, and says when to look again", () => {
-      const late = engine.createWatcher(spec({ timeoutSeconds: 10 })).watcher;
-      engine.upsert(job());
-      const lost = engine.createWatcher(spec({ jobName: "never" })).watcher;
-      expect(engine.expire()).to.deep.equal(at(12_000));
+    it("ends watchers at their time, TIMEOUT or JobNotFound, and says when to look again", async () => {
+      const late = (await engine.createWatcher(spec({ timeoutSeconds: 10 }))).watcher;
+      await engine.upsert(job());
+      const lost = (await engine.createWatcher(spec({ jobName: "never" }))).watcher;
+      expect(await engine.expire()).to.deep.equal(at(12_000));
       clock = at(12_000);
-      expect(engine.expire()).to.deep.equal(at(32_000));
-      expect(engine.getWatcher(late.id)).to.include({ status: WatcherStatus.TIMEOUT });
-      expect(engine.getWatcher(late.id).triggers[0]?.status).to.equal(TriggerStatus.TIMEOUT);
-      expect(store.labels.due(clock, 10).map((t) => t.jobUid)).to.deep.equal(["uid-1"]);
+      expect(await engine.expire()).to.deep.equal(at(32_000));
+      expect(await engine.getWatcher(late.id)).to.include({ status: WatcherStatus.TIMEOUT });
+      expect((await engine.getWatcher(late.id)).triggers[0]?.status).to.equal(
+        TriggerStatus.TIMEOUT,
+      );
+      expect((await store.labels.due(clock, 10)).map((t) => t.jobUid)).to.deep.equal(["uid-1"]);
       clock = at(32_000);
-      expect(engine.expire()).to.equal(undefined);
-      expect(engine.getWatcher(lost.id)).to.include({
+      expect(await engine.expire()).to.equal(undefined);
+      expect(await engine.getWatcher(lost.id)).to.include({
         status: WatcherStatus.FAILED,
         reason: "JobNotFound",
         message: "no Job of this name appeared within 30 s",
@@ -174,31 +180,32 @@ describe("WatcherEngine over a :memory: store", () => {
       expect(seen.ended).to.deep.equal([late.id, lost.id]);
     });
 
-    it("cancels a CronJob watcher with its children, once", () => {
-      const family = engine.createWatcher(spec({ jobName: "", cronJobName: "nightly" })).watcher;
-      engine.upsert(job({ ...nightly1 }));
-      const cancelled = engine.cancelWatcher(family.id);
+    it("cancels a CronJob watcher with its children, once", async () => {
+      const family = (await engine.createWatcher(spec({ jobName: "", cronJobName: "nightly" })))
+        .watcher;
+      await engine.upsert(job({ ...nightly1 }));
+      const cancelled = await engine.cancelWatcher(family.id);
       expect(cancelled.status).to.equal(WatcherStatus.CANCELLED);
-      const child = [...store.watchers.scan({ jobName: "nightly-1" })][0];
+      const child = [...(await store.watchers.list({ jobName: "nightly-1" }, 100))][0];
       expect(child?.status).to.equal(WatcherStatus.CANCELLED);
       expect(seen.ended).to.deep.equal([child?.id, family.id]);
-      expect(() => engine.cancelWatcher(family.id)).to.throw(PreconditionError, /already ended/);
-      expect(() => engine.cancelWatcher("nope")).to.throw(NotFoundError);
+      await rejects(engine.cancelWatcher(family.id), PreconditionError, /already ended/);
+      await rejects(engine.cancelWatcher("nope"), NotFoundError);
     });
   });
 
-  it("lists watchers by filter, a page at a time", () => {
+  it("lists watchers by filter, a page at a time", async () => {
     for (let i = 0; i < 3; i++) {
       clock = at(2000 + i);
-      engine.createWatcher(spec({ jobName: `job-${i}` }));
+      await engine.createWatcher(spec({ jobName: `job-${i}` }));
     }
-    const first = engine.listWatchers({}, { ...ALL, limit: 2 }, "");
+    const first = await engine.listWatchers({}, { ...ALL, limit: 2 }, "");
     expect(first.watchers).to.have.length(2);
-    const rest = engine.listWatchers({}, { ...ALL, limit: 2 }, first.nextPageToken);
+    const rest = await engine.listWatchers({}, { ...ALL, limit: 2 }, first.nextPageToken);
     expect(rest.watchers.map((w) => w.jobName)).to.deep.equal(["job-2"]);
     expect(rest.nextPageToken).to.equal("");
     expect(
-      engine.listWatchers({ jobName: "job-1" }, ALL, "").watchers.map((w) => w.jobName),
+      (await engine.listWatchers({ jobName: "job-1" }, ALL, "")).watchers.map((w) => w.jobName),
     ).to.deep.equal(["job-1"]);
   });
 });

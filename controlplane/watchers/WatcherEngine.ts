@@ -58,15 +58,15 @@ export class WatcherEngine {
 
   // --- watchers
 
-  createWatcher(
+  async createWatcher(
     spec: WatcherSpec,
     idempotencyKey?: string,
-  ): { watcher: Watcher; created: boolean } {
-    this.check(spec, idempotencyKey);
+  ): Promise<{ watcher: Watcher; created: boolean }> {
+    await this.check(spec, idempotencyKey);
     const now = this.now();
     let result: { watcher: Watcher; created: boolean };
     try {
-      result = this.o.store.watchers.create(
+      result = await this.o.store.watchers.create(
         newWatcher(spec, {
           now,
           ...(idempotencyKey !== undefined && { idempotencyKey, requestHash: hashSpec(spec) }),
@@ -79,19 +79,23 @@ export class WatcherEngine {
     }
     if (!result.created) return result;
     this.announceDeadline(spec, now);
-    return { watcher: this.bindExisting(result.watcher), created: true };
+    return { watcher: await this.bindExisting(result.watcher), created: true };
   }
 
-  getWatcher(id: string): Watcher {
-    const w = this.o.store.watchers.get(id);
+  async getWatcher(id: string): Promise<Watcher> {
+    const w = await this.o.store.watchers.get(id);
     if (!w) throw new NotFoundError(`watcher ${id} not found`);
     return w;
   }
 
-  listWatchers(filter: WatcherFilter, bounds: PageBounds<Watcher>, pageToken: string): WatcherPage {
-    const { items, nextPageToken } = listPage(
+  async listWatchers(
+    filter: WatcherFilter,
+    bounds: PageBounds<Watcher>,
+    pageToken: string,
+  ): Promise<WatcherPage> {
+    const { items, nextPageToken } = await listPage(
       "watchers",
-      (after) => this.o.store.watchers.scan(filter, after),
+      (after, limit) => this.o.store.watchers.list(filter, limit, after),
       {
         bounds,
         pageToken,
@@ -101,59 +105,60 @@ export class WatcherEngine {
     return { watchers: items, nextPageToken };
   }
 
-  cancelWatcher(id: string): Watcher {
-    const w = this.getWatcher(id);
+  async cancelWatcher(id: string): Promise<Watcher> {
+    const w = await this.getWatcher(id);
     if (FINAL_WATCHER_STATUSES.has(w.status)) {
       throw new PreconditionError(`watcher ${id} already ended ${w.status}`);
     }
-    this.decide(() => {
-      const current = this.getWatcher(id);
-      const children = this.o.store.watchers.children(id);
-      return decideCancel(current, children, this.openOfJobs([...children, current]), this.now());
+    await this.decide(async () => {
+      const current = await this.getWatcher(id);
+      const children = await this.o.store.watchers.children(id);
+      const others = await this.openOfJobs([...children, current]);
+      return decideCancel(current, children, others, this.now());
     });
     return this.getWatcher(id);
   }
 
   /** The dispatcher settled a delivery: tell the watcher's listeners. */
   deliverySettled(watcherId: string): void {
-    this.changed(watcherId);
+    this.events.changed(watcherId);
   }
 
   // --- Job events (JobWatchHandler)
 
-  upsert(job: JobSummary): void {
+  async upsert(job: JobSummary): Promise<void> {
     const read = { families: true, webhooks: job.outcome !== undefined };
-    this.decide(() => decideUpsert(this.jobView(job, read), this.context()));
+    await this.decide(async () => decideUpsert(await this.jobView(job, read), this.context()));
   }
 
-  remove(job: JobSummary): void {
+  async remove(job: JobSummary): Promise<void> {
     const read = { families: false, webhooks: true };
-    this.decide(() => decideRemove(this.jobView(job, read), this.context()));
+    await this.decide(async () => decideRemove(await this.jobView(job, read), this.context()));
   }
 
   /** After a (re)list: bound watchers whose Job is gone were missed while we were not looking. */
-  synced(jobs: ReadonlyMap<string, JobSummary>): void {
+  async synced(jobs: ReadonlyMap<string, JobSummary>): Promise<void> {
     const watched = this.o.namespaces;
     const gone = new Set<string>();
-    for (const b of this.o.store.watchers.boundPending()) {
+    for (const b of await this.o.store.watchers.boundPending()) {
       if (jobs.has(b.jobUid) || gone.has(b.jobUid)) continue;
       // Not listed because not watched (--namespaces changed since): unknown, not deleted.
       if (watched && !watched.includes(b.namespace)) continue;
-      const w = this.o.store.watchers.get(b.id);
+      const w = await this.o.store.watchers.get(b.id);
       if (!w) continue;
       gone.add(b.jobUid);
-      this.remove(goneJob(w));
+      await this.remove(goneJob(w));
     }
   }
 
   // --- timeouts
 
   /** Ends watchers whose time ran out; returns when to look again. */
-  expire(): Date | undefined {
-    this.decide(() => {
+  async expire(): Promise<Date | undefined> {
+    await this.decide(async () => {
       const now = this.now();
-      const expired = this.o.store.watchers.expired(now);
-      const others = this.openOfJobs([...expired.timedOut, ...expired.notFound]);
+      const expired = await this.o.store.watchers.expired(now);
+      const others = await this.openOfJobs([...expired.timedOut, ...expired.notFound]);
       return decideExpiry(expired, others, { now, jobWaitMs: this.o.jobWaitMs });
     });
     return this.o.store.watchers.nextExpiry();
@@ -161,7 +166,7 @@ export class WatcherEngine {
 
   // --- read, apply, announce
 
-  private check(spec: WatcherSpec, idempotencyKey: string | undefined): void {
+  private async check(spec: WatcherSpec, idempotencyKey: string | undefined): Promise<void> {
     const violations = validateWatcherSpec(spec, idempotencyKey);
     if (this.o.namespaces && !this.o.namespaces.includes(spec.namespace)) {
       violations.push({
@@ -171,8 +176,11 @@ export class WatcherEngine {
     }
     if (violations.length > 0) throw new ValidationError(violations);
     // A well-formed request that names a webhook which does not exist: NOT_FOUND, naming it.
+    const found = await Promise.all(
+      spec.triggers.map((t) => this.o.store.webhooks.get(t.webhookId)),
+    );
     const missing = spec.triggers.flatMap((t, i) =>
-      this.o.store.webhooks.get(t.webhookId)
+      found[i]
         ? []
         : [{ field: `triggers[${i}].webhookId`, description: `no webhook ${t.webhookId}` }],
     );
@@ -182,11 +190,11 @@ export class WatcherEngine {
   }
 
   // A Job that already exists binds at once, and if it already finished the watcher fires now.
-  private bindExisting(w: Watcher): Watcher {
+  private async bindExisting(w: Watcher): Promise<Watcher> {
     const job = w.jobName !== "" ? this.o.jobs.findByName(w.namespace, w.jobName) : undefined;
     if (!job) return w;
     try {
-      this.upsert(job);
+      await this.upsert(job);
     } catch (err) {
       // The watcher is stored; the store failed after. The Job is applied again once the store
       // writes (JobWatch.resync), so the caller is told of the watcher it has, not asked to retry.
@@ -198,25 +206,30 @@ export class WatcherEngine {
 
   // What a Job event needs: the Job's watchers, its CronJob's watchers (a Job that appears), and
   // the webhooks their triggers name (a Job with an outcome, a deletion being one).
-  private jobView(job: JobSummary, read: { families: boolean; webhooks: boolean }): JobView {
-    const watchers = this.o.store.watchers.openForJob(job.namespace, job.name, job.uid);
-    const families = read.families && job.cronJobName ? this.familiesOf(job, job.cronJobName) : [];
+  private async jobView(
+    job: JobSummary,
+    read: { families: boolean; webhooks: boolean },
+  ): Promise<JobView> {
+    const watchers = await this.o.store.watchers.openForJob(job.namespace, job.name, job.uid);
+    const families =
+      read.families && job.cronJobName ? await this.familiesOf(job, job.cronJobName) : [];
+    const ids = read.webhooks
+      ? new Set([...watchers, ...families].flatMap((w) => w.triggers.map((t) => t.webhookId)))
+      : new Set<string>();
     const webhooks = new Map<string, Webhook>();
-    for (const t of read.webhooks ? [...watchers, ...families].flatMap((w) => w.triggers) : []) {
-      const webhook = webhooks.has(t.webhookId)
-        ? undefined
-        : this.o.store.webhooks.get(t.webhookId);
-      if (webhook) webhooks.set(t.webhookId, webhook);
+    for (const id of ids) {
+      const webhook = await this.o.store.webhooks.get(id);
+      if (webhook) webhooks.set(id, webhook);
     }
     return { job, watchers, families, webhooks };
   }
 
   // The Job's CronJob watchers that have no watcher for it yet.
-  private familiesOf(job: JobSummary, cronJobName: string): Watcher[] {
+  private async familiesOf(job: JobSummary, cronJobName: string): Promise<Watcher[]> {
     const repo = this.o.store.watchers;
-    const families = repo.pendingFamilies(job.namespace, cronJobName);
+    const families = await repo.pendingFamilies(job.namespace, cronJobName);
     if (families.length === 0) return [];
-    const done = repo.parentsWithChild(
+    const done = await repo.parentsWithChild(
       families.map((f) => f.id),
       job.uid,
     );
@@ -224,12 +237,14 @@ export class WatcherEngine {
   }
 
   // The open watchers of the Jobs `watchers` are bound to.
-  private openOfJobs(watchers: readonly Watcher[]): Watcher[] {
+  private async openOfJobs(watchers: readonly Watcher[]): Promise<Watcher[]> {
     const jobs = new Map<string, Watcher>();
     for (const w of watchers) if (w.jobUid !== "") jobs.set(w.jobUid, w);
-    return [...jobs.values()].flatMap((w) =>
-      this.o.store.watchers.openForJob(w.namespace, w.jobName, w.jobUid),
-    );
+    const open: Watcher[] = [];
+    for (const w of jobs.values()) {
+      open.push(...(await this.o.store.watchers.openForJob(w.namespace, w.jobName, w.jobUid)));
+    }
+    return open;
   }
 
   private context(): { now: Date; defaultDeliveryTimeoutMs: number } {
@@ -237,11 +252,11 @@ export class WatcherEngine {
   }
 
   // Reads and decides (`make`), writes the decision in one transaction, then announces it.
-  private decide(make: () => WatcherDecision): void {
+  private async decide(make: () => Promise<WatcherDecision>): Promise<void> {
     for (let i = 0; i < DECISION_TRIES; i++) {
-      const d = make();
+      const d = await make();
       const nothing = d.spawn.length === 0 && d.changes.length === 0;
-      if (nothing || this.o.store.watchers.apply(d)) {
+      if (nothing || (await this.o.store.watchers.apply(d))) {
         this.announce(d);
         return;
       }
@@ -266,7 +281,7 @@ export class WatcherEngine {
         queued ||= deliveries > 0;
       }
     }
-    for (const id of new Set(d.touched)) this.changed(id);
+    for (const id of new Set(d.touched)) this.events.changed(id);
     if (queued) this.events.deliveriesQueued();
   }
 
@@ -276,9 +291,5 @@ export class WatcherEngine {
     const wait = spec.jobName !== "" ? now.getTime() + this.o.jobWaitMs : Infinity;
     const earliest = Math.min(timeout, wait);
     if (earliest !== Infinity) this.events.expiryAdded(new Date(earliest));
-  }
-
-  private changed(id: string): void {
-    this.events.changed(id, (i) => this.o.store.watchers.get(i));
   }
 }

@@ -1,5 +1,4 @@
 import { EventEmitter } from "node:events";
-import type { Watcher } from "./model.js";
 
 /** What the engine tells the rest of the controlplane, after each change is committed. */
 export class WatcherEvents {
@@ -10,18 +9,18 @@ export class WatcherEvents {
     this.emitter.setMaxListeners(0);
   }
 
-  /** Calls `listener` with the watcher after each change; returns the unsubscribe function. */
-  onChange(id: string, listener: (w: Watcher) => void): () => void {
+  /**
+   * Calls `listener` after each change of the watcher this process made; returns the
+   * unsubscribe function. The listener reads the watcher itself: the newest read is the newest
+   * state, whatever order reads answer in.
+   */
+  onChange(id: string, listener: () => void): () => void {
     this.emitter.on(`watcher:${id}`, listener);
     return () => this.emitter.off(`watcher:${id}`, listener);
   }
 
-  /** Loads the watcher only when someone listens. */
-  changed(id: string, load: (id: string) => Watcher | undefined): void {
-    const name = `watcher:${id}`;
-    if (this.emitter.listenerCount(name) === 0) return;
-    const w = load(id);
-    if (w) this.emitter.emit(name, w);
+  changed(id: string): void {
+    this.emitter.emit(`watcher:${id}`);
   }
 
   /** Outbox rows were written. */

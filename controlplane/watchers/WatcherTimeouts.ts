@@ -31,8 +31,8 @@ export class WatcherTimeouts implements Part {
         health: this.health,
         log: this.log,
         waker: this.waker,
-        turn: () => {
-          const next = this.engine.expire();
+        turn: async () => {
+          const next = await this.engine.expire();
           const wait = Math.min(
             next ? Math.max(0, next.getTime() - Date.now()) : MAX_SLEEP_MS,
             MAX_SLEEP_MS,

@@ -13,31 +13,34 @@ export class Webhooks {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  create(input: WebhookInput): Webhook {
+  async create(input: WebhookInput): Promise<Webhook> {
     const violations = validateWebhook(input);
     if (violations.length > 0) throw new ValidationError(violations);
     const webhook: Webhook = { id: randomUUID(), ...input, createdAt: this.now() };
-    this.repo.insert(webhook);
+    await this.repo.insert(webhook);
     return webhook;
   }
 
-  get(id: string): Webhook {
-    const w = this.repo.get(id);
+  async get(id: string): Promise<Webhook> {
+    const w = await this.repo.get(id);
     if (!w) throw new NotFoundError(`webhook ${id} not found`);
     return w;
   }
 
   /** A page of webhooks, oldest first. */
-  list(bounds: PageBounds<Webhook>, pageToken: string): Page<Webhook> {
-    return listPage("webhooks", (after) => this.repo.scan(after), { bounds, pageToken });
+  list(bounds: PageBounds<Webhook>, pageToken: string): Promise<Page<Webhook>> {
+    return listPage("webhooks", (after, limit) => this.repo.list(limit, after), {
+      bounds,
+      pageToken,
+    });
   }
 
   /**
    * Deletes a webhook that no open watcher names. Ended watchers keep their triggers naming it;
    * it is gone for everything else (get, list, new watchers).
    */
-  delete(id: string): void {
-    const result = this.repo.delete(id, this.now());
+  async delete(id: string): Promise<void> {
+    const result = await this.repo.delete(id, this.now());
     if (result.kind === "missing") throw new NotFoundError(`webhook ${id} not found`);
     if (result.kind === "in-use") throw new WebhookInUseError(id, result.watcherIds, result.count);
   }

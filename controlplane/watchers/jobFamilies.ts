@@ -84,10 +84,14 @@ export function familyWatcherSpec(e: JobFamilyEntry): WatcherSpec {
 }
 
 /** The webhook and CronJob watcher of an entry, created once and kept across restarts. */
-export function ensureJobFamily(store: Store, entry: JobFamilyEntry, now: Date): void {
+export async function ensureJobFamily(
+  store: Store,
+  entry: JobFamilyEntry,
+  now: Date,
+): Promise<void> {
   const id = familyWebhookId(entry);
   // The file is the truth: a family webhook deleted through the API comes back at the next start.
-  store.webhooks.ensure({
+  await store.webhooks.ensure({
     id,
     url: entry.url,
     requestBody: entry.requestBody === "" ? undefined : entry.requestBody,
@@ -95,7 +99,7 @@ export function ensureJobFamily(store: Store, entry: JobFamilyEntry, now: Date):
     secret: undefined,
     createdAt: now,
   });
-  store.watchers.create(
+  await store.watchers.create(
     newWatcher(familyWatcherSpec(entry), {
       now,
       idempotencyKey: `job-families:${entry.jobFamily}:${id}`,

@@ -24,14 +24,17 @@ export type Call =
 /** Remembers every handler call, in order. */
 export class Recorder implements JobWatchHandler {
   readonly calls: Call[] = [];
-  upsert(job: JobSummary): void {
+  upsert(job: JobSummary): Promise<void> {
     this.calls.push({ kind: "upsert", job });
+    return Promise.resolve();
   }
-  remove(job: JobSummary): void {
+  remove(job: JobSummary): Promise<void> {
     this.calls.push({ kind: "remove", job });
+    return Promise.resolve();
   }
-  synced(jobs: ReadonlyMap<string, JobSummary>): void {
+  synced(jobs: ReadonlyMap<string, JobSummary>): Promise<void> {
     this.calls.push({ kind: "synced", jobs: new Map(jobs) });
+    return Promise.resolve();
   }
   upserts(uid: string): JobSummary[] {
     return this.calls.flatMap((c) => (c.kind === "upsert" && c.job.uid === uid ? [c.job] : []));

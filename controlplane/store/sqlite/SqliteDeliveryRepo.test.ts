@@ -10,9 +10,9 @@ import { SqliteStore } from "./SqliteStore.js";
 const NOW = new Date("2026-01-01T00:00:00Z");
 
 // Queues `count` deliveries to `url`, as a finishing Job would.
-function queue(store: Store, url: string, count: number): void {
+async function queue(store: Store, url: string, count: number): Promise<void> {
   const webhookId = randomUUID();
-  store.webhooks.insert({
+  await store.webhooks.insert({
     id: webhookId,
     url,
     requestBody: "x",
@@ -20,7 +20,7 @@ function queue(store: Store, url: string, count: number): void {
     secret: undefined,
     createdAt: NOW,
   });
-  const { watcher } = store.watchers.create(
+  const { watcher } = await store.watchers.create(
     newWatcher(
       {
         namespace: "ns",
@@ -33,7 +33,8 @@ function queue(store: Store, url: string, count: number): void {
       { now: NOW },
     ),
   );
-  const deliveries = buildDeliveries(watcher, (id) => store.webhooks.get(id), {
+  const hook = await store.webhooks.get(webhookId);
+  const deliveries = buildDeliveries(watcher, () => hook, {
     job: { uid: "u", namespace: "ns", name: watcher.jobName } as Parameters<
       typeof buildDeliveries
     >[2]["job"],
@@ -42,7 +43,7 @@ function queue(store: Store, url: string, count: number): void {
     now: NOW,
     defaultTimeoutMs: 60_000,
   });
-  store.watchers.apply({
+  await store.watchers.apply({
     spawn: [],
     changes: [
       {
@@ -73,48 +74,50 @@ describe("DeliveryRepo: slots shared by destination", () => {
   });
   afterEach(() => store.close());
 
-  it("gives no destination more than its cap, so the next one gets the rest", () => {
-    queue(store, "http://stalled.example:8080/a", 20);
-    queue(store, "http://stalled.example:8080/b", 20);
-    queue(store, "https://healthy.example/hook", 5);
-    const picked = store.deliveries.due(NOW, 64, busy(4));
+  it("gives no destination more than its cap, so the next one gets the rest", async () => {
+    await queue(store, "http://stalled.example:8080/a", 20);
+    await queue(store, "http://stalled.example:8080/b", 20);
+    await queue(store, "https://healthy.example/hook", 5);
+    const picked = await store.deliveries.due(NOW, 64, busy(4));
     const by = (d: string): number => picked.filter((p) => p.destination === d).length;
     expect(by("http://stalled.example:8080")).to.equal(4);
     expect(by("https://healthy.example")).to.equal(4);
   });
 
-  it("counts the attempts already in flight against the cap", () => {
-    queue(store, "http://a.example/x", 10);
-    queue(store, "http://b.example/x", 10);
-    const picked = store.deliveries.due(NOW, 64, busy(4, { "http://a.example": 3 }));
+  it("counts the attempts already in flight against the cap", async () => {
+    await queue(store, "http://a.example/x", 10);
+    await queue(store, "http://b.example/x", 10);
+    const picked = await store.deliveries.due(NOW, 64, busy(4, { "http://a.example": 3 }));
     expect(picked.filter((p) => p.destination === "http://a.example")).to.have.length(1);
     expect(picked.filter((p) => p.destination === "http://b.example")).to.have.length(4);
   });
 
-  it("stops at the limit of free slots", () => {
-    queue(store, "http://a.example/x", 10);
-    queue(store, "http://b.example/x", 10);
-    expect(store.deliveries.due(NOW, 5, busy(4))).to.have.length(5);
+  it("stops at the limit of free slots", async () => {
+    await queue(store, "http://a.example/x", 10);
+    await queue(store, "http://b.example/x", 10);
+    expect(await store.deliveries.due(NOW, 5, busy(4))).to.have.length(5);
   });
 
-  it("does not call a delivery of a full destination due, so the loop does not spin", () => {
-    queue(store, "http://a.example/x", 3);
-    const inFlight = store.deliveries.due(NOW, 64, busy(2)).map((d) => d.id);
+  it("does not call a delivery of a full destination due, so the loop does not spin", async () => {
+    await queue(store, "http://a.example/x", 3);
+    const inFlight = (await store.deliveries.due(NOW, 64, busy(2))).map((d) => d.id);
     expect(inFlight).to.have.length(2);
-    expect(store.deliveries.nextDue(busy(2, { "http://a.example": 2 }, inFlight))).to.equal(
+    expect(await store.deliveries.nextDue(busy(2, { "http://a.example": 2 }, inFlight))).to.equal(
       undefined,
     );
-    expect(store.deliveries.nextDue(busy(2, { "http://a.example": 1 }, inFlight))).to.deep.equal(
-      NOW,
-    );
+    expect(
+      await store.deliveries.nextDue(busy(2, { "http://a.example": 1 }, inFlight)),
+    ).to.deep.equal(NOW);
   });
 });
 
 describe("Delivery destinations", () => {
-  it("are the URL's origin", () => {
+  it("are the URL's origin", async () => {
     const store = SqliteStore.open({ kind: "sqlite", path: ":memory:" });
-    queue(store, "http://127.0.0.1:8080/path?q=1", 1);
-    expect(store.deliveries.due(NOW, 1, busy(1))[0]?.destination).to.equal("http://127.0.0.1:8080");
-    store.close();
+    await queue(store, "http://127.0.0.1:8080/path?q=1", 1);
+    expect((await store.deliveries.due(NOW, 1, busy(1)))[0]?.destination).to.equal(
+      "http://127.0.0.1:8080",
+    );
+    await store.close();
   });
 });

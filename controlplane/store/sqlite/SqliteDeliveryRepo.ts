@@ -1,11 +1,12 @@
 import type { Database, Statement } from "better-sqlite3";
 import type { Delivery } from "../../watchers/model.js";
 import type { Busy, DeliveryRepo } from "../DeliveryRepo.js";
+import type { Synchronous } from "../guarded.js";
 import { toDelivery, type DeliveryRow } from "./rows.js";
 import { statementCache } from "./statements.js";
 
 /** DeliveryRepo on SQLite. */
-export class SqliteDeliveryRepo implements DeliveryRepo {
+export class SqliteDeliveryRepo implements Synchronous<DeliveryRepo> {
   private readonly q: (sql: string) => Statement;
 
   constructor(db: Database) {

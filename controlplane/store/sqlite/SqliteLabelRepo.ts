@@ -1,9 +1,10 @@
 import type { Database, Statement } from "better-sqlite3";
+import type { Synchronous } from "../guarded.js";
 import type { LabelRepo, LabelTask } from "../LabelRepo.js";
 import { statementCache } from "./statements.js";
 
 /** LabelRepo on SQLite. */
-export class SqliteLabelRepo implements LabelRepo {
+export class SqliteLabelRepo implements Synchronous<LabelRepo> {
   private readonly q: (sql: string) => Statement;
 
   constructor(db: Database) {

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { rejects } from "../../../test/support/rejects.js";
 import { execFileSync } from "node:child_process";
 import {
   closeSync,
@@ -16,11 +17,11 @@ import { StoreSpecError } from "../storeSpec.js";
 import { SqliteStore as Store } from "./SqliteStore.js";
 
 describe("Store.open", () => {
-  it("opens, migrates and reopens a file", () => {
+  it("opens, migrates and reopens a file", async () => {
     const dir = mkdtempSync(join(tmpdir(), "jobhooks-store-"));
     try {
-      Store.open({ kind: "sqlite", path: join(dir, "a", "jobhooks.db") }).close();
-      Store.open({ kind: "sqlite", path: join(dir, "a", "jobhooks.db") }).close();
+      await Store.open({ kind: "sqlite", path: join(dir, "a", "jobhooks.db") }).close();
+      await Store.open({ kind: "sqlite", path: join(dir, "a", "jobhooks.db") }).close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -63,7 +64,7 @@ describe("Store on a full disk", function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("is an outage, not a crash: StoreUnavailableError, health failing, then writes again", () => {
+  it("is an outage, not a crash: StoreUnavailableError, health failing, then writes again", async () => {
     const root = dir ?? "";
     const store = Store.open({ kind: "sqlite", path: join(root, "jobhooks.db") });
     try {
@@ -80,7 +81,7 @@ describe("Store on a full disk", function () {
       } finally {
         closeSync(fd);
       }
-      const write = (): void =>
+      const write = (): Promise<void> =>
         store.webhooks.insert({
           id: `w${Date.now()}${Math.random()}`,
           url: "http://127.0.0.1/x",
@@ -89,17 +90,17 @@ describe("Store on a full disk", function () {
           secret: undefined,
           createdAt: new Date(),
         });
-      expect(write).to.throw(StoreUnavailableError, /SQLITE_FULL/);
+      await rejects(write(), StoreUnavailableError, /SQLITE_FULL/);
       expect(store.health.failure?.reason).to.match(/SQLITE_FULL/);
-      expect(() => store.probe(new Date(), true)).to.throw(StoreUnavailableError);
+      await rejects(store.probe(new Date(), true), StoreUnavailableError);
 
       unlinkSync(filler);
-      store.probe(new Date(), true);
+      await store.probe(new Date(), true);
       store.health.recovered();
-      write();
+      await write();
       expect(store.health.failure).to.equal(undefined);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 });

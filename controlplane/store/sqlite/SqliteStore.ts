@@ -35,14 +35,14 @@ export class SqliteStore implements Store {
   readonly health = new StoreHealth();
 
   private constructor(private readonly db: Database.Database) {
-    this.webhooks = guarded(new SqliteWebhookRepo(db), this.health);
-    this.watchers = guarded(new SqliteWatcherRepo(db), this.health);
-    this.deliveries = guarded(new SqliteDeliveryRepo(db), this.health);
-    this.labels = guarded(new SqliteLabelRepo(db), this.health);
+    this.webhooks = guarded<WebhookRepo>(new SqliteWebhookRepo(db), this.health);
+    this.watchers = guarded<WatcherRepo>(new SqliteWatcherRepo(db), this.health);
+    this.deliveries = guarded<DeliveryRepo>(new SqliteDeliveryRepo(db), this.health);
+    this.labels = guarded<LabelRepo>(new SqliteLabelRepo(db), this.health);
   }
 
   // `reclaim`: the WAL is cut back to its small bound first, for a volume that filled up.
-  probe(now: Date, reclaim = false): void {
+  probe(now: Date, reclaim = false): Promise<void> {
     try {
       if (reclaim) {
         boundWal(this.db, SMALL_WAL_BOUND);
@@ -53,8 +53,9 @@ export class SqliteStore implements Store {
           `INSERT INTO store_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at`,
         )
         .run(now.getTime());
+      return Promise.resolve();
     } catch (err) {
-      throw this.health.classify(err);
+      return Promise.reject(this.health.classify(err));
     }
   }
 
@@ -80,8 +81,9 @@ export class SqliteStore implements Store {
     return new SqliteStore(db);
   }
 
-  close(): void {
+  close(): Promise<void> {
     this.db.close();
+    return Promise.resolve();
   }
 }
 

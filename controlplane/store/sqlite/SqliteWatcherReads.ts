@@ -1,6 +1,6 @@
 import type { Database, Statement } from "better-sqlite3";
 import type { Trigger, Watcher, WatcherFilter } from "../../watchers/model.js";
-import { keysetScan, type Cursor } from "../keyset.js";
+import type { Cursor } from "../keyset.js";
 import { toTrigger, toWatcher, type TriggerRow, type WatcherRow } from "./rows.js";
 import { statementCache } from "./statements.js";
 
@@ -28,11 +28,6 @@ export class SqliteWatcherReads {
   get(id: string): Watcher | undefined {
     const row = this.q(`SELECT * FROM watchers WHERE id = ?`).get(id) as WatcherRow | undefined;
     return row && this.withTriggers([row])[0];
-  }
-
-  /** Watchers matching `filter` after `after`, oldest first; read lazily, 100 at a time. */
-  scan(filter: WatcherFilter, after?: Cursor): Generator<Watcher, void, undefined> {
-    return keysetScan((cursor, limit) => this.list(filter, limit, cursor), after, 100);
   }
 
   /** Pages in creation order; `after` is the last watcher of the previous page. */

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { rejects } from "../../../test/support/rejects.js";
 import { at, counter, inserted, spec, webhook } from "../../../test/support/watcherFixtures.js";
 import { CANCELLED } from "../../watchers/decideEnding.js";
 import { Outcome, TriggerStatus, WatcherStatus, type Delivery } from "../../watchers/model.js";
@@ -35,16 +36,16 @@ function delivery(id: string, triggerId: string, watcherId: string): Delivery {
 describe("SqliteWatcherRepo", () => {
   let store: SqliteStore;
   let ids: () => string;
-  beforeEach(() => {
+  beforeEach(async () => {
     store = SqliteStore.open({ kind: "sqlite", path: ":memory:" });
-    store.webhooks.insert(webhook("hook"));
+    await store.webhooks.insert(webhook("hook"));
     ids = counter("w");
   });
   afterEach(() => store.close());
 
   // A watcher bound to uid-1 that was told to notify: PROCESSING, with one delivery "msg_1".
-  function processing(): string {
-    const { watcher } = store.watchers.create(inserted(spec(), ids, { jobUid: "uid-1" }));
+  async function processing(): Promise<string> {
+    const { watcher } = await store.watchers.create(inserted(spec(), ids, { jobUid: "uid-1" }));
     const triggerId = watcher.triggers[0]?.id ?? "";
     const d = delivery("msg_1", triggerId, watcher.id);
     const notify = {
@@ -54,36 +55,38 @@ describe("SqliteWatcherRepo", () => {
       status: WatcherStatus.PROCESSING,
       deliveries: [d],
     };
-    expect(store.watchers.apply(changes({ changes: [notify] }))).to.equal(true);
+    expect(await store.watchers.apply(changes({ changes: [notify] }))).to.equal(true);
     return watcher.id;
   }
 
   describe("create", () => {
-    it("stores the watcher as given, PENDING with NOT_CALLED triggers", () => {
+    it("stores the watcher as given, PENDING with NOT_CALLED triggers", async () => {
       const n = inserted(spec(), ids);
-      const { watcher, created } = store.watchers.create(n);
+      const { watcher, created } = await store.watchers.create(n);
       expect(created).to.equal(true);
       expect(watcher).to.deep.equal(n.watcher);
-      expect(store.watchers.get("w1")).to.deep.equal(n.watcher);
+      expect(await store.watchers.get("w1")).to.deep.equal(n.watcher);
     });
 
-    it("answers a repeat of the same request with the first watcher", () => {
-      const first = store.watchers.create(
+    it("answers a repeat of the same request with the first watcher", async () => {
+      const first = await store.watchers.create(
         inserted(spec(), ids, { idempotencyKey: "k", requestHash: "h" }),
       );
-      const again = store.watchers.create(
+      const again = await store.watchers.create(
         inserted(spec(), ids, { idempotencyKey: "k", requestHash: "h" }),
       );
       expect(again).to.deep.equal({ watcher: first.watcher, created: false });
-      expect([...store.watchers.scan({})]).to.have.length(1);
+      expect([...(await store.watchers.list({}, 100))]).to.have.length(1);
     });
 
-    it("refuses the key for a different request; another namespace has its own keys", () => {
-      store.watchers.create(inserted(spec(), ids, { idempotencyKey: "k", requestHash: "h" }));
-      expect(() =>
+    it("refuses the key for a different request; another namespace has its own keys", async () => {
+      await store.watchers.create(inserted(spec(), ids, { idempotencyKey: "k", requestHash: "h" }));
+      await rejects(
         store.watchers.create(inserted(spec(), ids, { idempotencyKey: "k", requestHash: "x" })),
-      ).to.throw(IdempotencyConflictError, /idempotency key "k" was used for a different request/);
-      const other = store.watchers.create(
+        IdempotencyConflictError,
+        /idempotency key "k" was used for a different request/,
+      );
+      const other = await store.watchers.create(
         inserted(spec({ namespace: "other" }), ids, { idempotencyKey: "k", requestHash: "x" }),
       );
       expect(other.created).to.equal(true);
@@ -91,57 +94,59 @@ describe("SqliteWatcherRepo", () => {
   });
 
   describe("apply", () => {
-    it("notifies: status, reason, outcome and the outbox rows in one go", () => {
-      const id = processing();
-      const w = store.watchers.get(id);
+    it("notifies: status, reason, outcome and the outbox rows in one go", async () => {
+      const id = await processing();
+      const w = await store.watchers.get(id);
       expect(w).to.include({
         status: WatcherStatus.PROCESSING,
         reason: "JobFinished",
         jobOutcome: Outcome.SUCCEEDED,
       });
       expect(w?.updatedAt).to.deep.equal(at(5000));
-      expect(store.deliveries.due(at(5000), 10, IDLE).map((d) => d.id)).to.deep.equal(["msg_1"]);
+      expect((await store.deliveries.due(at(5000), 10, IDLE)).map((d) => d.id)).to.deep.equal([
+        "msg_1",
+      ]);
     });
 
-    it("ends a watcher: NOT_CALLED triggers take the ending's status, its rows go", () => {
-      const id = processing();
-      const applied = store.watchers.apply(
+    it("ends a watcher: NOT_CALLED triggers take the ending's status, its rows go", async () => {
+      const id = await processing();
+      const applied = await store.watchers.apply(
         changes({ changes: [{ kind: "end", id, ending: CANCELLED }], at: at(6000) }),
       );
       expect(applied).to.equal(true);
-      const w = store.watchers.get(id);
+      const w = await store.watchers.get(id);
       expect(w).to.include({ status: WatcherStatus.CANCELLED, reason: "Cancelled" });
       expect(w?.triggers[0]?.status).to.equal(TriggerStatus.CANCELLED);
-      expect(store.deliveries.count()).to.equal(0);
+      expect(await store.deliveries.count()).to.equal(0);
     });
 
-    it("queues the labels it is told, once each", () => {
+    it("queues the labels it is told, once each", async () => {
       const job = { uid: "uid-1", namespace: "ns", name: "job" };
-      store.watchers.apply(changes({ labels: [job] }));
-      store.watchers.apply(changes({ labels: [job], at: at(9000) }));
-      expect(store.labels.due(at(5000), 10)).to.deep.equal([
+      await store.watchers.apply(changes({ labels: [job] }));
+      await store.watchers.apply(changes({ labels: [job], at: at(9000) }));
+      expect(await store.labels.due(at(5000), 10)).to.deep.equal([
         { jobUid: "uid-1", namespace: "ns", name: "job", attempts: 0 },
       ]);
     });
 
-    it("writes nothing of a stale decision: a watcher no longer in the state it was decided for", () => {
-      const id = processing();
-      store.watchers.apply(changes({ changes: [{ kind: "end", id, ending: CANCELLED }] }));
+    it("writes nothing of a stale decision: a watcher no longer in the state it was decided for", async () => {
+      const id = await processing();
+      await store.watchers.apply(changes({ changes: [{ kind: "end", id, ending: CANCELLED }] }));
       const child = inserted(spec(), ids, { jobUid: "uid-2" });
       const stale = changes({
         spawn: [child],
         changes: [{ kind: "end", id, ending: CANCELLED }],
         labels: [{ uid: "uid-1", namespace: "ns", name: "job" }],
       });
-      expect(store.watchers.apply(stale)).to.equal(false);
-      expect(store.watchers.get(child.watcher.id)).to.equal(undefined);
-      expect(store.labels.nextDue()).to.equal(undefined);
+      expect(await store.watchers.apply(stale)).to.equal(false);
+      expect(await store.watchers.get(child.watcher.id)).to.equal(undefined);
+      expect(await store.labels.nextDue()).to.equal(undefined);
     });
 
-    it("binds only an unbound watcher", () => {
-      const { watcher } = store.watchers.create(inserted(spec(), ids, { jobUid: "uid-1" }));
+    it("binds only an unbound watcher", async () => {
+      const { watcher } = await store.watchers.create(inserted(spec(), ids, { jobUid: "uid-1" }));
       const bind = { kind: "bind" as const, id: watcher.id, jobUid: "uid-2" };
-      expect(store.watchers.apply(changes({ changes: [bind] }))).to.equal(false);
+      expect(await store.watchers.apply(changes({ changes: [bind] }))).to.equal(false);
     });
   });
 
@@ -156,122 +161,132 @@ describe("SqliteWatcherRepo", () => {
       calledAt: at(6500),
     });
 
-    it("a retry keeps the row, due later, and counts the attempt on the trigger", () => {
-      processing();
-      const retried = store.watchers.recordAttempt({
+    it("a retry keeps the row, due later, and counts the attempt on the trigger", async () => {
+      await processing();
+      const retried = await store.watchers.recordAttempt({
         ...base,
         record: record(TriggerStatus.NOT_CALLED),
         retryAt: at(9000),
       });
       expect(retried).to.equal(true);
-      expect(store.deliveries.due(at(8999), 10, IDLE)).to.deep.equal([]);
-      expect(store.deliveries.due(at(9000), 10, IDLE)[0]?.attempts).to.equal(1);
-      expect(store.watchers.get("w1")?.triggers[0]).to.include({
+      expect(await store.deliveries.due(at(8999), 10, IDLE)).to.deep.equal([]);
+      expect((await store.deliveries.due(at(9000), 10, IDLE))[0]?.attempts).to.equal(1);
+      expect((await store.watchers.get("w1"))?.triggers[0]).to.include({
         status: TriggerStatus.NOT_CALLED,
         attempts: 1,
         lastError: "HTTP 503",
       });
     });
 
-    it("a final result removes the row and settles the watcher as told, with its label", () => {
-      processing();
-      const recorded = store.watchers.recordAttempt({
+    it("a final result removes the row and settles the watcher as told, with its label", async () => {
+      await processing();
+      const recorded = await store.watchers.recordAttempt({
         ...base,
         record: record(TriggerStatus.CALLED),
         watcherStatus: WatcherStatus.COMPLETED,
         label: { uid: "uid-1", namespace: "ns", name: "job" },
       });
       expect(recorded).to.equal(true);
-      expect(store.deliveries.count()).to.equal(0);
-      const w = store.watchers.get("w1");
+      expect(await store.deliveries.count()).to.equal(0);
+      const w = await store.watchers.get("w1");
       expect(w).to.include({ status: WatcherStatus.COMPLETED });
       expect(w?.updatedAt).to.deep.equal(at(7000));
       expect(w?.triggers[0]?.calledAt).to.deep.equal(at(6500));
-      expect(store.labels.due(at(7000), 10).map((t) => t.jobUid)).to.deep.equal(["uid-1"]);
+      expect((await store.labels.due(at(7000), 10)).map((t) => t.jobUid)).to.deep.equal(["uid-1"]);
     });
 
-    it("writes nothing when the row is gone (its watcher ended meanwhile)", () => {
-      const id = processing();
-      store.watchers.apply(changes({ changes: [{ kind: "end", id, ending: CANCELLED }] }));
-      const recorded = store.watchers.recordAttempt({
+    it("writes nothing when the row is gone (its watcher ended meanwhile)", async () => {
+      const id = await processing();
+      await store.watchers.apply(changes({ changes: [{ kind: "end", id, ending: CANCELLED }] }));
+      const recorded = await store.watchers.recordAttempt({
         ...base,
         record: record(TriggerStatus.CALLED),
         watcherStatus: WatcherStatus.COMPLETED,
       });
       expect(recorded).to.equal(false);
-      expect(store.watchers.get(id)?.triggers[0]?.status).to.equal(TriggerStatus.CANCELLED);
+      expect((await store.watchers.get(id))?.triggers[0]?.status).to.equal(TriggerStatus.CANCELLED);
     });
   });
 
   describe("reads", () => {
-    it("finds the open watchers of a Job: bound to it, or unbound and naming it", () => {
-      store.watchers.create(inserted(spec(), ids, { jobUid: "uid-1" }));
-      store.watchers.create(inserted(spec(), ids));
-      store.watchers.create(inserted(spec({ jobName: "other" }), ids));
-      store.watchers.create(inserted(spec(), ids, { jobUid: "uid-2" }));
-      const found = store.watchers.openForJob("ns", "job", "uid-1").map((w) => w.id);
+    it("finds the open watchers of a Job: bound to it, or unbound and naming it", async () => {
+      await store.watchers.create(inserted(spec(), ids, { jobUid: "uid-1" }));
+      await store.watchers.create(inserted(spec(), ids));
+      await store.watchers.create(inserted(spec({ jobName: "other" }), ids));
+      await store.watchers.create(inserted(spec(), ids, { jobUid: "uid-2" }));
+      const found = (await store.watchers.openForJob("ns", "job", "uid-1")).map((w) => w.id);
       expect(found).to.deep.equal(["w1", "w3"]);
     });
 
-    it("finds what expired, and when to look next", () => {
-      store.watchers.create(
+    it("finds what expired, and when to look next", async () => {
+      await store.watchers.create(
         inserted(spec({ timeoutSeconds: 10 }), ids, { now: at(0), jobUid: "uid-1" }),
       );
-      store.watchers.create(inserted(spec(), ids, { bindBy: at(4000) }));
-      expect(store.watchers.nextExpiry()).to.deep.equal(at(4000));
-      const early = store.watchers.expired(at(3999));
+      await store.watchers.create(inserted(spec(), ids, { bindBy: at(4000) }));
+      expect(await store.watchers.nextExpiry()).to.deep.equal(at(4000));
+      const early = await store.watchers.expired(at(3999));
       expect(early.timedOut.length + early.notFound.length).to.equal(0);
-      const later = store.watchers.expired(at(10_000));
+      const later = await store.watchers.expired(at(10_000));
       expect(later.timedOut.map((w) => w.id)).to.deep.equal(["w1"]);
       expect(later.notFound.map((w) => w.id)).to.deep.equal(["w3"]);
       // Bound in time: no longer waiting for its Job.
-      store.watchers.apply(changes({ changes: [{ kind: "bind", id: "w3", jobUid: "uid-3" }] }));
-      expect(store.watchers.expired(at(10_000)).notFound).to.deep.equal([]);
-      expect(store.watchers.nextExpiry()).to.deep.equal(at(10_000));
+      await store.watchers.apply(
+        changes({ changes: [{ kind: "bind", id: "w3", jobUid: "uid-3" }] }),
+      );
+      expect((await store.watchers.expired(at(10_000))).notFound).to.deep.equal([]);
+      expect(await store.watchers.nextExpiry()).to.deep.equal(at(10_000));
     });
 
-    it("CronJob watchers: by CronJob (namespace '' matches all), their children, one per Job", () => {
-      const all = store.watchers.create(
-        inserted(spec({ namespace: "", jobName: "", cronJobName: "nightly" }), ids),
+    it("CronJob watchers: by CronJob (namespace '' matches all), their children, one per Job", async () => {
+      const all = (
+        await store.watchers.create(
+          inserted(spec({ namespace: "", jobName: "", cronJobName: "nightly" }), ids),
+        )
       ).watcher;
-      store.watchers.create(
+      await store.watchers.create(
         inserted(spec({ namespace: "other", jobName: "", cronJobName: "nightly" }), ids),
       );
-      expect(store.watchers.pendingFamilies("ns", "nightly").map((w) => w.id)).to.deep.equal([
-        all.id,
-      ]);
+      expect(
+        (await store.watchers.pendingFamilies("ns", "nightly")).map((w) => w.id),
+      ).to.deep.equal([all.id]);
       const child = inserted(spec({ jobName: "nightly-1" }), ids, { jobUid: "uid-1" });
       child.watcher.parentId = all.id;
-      store.watchers.apply(changes({ spawn: [child] }));
-      expect(store.watchers.parentsWithChild([all.id, "w3"], "uid-1")).to.deep.equal(
+      await store.watchers.apply(changes({ spawn: [child] }));
+      expect(await store.watchers.parentsWithChild([all.id, "w3"], "uid-1")).to.deep.equal(
         new Set([all.id]),
       );
-      expect(store.watchers.children(all.id).map((w) => w.id)).to.deep.equal([child.watcher.id]);
-      expect(() =>
+      expect((await store.watchers.children(all.id)).map((w) => w.id)).to.deep.equal([
+        child.watcher.id,
+      ]);
+      await rejects(
         store.watchers.apply(
           changes({
             spawn: [{ ...child, watcher: { ...child.watcher, id: "again", triggers: [] } }],
           }),
         ),
-      ).to.throw(/UNIQUE/);
-      expect(store.watchers.boundPending()).to.deep.equal([
+        Error,
+        /UNIQUE/,
+      );
+      expect(await store.watchers.boundPending()).to.deep.equal([
         { id: child.watcher.id, jobUid: "uid-1", namespace: "ns" },
       ]);
     });
 
-    it("scans by filter in (created_at, id) order from a cursor", () => {
+    it("scans by filter in (created_at, id) order from a cursor", async () => {
       for (let i = 0; i < 5; i++) {
-        store.watchers.create(
+        await store.watchers.create(
           inserted(spec({ jobName: i % 2 ? "odd" : "even" }), ids, { now: at(i) }),
         );
       }
-      const even = [...store.watchers.scan({ jobName: "even" })].map((w) => w.id);
+      const even = [...(await store.watchers.list({ jobName: "even" }, 100))].map((w) => w.id);
       expect(even).to.deep.equal(["w1", "w5", "w9"]);
       const after = { createdAt: at(2).getTime(), id: "w5" };
-      expect([...store.watchers.scan({ jobName: "even" }, after)].map((w) => w.id)).to.deep.equal([
-        "w9",
-      ]);
-      expect([...store.watchers.scan({ status: WatcherStatus.COMPLETED })]).to.deep.equal([]);
+      expect(
+        [...(await store.watchers.list({ jobName: "even" }, 100, after))].map((w) => w.id),
+      ).to.deep.equal(["w9"]);
+      expect([
+        ...(await store.watchers.list({ status: WatcherStatus.COMPLETED }, 100)),
+      ]).to.deep.equal([]);
     });
   });
 });

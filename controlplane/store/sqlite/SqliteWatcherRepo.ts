@@ -9,12 +9,13 @@ import {
   type WatcherRepo,
 } from "../WatcherRepo.js";
 import { OPEN, SqliteWatcherReads } from "./SqliteWatcherReads.js";
+import type { Synchronous } from "../guarded.js";
 
 // A change that finds its watcher in another state than it was decided for: roll back.
 class StaleChange extends Error {}
 
 /** WatcherRepo on SQLite: each call is one transaction that writes what it is told. */
-export class SqliteWatcherRepo extends SqliteWatcherReads implements WatcherRepo {
+export class SqliteWatcherRepo extends SqliteWatcherReads implements Synchronous<WatcherRepo> {
   create(n: NewWatcher): { watcher: Watcher; created: boolean } {
     return this.transaction(() => {
       const key = n.idempotencyKey;

@@ -16,19 +16,21 @@ describe("WebhookRepo", () => {
     secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
     createdAt: at(ms),
   });
-  const watcherNaming = (webhookId: string): string =>
-    store.watchers.create(
-      newWatcher(
-        {
-          namespace: "ns",
-          jobName: "job",
-          cronJobName: "",
-          timeoutSeconds: 0,
-          notifyOn: [Outcome.SUCCEEDED],
-          triggers: [{ webhookId, timeoutSeconds: 0 }],
-        },
-        { now: at(100) },
-      ),
+  const watcherNaming = async (webhookId: string): Promise<string> =>
+    (
+      await store.watchers.create(
+        newWatcher(
+          {
+            namespace: "ns",
+            jobName: "job",
+            cronJobName: "",
+            timeoutSeconds: 0,
+            notifyOn: [Outcome.SUCCEEDED],
+            triggers: [{ webhookId, timeoutSeconds: 0 }],
+          },
+          { now: at(100) },
+        ),
+      )
     ).watcher.id;
 
   beforeEach(() => {
@@ -36,59 +38,64 @@ describe("WebhookRepo", () => {
   });
   afterEach(() => store.close());
 
-  it("scans in (created_at, id) order from any place, however the rows were inserted", () => {
+  it("scans in (created_at, id) order from any place, however the rows were inserted", async () => {
     for (const [id, ms] of [
       ["c", 2],
       ["b", 1],
       ["a", 2],
       ["d", 3],
     ] as const)
-      store.webhooks.insert(webhook(id, ms));
-    expect([...store.webhooks.scan()].map((w) => w.id)).to.deep.equal(["b", "a", "c", "d"]);
+      await store.webhooks.insert(webhook(id, ms));
+    expect([...(await store.webhooks.list(100))].map((w) => w.id)).to.deep.equal([
+      "b",
+      "a",
+      "c",
+      "d",
+    ]);
     const after = { createdAt: at(2).getTime(), id: "a" };
-    expect([...store.webhooks.scan(after)].map((w) => w.id)).to.deep.equal(["c", "d"]);
+    expect([...(await store.webhooks.list(100, after))].map((w) => w.id)).to.deep.equal(["c", "d"]);
   });
 
-  it("scans past its read chunk", () => {
+  it("scans past its read chunk", async () => {
     for (let i = 0; i < 20; i++)
-      store.webhooks.insert(webhook(`w${String(i).padStart(2, "0")}`, i));
-    expect([...store.webhooks.scan()]).to.have.length(20);
+      await store.webhooks.insert(webhook(`w${String(i).padStart(2, "0")}`, i));
+    expect([...(await store.webhooks.list(100))]).to.have.length(20);
   });
 
-  it("refuses to delete a webhook an open watcher names, naming the watcher", () => {
-    store.webhooks.insert(webhook("a", 1));
-    const id = watcherNaming("a");
-    expect(store.webhooks.delete("a", at(200))).to.deep.equal({
+  it("refuses to delete a webhook an open watcher names, naming the watcher", async () => {
+    await store.webhooks.insert(webhook("a", 1));
+    const id = await watcherNaming("a");
+    expect(await store.webhooks.delete("a", at(200))).to.deep.equal({
       kind: "in-use",
       watcherIds: [id],
       count: 1,
     });
-    expect(store.webhooks.get("a")).to.not.equal(undefined);
+    expect(await store.webhooks.get("a")).to.not.equal(undefined);
   });
 
-  it("deletes once its watchers ended: gone for get and scan, kept for their triggers", () => {
-    store.webhooks.insert(webhook("a", 1));
-    store.webhooks.insert(webhook("b", 2));
-    const id = watcherNaming("a");
-    store.watchers.apply({
+  it("deletes once its watchers ended: gone for get and scan, kept for their triggers", async () => {
+    await store.webhooks.insert(webhook("a", 1));
+    await store.webhooks.insert(webhook("b", 2));
+    const id = await watcherNaming("a");
+    await store.watchers.apply({
       spawn: [],
       changes: [{ kind: "end", id, ending: CANCELLED }],
       labels: [],
       at: at(150),
     });
-    expect(store.webhooks.delete("a", at(200))).to.deep.equal({ kind: "deleted" });
-    expect(store.webhooks.get("a")).to.equal(undefined);
-    expect([...store.webhooks.scan()].map((w) => w.id)).to.deep.equal(["b"]);
-    expect(store.watchers.get(id)?.triggers[0]?.webhookId).to.equal("a");
-    expect(store.webhooks.delete("a", at(300))).to.deep.equal({ kind: "missing" });
+    expect(await store.webhooks.delete("a", at(200))).to.deep.equal({ kind: "deleted" });
+    expect(await store.webhooks.get("a")).to.equal(undefined);
+    expect([...(await store.webhooks.list(100))].map((w) => w.id)).to.deep.equal(["b"]);
+    expect((await store.watchers.get(id))?.triggers[0]?.webhookId).to.equal("a");
+    expect(await store.webhooks.delete("a", at(300))).to.deep.equal({ kind: "missing" });
   });
 
-  it("brings a deleted webhook back with ensure (the job-families file), not a live one", () => {
-    store.webhooks.insert(webhook("a", 1));
-    store.webhooks.ensure({ ...webhook("a", 5), url: "http://127.0.0.1:9/changed" });
-    expect(store.webhooks.get("a")?.url).to.equal("http://127.0.0.1:9/a");
-    store.webhooks.delete("a", at(200));
-    store.webhooks.ensure({ ...webhook("a", 5), url: "http://127.0.0.1:9/changed" });
-    expect(store.webhooks.get("a")?.url).to.equal("http://127.0.0.1:9/changed");
+  it("brings a deleted webhook back with ensure (the job-families file), not a live one", async () => {
+    await store.webhooks.insert(webhook("a", 1));
+    await store.webhooks.ensure({ ...webhook("a", 5), url: "http://127.0.0.1:9/changed" });
+    expect((await store.webhooks.get("a"))?.url).to.equal("http://127.0.0.1:9/a");
+    await store.webhooks.delete("a", at(200));
+    await store.webhooks.ensure({ ...webhook("a", 5), url: "http://127.0.0.1:9/changed" });
+    expect((await store.webhooks.get("a"))?.url).to.equal("http://127.0.0.1:9/changed");
   });
 });

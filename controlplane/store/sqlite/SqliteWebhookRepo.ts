@@ -1,17 +1,16 @@
 import type { Database, Statement } from "better-sqlite3";
 import type { Webhook } from "../../watchers/model.js";
-import { keysetScan, type Cursor } from "../keyset.js";
+import type { Cursor } from "../keyset.js";
+import type { Synchronous } from "../guarded.js";
 import type { WebhookDeletion, WebhookRepo } from "../WebhookRepo.js";
 import { toWebhook, type WebhookRow } from "./rows.js";
 import { statementCache } from "./statements.js";
 import { OPEN } from "./SqliteWatcherReads.js";
 
-// Webhooks of up to 1 MiB each: a page that stops early has read at most this many more.
-const SCAN_CHUNK = 8;
 const NAMED_IDS = 20;
 
 /** WebhookRepo on SQLite; a deleted webhook keeps its row with deleted_at set. */
-export class SqliteWebhookRepo implements WebhookRepo {
+export class SqliteWebhookRepo implements Synchronous<WebhookRepo> {
   private readonly q: (sql: string) => Statement;
   private readonly runInTransaction: <T>(fn: () => T) => T;
 
@@ -46,11 +45,6 @@ export class SqliteWebhookRepo implements WebhookRepo {
     return row && toWebhook(row);
   }
 
-  /** Webhooks that are not deleted, oldest first, after `after`; read lazily. */
-  scan(after?: Cursor): Generator<Webhook, void, undefined> {
-    return keysetScan((cursor, limit) => this.page(cursor, limit), after, SCAN_CHUNK);
-  }
-
   /**
    * Deletes the webhook unless a watcher that has not ended (PENDING, PROCESSING) names it; the
    * check and the change are one transaction, so no watcher can start naming it in between.
@@ -75,7 +69,8 @@ export class SqliteWebhookRepo implements WebhookRepo {
     });
   }
 
-  private page(after: Cursor | undefined, limit: number): Webhook[] {
+  /** Up to `limit` webhooks that are not deleted, oldest first, after `after`. */
+  list(limit: number, after?: Cursor): Webhook[] {
     const rows = after
       ? this.q(
           `SELECT * FROM webhooks WHERE deleted_at IS NULL AND (created_at, id) > (?, ?)
