@@ -1,4 +1,9 @@
-import { spawn, type ChildProcess, type ChildProcessByStdio } from "node:child_process";
+import {
+  spawn,
+  type ChildProcess,
+  type ChildProcessByStdio,
+  type SpawnOptions,
+} from "node:child_process";
 import { createWriteStream, existsSync, readFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import type { Readable } from "node:stream";
@@ -7,6 +12,9 @@ export interface ExitInfo {
   code: number | null;
   signal: NodeJS.Signals | null;
 }
+
+/** Who a tied child runs as, and where: another user's uid and gid need root. */
+export type TiedOptions = Pick<SpawnOptions, "uid" | "gid" | "cwd">;
 
 export interface ManagedProcess {
   readonly name: string;
@@ -34,7 +42,10 @@ const setpriv = findOnPath("setpriv");
 export class ProcessGroup {
   private readonly processes: ManagedProcess[] = [];
   /** How each process was started, so restart() can start it again. */
-  private readonly commands = new Map<ManagedProcess, { command: string; args: string[] }>();
+  private readonly commands = new Map<
+    ManagedProcess,
+    { command: string; args: string[]; options: TiedOptions }
+  >();
   /** Processes whose exit a test caused on purpose (kill()): not worth a report. */
   private readonly killed = new Set<ManagedProcess>();
   private stopping = false;
@@ -44,8 +55,8 @@ export class ProcessGroup {
     private readonly onUnexpectedExit: (p: ManagedProcess, exit: ExitInfo) => void = () => {},
   ) {}
 
-  start(name: string, command: string, args: string[]): ManagedProcess {
-    const managed = this.spawn(name, command, args);
+  start(name: string, command: string, args: string[], options: TiedOptions = {}): ManagedProcess {
+    const managed = this.spawn(name, { command, args, options });
     this.processes.push(managed);
     return managed;
   }
@@ -69,7 +80,7 @@ export class ProcessGroup {
     const how = old && this.commands.get(old);
     if (!old || !how) throw new Error(`no process named ${name}`);
     if (old.running()) throw new Error(`${name} is still running`);
-    const managed = this.spawn(name, how.command, how.args);
+    const managed = this.spawn(name, how);
     // Same place in the start order, so stop() still ends it between its neighbours.
     this.processes[index] = managed;
     this.commands.delete(old);
@@ -77,10 +88,13 @@ export class ProcessGroup {
     return managed;
   }
 
-  private spawn(name: string, command: string, args: string[]): ManagedProcess {
+  private spawn(
+    name: string,
+    how: { command: string; args: string[]; options: TiedOptions },
+  ): ManagedProcess {
     const logPath = join(this.logDir, `${name}.log`);
     const log = createWriteStream(logPath, { flags: "a" });
-    const child = spawnTied(command, args);
+    const child = spawnTied(how.command, how.args, how.options);
     child.stdout.pipe(log);
     child.stderr.pipe(log);
     live.add(child);
@@ -104,7 +118,7 @@ export class ProcessGroup {
     void exited.then((exit) => {
       if (!this.stopping && !this.killed.has(managed)) this.onUnexpectedExit(managed, exit);
     });
-    this.commands.set(managed, { command, args });
+    this.commands.set(managed, how);
     return managed;
   }
 
@@ -122,14 +136,16 @@ export class ProcessGroup {
 
 /**
  * Spawns a child that the kernel kills when this process dies, however it dies (where setpriv
- * exists), with stdout and stderr piped.
+ * exists), with stdout and stderr piped. With a uid, the child takes it before setpriv runs: the
+ * kernel clears the death signal when a process changes its user, so it must be set after.
  */
 export function spawnTied(
   command: string,
   args: string[],
+  options: TiedOptions = {},
 ): ChildProcessByStdio<null, Readable, Readable> {
   const argv = setpriv ? ["--pdeathsig", "KILL", "--", command, ...args] : args;
-  return spawn(setpriv ?? command, argv, { stdio: ["ignore", "pipe", "pipe"] });
+  return spawn(setpriv ?? command, argv, { ...options, stdio: ["ignore", "pipe", "pipe"] });
 }
 
 function tail(path: string, lines: number): string {

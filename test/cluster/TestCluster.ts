@@ -1,11 +1,12 @@
 import * as k8s from "@kubernetes/client-node";
 import { execFile } from "node:child_process";
 import { rmSync } from "node:fs";
-import { mkdtemp, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { sweepAbandonedDirs } from "./abandonedDirs.js";
 import { ensureBinaries } from "./binaries.js";
 import {
   apiserverArgs,
@@ -85,7 +86,7 @@ export class TestCluster {
       progress(`[cluster +${((Date.now() - began) / 1000).toFixed(1)}s] ${what}`);
 
     const binDir = await ensureBinaries(progress);
-    await sweepAbandonedDirs();
+    await sweepAbandonedDirs(DIR_PREFIX);
     if (options.dir !== undefined) await rm(options.dir, { recursive: true, force: true });
     const dir = options.dir ?? (await mkdtemp(join(tmpdir(), DIR_PREFIX)));
     await mkdir(dir, { recursive: true });
@@ -247,28 +248,4 @@ function adminGet(server: string, path: string, creds: ClusterCredentials): Prom
     req.on("error", reject);
     req.end();
   });
-}
-
-// Folders of test runs that were killed before they could clean up: their owner is gone.
-async function sweepAbandonedDirs(): Promise<void> {
-  const root = tmpdir();
-  for (const name of await readdir(root)) {
-    if (!name.startsWith(DIR_PREFIX)) continue;
-    const dir = join(root, name);
-    const pid = Number(await readFile(join(dir, "owner.pid"), "utf8").catch(() => "0"));
-    if (pid > 0 && processExists(pid)) continue;
-    // No owner yet may mean another run is just creating it.
-    const age = Date.now() - (await stat(dir)).mtimeMs;
-    if (pid === 0 && age < 60_000) continue;
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
 }

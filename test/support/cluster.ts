@@ -1,6 +1,7 @@
 import * as k8s from "@kubernetes/client-node";
 import { TestCluster } from "../cluster/TestCluster.js";
 import { waitFor } from "../cluster/wait.js";
+import { exitOnSignals } from "./exitOnSignals.js";
 
 let shared: Promise<TestCluster> | undefined;
 
@@ -14,18 +15,6 @@ export function sharedCluster(): Promise<TestCluster> {
     shared = TestCluster.start();
   }
   return shared;
-}
-
-// A Ctrl-C or a CI timeout would otherwise end the runner without its exit hooks, which kill
-// the cluster's processes and remove its folder.
-function exitOnSignals(): void {
-  for (const [signal, code] of [
-    ["SIGINT", 130],
-    ["SIGTERM", 143],
-    ["SIGHUP", 129],
-  ] as const) {
-    process.once(signal, () => process.exit(code));
-  }
 }
 
 export async function stopSharedCluster(): Promise<void> {
