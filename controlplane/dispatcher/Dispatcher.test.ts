@@ -85,7 +85,9 @@ describe("Dispatcher over a :memory: store and a receiver on 127.0.0.1", functio
     const [request] = receiver.on("/ok");
     expect(request?.headers["webhook-id"]).to.match(/^msg_[0-9a-f]{32}$/);
     expect(await store.deliveries.count()).to.equal(0);
-    expect((await store.labels.due(new Date(), 10)).map((t) => t.jobUid)).to.deep.equal(["uid-ok"]);
+    expect(
+      (await store.labels.due(new Date(), 10, new Date(0))).map((t) => t.jobUid),
+    ).to.deep.equal(["uid-ok"]);
     expect(progress.at(-1)?.status).to.equal(WatcherStatus.COMPLETED);
   });
 

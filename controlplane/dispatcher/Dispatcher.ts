@@ -54,6 +54,10 @@ interface Held {
 // A retry writes only the outbox row and the trigger: nothing to read for it.
 const NOTHING_READ: AttemptView = { watcher: undefined, others: [] };
 
+// A delivery handed to this replica is left to it for its attempt's limit and this much more,
+// to record the result; a replica that dies leaves its deliveries to the others after that.
+export const CLAIM_MARGIN_MS = 30_000;
+
 // With no delivery due, look at the outbox again after this long anyway.
 const IDLE_POLL_MS = 30_000;
 
@@ -111,6 +115,7 @@ export class Dispatcher implements Part {
       ids: new Set([...this.inFlight.keys(), ...this.held.keys()]),
       perDestination,
       destinationCap: this.o.perDestination,
+      claimUntil: new Date(this.now().getTime() + this.o.attemptTimeoutMs + CLAIM_MARGIN_MS),
     };
   }
 

@@ -12,6 +12,9 @@ export const WEBHOOKS_CALLED_LABEL = "app.k8s.job.webhooks/webhooks-called";
 
 const POLL_MS = 1000;
 const BATCH = 50;
+// A Job handed to this replica is left to it this long: its patch is bounded by the apiserver
+// request timeout, far shorter. A replica that dies leaves its Jobs to the others after it.
+const CLAIM_MS = 60_000;
 
 /**
  * Labels Jobs whose watchers have all ended. The store queues them in the same transaction that
@@ -47,7 +50,8 @@ export class JobLabeller implements Part {
 
   // Labels what is due; returns how long to wait before the next look.
   private async turn(signal: AbortSignal): Promise<number> {
-    const due = await this.store.labels.due(new Date(), BATCH);
+    const now = new Date();
+    const due = await this.store.labels.due(now, BATCH, new Date(now.getTime() + CLAIM_MS));
     await Promise.all(due.map((t) => this.label(t, signal)));
     if (due.length === BATCH) return 0;
     const next = await this.store.labels.nextDue();

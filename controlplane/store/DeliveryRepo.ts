@@ -8,6 +8,12 @@ export interface Busy {
   perDestination: ReadonlyMap<string, number>;
   /** No destination gets more attempts in flight than this. */
   destinationCap: number;
+  /**
+   * A store shared by several replicas hands what due() hands out to no other replica before
+   * this time (its attempt ends well before); a replica that dies leaves its deliveries to the
+   * others then. Recording the attempt releases the delivery at once.
+   */
+  claimUntil: Date;
 }
 
 /** Reads of the outbox; its writes belong to WatcherRepo, which owns the aggregate. */

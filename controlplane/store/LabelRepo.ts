@@ -7,7 +7,12 @@ export interface LabelTask {
 
 /** Jobs owed the webhooks-called label (queued by WatcherRepo with the change that owes it). */
 export interface LabelRepo {
-  due(now: Date, limit: number): Promise<LabelTask[]>;
+  /**
+   * Up to `limit` Jobs due by `now`, oldest first; each is due again at `claimUntil` unless
+   * done() or retry() says otherwise first, so no other replica labels it meanwhile and a
+   * replica that dies leaves it to the others.
+   */
+  due(now: Date, limit: number, claimUntil: Date): Promise<LabelTask[]>;
   nextDue(): Promise<Date | undefined>;
   done(jobUid: string): Promise<void>;
   retry(jobUid: string, dueAt: Date): Promise<void>;

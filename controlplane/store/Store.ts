@@ -21,6 +21,11 @@ export interface Store {
   readonly labels: LabelRepo;
   readonly health: StoreHealth;
   /**
+   * Several processes may write this store (PostgreSQL with replicas): work one of them queued
+   * is not announced to the others, so their loops look at the store at least every few seconds.
+   */
+  readonly shared: boolean;
+  /**
    * Writes one small row: succeeds when the store can write. Throws StoreUnavailableError (and
    * marks the store failing) when not. `reclaim` first gives back space the engine holds beyond
    * its bound, for a volume that filled up.

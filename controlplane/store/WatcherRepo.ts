@@ -13,6 +13,14 @@ export type { WatcherFilter } from "../watchers/model.js";
 /** Another request already used the idempotency key. */
 export class IdempotencyConflictError extends Error {}
 
+/** A new watcher's trigger names a webhook that does not exist, or was deleted meanwhile. */
+export class UnknownWebhookError extends Error {
+  constructor(readonly webhookIds: string[]) {
+    super(`no webhook ${webhookIds.join(", ")}`);
+    this.name = "UnknownWebhookError";
+  }
+}
+
 /** A watcher to insert, as it starts, with what only the store keeps of it. */
 export interface NewWatcher {
   watcher: Watcher;
@@ -97,10 +105,16 @@ export interface AttemptChanges {
 export interface WatcherRepo {
   /**
    * Inserts a watcher, or returns the one an earlier request with the same idempotency key
-   * created; IdempotencyConflictError when that request was a different one.
+   * created; IdempotencyConflictError when that request was a different one. The webhooks its
+   * triggers name are checked in the same transaction (UnknownWebhookError), so none can be
+   * deleted between the check and the insert.
    */
   create(n: NewWatcher): Promise<{ watcher: Watcher; created: boolean }>;
-  /** Writes `c` in one transaction; false, having written nothing, when `c` is stale. */
+  /**
+   * Writes `c` in one transaction; false, having written nothing, when `c` is stale: a watcher
+   * is no longer in the state a change names, or a spawned watcher's CronJob watcher already
+   * has one for its Job (another replica got there first).
+   */
   apply(c: WatcherChanges): Promise<boolean>;
   /** Writes `c` in one transaction; false, having written nothing, when its delivery is gone. */
   recordAttempt(c: AttemptChanges): Promise<boolean>;

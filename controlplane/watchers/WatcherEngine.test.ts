@@ -112,7 +112,9 @@ describe("WatcherEngine over a :memory: store", () => {
     it("completes a watcher with no triggers and queues its Job's label", async () => {
       await engine.createWatcher(spec({ triggers: [] }));
       await engine.upsert(finished("SUCCEEDED"));
-      expect((await store.labels.due(clock, 10)).map((t) => t.jobUid)).to.deep.equal(["uid-1"]);
+      expect((await store.labels.due(clock, 10, new Date(0))).map((t) => t.jobUid)).to.deep.equal([
+        "uid-1",
+      ]);
     });
 
     it("ends the watchers of a deleted Job JobDeleted, and labels nothing", async () => {
@@ -169,7 +171,9 @@ describe("WatcherEngine over a :memory: store", () => {
       expect((await engine.getWatcher(late.id)).triggers[0]?.status).to.equal(
         TriggerStatus.TIMEOUT,
       );
-      expect((await store.labels.due(clock, 10)).map((t) => t.jobUid)).to.deep.equal(["uid-1"]);
+      expect((await store.labels.due(clock, 10, new Date(0))).map((t) => t.jobUid)).to.deep.equal([
+        "uid-1",
+      ]);
       clock = at(32_000);
       expect(await engine.expire()).to.equal(undefined);
       expect(await engine.getWatcher(lost.id)).to.include({

@@ -2,7 +2,7 @@ import type { Logger } from "../../common/logger.js";
 import type { JobSummary } from "../jobwatch/jobSummary.js";
 import type { Store } from "../store/Store.js";
 import { outageReason } from "../store/StoreHealth.js";
-import { IdempotencyConflictError } from "../store/WatcherRepo.js";
+import { IdempotencyConflictError, UnknownWebhookError } from "../store/WatcherRepo.js";
 import { decideCancel, decideExpiry } from "./decideEnding.js";
 import { decideRemove, decideUpsert, goneJob, type JobView } from "./decideJobEvent.js";
 import { ConflictError, NotFoundError, PreconditionError, ValidationError } from "./errors.js";
@@ -75,6 +75,8 @@ export class WatcherEngine {
       );
     } catch (err) {
       if (err instanceof IdempotencyConflictError) throw new ConflictError(err.message);
+      // Deleted between the check above and the insert.
+      if (err instanceof UnknownWebhookError) throw new NotFoundError(err.message);
       throw err;
     }
     if (!result.created) return result;

@@ -64,6 +64,7 @@ function busy(cap: number, perDestination: Record<string, number> = {}, ids: str
     ids: new Set(ids),
     perDestination: new Map(Object.entries(perDestination)),
     destinationCap: cap,
+    claimUntil: new Date(0),
   };
 }
 

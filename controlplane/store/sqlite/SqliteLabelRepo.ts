@@ -11,11 +11,12 @@ export class SqliteLabelRepo implements Synchronous<LabelRepo> {
     this.q = statementCache(db);
   }
 
-  due(now: Date, limit: number): LabelTask[] {
+  due(now: Date, limit: number, claimUntil: Date): LabelTask[] {
     return this.q(
-      `SELECT job_uid AS jobUid, namespace, name, attempts FROM job_labels
-       WHERE due_at <= ? ORDER BY due_at LIMIT ?`,
-    ).all(now.getTime(), limit) as LabelTask[];
+      `UPDATE job_labels SET due_at = ? WHERE job_uid IN (
+         SELECT job_uid FROM job_labels WHERE due_at <= ? ORDER BY due_at LIMIT ?)
+       RETURNING job_uid AS jobUid, namespace, name, attempts`,
+    ).all(claimUntil.getTime(), now.getTime(), limit) as LabelTask[];
   }
 
   nextDue(): Date | undefined {

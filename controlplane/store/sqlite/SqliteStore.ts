@@ -33,6 +33,8 @@ export class SqliteStore implements Store {
   readonly deliveries: DeliveryRepo;
   readonly labels: LabelRepo;
   readonly health = new StoreHealth();
+  /** One process owns the file. */
+  readonly shared = false;
 
   private constructor(private readonly db: Database.Database) {
     this.webhooks = guarded<WebhookRepo>(new SqliteWebhookRepo(db), this.health);

@@ -3,13 +3,18 @@ import { rejects } from "../../../test/support/rejects.js";
 import { at, counter, inserted, spec, webhook } from "../../../test/support/watcherFixtures.js";
 import { CANCELLED } from "../../watchers/decideEnding.js";
 import { Outcome, TriggerStatus, WatcherStatus, type Delivery } from "../../watchers/model.js";
-import { IdempotencyConflictError, type WatcherChanges } from "../WatcherRepo.js";
+import {
+  IdempotencyConflictError,
+  UnknownWebhookError,
+  type WatcherChanges,
+} from "../WatcherRepo.js";
 import { SqliteStore } from "./SqliteStore.js";
 
 const IDLE = {
   ids: new Set<string>(),
   perDestination: new Map<string, number>(),
   destinationCap: 9,
+  claimUntil: new Date(0),
 };
 
 function changes(over: Partial<WatcherChanges>): WatcherChanges {
@@ -91,6 +96,24 @@ describe("SqliteWatcherRepo", () => {
       );
       expect(other.created).to.equal(true);
     });
+
+    it("refuses triggers naming a webhook that is missing or deleted, writing nothing", async () => {
+      await store.webhooks.insert(webhook("gone"));
+      expect(await store.webhooks.delete("gone", at(10))).to.deep.equal({ kind: "deleted" });
+      const n = inserted(
+        spec({
+          triggers: [
+            { webhookId: "hook", timeoutSeconds: 0 },
+            { webhookId: "gone", timeoutSeconds: 0 },
+            { webhookId: "never", timeoutSeconds: 0 },
+          ],
+        }),
+        ids,
+      );
+      const err = await rejects(store.watchers.create(n), UnknownWebhookError);
+      expect(err.webhookIds).to.deep.equal(["gone", "never"]);
+      expect(await store.watchers.list({}, 10)).to.deep.equal([]);
+    });
   });
 
   describe("apply", () => {
@@ -124,9 +147,15 @@ describe("SqliteWatcherRepo", () => {
       const job = { uid: "uid-1", namespace: "ns", name: "job" };
       await store.watchers.apply(changes({ labels: [job] }));
       await store.watchers.apply(changes({ labels: [job], at: at(9000) }));
-      expect(await store.labels.due(at(5000), 10)).to.deep.equal([
+      expect(await store.labels.due(at(5000), 10, at(65_000))).to.deep.equal([
         { jobUid: "uid-1", namespace: "ns", name: "job", attempts: 0 },
       ]);
+      // Handed out: no one else gets it until the claim runs out.
+      expect(await store.labels.due(at(6000), 10, at(66_000))).to.deep.equal([]);
+      expect(await store.labels.nextDue()).to.deep.equal(at(65_000));
+      expect(await store.labels.due(at(65_000), 10, at(125_000))).to.have.length(1);
+      await store.labels.done("uid-1");
+      expect(await store.labels.nextDue()).to.equal(undefined);
     });
 
     it("writes nothing of a stale decision: a watcher no longer in the state it was decided for", async () => {
@@ -192,7 +221,9 @@ describe("SqliteWatcherRepo", () => {
       expect(w).to.include({ status: WatcherStatus.COMPLETED });
       expect(w?.updatedAt).to.deep.equal(at(7000));
       expect(w?.triggers[0]?.calledAt).to.deep.equal(at(6500));
-      expect((await store.labels.due(at(7000), 10)).map((t) => t.jobUid)).to.deep.equal(["uid-1"]);
+      expect(
+        (await store.labels.due(at(7000), 10, new Date(0))).map((t) => t.jobUid),
+      ).to.deep.equal(["uid-1"]);
     });
 
     it("writes nothing when the row is gone (its watcher ended meanwhile)", async () => {
@@ -258,15 +289,11 @@ describe("SqliteWatcherRepo", () => {
       expect((await store.watchers.children(all.id)).map((w) => w.id)).to.deep.equal([
         child.watcher.id,
       ]);
-      await rejects(
-        store.watchers.apply(
-          changes({
-            spawn: [{ ...child, watcher: { ...child.watcher, id: "again", triggers: [] } }],
-          }),
-        ),
-        Error,
-        /UNIQUE/,
-      );
+      // A second watcher of the family for the same Job (another replica's): stale, nothing
+      // written.
+      const again = { ...child, watcher: { ...child.watcher, id: "again", triggers: [] } };
+      expect(await store.watchers.apply(changes({ spawn: [again] }))).to.equal(false);
+      expect(await store.watchers.get("again")).to.equal(undefined);
       expect(await store.watchers.boundPending()).to.deep.equal([
         { id: child.watcher.id, jobUid: "uid-1", namespace: "ns" },
       ]);

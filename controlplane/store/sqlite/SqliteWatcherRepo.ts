@@ -1,6 +1,7 @@
 import { Reason, type Delivery, type Watcher } from "../../watchers/model.js";
 import {
   IdempotencyConflictError,
+  UnknownWebhookError,
   type AttemptChanges,
   type JobRef,
   type NewWatcher,
@@ -32,6 +33,7 @@ export class SqliteWatcherRepo extends SqliteWatcherReads implements Synchronous
           return { watcher: this.mustGet(prior.id), created: false };
         }
       }
+      this.checkWebhooks(n);
       this.insert(n);
       return { watcher: this.mustGet(n.watcher.id), created: true };
     });
@@ -40,7 +42,7 @@ export class SqliteWatcherRepo extends SqliteWatcherReads implements Synchronous
   apply(c: WatcherChanges): boolean {
     try {
       this.transaction(() => {
-        for (const n of c.spawn) this.insert(n);
+        for (const n of c.spawn) this.spawn(n);
         for (const change of c.changes) this.change(change, c.at.getTime());
         for (const job of c.labels) this.queueLabel(job, c.at);
       });
@@ -137,6 +139,33 @@ export class SqliteWatcherRepo extends SqliteWatcherReads implements Synchronous
         d.createdAt.getTime(),
       );
     }
+  }
+
+  private checkWebhooks(n: NewWatcher): void {
+    const ids = [...new Set(n.watcher.triggers.map((t) => t.webhookId))];
+    const found = new Set(
+      (
+        this.q(
+          `SELECT id FROM webhooks WHERE deleted_at IS NULL
+             AND id IN (SELECT value FROM json_each(?))`,
+        ).all(JSON.stringify(ids)) as { id: string }[]
+      ).map((r) => r.id),
+    );
+    const missing = ids.filter((id) => !found.has(id));
+    if (missing.length > 0) throw new UnknownWebhookError(missing);
+  }
+
+  // A CronJob watcher's watcher for a Job that it has one for already: stale.
+  private spawn(n: NewWatcher): void {
+    const w = n.watcher;
+    const twin =
+      w.parentId !== "" &&
+      this.q(`SELECT 1 FROM watchers WHERE parent_id = ? AND job_uid = ? AND parent_id != ''`).get(
+        w.parentId,
+        w.jobUid,
+      ) !== undefined;
+    if (twin) throw new StaleChange(`watcher ${w.parentId} has a watcher for ${w.jobUid}`);
+    this.insert(n);
   }
 
   private insert(n: NewWatcher): void {
