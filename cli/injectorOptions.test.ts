@@ -30,6 +30,26 @@ describe("injector flags", () => {
     });
   });
 
+  it("keep the CA in the Secret --self-signed-ca-secret names: NAMESPACE/NAME, or NAME in POD_NAMESPACE", () => {
+    const tls = (secret: string): unknown =>
+      config({ selfSigned: true, webhookHosts: "a.svc", selfSignedCaSecret: secret })?.tls;
+    expect(tls("jobhooks-system/ca")).to.deep.include({
+      caSecret: { namespace: "jobhooks-system", name: "ca" },
+    });
+    const saved = process.env.POD_NAMESPACE;
+    try {
+      process.env.POD_NAMESPACE = "team-a";
+      expect(tls("ca")).to.deep.include({ caSecret: { namespace: "team-a", name: "ca" } });
+      delete process.env.POD_NAMESPACE;
+      expect(() => tls("ca")).to.throw(RangeError, /NAME \(with POD_NAMESPACE set\)/);
+      expect(() => tls("a/b/c")).to.throw(RangeError, /--self-signed-ca-secret "a\/b\/c"/);
+      expect(() => tls("ns/Bad_Name")).to.throw(RangeError, /NAMESPACE\/NAME/);
+    } finally {
+      if (saved === undefined) delete process.env.POD_NAMESPACE;
+      else process.env.POD_NAMESPACE = saved;
+    }
+  });
+
   it("refuse half a pair, both kinds, --self-signed without hosts, a bad port or address", () => {
     const bad: [Partial<InjectorOptions>, RegExp][] = [
       [{ tlsCertFile: "c.pem" }, /go together/],

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { parseListenAddress } from "../common/listenAddress.js";
 import { VERSION } from "../common/version.js";
 import type { InjectorConfig, InjectorTls } from "../controlplane/injector/createInjector.js";
+import type { CaSecret } from "../controlplane/injector/sharedCertificateAuthority.js";
 import { boolFlag } from "./boolFlag.js";
 import { flag } from "./flag.js";
 
@@ -18,6 +19,7 @@ export interface InjectorOptions {
   tlsCertFile?: string;
   tlsKeyFile?: string;
   selfSigned?: boolean;
+  selfSignedCaSecret?: string;
   webhookConfiguration: string;
   webhookHosts?: string;
   sidecarImage: string;
@@ -48,6 +50,12 @@ export function addInjectorOptions(cmd: Command): Command {
         "--self-signed",
         "make a CA and serving certificate at start (for --webhook-hosts) and keep the caBundle of --webhook-configuration set to the CA",
         false,
+      ),
+    )
+    .addOption(
+      flag(
+        "--self-signed-ca-secret <name>",
+        "keep the --self-signed CA in this Secret (NAME in $POD_NAMESPACE, or NAMESPACE/NAME), made by the first replica and shared by all",
       ),
     )
     .addOption(
@@ -133,5 +141,29 @@ function injectorTls(
       "--self-signed needs --webhook-hosts: the names the apiserver calls the injector by",
     );
   }
-  return { kind: "self-signed", hosts, configuration: o.webhookConfiguration };
+  const caSecret = caSecretOf(o.selfSignedCaSecret, fail);
+  return {
+    kind: "self-signed",
+    hosts,
+    configuration: o.webhookConfiguration,
+    ...(caSecret && { caSecret }),
+  };
+}
+
+// NAMESPACE/NAME, or NAME in the pod's own namespace (POD_NAMESPACE, from the downward API).
+function caSecretOf(
+  value: string | undefined,
+  fail: (message: string) => Error,
+): CaSecret | undefined {
+  if (value === undefined) return undefined;
+  const parts = value.trim().split("/");
+  const [namespace, name] =
+    parts.length === 2 ? parts : [process.env.POD_NAMESPACE ?? "", parts[0] ?? ""];
+  const dns = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+  if (parts.length > 2 || !namespace || !name || !dns.test(namespace) || !dns.test(name)) {
+    throw fail(
+      `--self-signed-ca-secret "${value}" must be NAME (with POD_NAMESPACE set) or NAMESPACE/NAME`,
+    );
+  }
+  return { namespace, name };
 }

@@ -22,6 +22,7 @@ import { TokenReviewAuth } from "./auth/TokenReviewAuth.js";
 import { createInjector, type InjectorConfig } from "./injector/createInjector.js";
 import { ControlplaneMetrics } from "./metrics.js";
 import { openStore } from "./store/openStore.js";
+import { SHARED_POLL_MS } from "./store/sharedPoll.js";
 import type { Store } from "./store/Store.js";
 import { outageReason } from "./store/StoreHealth.js";
 import { StoreWatchdog } from "./store/StoreWatchdog.js";
@@ -162,7 +163,7 @@ export async function createControlplane(
   health.addReadinessCheck("store", () => storeReadiness(store));
   health.setMetrics(metrics.registry);
 
-  const timeouts = new WatcherTimeouts(engine, store.health, c.log.child({ part: "timeouts" }));
+  const timeouts = new WatcherTimeouts(engine, store, c.log.child({ part: "timeouts" }));
   const auth: Auth =
     c.auth === "none"
       ? new NoAuth()
@@ -179,6 +180,7 @@ export async function createControlplane(
     podJobs: new PodJobs(api),
     defaultNamespace: c.defaultNamespace,
     namespaces: c.namespaces,
+    ...(store.shared && { watchPollMs: SHARED_POLL_MS }),
     counter: new PodCounter(
       new KubeCounterPods(api, { key: c.podCounter.label, ...c.podCounter }),
       {

@@ -29,6 +29,7 @@ describe("job watch @cluster", function () {
     const rec = new Recorder();
     const watch = watchJobs({ namespaces: [namespace], handler: rec });
     await watch.whenSynced();
+    await watch.handled();
     const uid = await createJob(namespace, job("ok"));
 
     const done = await waitFor(
@@ -49,6 +50,7 @@ describe("job watch @cluster", function () {
     const rec = new Recorder();
     const watch = watchJobs({ namespaces: [namespace], handler: rec });
     await watch.whenSynced();
+    await watch.handled();
     const uid = await createJob(namespace, job("boom", { "test.jobhooks.dev/outcome": "fail" }));
 
     const done = await waitFor("the FAILED upsert", () => rec.upserts(uid).at(-1)?.outcome, WITHIN);
@@ -61,6 +63,7 @@ describe("job watch @cluster", function () {
     const rec = new Recorder();
     const watch = watchJobs({ namespaces: [namespace], handler: rec });
     await watch.whenSynced();
+    await watch.handled();
     const uid = await createJob(namespace, job("doomed", { "test.jobhooks.dev/run-ms": "3000" }));
     await waitFor("the Job to be known", () => watch.get(uid), WITHIN);
 
@@ -83,6 +86,8 @@ describe("job watch @cluster", function () {
     expect(watch.synced).to.equal(false);
 
     await watch.whenSynced();
+
+    await watch.handled();
     expect(watch.synced).to.equal(true);
     expect(watch.findByName(namespace, "b")?.uid).to.equal(uids[1]);
     const [first, ...more] = rec.syncs();
@@ -101,6 +106,7 @@ describe("job watch @cluster", function () {
     const rec = new Recorder();
     const watch = watchJobs({ namespaces: [a!, c!], handler: rec });
     await watch.whenSynced();
+    await watch.handled();
     expect(rec.syncs()).to.have.length(1);
     await createJob(b!, job("after"));
     const inA = await createJob(a!, job("mine"));
@@ -136,6 +142,7 @@ describe("job watch @cluster", function () {
     });
     const first = start(watch);
     await watch.whenSynced();
+    await watch.handled();
     expect(watch.size()).to.equal(2);
     await first.stop();
 
@@ -167,6 +174,7 @@ describe("job watch @cluster", function () {
       handler: { upsert: explode, remove: explode, synced: explode },
     });
     await watch.whenSynced();
+    await watch.handled();
     const uid = await createJob(namespace, job("ok"));
     await waitFor("SUCCEEDED in the cache", () => watch.get(uid)?.outcome, WITHIN);
   });

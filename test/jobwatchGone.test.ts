@@ -96,6 +96,7 @@ describe("job watch resumed from a compacted resourceVersion @cluster", function
     let stopMs: number;
     try {
       await watch.whenSynced();
+      await watch.handled();
       await waitFor(
         "Jobs a and b in the cache",
         () => (watch.get(a) && watch.get(b)) ?? undefined,

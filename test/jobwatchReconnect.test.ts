@@ -36,6 +36,7 @@ describe("job watch across broken connections @cluster", function () {
         relay.kubeConfig,
       );
       await watch.whenSynced();
+      await watch.handled();
 
       relay.refuse(true);
       relay.cut();
@@ -65,6 +66,7 @@ describe("job watch across broken connections @cluster", function () {
       );
       watch.onCurrentChange((current) => changes.push(current));
       await watch.whenSynced();
+      await watch.handled();
       await waitFor("a watch open after the list", () => (watch.current ? true : undefined));
       expect(watch.readiness()).to.equal(true);
 

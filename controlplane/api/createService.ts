@@ -19,6 +19,8 @@ export interface ServiceDeps {
   defaultNamespace: string;
   /** Namespaces served; undefined: all. */
   namespaces: readonly string[] | undefined;
+  /** A watch stream reads its watcher at least this often (a store several replicas write). */
+  watchPollMs?: number;
 }
 
 /**
@@ -32,6 +34,7 @@ export function createService(d: ServiceDeps): Operations<Caller> {
     watchers: watcherOperations(d.engine, d.auth, {
       defaultNamespace: d.defaultNamespace,
       podJobs: d.podJobs,
+      pollMs: d.watchPollMs,
     }),
     podCounter: counterOperations(d.counter, {
       auth: d.auth,

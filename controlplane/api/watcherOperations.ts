@@ -12,6 +12,8 @@ export interface WatcherOperationsOptions {
   defaultNamespace: string;
   /** Which Job a calling pod belongs to; without it every caller needs RBAC. */
   podJobs?: Pick<PodJobs, "jobOf"> | undefined;
+  /** A watch stream reads its watcher at least this often, for changes another replica made. */
+  pollMs?: number | undefined;
 }
 
 /** Watchers are namespaced: each operation takes the RBAC right in the watcher's namespace. */
@@ -41,7 +43,7 @@ export function watcherOperations(
   // Authorized once, before the first answer; a watcher's namespace never changes.
   async function* watch(caller: Caller, id: string, signal: AbortSignal): AsyncGenerator<Watcher> {
     await authorized(caller, id, "get");
-    yield* watchWatcher(engine, id, signal);
+    yield* watchWatcher(engine, id, signal, o.pollMs);
   }
   return {
     create: async (caller, request, idempotencyKey) => {

@@ -8,6 +8,7 @@ import { settleAttempt, type AttemptView } from "./settleAttempt.js";
 import type { BackoffPolicy } from "../../common/backoff.js";
 import { decideAttempt } from "./decideAttempt.js";
 import { runStoreLoop } from "../store/runStoreLoop.js";
+import { pollCap } from "../store/sharedPoll.js";
 import { outageReason } from "../store/StoreHealth.js";
 import type { Busy } from "../store/DeliveryRepo.js";
 import { sendAttempt, type AttemptResult } from "./sendAttempt.js";
@@ -98,7 +99,7 @@ export class Dispatcher implements Part {
         turn: async () => {
           await this.recordHeld();
           await this.fill();
-          return this.nextDelay();
+          return pollCap(this.o.store.shared, await this.nextDelay());
         },
       },
       signal,

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { readFileSync } from "node:fs";
 import { createSecureContext } from "node:tls";
 import { isIP } from "node:net";
-import { createCertificateAuthority, issueCertificate } from "./pki.js";
+import { createCertificateAuthority, issueCertificate, type CertificateAuthority } from "./pki.js";
 import type { Logger } from "../../common/logger.js";
 import type { Part } from "../../common/runGroup.js";
 import { Waker } from "../../common/Waker.js";
@@ -93,14 +93,15 @@ export class FixedCertificates implements ServingCertificates {
 }
 
 /**
- * --self-signed: a CA made at start, whose key never leaves this process's memory, and a serving
- * certificate from it for `hosts` (DNS names or IP addresses). Both live ten years; a restart
- * makes new ones and CaBundleKeeper tells the apiserver.
+ * --self-signed: a serving certificate for `hosts` (DNS names or IP addresses) from `ca`, or from
+ * a CA made at start whose key never leaves this process's memory. Both live ten years; a
+ * restart without a kept CA makes new ones and CaBundleKeeper tells the apiserver.
  */
 export async function selfSignedCertificates(
   hosts: string[],
+  kept?: CertificateAuthority,
 ): Promise<{ certificates: FixedCertificates; caPem: string }> {
-  const ca = await createCertificateAuthority("jobhooks injector CA", 3650);
+  const ca = kept ?? (await createCertificateAuthority("jobhooks injector CA", 3650));
   const leaf = await issueCertificate(ca, {
     commonName: hosts[0] ?? "jobhooks-injector",
     dnsNames: hosts.filter((h) => isIP(h) === 0),

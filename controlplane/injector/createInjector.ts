@@ -6,6 +6,7 @@ import type { ControlplaneMetrics } from "../metrics.js";
 import { CaBundleKeeper } from "./CaBundleKeeper.js";
 import type { SidecarConfig } from "./injectSidecar.js";
 import { InjectorServer } from "./InjectorServer.js";
+import { sharedCertificateAuthority, type CaSecret } from "./sharedCertificateAuthority.js";
 import {
   CertificateFiles,
   selfSignedCertificates,
@@ -15,7 +16,13 @@ import {
 /** Where the injector's serving certificate comes from. */
 export type InjectorTls =
   | { kind: "files"; certFile: string; keyFile: string }
-  | { kind: "self-signed"; hosts: string[]; configuration: string };
+  | {
+      kind: "self-signed";
+      hosts: string[];
+      configuration: string;
+      /** Several replicas share the CA kept in this Secret; without it each makes its own. */
+      caSecret?: CaSecret;
+    };
 
 export interface InjectorConfig {
   listen: ListenAddress;
@@ -36,7 +43,10 @@ export async function createInjector(
     certificates = files;
     parts.push(files);
   } else {
-    const selfSigned = await selfSignedCertificates(c.tls.hosts);
+    const kept = c.tls.caSecret
+      ? await sharedCertificateAuthority(deps.api, c.tls.caSecret, log)
+      : undefined;
+    const selfSigned = await selfSignedCertificates(c.tls.hosts, kept);
     certificates = selfSigned.certificates;
     parts.push(
       new CaBundleKeeper({

@@ -69,6 +69,21 @@ export async function createCertificateAuthority(
   };
 }
 
+/** A CA made earlier (createCertificateAuthority's certPem and keyPem), to issue more from. */
+export async function loadCertificateAuthority(pair: PemPair): Promise<CertificateAuthority> {
+  const cert = new x509.X509Certificate(pair.certPem);
+  const der = x509.PemConverter.decode(pair.keyPem)[0];
+  if (!der) throw new Error("the CA's key is not PEM");
+  const privateKey = await globalThis.crypto.subtle.importKey("pkcs8", der, KEY_ALGORITHM, true, [
+    "sign",
+  ]);
+  // x509 types the key with the DOM's CryptoKey, which this project's libs do not declare.
+  const publicKey = (await cert.publicKey.export(KEY_ALGORITHM, [
+    "verify",
+  ])) as unknown as CryptoKey;
+  return { cert, keys: { privateKey, publicKey }, certPem: pair.certPem, keyPem: pair.keyPem };
+}
+
 export async function issueCertificate(
   ca: CertificateAuthority,
   request: CertificateRequest,

@@ -2,7 +2,8 @@ import type { Logger } from "../../common/logger.js";
 import type { Part } from "../../common/runGroup.js";
 import { Waker } from "../../common/Waker.js";
 import { runStoreLoop } from "../store/runStoreLoop.js";
-import type { StoreHealth } from "../store/StoreHealth.js";
+import { pollCap } from "../store/sharedPoll.js";
+import type { Store } from "../store/Store.js";
 import type { WatcherEngine } from "./WatcherEngine.js";
 
 // With no deadline nearer, look again after this long anyway.
@@ -16,7 +17,7 @@ export class WatcherTimeouts implements Part {
 
   constructor(
     private readonly engine: WatcherEngine,
-    private readonly health: StoreHealth,
+    private readonly store: Pick<Store, "health" | "shared">,
     private readonly log: Logger,
   ) {
     // Most watchers expire minutes out; wake only for one due before the loop looks anyway.
@@ -28,15 +29,19 @@ export class WatcherTimeouts implements Part {
   async run(signal: AbortSignal): Promise<void> {
     await runStoreLoop(
       {
-        health: this.health,
+        health: this.store.health,
         log: this.log,
         waker: this.waker,
         turn: async () => {
           const next = await this.engine.expire();
-          const wait = Math.min(
-            next ? Math.max(0, next.getTime() - Date.now()) : MAX_SLEEP_MS,
-            MAX_SLEEP_MS,
-          );
+          const wait =
+            pollCap(
+              this.store.shared,
+              Math.min(
+                next ? Math.max(0, next.getTime() - Date.now()) : MAX_SLEEP_MS,
+                MAX_SLEEP_MS,
+              ),
+            ) ?? MAX_SLEEP_MS;
           this.nextLook = Date.now() + wait;
           return wait;
         },
