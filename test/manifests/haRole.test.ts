@@ -1,0 +1,137 @@
+import { expect } from "chai";
+import { join } from "node:path";
+import type { TestCluster } from "../cluster/TestCluster.js";
+import { waitFor } from "../cluster/wait.js";
+import { sharedCluster } from "../support/cluster.js";
+import {
+  CONTROLPLANE_ACCOUNT,
+  CONTROLPLANE_NAMESPACE,
+  controlplaneKubeconfig,
+} from "../support/controlplaneAccount.js";
+import { runKubectl } from "../support/kubectl.js";
+import { manifestsDir, readObjects } from "../support/manifests.js";
+
+const ROLE_FILE = join(manifestsDir, "ha", "rbac.yaml");
+const NAME = "jobhooks-controlplane-webhook-ca";
+const CA_SECRET = "jobhooks-webhook-ca";
+
+// What --self-signed-ca-secret needs, and no more: read the one Secret, create it once.
+const EXPECTED_RULES = [
+  { apiGroups: [""], resources: ["secrets"], resourceNames: [CA_SECRET], verbs: ["get"] },
+  { apiGroups: [""], resources: ["secrets"], verbs: ["create"] },
+];
+
+const object = (kind: string): Record<string, unknown> => {
+  const found = readObjects(ROLE_FILE).find((o) => o.kind === kind);
+  if (!found) throw new Error(`${ROLE_FILE}: no ${kind}`);
+  return found;
+};
+
+describe("the HA component's Role for the shared CA (manifests/ha/rbac.yaml)", () => {
+  it("has exactly the expected rules, in jobhooks-system", () => {
+    expect(object("Role")).to.deep.include({
+      metadata: {
+        name: NAME,
+        namespace: CONTROLPLANE_NAMESPACE,
+        labels: {
+          "app.kubernetes.io/name": "jobhooks",
+          "app.kubernetes.io/component": "controlplane",
+        },
+      },
+      rules: EXPECTED_RULES,
+    });
+    expect(readObjects(ROLE_FILE).map((o) => o.kind)).to.deep.equal(["Role", "RoleBinding"]);
+  });
+
+  it("is bound, in jobhooks-system, to the controlplane's ServiceAccount and nothing else", () => {
+    expect(object("RoleBinding")).to.deep.include({
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: NAME },
+      subjects: [
+        { kind: "ServiceAccount", name: CONTROLPLANE_ACCOUNT, namespace: CONTROLPLANE_NAMESPACE },
+      ],
+    });
+    expect(object("RoleBinding")).to.have.nested.property(
+      "metadata.namespace",
+      CONTROLPLANE_NAMESPACE,
+    );
+  });
+
+  describe("bound for real, as the apiserver answers @cluster", function () {
+    this.timeout(60_000);
+    let cluster: TestCluster;
+    let controlplane: string;
+    const canI = async (...args: string[]): Promise<string> => {
+      const r = await runKubectl(cluster, controlplane, ["auth", "can-i", ...args]);
+      expect(r.code, `can-i ${args.join(" ")}: ${r.stderr}`).to.be.oneOf([0, 1]);
+      return r.stdout.trim();
+    };
+    const inNs = ["-n", CONTROLPLANE_NAMESPACE];
+
+    before(async function () {
+      this.timeout(5 * 60_000);
+      cluster = await sharedCluster();
+      controlplane = await controlplaneKubeconfig(cluster);
+      await cluster.kubectl(["apply", "-f", ROLE_FILE]);
+      // The authorizer sees a new binding a moment after it is stored.
+      await waitFor("the Role in effect", async () =>
+        (await canI("get", `secrets/${CA_SECRET}`, ...inNs)) === "yes" ? true : undefined,
+      );
+    });
+
+    // Every other test runs the controlplane with the base's rights only.
+    after(async function () {
+      this.timeout(60_000);
+      await cluster.kubectl(["delete", "--ignore-not-found", "-f", ROLE_FILE]);
+    });
+
+    it("lets the controlplane read jobhooks-webhook-ca and create Secrets in jobhooks-system", async () => {
+      for (const args of [
+        ["get", `secrets/${CA_SECRET}`, ...inNs],
+        ["create", "secrets", ...inNs],
+      ]) {
+        expect(await canI(...args), args.join(" ")).to.equal("yes");
+      }
+    });
+
+    it("lets it read, list, change or delete no other Secret, and none in other namespaces", async () => {
+      for (const args of [
+        ["get", "secrets/jobhooks-store", ...inNs],
+        ["get", "secrets/other", ...inNs],
+        ["get", "secrets", ...inNs],
+        ["list", "secrets", ...inNs],
+        ["watch", "secrets", ...inNs],
+        ["update", `secrets/${CA_SECRET}`, ...inNs],
+        ["patch", `secrets/${CA_SECRET}`, ...inNs],
+        ["delete", `secrets/${CA_SECRET}`, ...inNs],
+        ["get", `secrets/${CA_SECRET}`, "-n", "default"],
+        ["create", "secrets", "-n", "default"],
+        ["list", "secrets", "--all-namespaces"],
+        ["create", "configmaps", ...inNs],
+        ["create", "leases.coordination.k8s.io", ...inNs],
+      ]) {
+        expect(await canI(...args), args.join(" ")).to.equal("no");
+      }
+    });
+
+    it("lists exactly these two rights on Secrets in jobhooks-system, and none in default", async () => {
+      const secretLines = async (ns: string): Promise<string[]> => {
+        const r = await runKubectl(cluster, controlplane, ["auth", "can-i", "--list", "-n", ns]);
+        expect(r.code, r.stderr).to.equal(0);
+        return r.stdout
+          .split("\n")
+          .filter((line) => /^secrets\s/.test(line))
+          .map((line) =>
+            line
+              .split(/\s+/)
+              .filter((f) => f !== "")
+              .join(" "),
+          );
+      };
+      expect(await secretLines(CONTROLPLANE_NAMESPACE)).to.have.members([
+        `secrets [] [${CA_SECRET}] [get]`,
+        "secrets [] [] [create]",
+      ]);
+      expect(await secretLines("default")).to.deep.equal([]);
+    });
+  });
+});
