@@ -17,6 +17,8 @@ import { repoRoot } from "../cluster/paths.js";
 import { spawnTied } from "../cluster/ProcessGroup.js";
 import type { TestCluster } from "../cluster/TestCluster.js";
 import { controlplaneKubeconfig } from "./controlplaneAccount.js";
+import { sharedPostgres } from "./postgres.js";
+import type { StoreEngine } from "./storeEngines.js";
 
 const main = join(repoRoot, "dist", "cli", "main.js");
 
@@ -46,6 +48,8 @@ export interface ControlplaneProcess extends JobhooksProcess {
 export interface ControlplaneRun {
   /** The SQLite file; reuse it to restart "the same" controlplane. */
   storePath?: string;
+  /** A whole --store (e.g. a PostgreSQL URL from freshStore); instead of storePath. */
+  store?: string;
   /** Extra flags, e.g. ["--retry-base", "50ms"]. */
   args?: string[];
   /** `controlplane` (default), or `all` for controlplane and REST gateway in one process. */
@@ -155,14 +159,15 @@ export async function startControlplane(
   cluster: TestCluster,
   run: ControlplaneRun = {},
 ): Promise<ControlplaneProcess> {
-  const storePath =
-    run.storePath ?? join(mkdtempSync(join(tmpdir(), "jobhooks-store-")), "jobhooks.db");
+  const store =
+    run.store ??
+    `sqlite:${run.storePath ?? join(mkdtempSync(join(tmpdir(), "jobhooks-store-")), "jobhooks.db")}`;
   const role = run.role ?? "controlplane";
   const spawned = await spawnJobhooks(
     [
       role,
       `--kubeconfig=${run.kubeconfig ?? (await controlplaneKubeconfig(cluster))}`,
-      `--store=sqlite:${storePath}`,
+      `--store=${store}`,
       "--grpc-listen=127.0.0.1:0",
       "--health-listen=127.0.0.1:0",
       "--log-level=debug",
@@ -206,6 +211,25 @@ export async function startGateway(
     ["health", "rest"],
   );
   return processHandle(spawned);
+}
+
+/**
+ * A --store for a new, empty store on `engine`: a SQLite file in a fresh folder, or a fresh
+ * database on the shared test PostgreSQL.
+ */
+export async function freshStore(engine: StoreEngine): Promise<string> {
+  if (engine === "sqlite") {
+    return `sqlite:${join(mkdtempSync(join(tmpdir(), "jobhooks-store-")), "jobhooks.db")}`;
+  }
+  const pg = await sharedPostgres();
+  return pg.url(await pg.createDatabase("cp"));
+}
+
+/** The --store a controlplane started by startControlplane runs with (from its command line). */
+export function storeOf(cp: ControlplaneProcess): string {
+  const arg = cp.child.spawnargs.find((a) => a.startsWith("--store="));
+  if (!arg) throw new Error("no --store argument");
+  return arg.slice("--store=".length);
 }
 
 /** The store path of a controlplane started by startControlplane (from its command line). */
