@@ -57,7 +57,7 @@ const NOTHING_READ: AttemptView = { watcher: undefined, others: [] };
 
 // A delivery handed to this replica is left to it for its attempt's limit and this much more,
 // to record the result; a replica that dies leaves its deliveries to the others after that.
-export const CLAIM_MARGIN_MS = 30_000;
+export const CLAIM_MARGIN_MS = 5000;
 
 // With no delivery due, look at the outbox again after this long anyway.
 const IDLE_POLL_MS = 30_000;

@@ -1,0 +1,114 @@
+import * as k8s from "@kubernetes/client-node";
+import { expect } from "chai";
+import { WatcherStatus } from "../../proto/gen/jobhooks/v1/watchers.js";
+import { WEBHOOKS_CALLED_LABEL } from "../../controlplane/labeller/JobLabeller.js";
+import type { TestCluster } from "../cluster/TestCluster.js";
+import { waitFor } from "../cluster/wait.js";
+import { createTestNamespace, sharedCluster } from "../support/cluster.js";
+import { createJob } from "../support/jobs.js";
+import { Receiver } from "../support/receiver.js";
+import { Replicas, restTraffic } from "../support/replicas.js";
+import { testStoreEngines } from "../support/storeEngines.js";
+import { isFinal } from "../support/watchers.js";
+import { webhookTo } from "../support/watchers.js";
+
+const JOBS = 300;
+
+describe("controlplane: three replicas on one PostgreSQL @cluster @postgres", function () {
+  this.timeout(10 * 60_000);
+  let cluster: TestCluster;
+  let receiver: Receiver;
+  let replicas: Replicas | undefined;
+
+  before(async function () {
+    if (!testStoreEngines().includes("postgres")) this.skip();
+    this.timeout(5 * 60_000);
+    cluster = await sharedCluster();
+    receiver = await Receiver.start();
+  });
+
+  after(async () => {
+    await replicas?.stop();
+    await receiver?.stop();
+  });
+
+  it(`delivers every one of ${JOBS} Jobs and labels each while a replica is killed three times; REST answers nothing but 2xx and 503`, async () => {
+    const ns = await createTestNamespace(cluster, "replicas");
+    const path = `/${ns}/hook`;
+    // A short attempt limit keeps the claims of a killed replica short (limit + 5 s).
+    replicas = await Replicas.start(cluster, 3, {
+      role: "all",
+      args: ["--attempt-timeout=2s", "--retry-base=200ms"],
+    });
+    const r = replicas;
+    const webhookId = await webhookTo(r.any(), receiver.url + path);
+    const names = Array.from({ length: JOBS }, (_, i) => `job-${i}`);
+    const watcherIds: string[] = [];
+    for (const [i, jobName] of names.entries()) {
+      const via = r.live[i % r.live.length] ?? r.any();
+      const w = await via.watchers.createWatcher({
+        namespace: ns,
+        jobName,
+        triggers: [{ webhookId, timeoutSeconds: 0 }],
+      });
+      watcherIds.push(w.id);
+    }
+    const traffic = restTraffic(() => r.live.map((p) => p.restUrl), ns);
+    // The Jobs finish over about 12 s; replica 0 is killed three times meanwhile, 3 s apart,
+    // and started again 1 s after each kill.
+    const creating = Promise.all(
+      names.map((name, i) =>
+        createJob(cluster, ns, name, { runMs: Math.round((i * 12_000) / JOBS) }),
+      ),
+    );
+    const kills: number[] = [];
+    for (let k = 0; k < 3; k++) {
+      await new Promise((res) => setTimeout(res, 3000));
+      kills.push(Date.now());
+      await r.kill(0);
+      await new Promise((res) => setTimeout(res, 1000));
+      await r.restart(0);
+    }
+    await creating;
+
+    const watchers = await waitFor(
+      `all ${JOBS} watchers final`,
+      async () => {
+        const all = await r.watchersOf(ns);
+        return all.length === JOBS && all.every(isFinal) ? all : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 1000 },
+    );
+    await traffic.stop();
+    expect(watchers.filter((w) => w.status !== WatcherStatus.COMPLETED)).to.deep.equal([]);
+    const called = new Set(
+      receiver
+        .on(path)
+        .map((q) => (JSON.parse(q.body) as { data: { watcher: { id: string } } }).data.watcher.id),
+    );
+    expect([...called].sort()).to.deep.equal([...watcherIds].sort());
+    const duplicates = receiver.on(path).length - called.size;
+
+    const batch = cluster.kubeConfig.makeApiClient(k8s.BatchV1Api);
+    const labelled = await waitFor(
+      "every Job labelled",
+      async () => {
+        const jobs = await batch.listNamespacedJob({ namespace: ns });
+        const done = jobs.items.filter(
+          (j) => j.metadata?.labels?.[WEBHOOKS_CALLED_LABEL] === "true",
+        );
+        return done.length === JOBS ? done.length : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 1000 },
+    );
+    expect(labelled).to.equal(JOBS);
+
+    const bad = [...traffic.statuses].filter(([status]) => status >= 500 && status !== 503);
+    expect(bad, "5xx other than 503").to.deep.equal([]);
+    const answered = [...traffic.statuses.values()].reduce((a, b) => a + b, 0);
+    expect(answered).to.be.greaterThan(100);
+    console.log(
+      `      ${JOBS} Jobs, 3 kills: ${duplicates} delivered twice; REST ${JSON.stringify(Object.fromEntries(traffic.statuses))} (${traffic.refused} refused, retried on another replica)`,
+    );
+  });
+});

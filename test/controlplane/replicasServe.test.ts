@@ -1,0 +1,117 @@
+import * as k8s from "@kubernetes/client-node";
+import { expect } from "chai";
+import { join } from "node:path";
+import { createChannel, createClient } from "nice-grpc";
+import { PodCounterServiceDefinition } from "../../proto/gen/jobhooks/v1/podcounter.js";
+import { repoRoot } from "../cluster/paths.js";
+import type { TestCluster } from "../cluster/TestCluster.js";
+import { waitFor } from "../cluster/wait.js";
+import { createTestNamespace, sharedCluster } from "../support/cluster.js";
+import {
+  dryRunPod,
+  injectionWorks,
+  injectorArgs,
+  sidecarsOf,
+  testWebhookConfiguration,
+} from "../support/injector.js";
+import { podLabel, runningPod } from "../support/pods.js";
+import { Replicas } from "../support/replicas.js";
+import { testStoreEngines } from "../support/storeEngines.js";
+import { startTcpBalancer, type TcpBalancer } from "../support/tcpBalancer.js";
+
+const ROLE_FILE = join(repoRoot, "manifests", "ha", "rbac.yaml");
+const CA_SECRET = "jobhooks-webhook-ca";
+const CA_NAMESPACE = "jobhooks-system";
+
+describe("controlplane: three replicas serve the webhook and the counter @cluster @postgres", function () {
+  this.timeout(5 * 60_000);
+  let cluster: TestCluster;
+  let ns: string;
+  let replicas: Replicas | undefined;
+  let balancer: TcpBalancer | undefined;
+  let admission: k8s.AdmissionregistrationV1Api;
+  let core: k8s.CoreV1Api;
+
+  before(async function () {
+    if (!testStoreEngines().includes("postgres")) this.skip();
+    cluster = await sharedCluster();
+    admission = cluster.kubeConfig.makeApiClient(k8s.AdmissionregistrationV1Api);
+    core = cluster.kubeConfig.makeApiClient(k8s.CoreV1Api);
+    ns = await createTestNamespace(cluster, "replicas-serve");
+    // The HA variant's rights: the shared CA in jobhooks-system.
+    await cluster.kubectl(["apply", "-f", ROLE_FILE]);
+    await core.deleteNamespacedSecret({ name: CA_SECRET, namespace: CA_NAMESPACE }).catch(() => {});
+    replicas = await Replicas.start(cluster, 3, {
+      injector: true,
+      args: [
+        ...injectorArgs("127.0.0.1:9090"),
+        `--self-signed-ca-secret=${CA_NAMESPACE}/${CA_SECRET}`,
+        "--label=active-jobs",
+      ],
+    });
+    // The webhook's Service with three endpoints: a balancer on loopback in front of them.
+    balancer = await startTcpBalancer(replicas.live.map((r) => r.webhookAddress));
+    await admission.deleteMutatingWebhookConfiguration({ name: "jobhooks" }).catch(() => {});
+    await admission.createMutatingWebhookConfiguration({
+      body: testWebhookConfiguration("jobhooks", `https://${balancer.address}/inject`, ns),
+    });
+    await injectionWorks(cluster, ns);
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    await replicas?.stop();
+    await balancer?.close();
+    await admission?.deleteMutatingWebhookConfiguration({ name: "jobhooks" }).catch(() => {});
+    await core
+      ?.deleteNamespacedSecret({ name: CA_SECRET, namespace: CA_NAMESPACE })
+      .catch(() => {});
+    await cluster?.kubectl(["delete", "--ignore-not-found", "-f", ROLE_FILE]);
+  });
+
+  it("serves one CA from the Secret; injection keeps working while a replica is down", async () => {
+    const r = replicas as Replicas;
+    const secret = await core.readNamespacedSecret({ name: CA_SECRET, namespace: CA_NAMESPACE });
+    const ca = secret.data?.["tls.crt"] ?? "";
+    const mwc = await admission.readMutatingWebhookConfiguration({ name: "jobhooks" });
+    expect((mwc.webhooks ?? []).map((w) => w.clientConfig.caBundle)).to.deep.equal(
+      (mwc.webhooks ?? []).map(() => ca),
+    );
+    await r.kill(1);
+    const injected: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const pod = await dryRunPod(cluster, ns, { annotations: { "jobhooks.dev/inject": "true" } });
+      injected.push(sidecarsOf(pod).length);
+    }
+    expect(injected).to.deep.equal(injected.map(() => 1));
+    // Every replica still running took some of them; the dead one none after its death.
+    const taken = [...(balancer as TcpBalancer).taken.keys()];
+    expect(taken.length).to.be.greaterThanOrEqual(2);
+    await r.restart(1);
+  });
+
+  it("counts 200 concurrent increments spread over the three replicas exactly", async () => {
+    const r = replicas as Replicas;
+    await runningPod(cluster, ns, "worker", { labels: { app: "worker" } });
+    const clients = r.live.map((p) =>
+      createClient(PodCounterServiceDefinition, createChannel(p.grpcAddress)),
+    );
+    const ups = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        clients[i % clients.length]?.increment({ namespace: ns, podName: "worker" }),
+      ),
+    );
+    expect(ups.map((v) => v?.value).sort((a, b) => (a ?? 0) - (b ?? 0))).to.deep.equal(
+      Array.from({ length: 200 }, (_, i) => i + 1),
+    );
+    expect(await podLabel(cluster, ns, "worker", "active-jobs")).to.equal("200");
+    await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        clients[i % clients.length]?.decrement({ namespace: ns, podName: "worker" }),
+      ),
+    );
+    await waitFor("the label gone", async () =>
+      (await podLabel(cluster, ns, "worker", "active-jobs")) === undefined ? true : undefined,
+    );
+  });
+});
