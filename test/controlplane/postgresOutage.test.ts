@@ -25,9 +25,9 @@ async function readyz(cp: ControlplaneProcess): Promise<{ status: number; body: 
 describe("controlplane: PostgreSQL goes away during deliveries @cluster @postgres", function () {
   this.timeout(5 * 60_000);
   let cluster: TestCluster;
-  let pg: TestPostgres;
+  let pg: TestPostgres | undefined;
   let cp: ControlplaneProcess | undefined;
-  let receiver: Receiver;
+  let receiver: Receiver | undefined;
 
   before(async function () {
     if (!testStoreEngines().includes("postgres")) this.skip();
@@ -52,7 +52,9 @@ describe("controlplane: PostgreSQL goes away during deliveries @cluster @postgre
       args: ["--retry-base=200ms"],
     });
     const live = cp;
-    const webhookId = await webhookTo(live, receiver.url + path);
+    const rx = receiver as Receiver;
+    const server = pg as TestPostgres;
+    const webhookId = await webhookTo(live, rx.url + path);
     const ids: string[] = [];
     for (let i = 0; i < JOBS; i++) {
       const w = await live.watchers.createWatcher({
@@ -67,8 +69,8 @@ describe("controlplane: PostgreSQL goes away during deliveries @cluster @postgre
         createJob(cluster, ns, `job-${i}`, { runMs: Math.round((i * 8000) / JOBS) }),
       ),
     );
-    await receiver.waitFor(path, 10, 60_000);
-    await pg.kill();
+    await rx.waitFor(path, 10, 60_000);
+    await server.kill();
     const down = await waitFor(
       "/readyz to say the store fails",
       async () => {
@@ -81,13 +83,13 @@ describe("controlplane: PostgreSQL goes away during deliveries @cluster @postgre
     const write = await fetch(`${live.restUrl}/webhooks`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ url: `${receiver.url}/unused`, description: "during the outage" }),
+      body: JSON.stringify({ url: `${rx.url}/unused`, description: "during the outage" }),
     });
     const problem = (await write.json()) as { detail: string };
     expect(write.status, problem.detail).to.equal(503);
     expect(write.headers.get("retry-after")).to.match(/^\d+$/);
     await new Promise((r) => setTimeout(r, 3000));
-    await pg.start();
+    await server.start();
     await creating;
 
     const all = await waitFor(
@@ -102,7 +104,7 @@ describe("controlplane: PostgreSQL goes away during deliveries @cluster @postgre
     );
     expect(all.filter((w) => w.status !== WatcherStatus.COMPLETED)).to.deep.equal([]);
     const called = new Set(
-      receiver
+      rx
         .on(path)
         .map((q) => (JSON.parse(q.body) as { data: { watcher: { id: string } } }).data.watcher.id),
     );

@@ -17,7 +17,7 @@ const JOBS = 300;
 describe("controlplane: three replicas on one PostgreSQL @cluster @postgres", function () {
   this.timeout(10 * 60_000);
   let cluster: TestCluster;
-  let receiver: Receiver;
+  let receiver: Receiver | undefined;
   let replicas: Replicas | undefined;
 
   before(async function () {
@@ -41,7 +41,8 @@ describe("controlplane: three replicas on one PostgreSQL @cluster @postgres", fu
       args: ["--attempt-timeout=2s", "--retry-base=200ms"],
     });
     const r = replicas;
-    const webhookId = await webhookTo(r.any(), receiver.url + path);
+    const rx = receiver as Receiver;
+    const webhookId = await webhookTo(r.any(), rx.url + path);
     const names = Array.from({ length: JOBS }, (_, i) => `job-${i}`);
     const watcherIds: string[] = [];
     for (const [i, jobName] of names.entries()) {
@@ -82,12 +83,12 @@ describe("controlplane: three replicas on one PostgreSQL @cluster @postgres", fu
     await traffic.stop();
     expect(watchers.filter((w) => w.status !== WatcherStatus.COMPLETED)).to.deep.equal([]);
     const called = new Set(
-      receiver
+      rx
         .on(path)
         .map((q) => (JSON.parse(q.body) as { data: { watcher: { id: string } } }).data.watcher.id),
     );
     expect([...called].sort()).to.deep.equal([...watcherIds].sort());
-    const duplicates = receiver.on(path).length - called.size;
+    const duplicates = rx.on(path).length - called.size;
 
     const batch = cluster.kubeConfig.makeApiClient(k8s.BatchV1Api);
     const labelled = await waitFor(

@@ -32,7 +32,7 @@ export async function startTcpBalancer(backends: string[]): Promise<TcpBalancer>
       client.destroy();
       return;
     }
-    const [host = "", port = ""] = splitHostPort(backend);
+    const [host, port] = splitHostPort(backend);
     if (host !== "127.0.0.1" && host !== "::1") throw new Error(`not loopback: ${backend}`);
     const upstream = connect({ host, port: Number(port) });
     track(upstream);
