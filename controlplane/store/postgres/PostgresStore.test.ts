@@ -5,6 +5,7 @@ import { rejects } from "../../../test/support/rejects.js";
 import { testStoreEngines } from "../../../test/support/storeEngines.js";
 import { freshDatabase } from "../../../test/support/storeFixture.js";
 import { StoreUnavailableError } from "../StoreHealth.js";
+import { StoreSpecError } from "../storeSpec.js";
 import { MIGRATIONS } from "./migrations.js";
 import { PostgresStore } from "./PostgresStore.js";
 
@@ -44,7 +45,7 @@ describe("PostgresStore.open @postgres", () => {
     await query(url, `INSERT INTO schema_migrations VALUES (${MIGRATIONS.length + 1}, 0)`);
     await rejects(
       PostgresStore.open({ kind: "postgres", url }),
-      Error,
+      StoreSpecError,
       new RegExp(`schema version ${MIGRATIONS.length + 1}, newer than this jobhooks knows`),
     );
   });
@@ -56,6 +57,15 @@ describe("PostgresStore.open @postgres", () => {
       /^cannot open postgres:\/\/jobhooks:\*\*\*@127\.0\.0\.1:\d+\/jobhooks: ECONNREFUSED/,
     );
     expect(err.message).to.not.include("s3cret");
+  });
+
+  it("calls what trying again cannot mend bad input: a database that does not exist", async () => {
+    const url = (await freshDatabase("exists")).replace(/exists_\d+$/, "no_such_database");
+    await rejects(
+      PostgresStore.open({ kind: "postgres", url }),
+      StoreSpecError,
+      /^cannot open the store postgres:.*\/no_such_database: database "no_such_database" does not exist$/,
+    );
   });
 
   it("reads BIGINT as numbers on its own pool, leaving pg's global parsers alone", async () => {

@@ -3,7 +3,7 @@ import { guarded } from "../guarded.js";
 import type { LabelRepo } from "../LabelRepo.js";
 import type { Store } from "../Store.js";
 import { outageReason, StoreHealth, StoreUnavailableError } from "../StoreHealth.js";
-import { redactUrl, type PostgresSpec } from "../storeSpec.js";
+import { redactUrl, StoreSpecError, type PostgresSpec } from "../storeSpec.js";
 import type { WatcherRepo } from "../WatcherRepo.js";
 import type { WebhookRepo } from "../WebhookRepo.js";
 import { Database, type Queryable } from "./Database.js";
@@ -40,8 +40,9 @@ export class PostgresStore implements Store {
 
   /**
    * Connects and brings the schema up to date. An unreachable server rejects with
-   * StoreUnavailableError (the caller may try again); a schema newer than this jobhooks knows
-   * rejects with an Error.
+   * StoreUnavailableError (the caller may try again); what trying again cannot mend (a wrong
+   * password, no such database, a certificate file missing, a schema newer than this jobhooks
+   * knows) with StoreSpecError.
    */
   static async open(spec: PostgresSpec): Promise<PostgresStore> {
     const db = Database.connect(spec);
@@ -49,9 +50,12 @@ export class PostgresStore implements Store {
       await db.transaction(migrate);
     } catch (err) {
       await db.end().catch(() => undefined);
+      const where = redactUrl(spec.url);
       const reason = outageReason(err);
-      if (reason === undefined) throw err;
-      throw new StoreUnavailableError(`cannot open ${redactUrl(spec.url)}: ${reason}`, {
+      if (reason !== undefined) {
+        throw new StoreUnavailableError(`cannot open ${where}: ${reason}`, { cause: err });
+      }
+      throw new StoreSpecError(`cannot open the store ${where}: ${(err as Error).message}`, {
         cause: err,
       });
     }

@@ -3,11 +3,13 @@
  * only: a released migration is never edited. The tables and columns are SQLite's (sqlite/
  * migrations.ts, all versions), so rows map the same way (../rows.ts); times are milliseconds
  * since the epoch. Deliveries and labels handed out are claimed until a time, for replicas.
+ * Ids and destinations compare byte by byte (COLLATE "C"), as in SQLite, whatever the
+ * database's locale: lists page and destinations take turns in the same order on both engines.
  */
 export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE webhooks (
-    id TEXT PRIMARY KEY,
+    id TEXT COLLATE "C" PRIMARY KEY,
     url TEXT NOT NULL,
     request_body TEXT,
     description TEXT NOT NULL DEFAULT '',
@@ -19,7 +21,7 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX webhooks_list ON webhooks (created_at, id) WHERE deleted_at IS NULL;
 
   CREATE TABLE watchers (
-    id TEXT PRIMARY KEY,
+    id TEXT COLLATE "C" PRIMARY KEY,
     namespace TEXT NOT NULL,
     job_name TEXT NOT NULL DEFAULT '',
     cron_job_name TEXT NOT NULL DEFAULT '',
@@ -54,7 +56,7 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX watchers_parent ON watchers (parent_id) WHERE parent_id <> '';
 
   CREATE TABLE triggers (
-    id TEXT PRIMARY KEY,
+    id TEXT COLLATE "C" PRIMARY KEY,
     watcher_id TEXT NOT NULL REFERENCES watchers (id),
     position INTEGER NOT NULL,
     webhook_id TEXT NOT NULL REFERENCES webhooks (id),
@@ -71,11 +73,11 @@ export const MIGRATIONS: readonly string[] = [
   -- deleted in the one that records its final result. A replica that hands a row out claims it
   -- until claimed_until; recording the attempt clears the claim.
   CREATE TABLE deliveries (
-    id TEXT PRIMARY KEY,
+    id TEXT COLLATE "C" PRIMARY KEY,
     trigger_id TEXT NOT NULL UNIQUE REFERENCES triggers (id),
     watcher_id TEXT NOT NULL,
     url TEXT NOT NULL,
-    destination TEXT NOT NULL,
+    destination TEXT COLLATE "C" NOT NULL,
     body TEXT NOT NULL,
     content_type TEXT NOT NULL,
     secret TEXT,
@@ -93,7 +95,7 @@ export const MIGRATIONS: readonly string[] = [
 
   -- Jobs whose watchers all ended and that still need the webhooks-called label.
   CREATE TABLE job_labels (
-    job_uid TEXT PRIMARY KEY,
+    job_uid TEXT COLLATE "C" PRIMARY KEY,
     namespace TEXT NOT NULL,
     name TEXT NOT NULL,
     due_at BIGINT NOT NULL,
