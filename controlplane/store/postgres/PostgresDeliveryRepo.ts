@@ -36,11 +36,14 @@ export class PostgresDeliveryRepo implements DeliveryRepo {
    * share of the slots and no more. Destinations whose oldest due delivery is older go first.
    * Rows another replica is handing out at this moment are skipped, not waited for.
    */
-  due(now: Date, limit: number, busy: Busy): Promise<Delivery[]> {
+  async due(now: Date, limit: number, busy: Busy): Promise<Delivery[]> {
+    // Read first, outside the transaction: most calls find nothing due and end here. The rows
+    // picked below are checked again as they are locked.
+    const open = (await openDestinations(this.db, busy))
+      .filter((d) => d.first <= now.getTime())
+      .sort((a, b) => a.first - b.first);
+    if (open.length === 0) return [];
     return this.db.transaction(async (tx) => {
-      const open = (await openDestinations(tx, busy))
-        .filter((d) => d.first <= now.getTime())
-        .sort((a, b) => a.first - b.first);
       const picked: DeliveryRow[] = [];
       for (const { destination } of open) {
         const room = Math.min(

@@ -31,7 +31,7 @@ export class PostgresWatcherRepo extends PostgresWatcherReads implements Watcher
       if (prior) return prior;
       await checkWebhooks(tx, n);
       // A concurrent create with the same key that committed first: answer with its watcher.
-      if (!(await insert(tx, n))) return (await this.prior(tx, n)) ?? stale(n);
+      if (!(await insert(tx, n, BY_KEY))) return (await this.prior(tx, n)) ?? unreadable(n);
       return { watcher: await this.mustGet(tx, n.watcher.id), created: true };
     });
   }
@@ -104,8 +104,8 @@ export class PostgresWatcherRepo extends PostgresWatcherReads implements Watcher
   }
 }
 
-function stale(n: NewWatcher): never {
-  throw new Error(`watcher ${n.watcher.id} conflicts with a row that is gone`);
+function unreadable(n: NewWatcher): never {
+  throw new Error(`the idempotency key of watcher ${n.watcher.id} is taken, by no watcher found`);
 }
 
 function codeOf(err: unknown): string {
@@ -205,24 +205,28 @@ async function checkWebhooks(tx: Queryable, n: NewWatcher): Promise<void> {
 
 // A CronJob watcher's watcher for a Job that it has one for already (another replica's): stale.
 async function spawn(tx: Queryable, n: NewWatcher): Promise<void> {
-  if (!(await insert(tx, n))) {
+  if (!(await insert(tx, n, BY_FAMILY))) {
     throw new StaleChange(`watcher ${n.watcher.parentId} has a watcher for ${n.watcher.jobUid}`);
   }
 }
 
+// The unique indexes an insert may find taken: an idempotency key, a family's watcher for a Job.
+const BY_KEY = `(namespace, idempotency_key) WHERE idempotency_key IS NOT NULL`;
+const BY_FAMILY = `(parent_id, job_uid) WHERE parent_id <> ''`;
+
 /**
- * Inserts the watcher and its triggers; false, having inserted nothing, when its idempotency key
- * or its (parent, Job) is taken. A concurrent insert of either waits for the other transaction
- * and then finds it taken.
+ * Inserts the watcher and its triggers; false, having inserted nothing, when the unique index
+ * `taken` names already holds its values. An insert racing another with the same values waits
+ * for the other's transaction, and finds them taken if it commits.
  */
-async function insert(tx: Queryable, n: NewWatcher): Promise<boolean> {
+async function insert(tx: Queryable, n: NewWatcher, taken: string): Promise<boolean> {
   const w = n.watcher;
   const inserted = await tx.run(
     `INSERT INTO watchers (id, namespace, job_name, cron_job_name, parent_id, timeout_seconds,
        notify_on, status, reason, message, job_uid, created_at, updated_at, deadline_at, bind_by,
        idempotency_key, request_hash)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
-     ON CONFLICT DO NOTHING`,
+     ON CONFLICT ${taken} DO NOTHING`,
     [
       w.id,
       w.namespace,
