@@ -44,6 +44,19 @@ describeStores("WatcherRepo: attempts and reads", (open) => {
       });
     });
 
+    it("a retry is due at its time, however long the claim it was handed out with", async () => {
+      await processing1();
+      const claimed = { ...IDLE, claimUntil: at(60_000) };
+      expect(await store.deliveries.due(at(5000), 10, claimed)).to.have.length(1);
+      await store.watchers.recordAttempt({
+        ...base,
+        record: record(TriggerStatus.NOT_CALLED),
+        retryAt: at(9000),
+      });
+      expect(await store.deliveries.nextDue(IDLE)).to.deep.equal(at(9000));
+      expect(await store.deliveries.due(at(9000), 10, claimed)).to.have.length(1);
+    });
+
     it("a final result removes the row and settles the watcher as told, with its label", async () => {
       await processing1();
       const recorded = await store.watchers.recordAttempt({
