@@ -36,7 +36,7 @@ export function describeStores(
 }
 
 /** A fresh store on `engine`; the caller closes it. */
-export async function openFresh(engine: StoreEngine, name: string): Promise<Store> {
+async function openFresh(engine: StoreEngine, name: string): Promise<Store> {
   if (engine === "sqlite") return SqliteStore.open({ kind: "sqlite", path: ":memory:" });
   return PostgresStore.open({ kind: "postgres", url: await freshDatabase(name), poolSize: 4 });
 }
