@@ -92,7 +92,7 @@ export async function createControlplane(
     jobWatch.apiserverAnswered();
     return true;
   });
-  const store = openStore(c.store);
+  const store = await openStore(c.store);
   const metrics = new ControlplaneMetrics(() => store.deliveries.count());
   const jobWatch = new JobWatch(api, {
     ...(c.namespaces && { namespaces: c.namespaces }),

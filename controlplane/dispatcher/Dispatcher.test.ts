@@ -3,16 +3,16 @@ import { createLogger } from "../../common/logger.js";
 import { Receiver } from "../../test/support/receiver.js";
 import { finished, spec, webhook } from "../../test/support/watcherFixtures.js";
 import { ControlplaneMetrics } from "../metrics.js";
-import { SqliteStore } from "../store/sqlite/SqliteStore.js";
+import type { Store } from "../store/Store.js";
+import { describeStores } from "../../test/support/storeFixture.js";
 import { TriggerStatus, WatcherStatus, type Watcher } from "../watchers/model.js";
 import { WatcherEngine } from "../watchers/WatcherEngine.js";
 import { Dispatcher } from "./Dispatcher.js";
 
-// Real HTTP to a receiver on 127.0.0.1; the store in memory; short backoffs.
-describe("Dispatcher over a :memory: store and a receiver on 127.0.0.1", function () {
-  this.timeout(10_000);
+// Real HTTP to a receiver on 127.0.0.1; short backoffs.
+describeStores("Dispatcher over a store and a receiver on 127.0.0.1", (open) => {
   let receiver: Receiver;
-  let store: SqliteStore;
+  let store: Store;
   let engine: WatcherEngine;
   let dispatcher: Dispatcher;
   let stop: AbortController;
@@ -24,9 +24,9 @@ describe("Dispatcher over a :memory: store and a receiver on 127.0.0.1", functio
   });
   after(() => receiver.stop());
 
-  beforeEach(() => {
+  beforeEach(async () => {
     receiver.requests.length = 0;
-    store = SqliteStore.open({ kind: "sqlite", path: ":memory:" });
+    store = await open();
     const log = createLogger("silent", "test");
     engine = new WatcherEngine({
       store,
@@ -56,7 +56,6 @@ describe("Dispatcher over a :memory: store and a receiver on 127.0.0.1", functio
   afterEach(async () => {
     stop.abort();
     await running;
-    await store.close();
   });
 
   // A watcher of the Job "job" with one trigger to `path`, whose Job then succeeds.

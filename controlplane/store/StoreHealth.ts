@@ -17,7 +17,7 @@ export class StoreUnavailableError extends UnavailableError {
 
 // SQLite result codes (and their extended forms, e.g. SQLITE_IOERR_WRITE) that describe the
 // database's medium rather than the statement: an outage, not a bug.
-const OUTAGE_CODES = [
+const SQLITE_OUTAGES = [
   "SQLITE_FULL",
   "SQLITE_IOERR",
   "SQLITE_READONLY",
@@ -28,12 +28,45 @@ const OUTAGE_CODES = [
   "SQLITE_PROTOCOL",
 ];
 
-/** The reason when `err` is an outage of the store ("SQLITE_FULL: database or disk is full"). */
+// PostgreSQL SQLSTATEs, by class or in full: the connection (08), insufficient resources such as
+// a full disk (53), a server shutting down or starting (57P01-57P03), a system error (58), and a
+// read-only transaction: a standby after a failover (25006).
+const POSTGRES_OUTAGES = /^(08|53|58|57P0[123]$|25006$)/;
+
+// The socket to the server failed.
+const SOCKET_OUTAGES = ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH"];
+
+// pg reports a lost or unreachable server in messages without a code: "Connection terminated
+// unexpectedly", "... due to connection timeout", the pool's "timeout exceeded when trying to
+// connect", and a client-side "Query read timeout".
+const POSTGRES_MESSAGES =
+  /^(Connection terminated|timeout exceeded when trying to connect|Query read timeout)/;
+
+/**
+ * The reason when `err` is an outage of the store, as it reads in a log line ("SQLITE_FULL:
+ * database or disk is full", "57P01: terminating connection due to administrator command").
+ */
 export function outageReason(err: unknown): string | undefined {
   if (err instanceof StoreUnavailableError) return err.reason;
-  const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code !== "string" || !OUTAGE_CODES.some((c) => code.startsWith(c))) return undefined;
-  return `${code}: ${(err as Error).message}`;
+  if (!(err instanceof Error)) return undefined;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code !== "string") {
+    return POSTGRES_MESSAGES.test(err.message) ? err.message : undefined;
+  }
+  const outage =
+    SQLITE_OUTAGES.some((c) => code.startsWith(c)) ||
+    (code.length === 5 && POSTGRES_OUTAGES.test(code)) ||
+    SOCKET_OUTAGES.includes(code);
+  return outage ? `${code}: ${messageOf(err)}` : undefined;
+}
+
+// A connection refused on every address a name resolves to is an AggregateError without a
+// message of its own.
+function messageOf(err: Error): string {
+  if (err.message !== "" || !(err instanceof AggregateError)) return err.message;
+  return (err.errors as unknown[])
+    .map((e) => (e instanceof Error ? e.message : String(e)))
+    .join("; ");
 }
 
 export interface StoreFailure {

@@ -3,7 +3,8 @@ import { rejects } from "../../test/support/rejects.js";
 import { createLogger } from "../../common/logger.js";
 import { at, finished, job, spec, webhook } from "../../test/support/watcherFixtures.js";
 import type { JobSummary } from "../jobwatch/jobSummary.js";
-import { SqliteStore } from "../store/sqlite/SqliteStore.js";
+import type { Store } from "../store/Store.js";
+import { describeStores } from "../../test/support/storeFixture.js";
 import { ConflictError, NotFoundError, PreconditionError, ValidationError } from "./errors.js";
 import { Outcome, TriggerStatus, WatcherStatus, type Watcher } from "./model.js";
 import { WatcherEngine } from "./WatcherEngine.js";
@@ -12,8 +13,8 @@ import { WatcherEngine } from "./WatcherEngine.js";
 const nightly1 = { name: "nightly-1", cronJobName: "nightly", createdAt: at(3000) };
 const ALL = { limit: 100, maxSize: 1 << 20, sizeOf: (): number => 1 };
 
-describe("WatcherEngine over a :memory: store", () => {
-  let store: SqliteStore;
+describeStores("WatcherEngine over a store", (open) => {
+  let store: Store;
   let jobs: Map<string, JobSummary>;
   let clock: Date;
   let engine: WatcherEngine;
@@ -39,24 +40,23 @@ describe("WatcherEngine over a :memory: store", () => {
     engine.events.onExpiryAdded((d) => seen.expiry.push(d));
   }
 
-  // The watcher's status as read at each change the engine announces (reads answer in order:
-  // SQLite answers at once).
-  function listen(w: Watcher): WatcherStatus[] {
-    const statuses: WatcherStatus[] = [];
+  // The watcher's status as read at each change the engine announces, in the order announced:
+  // each read starts when its change is announced, before the engine goes on.
+  function listen(w: Watcher): () => Promise<(WatcherStatus | undefined)[]> {
+    const reads: Promise<WatcherStatus | undefined>[] = [];
     engine.events.onChange(w.id, () => {
-      void store.watchers.get(w.id).then((x) => x && statuses.push(x.status));
+      reads.push(store.watchers.get(w.id).then((x) => x?.status));
     });
-    return statuses;
+    return () => Promise.all(reads);
   }
 
   beforeEach(async () => {
-    store = SqliteStore.open({ kind: "sqlite", path: ":memory:" });
+    store = await open();
     await store.webhooks.insert(webhook("hook"));
     jobs = new Map();
     clock = at(2000);
     start();
   });
-  afterEach(() => store.close());
 
   describe("createWatcher", () => {
     it("refuses a bad spec, an unknown webhook and a namespace not watched", async () => {
@@ -104,7 +104,7 @@ describe("WatcherEngine over a :memory: store", () => {
       expect((await engine.getWatcher(watcher.id)).jobUid).to.equal("uid-1");
       await engine.upsert(finished("SUCCEEDED"));
       await engine.upsert(finished("SUCCEEDED"));
-      expect(statuses).to.deep.equal([WatcherStatus.PENDING, WatcherStatus.PROCESSING]);
+      expect(await statuses()).to.deep.equal([WatcherStatus.PENDING, WatcherStatus.PROCESSING]);
       expect(seen.queued).to.equal(1);
       expect(await store.deliveries.count()).to.equal(1);
     });

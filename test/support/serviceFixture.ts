@@ -2,7 +2,7 @@ import { createLogger } from "../../common/logger.js";
 import { PermissionDeniedError } from "../../contract/errors.js";
 import type { Operations } from "../../contract/JobhooksApi.js";
 import { ANONYMOUS, type Access, type Auth, type Caller } from "../../controlplane/auth/Caller.js";
-import { openStore } from "../../controlplane/store/openStore.js";
+import { SqliteStore } from "../../controlplane/store/sqlite/SqliteStore.js";
 import type { Store } from "../../controlplane/store/Store.js";
 import { WatcherEngine } from "../../controlplane/watchers/WatcherEngine.js";
 import { Webhooks } from "../../controlplane/watchers/Webhooks.js";
@@ -55,7 +55,7 @@ export function testService(
   auth: Auth,
   podJobs: Record<string, string> = {},
 ): Pick<Operations<Caller>, "webhooks" | "watchers"> & { store: Store } {
-  const store = openStore({ kind: "sqlite", path: ":memory:" });
+  const store = SqliteStore.open({ kind: "sqlite", path: ":memory:" });
   const engine = new WatcherEngine({
     store,
     jobs: { get: () => undefined, findByName: () => undefined },

@@ -2,7 +2,7 @@ import type { Database, Statement } from "better-sqlite3";
 import type { Delivery } from "../../watchers/model.js";
 import type { Busy, DeliveryRepo } from "../DeliveryRepo.js";
 import type { Synchronous } from "../guarded.js";
-import { toDelivery, type DeliveryRow } from "./rows.js";
+import { toDelivery, type DeliveryRow } from "../rows.js";
 import { statementCache } from "./statements.js";
 
 /** DeliveryRepo on SQLite. */

@@ -6,7 +6,7 @@ import { guarded } from "../guarded.js";
 import type { LabelRepo } from "../LabelRepo.js";
 import type { Store } from "../Store.js";
 import { StoreHealth } from "../StoreHealth.js";
-import { StoreSpecError, type StoreSpec } from "../storeSpec.js";
+import { StoreSpecError, type SqliteSpec } from "../storeSpec.js";
 import type { WatcherRepo } from "../WatcherRepo.js";
 import type { WebhookRepo } from "../WebhookRepo.js";
 import { MIGRATIONS } from "./migrations.js";
@@ -61,7 +61,7 @@ export class SqliteStore implements Store {
     }
   }
 
-  static open(spec: StoreSpec): SqliteStore {
+  static open(spec: SqliteSpec): SqliteStore {
     let db: Database.Database;
     try {
       if (spec.path !== ":memory:") mkdirSync(dirname(spec.path), { recursive: true });

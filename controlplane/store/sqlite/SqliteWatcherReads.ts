@@ -1,7 +1,7 @@
 import type { Database, Statement } from "better-sqlite3";
 import type { Trigger, Watcher, WatcherFilter } from "../../watchers/model.js";
 import type { Cursor } from "../keyset.js";
-import { toTrigger, toWatcher, type TriggerRow, type WatcherRow } from "./rows.js";
+import { toTrigger, toWatcher, type TriggerRow, type WatcherRow } from "../rows.js";
 import { statementCache } from "./statements.js";
 
 export const OPEN = `('PENDING', 'PROCESSING')`;

@@ -3,7 +3,7 @@ import type { Webhook } from "../../watchers/model.js";
 import type { Cursor } from "../keyset.js";
 import type { Synchronous } from "../guarded.js";
 import type { WebhookDeletion, WebhookRepo } from "../WebhookRepo.js";
-import { toWebhook, type WebhookRow } from "./rows.js";
+import { toWebhook, type WebhookRow } from "../rows.js";
 import { statementCache } from "./statements.js";
 import { OPEN } from "./SqliteWatcherReads.js";
 

@@ -5,7 +5,7 @@ import { Outcome, WatcherStatus } from "../../watchers/model.js";
 import { newWatcher } from "../../watchers/newWatcher.js";
 import type { Busy } from "../DeliveryRepo.js";
 import type { Store } from "../Store.js";
-import { SqliteStore } from "./SqliteStore.js";
+import { describeStores } from "../../../test/support/storeFixture.js";
 
 const NOW = new Date("2026-01-01T00:00:00Z");
 
@@ -68,12 +68,11 @@ function busy(cap: number, perDestination: Record<string, number> = {}, ids: str
   };
 }
 
-describe("DeliveryRepo: slots shared by destination", () => {
+describeStores("DeliveryRepo: slots shared by destination", (open) => {
   let store: Store;
-  beforeEach(() => {
-    store = SqliteStore.open({ kind: "sqlite", path: ":memory:" });
+  beforeEach(async () => {
+    store = await open();
   });
-  afterEach(() => store.close());
 
   it("gives no destination more than its cap, so the next one gets the rest", async () => {
     await queue(store, "http://stalled.example:8080/a", 20);
@@ -112,13 +111,12 @@ describe("DeliveryRepo: slots shared by destination", () => {
   });
 });
 
-describe("Delivery destinations", () => {
+describeStores("Delivery destinations", (open) => {
   it("are the URL's origin", async () => {
-    const store = SqliteStore.open({ kind: "sqlite", path: ":memory:" });
+    const store = await open();
     await queue(store, "http://127.0.0.1:8080/path?q=1", 1);
     expect((await store.deliveries.due(NOW, 1, busy(1)))[0]?.destination).to.equal(
       "http://127.0.0.1:8080",
     );
-    await store.close();
   });
 });

@@ -3,9 +3,9 @@ import { CANCELLED } from "../../watchers/decideEnding.js";
 import { Outcome, type Webhook } from "../../watchers/model.js";
 import { newWatcher } from "../../watchers/newWatcher.js";
 import type { Store } from "../Store.js";
-import { SqliteStore } from "./SqliteStore.js";
+import { describeStores } from "../../../test/support/storeFixture.js";
 
-describe("WebhookRepo", () => {
+describeStores("WebhookRepo", (open) => {
   let store: Store;
   const at = (ms: number): Date => new Date(1_700_000_000_000 + ms);
   const webhook = (id: string, ms: number): Webhook => ({
@@ -33,10 +33,9 @@ describe("WebhookRepo", () => {
       )
     ).watcher.id;
 
-  beforeEach(() => {
-    store = SqliteStore.open({ kind: "sqlite", path: ":memory:" });
+  beforeEach(async () => {
+    store = await open();
   });
-  afterEach(() => store.close());
 
   it("scans in (created_at, id) order from any place, however the rows were inserted", async () => {
     for (const [id, ms] of [

@@ -6,9 +6,10 @@ import type {
   Watcher,
   WatcherStatus,
   Webhook,
-} from "../../watchers/model.js";
+} from "../watchers/model.js";
 
-// Column shapes as better-sqlite3 returns them, and their mapping to the domain.
+// Column shapes as the engines return them (times as milliseconds since the epoch), and their
+// mapping to the domain.
 
 export interface WebhookRow {
   id: string;

@@ -1,0 +1,99 @@
+import type { Webhook } from "../../watchers/model.js";
+import type { Cursor } from "../keyset.js";
+import { toWebhook, type WebhookRow } from "../rows.js";
+import type { WebhookDeletion, WebhookRepo } from "../WebhookRepo.js";
+import type { Database } from "./Database.js";
+import { OPEN } from "./PostgresWatcherReads.js";
+
+const NAMED_IDS = 20;
+
+const INSERT = `INSERT INTO webhooks (id, url, request_body, description, secret, created_at)
+                VALUES ($1, $2, $3, $4, $5, $6)`;
+
+/** WebhookRepo on PostgreSQL; a deleted webhook keeps its row with deleted_at set. */
+export class PostgresWebhookRepo implements WebhookRepo {
+  constructor(private readonly db: Database) {}
+
+  async insert(w: Webhook): Promise<void> {
+    await this.db.run(INSERT, webhookValues(w));
+  }
+
+  /** Inserts `w`, or brings its tombstone back with w's fields; a live webhook is left alone. */
+  async ensure(w: Webhook): Promise<void> {
+    await this.db.run(
+      `${INSERT}
+       ON CONFLICT (id) DO UPDATE SET url = excluded.url, request_body = excluded.request_body,
+         description = excluded.description, secret = excluded.secret, deleted_at = NULL
+       WHERE webhooks.deleted_at IS NOT NULL`,
+      webhookValues(w),
+    );
+  }
+
+  /** A webhook that is not deleted. */
+  async get(id: string): Promise<Webhook | undefined> {
+    const [row] = await this.db.rows<WebhookRow>(
+      `SELECT * FROM webhooks WHERE id = $1 AND deleted_at IS NULL`,
+      [id],
+    );
+    return row && toWebhook(row);
+  }
+
+  /**
+   * Deletes the webhook unless a watcher that has not ended (PENDING, PROCESSING) names it. The
+   * row is locked first: a create naming it (which takes it FOR SHARE) either committed before,
+   * and its watcher is counted, or waits and then finds the webhook deleted.
+   */
+  delete(id: string, now: Date): Promise<WebhookDeletion> {
+    return this.db.transaction(async (tx): Promise<WebhookDeletion> => {
+      const live = await tx.rows(
+        `SELECT 1 FROM webhooks WHERE id = $1 AND deleted_at IS NULL FOR UPDATE`,
+        [id],
+      );
+      if (live.length === 0) return { kind: "missing" };
+      const open = `FROM watchers WHERE status IN ${OPEN}
+                     AND id IN (SELECT watcher_id FROM triggers WHERE webhook_id = $1)`;
+      const [{ count } = { count: 0 }] = await tx.rows<{ count: number }>(
+        `SELECT COUNT(*) AS count ${open}`,
+        [id],
+      );
+      if (count > 0) {
+        const rows = await tx.rows<{ id: string }>(
+          `SELECT id ${open} ORDER BY created_at, id LIMIT $2`,
+          [id, NAMED_IDS],
+        );
+        return { kind: "in-use", watcherIds: rows.map((r) => r.id), count };
+      }
+      await tx.run(
+        `UPDATE webhooks SET deleted_at = $1, request_body = NULL, secret = NULL WHERE id = $2`,
+        [now.getTime(), id],
+      );
+      return { kind: "deleted" };
+    });
+  }
+
+  /** Up to `limit` webhooks that are not deleted, oldest first, after `after`. */
+  async list(limit: number, after?: Cursor): Promise<Webhook[]> {
+    const rows = after
+      ? await this.db.rows<WebhookRow>(
+          `SELECT * FROM webhooks WHERE deleted_at IS NULL AND (created_at, id) > ($1, $2)
+           ORDER BY created_at, id LIMIT $3`,
+          [after.createdAt, after.id, limit],
+        )
+      : await this.db.rows<WebhookRow>(
+          `SELECT * FROM webhooks WHERE deleted_at IS NULL ORDER BY created_at, id LIMIT $1`,
+          [limit],
+        );
+    return rows.map(toWebhook);
+  }
+}
+
+function webhookValues(w: Webhook): (string | number | null)[] {
+  return [
+    w.id,
+    w.url,
+    w.requestBody ?? null,
+    w.description,
+    w.secret ?? null,
+    w.createdAt.getTime(),
+  ];
+}
