@@ -138,7 +138,7 @@ export function addControlplaneOptions(cmd: Command): Command {
     .addOption(
       flag(
         "--store <spec>",
-        "sqlite:PATH (created if missing) or sqlite::memory: (lost on exit)",
+        "sqlite:PATH (created if missing), sqlite::memory: (lost on exit), or postgres://USER:PASSWORD@HOST:PORT/DB?sslmode=verify-full (several replicas may share one)",
         d.store,
       ),
     )

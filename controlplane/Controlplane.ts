@@ -21,7 +21,7 @@ import { PodJobs } from "./auth/PodJobs.js";
 import { TokenReviewAuth } from "./auth/TokenReviewAuth.js";
 import { createInjector, type InjectorConfig } from "./injector/createInjector.js";
 import { ControlplaneMetrics } from "./metrics.js";
-import { openStore } from "./store/openStore.js";
+import { openStoreWithRetry } from "./store/openStoreWithRetry.js";
 import { SHARED_POLL_MS } from "./store/sharedPoll.js";
 import type { Store } from "./store/Store.js";
 import { outageReason } from "./store/StoreHealth.js";
@@ -92,7 +92,7 @@ export async function createControlplane(
     jobWatch.apiserverAnswered();
     return true;
   });
-  const store = await openStore(c.store);
+  const store = await openStoreWithRetry(c.store, c.log.child({ part: "store" }));
   const metrics = new ControlplaneMetrics(() => store.deliveries.count());
   const jobWatch = new JobWatch(api, {
     ...(c.namespaces && { namespaces: c.namespaces }),

@@ -13,8 +13,8 @@ export const WEBHOOKS_CALLED_LABEL = "app.k8s.job.webhooks/webhooks-called";
 const POLL_MS = 1000;
 const BATCH = 50;
 // A Job handed to this replica is left to it this long: its patch is bounded by the apiserver
-// request timeout, far shorter. A replica that dies leaves its Jobs to the others after it.
-const CLAIM_MS = 60_000;
+// request timeout (10 s by default). A replica that dies leaves its Jobs to the others after it.
+const CLAIM_MS = 15_000;
 
 /**
  * Labels Jobs whose watchers have all ended. The store queues them in the same transaction that

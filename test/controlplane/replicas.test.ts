@@ -107,9 +107,51 @@ describe("controlplane: three replicas on one PostgreSQL @cluster @postgres", fu
     const bad = [...traffic.statuses].filter(([status]) => status >= 500 && status !== 503);
     expect(bad, "5xx other than 503").to.deep.equal([]);
     const answered = [...traffic.statuses.values()].reduce((a, b) => a + b, 0);
+    const ok = [...traffic.statuses]
+      .filter(([s]) => s >= 200 && s < 300)
+      .reduce((a, [, n]) => a + n, 0);
     expect(answered).to.be.greaterThan(100);
+    expect(ok, "2xx answers").to.equal(answered - (traffic.statuses.get(503) ?? 0));
     console.log(
       `      ${JOBS} Jobs, 3 kills: ${duplicates} delivered twice; REST ${JSON.stringify(Object.fromEntries(traffic.statuses))} (${traffic.refused} refused, retried on another replica)`,
+    );
+  });
+
+  it("hands a dead replica's claimed delivery to another once its claim runs out (--attempt-timeout + 5 s)", async () => {
+    const ns = await createTestNamespace(cluster, "failover");
+    const path = `/${ns}/slow`;
+    const rx = receiver as Receiver;
+    // The first attempt hangs (its replica dies holding it); the second is answered.
+    rx.script(path, ["hang", { status: 200 }]);
+    await replicas?.stop();
+    // One replica first, so that it is the one that claims the delivery; the others start while
+    // its attempt hangs (up to --attempt-timeout).
+    replicas = await Replicas.start(cluster, 1, { args: ["--attempt-timeout=10s"] });
+    const r = replicas;
+    const webhookId = await webhookTo(r.any(), rx.url + path);
+    const w = await r.any().watchers.createWatcher({
+      namespace: ns,
+      jobName: "slow",
+      triggers: [{ webhookId, timeoutSeconds: 0 }],
+    });
+    await createJob(cluster, ns, "slow");
+    const [first] = await rx.waitFor(path, 1, 30_000);
+    await r.restart(1);
+    await r.restart(2);
+    const killedAt = Date.now();
+    await r.kill(0);
+    const [, second] = await rx.waitFor(path, 2, 30_000);
+    const failoverMs = (second?.at ?? 0) - killedAt;
+    const claimMs = (second?.at ?? 0) - (first?.at ?? 0);
+    const done = await waitFor("the watcher final", async () => {
+      const got = await r.any().watchers.getWatcher({ id: w.id });
+      return isFinal(got) ? got : undefined;
+    });
+    expect(done.status).to.equal(WatcherStatus.COMPLETED);
+    // The claim: the attempt's limit (10 s) and 5 s more, counted from the claim.
+    expect(claimMs).to.be.within(14_000, 18_000);
+    console.log(
+      `      failover: the delivery was attempted again ${(failoverMs / 1000).toFixed(1)} s after its replica died (${(claimMs / 1000).toFixed(1)} s after the first attempt)`,
     );
   });
 });

@@ -7,6 +7,7 @@ import { repoRoot } from "../cluster/paths.js";
 import type { TestCluster } from "../cluster/TestCluster.js";
 import { waitFor } from "../cluster/wait.js";
 import { createTestNamespace, sharedCluster } from "../support/cluster.js";
+import { controlplaneKubeconfig } from "../support/controlplaneAccount.js";
 import {
   dryRunPod,
   injectionWorks,
@@ -38,7 +39,8 @@ describe("controlplane: three replicas serve the webhook and the counter @cluste
     admission = cluster.kubeConfig.makeApiClient(k8s.AdmissionregistrationV1Api);
     core = cluster.kubeConfig.makeApiClient(k8s.CoreV1Api);
     ns = await createTestNamespace(cluster, "replicas-serve");
-    // The HA variant's rights: the shared CA in jobhooks-system.
+    // The HA variant's rights: the shared CA in jobhooks-system (made with the ServiceAccount).
+    await controlplaneKubeconfig(cluster);
     await cluster.kubectl(["apply", "-f", ROLE_FILE]);
     await core.deleteNamespacedSecret({ name: CA_SECRET, namespace: CA_NAMESPACE }).catch(() => {});
     replicas = await Replicas.start(cluster, 3, {

@@ -89,14 +89,15 @@ export function restTraffic(
         const post = i % 5 === 0;
         try {
           const res = await fetch(
-            post
-              ? `${base}/webhooks`
-              : `${base}/job-done-watchers?namespace=${namespace}&pageSize=5`,
+            post ? `${base}/webhooks` : `${base}/job-done-watchers?namespace=${namespace}&limit=5`,
             post
               ? {
                   method: "POST",
                   headers: { "content-type": "application/json" },
-                  body: JSON.stringify({ url: "http://127.0.0.1:9/replicas", description: "load" }),
+                  body: JSON.stringify({
+                    url: "http://127.0.0.1:59999/replicas",
+                    description: "load",
+                  }),
                   signal: AbortSignal.timeout(10_000),
                 }
               : { signal: AbortSignal.timeout(10_000) },
