@@ -4,7 +4,7 @@ import { parseDuration } from "../common/duration.js";
 import { parseListenAddress } from "../common/listenAddress.js";
 import type { Logger } from "../common/logger.js";
 import type { ControlplaneConfig } from "../controlplane/Controlplane.js";
-import { parseStoreSpec } from "../controlplane/store/storeSpec.js";
+import { parseStoreSpec, type StoreSpec } from "../controlplane/store/storeSpec.js";
 import { dnsLabelProblem } from "../controlplane/watchers/validate.js";
 import { injectorConfig } from "./injectorOptions.js";
 import type { ControlplaneOptions } from "./options.js";
@@ -45,7 +45,7 @@ export function controlplaneConfig(
   return {
     kubeConfig,
     kubeRequestTimeoutMs,
-    store: parseStoreSpec(o.store),
+    store: withPoolSize(parseStoreSpec(o.store), slots(o.storePoolSize, "--store-pool-size")),
     grpcListen: parseListenAddress(o.grpcListen),
     namespaces,
     defaultNamespace: o.defaultNamespace,
@@ -103,4 +103,8 @@ function list(commaSeparated: string): string[] {
     .split(",")
     .map((item) => item.trim())
     .filter((item) => item !== "");
+}
+
+function withPoolSize(spec: StoreSpec, poolSize: number): StoreSpec {
+  return spec.kind === "postgres" ? { ...spec, poolSize } : spec;
 }

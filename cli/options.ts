@@ -10,6 +10,7 @@ export const DEFAULTS = {
   logLevel: "info",
   grpcListen: ":9090",
   store: "sqlite:jobhooks.db",
+  storePoolSize: "10",
   defaultNamespace: "default",
   jobWait: "10m",
   deliveryTimeout: "1h",
@@ -79,6 +80,7 @@ export interface ControlplaneOptions extends InjectorOptions {
   anonymousAuth: boolean;
   grpcListen: string;
   store: string;
+  storePoolSize: string;
   namespaces?: string;
   defaultNamespace: string;
   jobFamilies?: string;
@@ -140,6 +142,13 @@ export function addControlplaneOptions(cmd: Command): Command {
         "--store <spec>",
         "sqlite:PATH (created if missing), sqlite::memory: (lost on exit), or postgres://USER:PASSWORD@HOST:PORT/DB?sslmode=verify-full (several replicas may share one)",
         d.store,
+      ),
+    )
+    .addOption(
+      flag(
+        "--store-pool-size <n>",
+        "connections to a PostgreSQL --store each process keeps open at most",
+        d.storePoolSize,
       ),
     )
     .addOption(flag("--namespaces <list>", "comma-separated namespaces to watch (default: all)"))

@@ -13,7 +13,8 @@ import { GrpcServer } from "./grpc/GrpcServer.js";
 import { KubeApi } from "./kube/KubeApi.js";
 import { KubeCounterPods } from "./podcounter/KubeCounterPods.js";
 import { PodCounter, type PodCounterOptions } from "./podcounter/PodCounter.js";
-import { JobWatch } from "./jobwatch/JobWatch.js";
+import { JobWatch, type JobWatchHandler } from "./jobwatch/JobWatch.js";
+import type { JobSummary } from "./jobwatch/jobSummary.js";
 import { JobLabeller } from "./labeller/JobLabeller.js";
 import type { Auth } from "./auth/Caller.js";
 import { NoAuth } from "./auth/NoAuth.js";
@@ -22,6 +23,7 @@ import { TokenReviewAuth } from "./auth/TokenReviewAuth.js";
 import { createInjector, type InjectorConfig } from "./injector/createInjector.js";
 import { ControlplaneMetrics } from "./metrics.js";
 import { openStoreWithRetry } from "./store/openStoreWithRetry.js";
+import { Membership } from "./replicas/Membership.js";
 import { SHARED_POLL_MS } from "./store/sharedPoll.js";
 import type { Store } from "./store/Store.js";
 import { outageReason } from "./store/StoreHealth.js";
@@ -94,17 +96,15 @@ export async function createControlplane(
   });
   const store = await openStoreWithRetry(c.store, c.log.child({ part: "store" }));
   const metrics = new ControlplaneMetrics(() => store.deliveries.count());
-  const jobWatch = new JobWatch(api, {
+  // Replicas on one store share out the Jobs; a Job changing hands is handed again (resync).
+  const sharing = shareJobs(store, c.log.child({ part: "membership" }), () => jobWatch);
+  const jobWatch: JobWatch = new JobWatch(api, {
     ...(c.namespaces && { namespaces: c.namespaces }),
     log: c.log.child({ part: "jobwatch" }),
     onRestart: () => metrics.watchRestarts.inc(),
-    handler: {
-      // The engine needs the watch's cache and the watch needs the engine: the handler reaches
-      // the engine, declared below, only once run() starts.
-      upsert: (job) => engine.upsert(job),
-      remove: (job) => engine.remove(job),
-      synced: (jobs) => engine.synced(jobs),
-    },
+    // The engine needs the watch's cache and the watch needs the engine: the handler reaches
+    // the engine, declared below, only once run() starts.
+    handler: ownJobsOnly(() => engine, sharing.membership),
   });
   const engine: WatcherEngine = new WatcherEngine({
     store,
@@ -210,7 +210,16 @@ export async function createControlplane(
       })
     : [];
   return {
-    parts: [watchdog, jobWatch, dispatcher, labeller, timeouts, grpc, ...injector],
+    parts: [
+      watchdog,
+      jobWatch,
+      dispatcher,
+      labeller,
+      timeouts,
+      grpc,
+      ...injector,
+      ...sharing.parts,
+    ],
     engine,
     api: inProcessApi(service, { auth, log: c.log.child({ part: "in-process" }), ready: serving }),
     close: async () => {
@@ -232,4 +241,28 @@ async function storeReadiness(store: Store): Promise<true | string> {
     }
   }
   return `cannot write since ${seen.since.toISOString()}: ${seen.reason}`;
+}
+
+/** The Job events of the Jobs this replica owns (all of them, without `membership`). */
+function ownJobsOnly(engine: () => WatcherEngine, membership?: Membership): JobWatchHandler {
+  const owns = (job: JobSummary): boolean => membership?.owns(job.uid) ?? true;
+  return {
+    upsert: (job) => (owns(job) ? engine().upsert(job) : Promise.resolve()),
+    remove: (job) => (owns(job) ? engine().remove(job) : Promise.resolve()),
+    synced: (jobs) => engine().synced(jobs),
+  };
+}
+
+/** With a shared store, this replica's share of the Jobs; without, every Job is its own. */
+function shareJobs(
+  store: Store,
+  log: Logger,
+  watch: () => JobWatch,
+): { membership?: Membership; parts: Part[] } {
+  if (!store.members) return { parts: [] };
+  const membership = new Membership(store.members, log, {
+    onChange: () => watch().resync(),
+    able: () => watch().current,
+  });
+  return { membership, parts: [membership] };
 }

@@ -1,5 +1,6 @@
 import type { DeliveryRepo } from "./DeliveryRepo.js";
 import type { LabelRepo } from "./LabelRepo.js";
+import type { MemberRepo } from "./MemberRepo.js";
 import type { StoreHealth } from "./StoreHealth.js";
 import type { WatcherRepo } from "./WatcherRepo.js";
 import type { WebhookRepo } from "./WebhookRepo.js";
@@ -25,6 +26,8 @@ export interface Store {
    * is not announced to the others, so their loops look at the store at least every few seconds.
    */
   readonly shared: boolean;
+  /** A shared store's replicas, to share out work among them; absent when not shared. */
+  readonly members?: MemberRepo;
   /**
    * Writes one small row: succeeds when the store can write. Throws StoreUnavailableError (and
    * marks the store failing) when not. `reclaim` first gives back space the engine holds beyond

@@ -16,6 +16,9 @@ describe("outageReason", () => {
     for (const code of ["08006", "53100", "57P02", "57P03", "58030", "25006", "ECONNRESET"]) {
       expect(outageReason(coded(code, "x")), code).to.equal(`${code}: x`);
     }
+    expect(
+      outageReason(new Error("Client has encountered a connection error and is not queryable")),
+    ).to.equal("Client has encountered a connection error and is not queryable");
     expect(outageReason(new Error("Connection terminated unexpectedly"))).to.equal(
       "Connection terminated unexpectedly",
     );

@@ -40,7 +40,7 @@ const SOCKET_OUTAGES = ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHO
 // unexpectedly", "... due to connection timeout", the pool's "timeout exceeded when trying to
 // connect", and a client-side "Query read timeout".
 const POSTGRES_MESSAGES =
-  /^(Connection terminated|timeout exceeded when trying to connect|Query read timeout)/;
+  /^(Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error)/;
 
 /**
  * The reason when `err` is an outage of the store, as it reads in a log line ("SQLITE_FULL:

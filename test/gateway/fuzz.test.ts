@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { MAX_BODY_BYTES } from "../../http-gateway/app.js";
 import fc from "fast-check";
 import { validators } from "../../rest/validators.js";
 import { sharedCluster } from "../support/cluster.js";
@@ -107,12 +108,22 @@ describe("gateway: generated malformed requests @cluster", function () {
         const headers: Record<string, string> = {};
         if (r.contentType !== undefined) headers["content-type"] = r.contentType;
         if (r.idempotencyKey !== undefined) headers["idempotency-key"] = r.idempotencyKey;
-        const res = await fetch(url, {
+        const sent = fetch(url, {
           method: r.method,
           headers,
           ...(r.method !== "GET" && { body: r.body }),
           signal: AbortSignal.timeout(10_000),
         });
+        // A body declared over the limit is answered 413 before it is read, and the connection
+        // closed (Connection: close): a client still sending may see the close (EPIPE) before
+        // the answer. That is the server refusing, not failing.
+        const tooLarge = r.method !== "GET" && Buffer.byteLength(r.body) > MAX_BODY_BYTES;
+        const res = await sent.catch((err: unknown) => {
+          const cause = (err as { cause?: { code?: string } }).cause?.code;
+          if (tooLarge && (cause === "EPIPE" || cause === "ECONNRESET")) return undefined;
+          throw err;
+        });
+        if (!res) return;
         const text = await res.text();
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
         expect(

@@ -10,6 +10,8 @@ export interface TcpBalancer {
   address: string;
   /** Connections each backend took, by address. */
   taken: Map<string, number>;
+  /** Connections open now to each backend, by address. */
+  open: Map<string, number>;
   setBackends(backends: string[]): void;
   close(): Promise<void>;
 }
@@ -18,6 +20,7 @@ export async function startTcpBalancer(backends: string[]): Promise<TcpBalancer>
   let pool = [...backends];
   let next = 0;
   const taken = new Map<string, number>();
+  const openTo = new Map<string, number>();
   const open = new Set<Socket>();
   const track = (s: Socket): void => {
     open.add(s);
@@ -40,6 +43,7 @@ export async function startTcpBalancer(backends: string[]): Promise<TcpBalancer>
     upstream.once("connect", () => {
       connected = true;
       taken.set(backend, (taken.get(backend) ?? 0) + 1);
+      openTo.set(backend, (openTo.get(backend) ?? 0) + 1);
       client.pipe(upstream);
       upstream.pipe(client);
       client.once("close", () => upstream.destroy());
@@ -47,8 +51,12 @@ export async function startTcpBalancer(backends: string[]): Promise<TcpBalancer>
     });
     // Refused: the next backend. Once connected, the two ends live and die together.
     upstream.once("close", () => {
-      if (connected) client.destroy();
-      else relay(client, tries + 1);
+      if (!connected) {
+        relay(client, tries + 1);
+        return;
+      }
+      openTo.set(backend, (openTo.get(backend) ?? 1) - 1);
+      client.destroy();
     });
   };
 
@@ -62,6 +70,7 @@ export async function startTcpBalancer(backends: string[]): Promise<TcpBalancer>
   return {
     address: `127.0.0.1:${port}`,
     taken,
+    open: openTo,
     setBackends: (b) => {
       pool = [...b];
     },

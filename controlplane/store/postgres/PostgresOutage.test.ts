@@ -69,13 +69,14 @@ describe("PostgresStore through an outage of its server @postgres", function () 
       await server.restart();
       const err = await cutOff;
       expect(err).to.be.instanceOf(StoreUnavailableError);
-      expect((err as StoreUnavailableError).reason).to.equal(
-        "57P01: terminating connection due to administrator command",
+      // The server's own word, or, when the socket closed before pg read it, pg's.
+      expect((err as StoreUnavailableError).reason).to.match(
+        /^(57P01: terminating connection due to administrator command|Client has encountered a connection error|Connection terminated)/,
       );
     } finally {
       await holder.end().catch(() => undefined);
     }
-    expect(store.health.failure?.reason).to.match(/^57P01: /);
+    expect(store.health.failure?.reason).to.match(/^(57P01: |Client has|Connection terminated)/);
     await store.probe(new Date());
     store.health.recovered();
     expect(await store.webhooks.delete("hook", at(2000))).to.deep.equal({ kind: "deleted" });

@@ -1,6 +1,7 @@
 import type { DeliveryRepo } from "../DeliveryRepo.js";
 import { guarded } from "../guarded.js";
 import type { LabelRepo } from "../LabelRepo.js";
+import type { MemberRepo } from "../MemberRepo.js";
 import type { Store } from "../Store.js";
 import { outageReason, StoreHealth, StoreUnavailableError } from "../StoreHealth.js";
 import { redactUrl, StoreSpecError, type PostgresSpec } from "../storeSpec.js";
@@ -10,6 +11,7 @@ import { Database, type Queryable } from "./Database.js";
 import { MIGRATIONS } from "./migrations.js";
 import { PostgresDeliveryRepo } from "./PostgresDeliveryRepo.js";
 import { PostgresLabelRepo } from "./PostgresLabelRepo.js";
+import { PostgresMemberRepo } from "./PostgresMemberRepo.js";
 import { PostgresWatcherRepo } from "./PostgresWatcherRepo.js";
 import { PostgresWebhookRepo } from "./PostgresWebhookRepo.js";
 
@@ -27,6 +29,7 @@ export class PostgresStore implements Store {
   readonly watchers: WatcherRepo;
   readonly deliveries: DeliveryRepo;
   readonly labels: LabelRepo;
+  readonly members: MemberRepo;
   readonly health = new StoreHealth();
   /** Other replicas write it too. */
   readonly shared = true;
@@ -36,6 +39,7 @@ export class PostgresStore implements Store {
     this.watchers = guarded<WatcherRepo>(new PostgresWatcherRepo(db), this.health);
     this.deliveries = guarded<DeliveryRepo>(new PostgresDeliveryRepo(db), this.health);
     this.labels = guarded<LabelRepo>(new PostgresLabelRepo(db), this.health);
+    this.members = guarded<MemberRepo>(new PostgresMemberRepo(db), this.health);
   }
 
   /**

@@ -106,4 +106,8 @@ export const MIGRATIONS: readonly string[] = [
   -- One row, rewritten to find out whether the store can write again after a failure.
   CREATE TABLE store_probe (id INTEGER PRIMARY KEY CHECK (id = 1), at BIGINT NOT NULL);
   `,
+  // The replicas sharing the database, for sharing out the Jobs (MemberRepo).
+  `
+  CREATE TABLE members (id TEXT COLLATE "C" PRIMARY KEY, seen_at BIGINT NOT NULL);
+  `,
 ];
