@@ -12,6 +12,27 @@ import {
 import type { Queryable } from "./Database.js";
 import { OPEN, PostgresWatcherReads } from "./PostgresWatcherReads.js";
 
+// An attempt's result ($1 retry at, or null: final). The watcher's status changes only from
+// PROCESSING; a final result without a new status still marks it updated.
+const RECORD_ATTEMPT = `
+  WITH retried AS (
+    UPDATE deliveries SET next_attempt_at = $1, attempts = $2, claimed_until = NULL
+    WHERE id = $3 AND $1::bigint IS NOT NULL RETURNING id),
+  done AS (DELETE FROM deliveries WHERE id = $3 AND $1::bigint IS NULL RETURNING id),
+  d AS (SELECT id FROM retried UNION ALL SELECT id FROM done),
+  t AS (
+    UPDATE triggers SET status = $4, attempts = $2, last_error = $5, called_at = $6
+    WHERE id = $7 AND status = 'NOT_CALLED' AND EXISTS (SELECT 1 FROM d)),
+  w AS (
+    UPDATE watchers SET status = COALESCE($8::text, status), updated_at = $9
+    WHERE id = $10 AND EXISTS (SELECT 1 FROM d)
+      AND CASE WHEN $8::text IS NOT NULL THEN status = 'PROCESSING' ELSE $1::bigint IS NULL END),
+  l AS (
+    INSERT INTO job_labels (job_uid, namespace, name, due_at)
+    SELECT $11, $12, $13, $9 WHERE $11::text IS NOT NULL AND EXISTS (SELECT 1 FROM d)
+    ON CONFLICT (job_uid) DO NOTHING)
+  SELECT COUNT(*)::int AS n FROM d`;
+
 // A change that finds its watcher in another state than it was decided for: roll back.
 class StaleChange extends Error {}
 
@@ -50,37 +71,29 @@ export class PostgresWatcherRepo extends PostgresWatcherReads implements Watcher
     }
   }
 
-  recordAttempt(c: AttemptChanges): Promise<boolean> {
-    return this.db.transaction(async (tx) => {
-      const r = c.record;
-      const touched = c.retryAt
-        ? await tx.run(
-            `UPDATE deliveries SET next_attempt_at = $1, attempts = $2, claimed_until = NULL
-             WHERE id = $3`,
-            [c.retryAt.getTime(), r.attempts, c.deliveryId],
-          )
-        : await tx.run(`DELETE FROM deliveries WHERE id = $1`, [c.deliveryId]);
-      // Its watcher ended meanwhile and took the row with it.
-      if (touched === 0) return false;
-      await tx.run(
-        `UPDATE triggers SET status = $1, attempts = $2, last_error = $3, called_at = $4
-         WHERE id = $5 AND status = 'NOT_CALLED'`,
-        [r.status, r.attempts, r.lastError, r.calledAt.getTime(), c.triggerId],
-      );
-      if (c.watcherStatus !== undefined) {
-        await tx.run(
-          `UPDATE watchers SET status = $1, updated_at = $2 WHERE id = $3 AND status = 'PROCESSING'`,
-          [c.watcherStatus, c.at.getTime(), c.watcherId],
-        );
-      } else if (!c.retryAt) {
-        await tx.run(`UPDATE watchers SET updated_at = $1 WHERE id = $2`, [
-          c.at.getTime(),
-          c.watcherId,
-        ]);
-      }
-      if (c.label) await queueLabel(tx, c.label, c.at);
-      return true;
-    });
+  /**
+   * One statement, so one round trip and atomic without BEGIN and COMMIT: every part is written
+   * only if the delivery's row was still there to update or delete (its watcher may have ended
+   * meanwhile and taken the row with it).
+   */
+  async recordAttempt(c: AttemptChanges): Promise<boolean> {
+    const r = c.record;
+    const [row] = await this.db.rows<{ n: number }>(RECORD_ATTEMPT, [
+      c.retryAt?.getTime() ?? null,
+      r.attempts,
+      c.deliveryId,
+      r.status,
+      r.lastError,
+      r.calledAt.getTime(),
+      c.triggerId,
+      c.watcherStatus ?? null,
+      c.at.getTime(),
+      c.watcherId,
+      c.label?.uid ?? null,
+      c.label?.namespace ?? null,
+      c.label?.name ?? null,
+    ]);
+    return (row?.n ?? 0) > 0;
   }
 
   // The watcher an earlier request with the same idempotency key created, if any.
