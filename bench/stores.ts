@@ -140,6 +140,7 @@ function setupRow(
     : "";
   return (
     `${name.padEnd(24)} burst ${(f.burst.deliveredMs / 1000).toFixed(2)} s, ${f.burst.delivered}/${f.burst.jobs} delivered${vsSqlite}${vsOne}` +
+    ` (status writes ${(f.burst.writesMs / 1000).toFixed(1)} s, then ${(f.burst.afterLastWriteMs / 1000).toFixed(1)} s; first replica's CPU ${f.burst.cpuSeconds.toFixed(1)} s)` +
     ` | p99 overhead ${overhead.toFixed(0)} ms | POST ${f.postRps.toFixed(0)} req/s${f.postErrors ? `, ${f.postErrors} errors` : ""}`
   );
 }
