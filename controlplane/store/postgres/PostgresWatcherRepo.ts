@@ -11,27 +11,7 @@ import {
 } from "../WatcherRepo.js";
 import type { Queryable } from "./Database.js";
 import { OPEN, PostgresWatcherReads } from "./PostgresWatcherReads.js";
-
-// An attempt's result ($1 retry at, or null: final). The watcher's status changes only from
-// PROCESSING; a final result without a new status still marks it updated.
-const RECORD_ATTEMPT = `
-  WITH retried AS (
-    UPDATE deliveries SET next_attempt_at = $1, attempts = $2, claimed_until = NULL
-    WHERE id = $3 AND $1::bigint IS NOT NULL RETURNING id),
-  done AS (DELETE FROM deliveries WHERE id = $3 AND $1::bigint IS NULL RETURNING id),
-  d AS (SELECT id FROM retried UNION ALL SELECT id FROM done),
-  t AS (
-    UPDATE triggers SET status = $4, attempts = $2, last_error = $5, called_at = $6
-    WHERE id = $7 AND status = 'NOT_CALLED' AND EXISTS (SELECT 1 FROM d)),
-  w AS (
-    UPDATE watchers SET status = COALESCE($8::text, status), updated_at = $9
-    WHERE id = $10 AND EXISTS (SELECT 1 FROM d)
-      AND CASE WHEN $8::text IS NOT NULL THEN status = 'PROCESSING' ELSE $1::bigint IS NULL END),
-  l AS (
-    INSERT INTO job_labels (job_uid, namespace, name, due_at)
-    SELECT $11, $12, $13, $9 WHERE $11::text IS NOT NULL AND EXISTS (SELECT 1 FROM d)
-    ON CONFLICT (job_uid) DO NOTHING)
-  SELECT COUNT(*)::int AS n FROM d`;
+import { NOTIFY, notifyValues, RECORD_ATTEMPT, recordAttemptValues } from "./watcherStatements.js";
 
 // A change that finds its watcher in another state than it was decided for: roll back.
 class StaleChange extends Error {}
@@ -59,6 +39,11 @@ export class PostgresWatcherRepo extends PostgresWatcherReads implements Watcher
 
   async apply(c: WatcherChanges): Promise<boolean> {
     try {
+      const [only, ...more] = c.changes;
+      // The common case, a Job that finished: one statement instead of a transaction.
+      if (c.spawn.length === 0 && more.length === 0 && only?.kind === "notify") {
+        return await this.notify(only, c);
+      }
       await this.db.transaction(async (tx) => {
         for (const n of c.spawn) await spawn(tx, n);
         for (const change of c.changes) await applyChange(tx, change, c.at.getTime());
@@ -71,28 +56,22 @@ export class PostgresWatcherRepo extends PostgresWatcherReads implements Watcher
     }
   }
 
+  // A watcher notified, its outbox rows and its Job's label, only if it was still PENDING.
+  private async notify(
+    n: Extract<WatcherChange, { kind: "notify" }>,
+    c: WatcherChanges,
+  ): Promise<boolean> {
+    const [row] = await this.db.rows<{ n: number }>(NOTIFY, notifyValues(n, c));
+    return (row?.n ?? 0) > 0;
+  }
+
   /**
    * One statement, so one round trip and atomic without BEGIN and COMMIT: every part is written
    * only if the delivery's row was still there to update or delete (its watcher may have ended
    * meanwhile and taken the row with it).
    */
   async recordAttempt(c: AttemptChanges): Promise<boolean> {
-    const r = c.record;
-    const [row] = await this.db.rows<{ n: number }>(RECORD_ATTEMPT, [
-      c.retryAt?.getTime() ?? null,
-      r.attempts,
-      c.deliveryId,
-      r.status,
-      r.lastError,
-      r.calledAt.getTime(),
-      c.triggerId,
-      c.watcherStatus ?? null,
-      c.at.getTime(),
-      c.watcherId,
-      c.label?.uid ?? null,
-      c.label?.namespace ?? null,
-      c.label?.name ?? null,
-    ]);
+    const [row] = await this.db.rows<{ n: number }>(RECORD_ATTEMPT, recordAttemptValues(c));
     return (row?.n ?? 0) > 0;
   }
 
