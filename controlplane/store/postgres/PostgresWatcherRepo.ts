@@ -11,7 +11,14 @@ import {
 } from "../WatcherRepo.js";
 import type { Queryable } from "./Database.js";
 import { OPEN, PostgresWatcherReads } from "./PostgresWatcherReads.js";
-import { NOTIFY, notifyValues, RECORD_ATTEMPT, recordAttemptValues } from "./watcherStatements.js";
+import {
+  deliveryColumns,
+  insertDeliveries,
+  NOTIFY,
+  notifyValues,
+  RECORD_ATTEMPT,
+  recordAttemptValues,
+} from "./watcherStatements.js";
 
 // A change that finds its watcher in another state than it was decided for: roll back.
 class StaleChange extends Error {}
@@ -120,7 +127,7 @@ async function applyChange(tx: Queryable, c: WatcherChange, at: number): Promise
        WHERE id = $5 AND status = 'PENDING'`,
       [c.status, c.outcome, Reason.JOB_FINISHED, at, c.id],
     );
-    if (changed > 0) await insertDeliveries(tx, c.id, c.deliveries);
+    if (changed > 0) await insertOutbox(tx, c.id, c.deliveries);
   } else {
     changed = await end(tx, c.id, c.ending, at);
   }
@@ -149,36 +156,13 @@ async function end(
 }
 
 // All of a watcher's deliveries in one statement: one column array each.
-async function insertDeliveries(
+async function insertOutbox(
   tx: Queryable,
   watcherId: string,
   deliveries: readonly Delivery[],
 ): Promise<void> {
   if (deliveries.length === 0) return;
-  const column = <V>(f: (d: Delivery) => V): V[] => deliveries.map(f);
-  await tx.run(
-    `INSERT INTO deliveries (id, trigger_id, watcher_id, url, destination, body, content_type,
-       secret, deadline_at, next_attempt_at, created_at)
-     SELECT id, trigger_id, $3, url, destination, body, content_type, secret, deadline_at,
-       next_attempt_at, created_at
-     FROM unnest($1::text[], $2::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-       $8::text[], $9::bigint[], $10::bigint[], $11::bigint[])
-       AS d(id, trigger_id, url, destination, body, content_type, secret, deadline_at,
-         next_attempt_at, created_at)`,
-    [
-      column((d) => d.id),
-      column((d) => d.triggerId),
-      watcherId,
-      column((d) => d.url),
-      column((d) => d.destination),
-      column((d) => d.body),
-      column((d) => d.contentType),
-      column((d) => d.secret ?? null),
-      column((d) => d.deadlineAt.getTime()),
-      column((d) => d.nextAttemptAt.getTime()),
-      column((d) => d.createdAt.getTime()),
-    ],
-  );
+  await tx.run(insertDeliveries(1, 11), [...deliveryColumns(deliveries), watcherId]);
 }
 
 // The webhooks the triggers name, locked against a delete (WebhookRepo.delete takes the row FOR

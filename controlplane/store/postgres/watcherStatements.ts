@@ -3,6 +3,39 @@ import type { AttemptChanges, WatcherChange, WatcherChanges } from "../WatcherRe
 
 /** Writes of PostgresWatcherRepo that are one statement each, so one round trip. */
 
+/**
+ * An INSERT of a watcher's outbox rows, from one array parameter per column starting at
+ * `$first` (in deliveryColumns' order), for the watcher `$watcher`.
+ */
+export function insertDeliveries(first: number, watcher: number): string {
+  const p = (i: number, type: string): string => `$${first + i}::${type}[]`;
+  return `INSERT INTO deliveries (id, trigger_id, watcher_id, url, destination, body,
+      content_type, secret, deadline_at, next_attempt_at, created_at)
+    SELECT d.id, d.trigger_id, $${watcher}, d.url, d.destination, d.body, d.content_type,
+      d.secret, d.deadline_at, d.next_attempt_at, d.created_at
+    FROM unnest(${[0, 1, 2, 3, 4, 5, 6].map((i) => p(i, "text")).join(", ")},
+      ${[7, 8, 9].map((i) => p(i, "bigint")).join(", ")})
+      AS d(id, trigger_id, url, destination, body, content_type, secret, deadline_at,
+        next_attempt_at, created_at)`;
+}
+
+/** The outbox rows as one array per column, for insertDeliveries. */
+export function deliveryColumns(deliveries: readonly Delivery[]): unknown[][] {
+  const column = <V>(f: (d: Delivery) => V): V[] => deliveries.map(f);
+  return [
+    column((d) => d.id),
+    column((d) => d.triggerId),
+    column((d) => d.url),
+    column((d) => d.destination),
+    column((d) => d.body),
+    column((d) => d.contentType),
+    column((d) => d.secret ?? null),
+    column((d) => d.deadlineAt.getTime()),
+    column((d) => d.nextAttemptAt.getTime()),
+    column((d) => d.createdAt.getTime()),
+  ];
+}
+
 // A PENDING watcher's Job finished: the watcher, its deliveries and the labels owed, in one
 // statement; nothing is written unless the watcher was still PENDING.
 export const NOTIFY = `
@@ -11,14 +44,7 @@ export const NOTIFY = `
       deadline_at = NULL, bind_by = NULL, updated_at = $4
     WHERE id = $5 AND status = 'PENDING' RETURNING id),
   d AS (
-    INSERT INTO deliveries (id, trigger_id, watcher_id, url, destination, body, content_type,
-      secret, deadline_at, next_attempt_at, created_at)
-    SELECT d.id, d.trigger_id, $5, d.url, d.destination, d.body, d.content_type, d.secret,
-      d.deadline_at, d.next_attempt_at, d.created_at
-    FROM unnest($6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],
-      $12::text[], $13::bigint[], $14::bigint[], $15::bigint[])
-      AS d(id, trigger_id, url, destination, body, content_type, secret, deadline_at,
-        next_attempt_at, created_at)
+    ${insertDeliveries(6, 5)}
     WHERE EXISTS (SELECT 1 FROM w)),
   l AS (
     INSERT INTO job_labels (job_uid, namespace, name, due_at)
@@ -54,23 +80,13 @@ export function notifyValues(
   n: Extract<WatcherChange, { kind: "notify" }>,
   c: WatcherChanges,
 ): unknown[] {
-  const column = <V>(f: (d: Delivery) => V): V[] => n.deliveries.map(f);
   return [
     n.status,
     n.outcome,
     Reason.JOB_FINISHED,
     c.at.getTime(),
     n.id,
-    column((d) => d.id),
-    column((d) => d.triggerId),
-    column((d) => d.url),
-    column((d) => d.destination),
-    column((d) => d.body),
-    column((d) => d.contentType),
-    column((d) => d.secret ?? null),
-    column((d) => d.deadlineAt.getTime()),
-    column((d) => d.nextAttemptAt.getTime()),
-    column((d) => d.createdAt.getTime()),
+    ...deliveryColumns(n.deliveries),
     c.labels.map((l) => l.uid),
     c.labels.map((l) => l.namespace),
     c.labels.map((l) => l.name),
