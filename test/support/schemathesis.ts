@@ -65,7 +65,10 @@ export async function runSchemathesis(
     "--phases=examples,coverage,fuzzing,stateful",
     `--max-examples=${bounds.maxExamples}`,
     `--seed=${bounds.seed}`,
-    "--workers=2",
+    // One worker: Python 3.11's ast module keeps its recursion depth for the whole process, so
+    // two threads describing Hypothesis lambdas at once (Schemathesis' coverage phase) can fail
+    // with "AST constructor recursion depth mismatch", an error of the tool, not of the API.
+    "--workers=1",
     "--request-timeout=10",
     "--generation-database=none",
   ]);
