@@ -7,6 +7,7 @@ import type {
   WatcherStatus,
   Webhook,
 } from "../watchers/model.js";
+import type { NewWatcher } from "./WatcherRepo.js";
 
 // Column shapes as the engines return them (times as milliseconds since the epoch), and their
 // mapping to the domain.
@@ -122,4 +123,40 @@ export function toDelivery(r: DeliveryRow): Delivery {
     attempts: r.attempts,
     createdAt: new Date(r.created_at),
   };
+}
+
+/** A webhook's columns in the order both engines insert them (see toWebhook for the reverse). */
+export function webhookValues(w: Webhook): (string | number | null)[] {
+  return [
+    w.id,
+    w.url,
+    w.requestBody ?? null,
+    w.description,
+    w.secret ?? null,
+    w.createdAt.getTime(),
+  ];
+}
+
+/** A new watcher's columns in the order both engines insert them (toWatcher is the reverse). */
+export function watcherValues(n: NewWatcher): (string | number | null)[] {
+  const w = n.watcher;
+  return [
+    w.id,
+    w.namespace,
+    w.jobName,
+    w.cronJobName,
+    w.parentId,
+    w.timeoutSeconds,
+    w.notifyOn.join(","),
+    w.status,
+    w.reason,
+    w.message,
+    w.jobUid,
+    w.createdAt.getTime(),
+    w.updatedAt.getTime(),
+    n.deadlineAt?.getTime() ?? null,
+    n.bindBy?.getTime() ?? null,
+    n.idempotencyKey ?? null,
+    n.requestHash ?? null,
+  ];
 }

@@ -19,6 +19,7 @@ import {
   RECORD_ATTEMPT,
   recordAttemptValues,
 } from "./watcherStatements.js";
+import { watcherValues } from "../rows.js";
 
 // A change that finds its watcher in another state than it was decided for: roll back.
 class StaleChange extends Error {}
@@ -203,25 +204,7 @@ async function insert(tx: Queryable, n: NewWatcher, taken: string): Promise<bool
        idempotency_key, request_hash)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
      ON CONFLICT ${taken} DO NOTHING`,
-    [
-      w.id,
-      w.namespace,
-      w.jobName,
-      w.cronJobName,
-      w.parentId,
-      w.timeoutSeconds,
-      w.notifyOn.join(","),
-      w.status,
-      w.reason,
-      w.message,
-      w.jobUid,
-      w.createdAt.getTime(),
-      w.updatedAt.getTime(),
-      n.deadlineAt?.getTime() ?? null,
-      n.bindBy?.getTime() ?? null,
-      n.idempotencyKey ?? null,
-      n.requestHash ?? null,
-    ],
+    watcherValues(n),
   );
   if (inserted === 0) return false;
   if (w.triggers.length === 0) return true;

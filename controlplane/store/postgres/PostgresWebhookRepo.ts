@@ -1,6 +1,6 @@
 import type { Webhook } from "../../watchers/model.js";
 import type { Cursor } from "../keyset.js";
-import { toWebhook, type WebhookRow } from "../rows.js";
+import { toWebhook, webhookValues, type WebhookRow } from "../rows.js";
 import type { WebhookDeletion, WebhookRepo } from "../WebhookRepo.js";
 import type { Database } from "./Database.js";
 import { OPEN } from "./PostgresWatcherReads.js";
@@ -85,15 +85,4 @@ export class PostgresWebhookRepo implements WebhookRepo {
         );
     return rows.map(toWebhook);
   }
-}
-
-function webhookValues(w: Webhook): (string | number | null)[] {
-  return [
-    w.id,
-    w.url,
-    w.requestBody ?? null,
-    w.description,
-    w.secret ?? null,
-    w.createdAt.getTime(),
-  ];
 }

@@ -11,6 +11,7 @@ import {
 } from "../WatcherRepo.js";
 import { OPEN, SqliteWatcherReads } from "./SqliteWatcherReads.js";
 import type { Synchronous } from "../guarded.js";
+import { watcherValues } from "../rows.js";
 
 // A change that finds its watcher in another state than it was decided for: roll back.
 class StaleChange extends Error {}
@@ -175,25 +176,7 @@ export class SqliteWatcherRepo extends SqliteWatcherReads implements Synchronous
          notify_on, status, reason, message, job_uid, created_at, updated_at, deadline_at, bind_by,
          idempotency_key, request_hash)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(
-      w.id,
-      w.namespace,
-      w.jobName,
-      w.cronJobName,
-      w.parentId,
-      w.timeoutSeconds,
-      w.notifyOn.join(","),
-      w.status,
-      w.reason,
-      w.message,
-      w.jobUid,
-      w.createdAt.getTime(),
-      w.updatedAt.getTime(),
-      n.deadlineAt?.getTime() ?? null,
-      n.bindBy?.getTime() ?? null,
-      n.idempotencyKey ?? null,
-      n.requestHash ?? null,
-    );
+    ).run(...watcherValues(n));
     const insert = this.q(
       `INSERT INTO triggers (id, watcher_id, position, webhook_id, timeout_seconds, status)
        VALUES (?, ?, ?, ?, ?, ?)`,

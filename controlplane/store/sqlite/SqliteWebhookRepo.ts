@@ -3,7 +3,7 @@ import type { Webhook } from "../../watchers/model.js";
 import type { Cursor } from "../keyset.js";
 import type { Synchronous } from "../guarded.js";
 import type { WebhookDeletion, WebhookRepo } from "../WebhookRepo.js";
-import { toWebhook, type WebhookRow } from "../rows.js";
+import { toWebhook, webhookValues, type WebhookRow } from "../rows.js";
 import { statementCache } from "./statements.js";
 import { OPEN } from "./SqliteWatcherReads.js";
 
@@ -81,15 +81,4 @@ export class SqliteWebhookRepo implements Synchronous<WebhookRepo> {
         ).all(limit);
     return (rows as WebhookRow[]).map(toWebhook);
   }
-}
-
-function webhookValues(w: Webhook): (string | number | null)[] {
-  return [
-    w.id,
-    w.url,
-    w.requestBody ?? null,
-    w.description,
-    w.secret ?? null,
-    w.createdAt.getTime(),
-  ];
 }
