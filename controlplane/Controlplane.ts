@@ -14,7 +14,6 @@ import { KubeApi } from "./kube/KubeApi.js";
 import { KubeCounterPods } from "./podcounter/KubeCounterPods.js";
 import { PodCounter, type PodCounterOptions } from "./podcounter/PodCounter.js";
 import { JobWatch, type JobWatchHandler } from "./jobwatch/JobWatch.js";
-import type { JobSummary } from "./jobwatch/jobSummary.js";
 import { JobLabeller } from "./labeller/JobLabeller.js";
 import type { Auth } from "./auth/Caller.js";
 import { NoAuth } from "./auth/NoAuth.js";
@@ -245,11 +244,11 @@ async function storeReadiness(store: Store): Promise<true | string> {
 
 /** The Job events of the Jobs this replica owns (all of them, without `membership`). */
 function ownJobsOnly(engine: () => WatcherEngine, membership?: Membership): JobWatchHandler {
-  const owns = (job: JobSummary): boolean => membership?.owns(job.uid) ?? true;
+  const owns = (uid: string): boolean => membership?.owns(uid) ?? true;
   return {
-    upsert: (job) => (owns(job) ? engine().upsert(job) : Promise.resolve()),
-    remove: (job) => (owns(job) ? engine().remove(job) : Promise.resolve()),
-    synced: (jobs) => engine().synced(jobs),
+    upsert: (job) => (owns(job.uid) ? engine().upsert(job) : Promise.resolve()),
+    remove: (job) => (owns(job.uid) ? engine().remove(job) : Promise.resolve()),
+    synced: (jobs) => engine().synced(jobs, owns),
   };
 }
 

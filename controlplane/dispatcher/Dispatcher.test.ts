@@ -30,7 +30,11 @@ describeStores("Dispatcher over a store and a receiver on 127.0.0.1", (open) => 
     const log = createLogger("silent", "test");
     engine = new WatcherEngine({
       store,
-      jobs: { get: () => undefined, findByName: () => undefined },
+      jobs: {
+        get: () => undefined,
+        findByName: () => undefined,
+        exists: () => Promise.reject(new Error("this test has no apiserver")),
+      },
       log,
       defaultDeliveryTimeoutMs: 5000,
       jobWaitMs: 60_000,

@@ -1,4 +1,4 @@
-import type { V1Job } from "@kubernetes/client-node";
+import type { V1Job, V1JobList } from "@kubernetes/client-node";
 import { assertPolicy, backoffDelay, type BackoffPolicy } from "../../common/backoff.js";
 import { Waker } from "../../common/Waker.js";
 import type { Logger } from "../../common/logger.js";
@@ -208,6 +208,18 @@ export class JobWatch implements Part {
 
   size(): number {
     return this.jobs.size;
+  }
+
+  /**
+   * Asks the apiserver, not the cache (which may lag behind another replica's), whether this
+   * Job, this uid under this name, is there. Listed by name: the watch's list right suffices.
+   */
+  async exists(job: Pick<JobSummary, "namespace" | "name" | "uid">): Promise<boolean> {
+    const found = await this.api.getJson<V1JobList>(
+      `/apis/batch/v1/namespaces/${encodeURIComponent(job.namespace)}/jobs`,
+      { fieldSelector: `metadata.name=${job.name}` },
+    );
+    return found.items.some((j) => j.metadata?.uid === job.uid);
   }
 
   /**

@@ -27,6 +27,8 @@ describeStores("WatcherEngine over a store", (open) => {
         get: (uid) => jobs.get(uid),
         findByName: (ns, name) =>
           [...jobs.values()].find((j) => j.namespace === ns && j.name === name),
+        // No Job outlives the cache here; test/goneJobs.test.ts asks a real apiserver.
+        exists: () => Promise.resolve(false),
       },
       log: createLogger("silent", "test"),
       defaultDeliveryTimeoutMs: 60_000,
@@ -137,6 +139,16 @@ describeStores("WatcherEngine over a store", (open) => {
       await engine.upsert(job({ uid: "uid-2", namespace: "elsewhere" }));
       start(["ns"]);
       await engine.synced(new Map());
+      expect((await engine.getWatcher(mine.id)).reason).to.equal("JobDeleted");
+      expect((await engine.getWatcher(theirs.id)).status).to.equal(WatcherStatus.PENDING);
+    });
+
+    it("after a list, leaves the watchers of Jobs another replica owns to that replica", async () => {
+      const mine = (await engine.createWatcher(spec())).watcher;
+      const theirs = (await engine.createWatcher(spec({ jobName: "other" }))).watcher;
+      await engine.upsert(job());
+      await engine.upsert(job({ uid: "uid-2", name: "other" }));
+      await engine.synced(new Map(), (uid) => uid === "uid-1");
       expect((await engine.getWatcher(mine.id)).reason).to.equal("JobDeleted");
       expect((await engine.getWatcher(theirs.id)).status).to.equal(WatcherStatus.PENDING);
     });

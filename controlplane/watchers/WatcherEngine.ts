@@ -4,9 +4,10 @@ import type { Store } from "../store/Store.js";
 import { outageReason } from "../store/StoreHealth.js";
 import { IdempotencyConflictError, UnknownWebhookError } from "../store/WatcherRepo.js";
 import { decideCancel, decideExpiry } from "./decideEnding.js";
-import { decideRemove, decideUpsert, goneJob, type JobView } from "./decideJobEvent.js";
+import { decideRemove, decideUpsert, goneJob } from "./decideJobEvent.js";
+import { readJobView } from "./readJobView.js";
 import { ConflictError, NotFoundError, PreconditionError, ValidationError } from "./errors.js";
-import { FINAL_WATCHER_STATUSES, type Watcher, type WatcherSpec, type Webhook } from "./model.js";
+import { FINAL_WATCHER_STATUSES, type Watcher, type WatcherSpec } from "./model.js";
 import { listPage } from "./listPage.js";
 import { newWatcher } from "./newWatcher.js";
 import { hashSpec } from "./requestKeys.js";
@@ -20,6 +21,8 @@ import type { WatcherFilter } from "./model.js";
 export interface JobLookup {
   get(uid: string): JobSummary | undefined;
   findByName(namespace: string, name: string): JobSummary | undefined;
+  /** Whether the apiserver still has this Job, whatever the cache says (JobWatch.exists). */
+  exists(job: Pick<JobSummary, "namespace" | "name" | "uid">): Promise<boolean>;
 }
 
 export interface EngineOptions {
@@ -130,26 +133,40 @@ export class WatcherEngine {
 
   async upsert(job: JobSummary): Promise<void> {
     const read = { families: true, webhooks: job.outcome !== undefined };
-    await this.decide(async () => decideUpsert(await this.jobView(job, read), this.context()));
+    await this.decide(async () =>
+      decideUpsert(await readJobView(this.o.store, job, read), this.context()),
+    );
   }
 
   async remove(job: JobSummary): Promise<void> {
     const read = { families: false, webhooks: true };
-    await this.decide(async () => decideRemove(await this.jobView(job, read), this.context()));
+    await this.decide(async () =>
+      decideRemove(await readJobView(this.o.store, job, read), this.context()),
+    );
   }
 
-  /** After a (re)list: bound watchers whose Job is gone were missed while we were not looking. */
-  async synced(jobs: ReadonlyMap<string, JobSummary>): Promise<void> {
+  /**
+   * After a (re)list: bound watchers whose Job is gone were missed while we were not looking.
+   * A Job missing from the cache is gone only if the apiserver says so too: another replica may
+   * have bound the watcher from a watch ahead of ours. `owns` limits the sweep to this
+   * replica's share of the Jobs (default: every Job).
+   */
+  async synced(
+    jobs: ReadonlyMap<string, JobSummary>,
+    owns: (jobUid: string) => boolean = () => true,
+  ): Promise<void> {
     const watched = this.o.namespaces;
-    const gone = new Set<string>();
+    const seen = new Set<string>();
     for (const b of await this.o.store.watchers.boundPending()) {
-      if (jobs.has(b.jobUid) || gone.has(b.jobUid)) continue;
+      if (jobs.has(b.jobUid) || seen.has(b.jobUid) || !owns(b.jobUid)) continue;
       // Not listed because not watched (--namespaces changed since): unknown, not deleted.
       if (watched && !watched.includes(b.namespace)) continue;
       const w = await this.o.store.watchers.get(b.id);
       if (!w) continue;
-      gone.add(b.jobUid);
-      await this.remove(goneJob(w));
+      seen.add(b.jobUid);
+      const job = goneJob(w);
+      if (await this.o.jobs.exists(job)) continue;
+      await this.remove(job);
     }
   }
 
@@ -204,38 +221,6 @@ export class WatcherEngine {
       return w;
     }
     return this.getWatcher(w.id);
-  }
-
-  // What a Job event needs: the Job's watchers, its CronJob's watchers (a Job that appears), and
-  // the webhooks their triggers name (a Job with an outcome, a deletion being one).
-  private async jobView(
-    job: JobSummary,
-    read: { families: boolean; webhooks: boolean },
-  ): Promise<JobView> {
-    const watchers = await this.o.store.watchers.openForJob(job.namespace, job.name, job.uid);
-    const families =
-      read.families && job.cronJobName ? await this.familiesOf(job, job.cronJobName) : [];
-    const ids = read.webhooks
-      ? new Set([...watchers, ...families].flatMap((w) => w.triggers.map((t) => t.webhookId)))
-      : new Set<string>();
-    const webhooks = new Map<string, Webhook>();
-    for (const id of ids) {
-      const webhook = await this.o.store.webhooks.get(id);
-      if (webhook) webhooks.set(id, webhook);
-    }
-    return { job, watchers, families, webhooks };
-  }
-
-  // The Job's CronJob watchers that have no watcher for it yet.
-  private async familiesOf(job: JobSummary, cronJobName: string): Promise<Watcher[]> {
-    const repo = this.o.store.watchers;
-    const families = await repo.pendingFamilies(job.namespace, cronJobName);
-    if (families.length === 0) return [];
-    const done = await repo.parentsWithChild(
-      families.map((f) => f.id),
-      job.uid,
-    );
-    return families.filter((f) => !done.has(f.id));
   }
 
   // The open watchers of the Jobs `watchers` are bound to.

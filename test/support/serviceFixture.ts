@@ -58,7 +58,11 @@ export function testService(
   const store = SqliteStore.open({ kind: "sqlite", path: ":memory:" });
   const engine = new WatcherEngine({
     store,
-    jobs: { get: () => undefined, findByName: () => undefined },
+    jobs: {
+      get: () => undefined,
+      findByName: () => undefined,
+      exists: () => Promise.reject(new Error("this test has no apiserver")),
+    },
     log: createLogger("silent", "test"),
     defaultDeliveryTimeoutMs: 60_000,
     jobWaitMs: 60_000,

@@ -1,0 +1,40 @@
+import type { JobSummary } from "../jobwatch/jobSummary.js";
+import type { Store } from "../store/Store.js";
+import type { JobView } from "./decideJobEvent.js";
+import type { Watcher, Webhook } from "./model.js";
+
+/**
+ * What a Job event needs from the store: the Job's open watchers, its CronJob's watchers that
+ * have no watcher for it yet (`families`: a Job that appears), and the webhooks their triggers
+ * name (`webhooks`: a Job with an outcome, a deletion being one).
+ */
+export async function readJobView(
+  store: Store,
+  job: JobSummary,
+  read: { families: boolean; webhooks: boolean },
+): Promise<JobView> {
+  const watchers = await store.watchers.openForJob(job.namespace, job.name, job.uid);
+  const families =
+    read.families && job.cronJobName ? await familiesOf(store, job, job.cronJobName) : [];
+  const ids = read.webhooks
+    ? new Set([...watchers, ...families].flatMap((w) => w.triggers.map((t) => t.webhookId)))
+    : new Set<string>();
+  const webhooks = new Map<string, Webhook>();
+  for (const id of ids) {
+    const webhook = await store.webhooks.get(id);
+    if (webhook) webhooks.set(id, webhook);
+  }
+  return { job, watchers, families, webhooks };
+}
+
+// The Job's CronJob watchers that have no watcher for it yet.
+async function familiesOf(store: Store, job: JobSummary, cronJobName: string): Promise<Watcher[]> {
+  const repo = store.watchers;
+  const families = await repo.pendingFamilies(job.namespace, cronJobName);
+  if (families.length === 0) return [];
+  const done = await repo.parentsWithChild(
+    families.map((f) => f.id),
+    job.uid,
+  );
+  return families.filter((f) => !done.has(f.id));
+}

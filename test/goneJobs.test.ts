@@ -1,0 +1,79 @@
+import { expect } from "chai";
+import { JobWatch } from "../controlplane/jobwatch/JobWatch.js";
+import type { JobSummary } from "../controlplane/jobwatch/jobSummary.js";
+import { KubeApi } from "../controlplane/kube/KubeApi.js";
+import { SqliteStore } from "../controlplane/store/sqlite/SqliteStore.js";
+import { WatcherStatus } from "../controlplane/watchers/model.js";
+import { WatcherEngine } from "../controlplane/watchers/WatcherEngine.js";
+import { createTestNamespace } from "./support/cluster.js";
+import { job, jobWatchSuite, log } from "./support/jobWatchSuite.js";
+import { job as summary, spec, webhook } from "./support/watcherFixtures.js";
+
+// After a list, a PENDING watcher bound to a Job the cache lacks was missed while nobody watched
+// and ends JobDeleted. With replicas, the cache may instead lag behind: another replica, whose
+// watch is ahead, bound the watcher to a Job this one has not seen yet. Only the apiserver can
+// tell the two apart.
+describe("the sweep after a list @cluster", function () {
+  this.timeout(60_000);
+  const suite = jobWatchSuite();
+
+  it("ends only the watchers whose Job the apiserver no longer has under that uid", async () => {
+    const namespace = await createTestNamespace(suite.cluster, "gone");
+    // A watch that has not listed yet: its cache lags behind the store, as a replica's may.
+    const watch = new JobWatch(new KubeApi(suite.kubeConfig), {
+      log,
+      handler: {
+        upsert: () => Promise.resolve(),
+        remove: () => Promise.resolve(),
+        synced: () => Promise.resolve(),
+      },
+    });
+    const store = SqliteStore.open({ kind: "sqlite", path: ":memory:" });
+    try {
+      await store.webhooks.insert(webhook("hook"));
+      const engine = new WatcherEngine({
+        store,
+        jobs: watch,
+        log,
+        defaultDeliveryTimeoutMs: 60_000,
+        jobWaitMs: 60_000,
+      });
+      const uids: Record<string, string> = {
+        live: await suite.createJob(
+          namespace,
+          job("live", { "test.jobhooks.dev/run-ms": "60000" }),
+        ),
+        gone: await suite.createJob(namespace, job("gone")),
+        again: await suite.createJob(namespace, job("again")),
+      };
+      await suite.deleteJob(namespace, "gone");
+      await suite.deleteJob(namespace, "again");
+      await suite.createJob(namespace, job("again", { "test.jobhooks.dev/run-ms": "60000" }));
+
+      const ids: Record<string, string> = {};
+      for (const name of Object.keys(uids)) {
+        ids[name] = (await engine.createWatcher(spec({ namespace, jobName: name }))).watcher.id;
+        // Bound as another replica would, from its own watch.
+        const seen: JobSummary = summary({ namespace, name, uid: uids[name] });
+        await engine.upsert(seen);
+      }
+      await engine.synced(new Map());
+
+      const status = async (name: string): Promise<[WatcherStatus, string]> => {
+        const w = await engine.getWatcher(ids[name] as string);
+        return [w.status, w.reason];
+      };
+      expect(await status("live"), "a live Job").to.deep.equal([WatcherStatus.PENDING, ""]);
+      expect(await status("gone"), "a deleted Job").to.deep.equal([
+        WatcherStatus.FAILED,
+        "JobDeleted",
+      ]);
+      expect(await status("again"), "a Job whose name now has another uid").to.deep.equal([
+        WatcherStatus.FAILED,
+        "JobDeleted",
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+});
