@@ -32,9 +32,46 @@ const QUERY_TIMEOUT_MS = 20_000;
 // call that cannot connect reports the outage. Heard here so the process does not die of it.
 const ignore = (): void => undefined;
 
+/**
+ * Statements with values are named, so each connection parses and plans one once (a prepared
+ * statement) instead of on every call: on a busy server that is most of a short query's cost.
+ * The names are this process's, one per statement text, and the texts are the code's, so they
+ * are few. A script without values (the migrations) may hold several statements and is sent
+ * as is.
+ */
+const names = new Map<string, string>();
+
+function statement(text: string, values: unknown[] | undefined): pg.QueryConfig {
+  if (values === undefined) return { text };
+  let name = names.get(text);
+  if (name === undefined) {
+    name = `jobhooks_${names.size + 1}`;
+    names.set(text, name);
+  }
+  return { name, text, values };
+}
+
+/**
+ * A newer replica's migration changed a table that a statement prepared on this connection reads
+ * with `*`: the server refuses that statement on this connection from then on. The connection
+ * is dropped (a failed call gives its connection up) and the call made again, on another or a
+ * new one, at most once per connection the pool may hold.
+ */
+function stalePlan(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown };
+  return (
+    e.code === "0A000" &&
+    typeof e.message === "string" &&
+    e.message.includes("cached plan must not change result type")
+  );
+}
+
 /** A pool of connections to the store's database; each call one statement or one transaction. */
 export class Database implements Queryable {
-  private constructor(private readonly pool: pg.Pool) {}
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly tries: number,
+  ) {}
 
   static connect(spec: PostgresSpec): Database {
     const pool = new pg.Pool({
@@ -48,15 +85,25 @@ export class Database implements Queryable {
       types,
     });
     pool.on("error", ignore);
-    return new Database(pool);
+    return new Database(pool, (spec.poolSize ?? 10) + 1);
   }
 
   async rows<R>(sql: string, values?: unknown[]): Promise<R[]> {
-    return (await this.pool.query(sql, values)).rows as R[];
+    return (await this.query(sql, values)).rows as R[];
   }
 
   async run(sql: string, values?: unknown[]): Promise<number> {
-    return (await this.pool.query(sql, values)).rowCount ?? 0;
+    return (await this.query(sql, values)).rowCount ?? 0;
+  }
+
+  private async query(sql: string, values: unknown[] | undefined): Promise<pg.QueryResult> {
+    for (let i = 1; ; i++) {
+      try {
+        return await this.pool.query(statement(sql, values));
+      } catch (err) {
+        if (!stalePlan(err) || i >= this.tries) throw err;
+      }
+    }
   }
 
   /**
@@ -64,6 +111,16 @@ export class Database implements Queryable {
    * rolled back when it throws, and the connection given back either way (dropped if it broke).
    */
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    for (let i = 1; ; i++) {
+      try {
+        return await this.once(fn);
+      } catch (err) {
+        if (!stalePlan(err) || i >= this.tries) throw err;
+      }
+    }
+  }
+
+  private async once<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     client.on("error", ignore);
     let broken: Error | undefined;
@@ -74,7 +131,7 @@ export class Database implements Queryable {
       return result;
     } catch (err) {
       broken = await client.query("ROLLBACK").then(
-        () => undefined,
+        () => (stalePlan(err) ? (err as Error) : undefined),
         (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
       );
       throw err;
@@ -92,8 +149,8 @@ export class Database implements Queryable {
 function on(client: pg.PoolClient): Queryable {
   return {
     rows: async <R>(sql: string, values?: unknown[]): Promise<R[]> =>
-      (await client.query(sql, values)).rows as R[],
+      (await client.query(statement(sql, values))).rows as R[],
     run: async (sql: string, values?: unknown[]): Promise<number> =>
-      (await client.query(sql, values)).rowCount ?? 0,
+      (await client.query(statement(sql, values))).rowCount ?? 0,
   };
 }

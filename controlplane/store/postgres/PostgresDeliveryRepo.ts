@@ -26,47 +26,65 @@ const OPEN_DESTINATIONS = `
        AND NOT (x.id = ANY($1::text[])))) AS first
   FROM d WHERE destination IS NOT NULL AND NOT (destination = ANY($2::text[]))`;
 
+/**
+ * Claims the deliveries due(): each destination's room ($5, the cap, less its attempts in flight
+ * here: $3, $4), its oldest due rows that are neither busy here ($2) nor claimed (read along
+ * the destination index, at most its room each), the oldest $6 of those, locked unless another
+ * replica holds them and still unclaimed once locked, claimed until $7.
+ */
+const CLAIM_DUE = `
+  WITH RECURSIVE d(destination) AS (
+    SELECT MIN(destination) FROM deliveries
+    UNION ALL
+    SELECT (SELECT MIN(destination) FROM deliveries WHERE destination > d.destination)
+    FROM d WHERE d.destination IS NOT NULL
+  ),
+  room AS (
+    SELECT d.destination, GREATEST($5::int - COALESCE(u.used, 0), 0) AS room
+    FROM d LEFT JOIN unnest($3::text[], $4::int[]) AS u(destination, used)
+      ON u.destination = d.destination
+    WHERE d.destination IS NOT NULL
+  ),
+  pick AS (
+    SELECT c.id FROM room r CROSS JOIN LATERAL (
+      SELECT x.id, x.next_attempt_at FROM deliveries x
+      WHERE x.destination = r.destination AND x.next_attempt_at <= $1
+        AND (x.claimed_until IS NULL OR x.claimed_until <= $1) AND NOT (x.id = ANY($2::text[]))
+      ORDER BY x.next_attempt_at LIMIT r.room
+    ) c
+    ORDER BY c.next_attempt_at LIMIT $6
+  ),
+  claimed AS (
+    SELECT id FROM deliveries
+    WHERE id IN (SELECT id FROM pick) AND (claimed_until IS NULL OR claimed_until <= $1)
+    FOR UPDATE SKIP LOCKED
+  )
+  UPDATE deliveries SET claimed_until = $7 FROM claimed WHERE deliveries.id = claimed.id
+  RETURNING deliveries.*`;
+
 /** DeliveryRepo on PostgreSQL: what due() hands out is claimed until busy.claimUntil. */
 export class PostgresDeliveryRepo implements DeliveryRepo {
   constructor(private readonly db: Database) {}
 
   /**
-   * Up to `limit` deliveries due by `now`, oldest first within each destination, skipping busy
-   * and claimed ones and never taking a destination past its cap: one slow receiver gets its
-   * share of the slots and no more. Destinations whose oldest due delivery is older go first.
-   * Rows another replica is handing out at this moment are skipped, not waited for.
+   * Up to `limit` deliveries due by `now`, oldest first, skipping busy and claimed ones and never
+   * taking a destination past its cap: one slow receiver gets its share of the slots and no
+   * more. One statement, so one round trip: rows another replica is handing out at this moment
+   * are skipped, not waited for, and a row claimed since this statement's snapshot is checked
+   * again as it is locked.
    */
   async due(now: Date, limit: number, busy: Busy): Promise<Delivery[]> {
-    // Read first, outside the transaction: most calls find nothing due and end here. The rows
-    // picked below are checked again as they are locked.
-    const open = (await openDestinations(this.db, busy))
-      .filter((d) => d.first <= now.getTime())
-      .sort((a, b) => a.first - b.first);
-    if (open.length === 0) return [];
-    return this.db.transaction(async (tx) => {
-      const picked: DeliveryRow[] = [];
-      for (const { destination } of open) {
-        const room = Math.min(
-          busy.destinationCap - (busy.perDestination.get(destination) ?? 0),
-          limit - picked.length,
-        );
-        if (room <= 0) break;
-        const rows = await tx.rows<DeliveryRow>(
-          `SELECT * FROM deliveries WHERE destination = $1 AND next_attempt_at <= $2
-             AND (claimed_until IS NULL OR claimed_until <= $2) AND NOT (id = ANY($3::text[]))
-           ORDER BY next_attempt_at LIMIT $4 FOR UPDATE SKIP LOCKED`,
-          [destination, now.getTime(), [...busy.ids], room],
-        );
-        picked.push(...rows);
-      }
-      if (picked.length > 0) {
-        await tx.run(`UPDATE deliveries SET claimed_until = $1 WHERE id = ANY($2::text[])`, [
-          busy.claimUntil.getTime(),
-          picked.map((r) => r.id),
-        ]);
-      }
-      return picked.map(toDelivery);
-    });
+    const used = [...busy.perDestination];
+    const rows = await this.db.rows<DeliveryRow>(CLAIM_DUE, [
+      now.getTime(),
+      [...busy.ids],
+      used.map(([d]) => d),
+      used.map(([, n]) => n),
+      busy.destinationCap,
+      limit,
+      busy.claimUntil.getTime(),
+    ]);
+    return rows.sort((a, b) => a.next_attempt_at - b.next_attempt_at).map(toDelivery);
   }
 
   /** When the next delivery that could be started falls due (busy ones and full destinations aside). */

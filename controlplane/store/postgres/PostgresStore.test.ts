@@ -6,6 +6,7 @@ import { testStoreEngines } from "../../../test/support/storeEngines.js";
 import { freshDatabase } from "../../../test/support/storeFixture.js";
 import { StoreUnavailableError } from "../StoreHealth.js";
 import { StoreSpecError } from "../storeSpec.js";
+import { counter, inserted, spec, webhook } from "../../../test/support/watcherFixtures.js";
 import { MIGRATIONS } from "./migrations.js";
 import { PostgresStore } from "./PostgresStore.js";
 
@@ -76,6 +77,30 @@ describe("PostgresStore.open @postgres", () => {
       expect(await store.deliveries.count()).to.equal(0);
       const [row] = await query<{ at: unknown }>(url, "SELECT at FROM store_probe");
       expect(row?.at).to.equal("1700000000123");
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("keeps answering when another replica's migration adds a column to tables it reads with *", async () => {
+    const url = await freshDatabase("stale");
+    const store = await PostgresStore.open({ kind: "postgres", url, poolSize: 3 });
+    const ids = counter("w");
+    try {
+      await store.webhooks.insert(webhook("hook"));
+      // Prepared on every connection of the pool: reads at once, and transactions that read.
+      const use = async (): Promise<void> => {
+        const reads = await Promise.all([1, 2, 3, 4, 5, 6].map(() => store.webhooks.get("hook")));
+        expect(reads.map((r) => r?.id)).to.deep.equal(Array(6).fill("hook"));
+        const created = await Promise.all(
+          [1, 2, 3].map(() => store.watchers.create(inserted(spec(), ids))),
+        );
+        expect(created.map((c) => c.created)).to.deep.equal([true, true, true]);
+      };
+      await use();
+      await query(url, "ALTER TABLE webhooks ADD COLUMN later TEXT");
+      await query(url, "ALTER TABLE watchers ADD COLUMN later TEXT");
+      await use();
     } finally {
       await store.close();
     }
