@@ -1,3 +1,4 @@
+import * as k8s from "@kubernetes/client-node";
 import { expect } from "chai";
 import { JobWatch } from "../controlplane/jobwatch/JobWatch.js";
 import { KubeApi } from "../controlplane/kube/KubeApi.js";
@@ -43,6 +44,27 @@ describe("job watch @cluster", function () {
     expect(done.finishedAt).to.be.instanceOf(Date);
     expect(watch.get(uid)?.outcome).to.equal(JobOutcome.SUCCEEDED);
     expect(watch.findByName(namespace, "ok")?.uid).to.equal(uid);
+  });
+
+  it("hands on a known Job again only when its outcome changes, though its cache follows every change", async () => {
+    const namespace = await createTestNamespace(suite.cluster, "jw-quiet");
+    const rec = new Recorder();
+    const watch = watchJobs({ namespaces: [namespace], handler: rec });
+    await watch.whenSynced();
+    const uid = await createJob(namespace, job("quiet", { "test.jobhooks.dev/run-ms": "4000" }));
+    await waitFor("the Job's first upsert", () => rec.upserts(uid)[0], WITHIN);
+    await suite.batch.patchNamespacedJob(
+      { namespace, name: "quiet", body: { metadata: { labels: { seen: "yes" } } } },
+      k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
+    );
+    await waitFor("the label in the cache", () => watch.get(uid)?.labels.seen, WITHIN);
+    expect(rec.upserts(uid).map((j) => j.outcome)).to.deep.equal([undefined]);
+
+    await waitFor("the SUCCEEDED upsert", () => rec.upserts(uid)[1], WITHIN);
+    expect(rec.upserts(uid).map((j) => [j.outcome, j.labels.seen])).to.deep.equal([
+      [undefined, undefined],
+      [JobOutcome.SUCCEEDED, "yes"],
+    ]);
   });
 
   it("reports a failing Job as FAILED", async () => {

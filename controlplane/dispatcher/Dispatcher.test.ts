@@ -33,7 +33,7 @@ describeStores("Dispatcher over a store and a receiver on 127.0.0.1", (open) => 
       jobs: {
         get: () => undefined,
         findByName: () => undefined,
-        exists: () => Promise.reject(new Error("this test has no apiserver")),
+        find: () => Promise.reject(new Error("this test has no apiserver")),
       },
       log,
       defaultDeliveryTimeoutMs: 5000,

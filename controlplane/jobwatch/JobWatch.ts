@@ -5,25 +5,11 @@ import type { Logger } from "../../common/logger.js";
 import type { Part } from "../../common/runGroup.js";
 import type { KubeApi } from "../kube/KubeApi.js";
 import { ListWatch } from "../kube/ListWatch.js";
+import type { JobWatchHandler } from "./JobWatchHandler.js";
 import { OwedEvents } from "./OwedEvents.js";
-import { summarizeJob, type JobSummary } from "./jobSummary.js";
+import { sameOutcome, summarizeJob, type JobSummary } from "./jobSummary.js";
 
-/**
- * What is done with Job events. Calls for one Job come one at a time, in order; calls for
- * different Jobs may overlap. A call that rejects is made again later (OwedEvents).
- */
-export interface JobWatchHandler {
-  /** A Job was added or changed (also called for every Job after each (re)list). */
-  upsert(job: JobSummary): Promise<void>;
-  /** A Job is gone: a DELETED event, or absent from a relist although we knew it. */
-  remove(job: JobSummary): Promise<void>;
-  /**
-   * After each complete (re)list, once the events before it were handled: the summaries of
-   * every Job now known (the live cache; do not keep it). With several namespaces, first called
-   * once every namespace has been listed.
-   */
-  synced(jobs: ReadonlyMap<string, JobSummary>): Promise<void>;
-}
+export type { JobWatchHandler } from "./JobWatchHandler.js";
 
 export interface JobWatchOptions {
   /** Watch only these namespaces, one list+watch each. Default (or empty): all namespaces. */
@@ -102,7 +88,7 @@ export class JobWatch implements Part {
       backoff: options.backoff ?? DEFAULTS.backoff,
       pageSize: options.pageSize ?? DEFAULTS.pageSize,
       sink: {
-        upsert: (job) => this.store(job),
+        upsert: (job) => this.store(job, { changesOnly: true }),
         remove: (job) => this.forget(job),
         relisted: (jobs) => this.relisted(namespace, jobs),
         restarting: (reason) => this.guard("onRestart", () => options.onRestart?.(reason)),
@@ -211,15 +197,16 @@ export class JobWatch implements Part {
   }
 
   /**
-   * Asks the apiserver, not the cache (which may lag behind another replica's), whether this
-   * Job, this uid under this name, is there. Listed by name: the watch's list right suffices.
+   * The Job of this name as the apiserver has it now, not as the cache does: the cache may lag
+   * behind another replica's. Listed by name, so the watch's list right suffices.
    */
-  async exists(job: Pick<JobSummary, "namespace" | "name" | "uid">): Promise<boolean> {
+  async find(namespace: string, name: string): Promise<JobSummary | undefined> {
     const found = await this.api.getJson<V1JobList>(
-      `/apis/batch/v1/namespaces/${encodeURIComponent(job.namespace)}/jobs`,
-      { fieldSelector: `metadata.name=${job.name}` },
+      `/apis/batch/v1/namespaces/${encodeURIComponent(namespace)}/jobs`,
+      { fieldSelector: `metadata.name=${name}` },
     );
-    return found.items.some((j) => j.metadata?.uid === job.uid);
+    const [job] = found.items;
+    return job && summarizeJob(job);
   }
 
   /**
@@ -257,9 +244,13 @@ export class JobWatch implements Part {
     this.owed.synced(this.jobs);
   }
 
-  private store(job: JobSummary): void {
+  // From the watch, a Job already known is handed on only when its outcome changed: a pod that
+  // started or a label added changes no watcher, and in a burst most events are such.
+  private store(job: JobSummary, o: { changesOnly?: boolean } = {}): void {
+    const known = this.jobs.get(job.uid);
     this.jobs.set(job.uid, job);
     this.uidByName.set(`${job.namespace}/${job.name}`, job.uid);
+    if (o.changesOnly && known && sameOutcome(known, job)) return;
     this.owed.apply({ kind: "upsert", job });
   }
 

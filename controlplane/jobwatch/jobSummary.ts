@@ -66,6 +66,11 @@ export function summarizeJob(job: V1Job): JobSummary {
   };
 }
 
+/** Whether two summaries of one Job tell the same ending (or both none), for the watcher rules. */
+export function sameOutcome(a: JobSummary, b: JobSummary): boolean {
+  return a.outcome === b.outcome && a.finishedAt?.getTime() === b.finishedAt?.getTime();
+}
+
 function identity(
   meta: V1ObjectMeta,
 ): Pick<JobSummary, "uid" | "namespace" | "name" | "createdAt"> {

@@ -27,8 +27,9 @@ describeStores("WatcherEngine over a store", (open) => {
         get: (uid) => jobs.get(uid),
         findByName: (ns, name) =>
           [...jobs.values()].find((j) => j.namespace === ns && j.name === name),
-        // No Job outlives the cache here; test/goneJobs.test.ts asks a real apiserver.
-        exists: () => Promise.resolve(false),
+        // The cache is the truth here; test/goneJobs.test.ts asks a real apiserver.
+        find: (ns, name) =>
+          Promise.resolve([...jobs.values()].find((j) => j.namespace === ns && j.name === name)),
       },
       log: createLogger("silent", "test"),
       defaultDeliveryTimeoutMs: 60_000,

@@ -21,8 +21,8 @@ import type { WatcherFilter } from "./model.js";
 export interface JobLookup {
   get(uid: string): JobSummary | undefined;
   findByName(namespace: string, name: string): JobSummary | undefined;
-  /** Whether the apiserver still has this Job, whatever the cache says (JobWatch.exists). */
-  exists(job: Pick<JobSummary, "namespace" | "name" | "uid">): Promise<boolean>;
+  /** The Job of this name as the apiserver has it now, whatever the cache says (JobWatch.find). */
+  find(namespace: string, name: string): Promise<JobSummary | undefined>;
 }
 
 export interface EngineOptions {
@@ -155,18 +155,19 @@ export class WatcherEngine {
     jobs: ReadonlyMap<string, JobSummary>,
     owns: (jobUid: string) => boolean = () => true,
   ): Promise<void> {
-    const watched = this.o.namespaces;
+    // Not listed because not watched (--namespaces changed since): unknown, not deleted.
+    const watched = (ns: string): boolean => this.o.namespaces?.includes(ns) ?? true;
+    const missing = (await this.o.store.watchers.boundPending()).filter(
+      (b) => !jobs.has(b.jobUid) && owns(b.jobUid) && watched(b.namespace),
+    );
     const seen = new Set<string>();
-    for (const b of await this.o.store.watchers.boundPending()) {
-      if (jobs.has(b.jobUid) || seen.has(b.jobUid) || !owns(b.jobUid)) continue;
-      // Not listed because not watched (--namespaces changed since): unknown, not deleted.
-      if (watched && !watched.includes(b.namespace)) continue;
-      const w = await this.o.store.watchers.get(b.id);
-      if (!w) continue;
+    for (const b of missing) {
+      if (seen.has(b.jobUid)) continue;
       seen.add(b.jobUid);
-      const job = goneJob(w);
-      if (await this.o.jobs.exists(job)) continue;
-      await this.remove(job);
+      const w = await this.o.store.watchers.get(b.id);
+      if (w && (await this.o.jobs.find(w.namespace, w.jobName))?.uid !== w.jobUid) {
+        await this.remove(goneJob(w));
+      }
     }
   }
 
@@ -209,8 +210,13 @@ export class WatcherEngine {
   }
 
   // A Job that already exists binds at once, and if it already finished the watcher fires now.
+  // With replicas, a Job this replica's cache lacks is looked for at the apiserver: the replica
+  // that owns it may have seen it already, and it hands on no more events until it ends.
   private async bindExisting(w: Watcher): Promise<Watcher> {
-    const job = w.jobName !== "" ? this.o.jobs.findByName(w.namespace, w.jobName) : undefined;
+    if (w.jobName === "") return w;
+    const job =
+      this.o.jobs.findByName(w.namespace, w.jobName) ??
+      (this.o.store.shared ? await this.findAtApiserver(w) : undefined);
     if (!job) return w;
     try {
       await this.upsert(job);
@@ -221,6 +227,18 @@ export class WatcherEngine {
       return w;
     }
     return this.getWatcher(w.id);
+  }
+
+  private async findAtApiserver(w: Watcher): Promise<JobSummary | undefined> {
+    try {
+      return await this.o.jobs.find(w.namespace, w.jobName);
+    } catch (err) {
+      this.o.log.warn(
+        { err, watcher: w.id },
+        "could not look for the watcher's Job at the apiserver; it is bound when the Job ends",
+      );
+      return undefined;
+    }
   }
 
   // The open watchers of the Jobs `watchers` are bound to.

@@ -61,7 +61,7 @@ export function testService(
     jobs: {
       get: () => undefined,
       findByName: () => undefined,
-      exists: () => Promise.reject(new Error("this test has no apiserver")),
+      find: () => Promise.reject(new Error("this test has no apiserver")),
     },
     log: createLogger("silent", "test"),
     defaultDeliveryTimeoutMs: 60_000,

@@ -2,25 +2,26 @@ import { expect } from "chai";
 import { JobWatch } from "../controlplane/jobwatch/JobWatch.js";
 import type { JobSummary } from "../controlplane/jobwatch/jobSummary.js";
 import { KubeApi } from "../controlplane/kube/KubeApi.js";
+import { PostgresStore } from "../controlplane/store/postgres/PostgresStore.js";
 import { SqliteStore } from "../controlplane/store/sqlite/SqliteStore.js";
 import { WatcherStatus } from "../controlplane/watchers/model.js";
 import { WatcherEngine } from "../controlplane/watchers/WatcherEngine.js";
 import { createTestNamespace } from "./support/cluster.js";
+import { testStoreEngines } from "./support/storeEngines.js";
+import { freshDatabase } from "./support/storeFixture.js";
 import { job, jobWatchSuite, log } from "./support/jobWatchSuite.js";
 import { job as summary, spec, webhook } from "./support/watcherFixtures.js";
 
-// After a list, a PENDING watcher bound to a Job the cache lacks was missed while nobody watched
-// and ends JobDeleted. With replicas, the cache may instead lag behind: another replica, whose
-// watch is ahead, bound the watcher to a Job this one has not seen yet. Only the apiserver can
-// tell the two apart.
-describe("the sweep after a list @cluster", function () {
+// With replicas, one replica's cache of Jobs may lag behind another's: the other, whose watch is
+// ahead, bound a watcher to a Job this one has not seen yet, or owns the Job and hands on no
+// more events for it until it ends. Where the cache's word is not enough, the apiserver's is
+// asked.
+describe("a replica whose cache of Jobs lags behind @cluster", function () {
   this.timeout(60_000);
   const suite = jobWatchSuite();
-
-  it("ends only the watchers whose Job the apiserver no longer has under that uid", async () => {
-    const namespace = await createTestNamespace(suite.cluster, "gone");
-    // A watch that has not listed yet: its cache lags behind the store, as a replica's may.
-    const watch = new JobWatch(new KubeApi(suite.kubeConfig), {
+  // A watch that has not listed yet: its cache lags behind the store, as a replica's may.
+  const laggingWatch = (): JobWatch =>
+    new JobWatch(new KubeApi(suite.kubeConfig), {
       log,
       handler: {
         upsert: () => Promise.resolve(),
@@ -28,6 +29,10 @@ describe("the sweep after a list @cluster", function () {
         synced: () => Promise.resolve(),
       },
     });
+
+  it("after a list, ends only the watchers whose Job the apiserver no longer has under that uid", async () => {
+    const namespace = await createTestNamespace(suite.cluster, "gone");
+    const watch = laggingWatch();
     const store = SqliteStore.open({ kind: "sqlite", path: ":memory:" });
     try {
       await store.webhooks.insert(webhook("hook"));
@@ -72,6 +77,32 @@ describe("the sweep after a list @cluster", function () {
         WatcherStatus.FAILED,
         "JobDeleted",
       ]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("binds a new watcher to its running Job from the apiserver when the store is shared", async function () {
+    if (!testStoreEngines().includes("postgres")) this.skip();
+    const namespace = await createTestNamespace(suite.cluster, "bind");
+    const store = await PostgresStore.open({ kind: "postgres", url: await freshDatabase("lag") });
+    try {
+      await store.webhooks.insert(webhook("hook"));
+      const engine = new WatcherEngine({
+        store,
+        jobs: laggingWatch(),
+        log,
+        defaultDeliveryTimeoutMs: 60_000,
+        jobWaitMs: 60_000,
+      });
+      const uid = await suite.createJob(
+        namespace,
+        job("running", { "test.jobhooks.dev/run-ms": "60000" }),
+      );
+      const { watcher } = await engine.createWatcher(spec({ namespace, jobName: "running" }));
+      expect(watcher).to.include({ jobUid: uid, status: WatcherStatus.PENDING });
+      const { watcher: early } = await engine.createWatcher(spec({ namespace, jobName: "later" }));
+      expect(early).to.include({ jobUid: "", status: WatcherStatus.PENDING });
     } finally {
       await store.close();
     }
