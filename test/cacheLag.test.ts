@@ -2,13 +2,10 @@ import { expect } from "chai";
 import { JobWatch } from "../controlplane/jobwatch/JobWatch.js";
 import type { JobSummary } from "../controlplane/jobwatch/jobSummary.js";
 import { KubeApi } from "../controlplane/kube/KubeApi.js";
-import { PostgresStore } from "../controlplane/store/postgres/PostgresStore.js";
 import { SqliteStore } from "../controlplane/store/sqlite/SqliteStore.js";
 import { WatcherStatus } from "../controlplane/watchers/model.js";
 import { WatcherEngine } from "../controlplane/watchers/WatcherEngine.js";
 import { createTestNamespace } from "./support/cluster.js";
-import { testStoreEngines } from "./support/storeEngines.js";
-import { freshDatabase } from "./support/storeFixture.js";
 import { job, jobWatchSuite, log } from "./support/jobWatchSuite.js";
 import { job as summary, spec, webhook } from "./support/watcherFixtures.js";
 
@@ -82,10 +79,9 @@ describe("a replica whose cache of Jobs lags behind @cluster", function () {
     }
   });
 
-  it("binds a new watcher to its running Job from the apiserver when the store is shared", async function () {
-    if (!testStoreEngines().includes("postgres")) this.skip();
-    const namespace = await createTestNamespace(suite.cluster, "bind");
-    const store = await PostgresStore.open({ kind: "postgres", url: await freshDatabase("lag") });
+  it("binds a watcher whose wait ran out to its Job if the apiserver has it, and ends the others JobNotFound", async () => {
+    const namespace = await createTestNamespace(suite.cluster, "late");
+    const store = SqliteStore.open({ kind: "sqlite", path: ":memory:" });
     try {
       await store.webhooks.insert(webhook("hook"));
       const engine = new WatcherEngine({
@@ -93,16 +89,25 @@ describe("a replica whose cache of Jobs lags behind @cluster", function () {
         jobs: laggingWatch(),
         log,
         defaultDeliveryTimeoutMs: 60_000,
-        jobWaitMs: 60_000,
+        jobWaitMs: 200,
       });
       const uid = await suite.createJob(
         namespace,
         job("running", { "test.jobhooks.dev/run-ms": "60000" }),
       );
-      const { watcher } = await engine.createWatcher(spec({ namespace, jobName: "running" }));
-      expect(watcher).to.include({ jobUid: uid, status: WatcherStatus.PENDING });
-      const { watcher: early } = await engine.createWatcher(spec({ namespace, jobName: "later" }));
-      expect(early).to.include({ jobUid: "", status: WatcherStatus.PENDING });
+      const running = (await engine.createWatcher(spec({ namespace, jobName: "running" }))).watcher;
+      const never = (await engine.createWatcher(spec({ namespace, jobName: "never" }))).watcher;
+      expect([running.jobUid, never.jobUid]).to.deep.equal(["", ""]);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await engine.expire();
+      expect(await engine.getWatcher(running.id)).to.include({
+        jobUid: uid,
+        status: WatcherStatus.PENDING,
+      });
+      expect(await engine.getWatcher(never.id)).to.include({
+        status: WatcherStatus.FAILED,
+        reason: "JobNotFound",
+      });
     } finally {
       await store.close();
     }

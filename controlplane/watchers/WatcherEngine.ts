@@ -177,7 +177,8 @@ export class WatcherEngine {
   async expire(): Promise<Date | undefined> {
     await this.decide(async () => {
       const now = this.now();
-      const expired = await this.o.store.watchers.expired(now);
+      let expired = await this.o.store.watchers.expired(now);
+      if (await this.bindLate(expired.notFound)) expired = await this.o.store.watchers.expired(now);
       const others = await this.openOfJobs([...expired.timedOut, ...expired.notFound]);
       return decideExpiry(expired, others, { now, jobWaitMs: this.o.jobWaitMs });
     });
@@ -210,13 +211,8 @@ export class WatcherEngine {
   }
 
   // A Job that already exists binds at once, and if it already finished the watcher fires now.
-  // With replicas, a Job this replica's cache lacks is looked for at the apiserver: the replica
-  // that owns it may have seen it already, and it hands on no more events until it ends.
   private async bindExisting(w: Watcher): Promise<Watcher> {
-    if (w.jobName === "") return w;
-    const job =
-      this.o.jobs.findByName(w.namespace, w.jobName) ??
-      (this.o.store.shared ? await this.findAtApiserver(w) : undefined);
+    const job = w.jobName !== "" ? this.o.jobs.findByName(w.namespace, w.jobName) : undefined;
     if (!job) return w;
     try {
       await this.upsert(job);
@@ -229,16 +225,19 @@ export class WatcherEngine {
     return this.getWatcher(w.id);
   }
 
-  private async findAtApiserver(w: Watcher): Promise<JobSummary | undefined> {
-    try {
-      return await this.o.jobs.find(w.namespace, w.jobName);
-    } catch (err) {
-      this.o.log.warn(
-        { err, watcher: w.id },
-        "could not look for the watcher's Job at the apiserver; it is bound when the Job ends",
-      );
-      return undefined;
+  // Watchers whose wait ran out but whose Job is there after all are bound to it (true if any).
+  // The apiserver is asked: a replica's cache may lack a Job that another replica owns.
+  private async bindLate(waited: readonly Watcher[]): Promise<boolean> {
+    let bound = false;
+    for (const w of waited) {
+      const job =
+        this.o.jobs.findByName(w.namespace, w.jobName) ??
+        (await this.o.jobs.find(w.namespace, w.jobName));
+      if (!job) continue;
+      await this.upsert(job);
+      bound = true;
     }
+    return bound;
   }
 
   // The open watchers of the Jobs `watchers` are bound to.
