@@ -4,19 +4,23 @@ import { toDelivery, type DeliveryRow } from "../rows.js";
 import type { Database, Queryable } from "./Database.js";
 
 /**
- * When each destination with room for another attempt has its first delivery that could start:
- * not busy here, and counting a row another replica claimed as due when its claim runs out.
- * Destinations are read by skipping along the (destination, next_attempt_at) index, one step per
- * destination; claimed rows are few (the attempts in flight), so both lookups stay short however
- * long a receiver's backlog.
+ * `d`: every destination of the outbox once, read by skipping along the (destination,
+ * next_attempt_at) index, one step per destination, however long a receiver's backlog.
  */
-const OPEN_DESTINATIONS = `
+const DESTINATIONS = `
   WITH RECURSIVE d(destination) AS (
     SELECT MIN(destination) FROM deliveries
     UNION ALL
     SELECT (SELECT MIN(destination) FROM deliveries WHERE destination > d.destination)
     FROM d WHERE d.destination IS NOT NULL
-  )
+  )`;
+
+/**
+ * When each destination with room for another attempt has its first delivery that could start:
+ * not busy here, and counting a row another replica claimed as due when its claim runs out.
+ * Claimed rows are few (the attempts in flight), so both lookups stay short.
+ */
+const OPEN_DESTINATIONS = `${DESTINATIONS}
   SELECT destination, LEAST(
     (SELECT next_attempt_at FROM deliveries x
      WHERE x.destination = d.destination AND x.claimed_until IS NULL AND NOT (x.id = ANY($1::text[]))
@@ -32,13 +36,7 @@ const OPEN_DESTINATIONS = `
  * the destination index, at most its room each), the oldest $6 of those, locked unless another
  * replica holds them and still unclaimed once locked, claimed until $7.
  */
-const CLAIM_DUE = `
-  WITH RECURSIVE d(destination) AS (
-    SELECT MIN(destination) FROM deliveries
-    UNION ALL
-    SELECT (SELECT MIN(destination) FROM deliveries WHERE destination > d.destination)
-    FROM d WHERE d.destination IS NOT NULL
-  ),
+const CLAIM_DUE = `${DESTINATIONS},
   room AS (
     SELECT d.destination, GREATEST($5::int - COALESCE(u.used, 0), 0) AS room
     FROM d LEFT JOIN unnest($3::text[], $4::int[]) AS u(destination, used)
