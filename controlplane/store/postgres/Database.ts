@@ -96,10 +96,15 @@ export class Database implements Queryable {
     return (await this.query(sql, values)).rowCount ?? 0;
   }
 
-  private async query(sql: string, values: unknown[] | undefined): Promise<pg.QueryResult> {
+  private query(sql: string, values: unknown[] | undefined): Promise<pg.QueryResult> {
+    return this.againIfStale(() => this.pool.query(statement(sql, values)));
+  }
+
+  // `call`, made again while it fails of a stale plan (its connection is dropped each time).
+  private async againIfStale<T>(call: () => Promise<T>): Promise<T> {
     for (let i = 1; ; i++) {
       try {
-        return await this.pool.query(statement(sql, values));
+        return await call();
       } catch (err) {
         if (!stalePlan(err) || i >= this.tries) throw err;
       }
@@ -110,14 +115,8 @@ export class Database implements Queryable {
    * Runs `fn` in one transaction on one connection (READ COMMITTED): committed when it resolves,
    * rolled back when it throws, and the connection given back either way (dropped if it broke).
    */
-  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    for (let i = 1; ; i++) {
-      try {
-        return await this.once(fn);
-      } catch (err) {
-        if (!stalePlan(err) || i >= this.tries) throw err;
-      }
-    }
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.againIfStale(() => this.once(fn));
   }
 
   private async once<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
