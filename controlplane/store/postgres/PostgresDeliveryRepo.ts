@@ -33,8 +33,12 @@ const OPEN_DESTINATIONS = `${DESTINATIONS}
 /**
  * Claims the deliveries due(): each destination's room ($5, the cap, less its attempts in flight
  * here: $3, $4), its oldest due rows that are neither busy here ($2) nor claimed (read along
- * the destination index, at most its room each), the oldest $6 of those, locked unless another
- * replica holds them and still unclaimed once locked, claimed until $7.
+ * the destination index, at most its room each), then the oldest $6 of those that no other
+ * replica has locked and that are still unclaimed once locked, claimed until $7. The lock is
+ * taken under the limit, row by row as the limit asks for them: a row another replica is
+ * claiming at this moment is passed over for the next one, not counted, and only the rows
+ * claimed are locked, so replicas claiming at once share the due rows instead of each locking
+ * all of them and claiming a few.
  */
 const CLAIM_DUE = `${DESTINATIONS},
   room AS (
@@ -43,19 +47,17 @@ const CLAIM_DUE = `${DESTINATIONS},
       ON u.destination = d.destination
     WHERE d.destination IS NOT NULL
   ),
-  pick AS (
-    SELECT c.id FROM room r CROSS JOIN LATERAL (
-      SELECT x.id, x.next_attempt_at FROM deliveries x
-      WHERE x.destination = r.destination AND x.next_attempt_at <= $1
-        AND (x.claimed_until IS NULL OR x.claimed_until <= $1) AND NOT (x.id = ANY($2::text[]))
-      ORDER BY x.next_attempt_at LIMIT r.room
-    ) c
-    ORDER BY c.next_attempt_at LIMIT $6
-  ),
   claimed AS (
-    SELECT id FROM deliveries
-    WHERE id IN (SELECT id FROM pick) AND (claimed_until IS NULL OR claimed_until <= $1)
-    FOR UPDATE SKIP LOCKED
+    SELECT x.id FROM room r CROSS JOIN LATERAL (
+      SELECT c.id, c.next_attempt_at FROM deliveries c
+      WHERE c.destination = r.destination AND c.next_attempt_at <= $1
+        AND (c.claimed_until IS NULL OR c.claimed_until <= $1) AND NOT (c.id = ANY($2::text[]))
+      ORDER BY c.next_attempt_at LIMIT r.room
+    ) c
+    JOIN deliveries x ON x.id = c.id
+    WHERE x.claimed_until IS NULL OR x.claimed_until <= $1
+    ORDER BY c.next_attempt_at LIMIT $6
+    FOR UPDATE OF x SKIP LOCKED
   )
   UPDATE deliveries SET claimed_until = $7 FROM claimed WHERE deliveries.id = claimed.id
   RETURNING deliveries.*`;

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import pg from "pg";
 import { changes, delivery, notify } from "../../../test/support/storeContract.js";
 import { freshDatabase } from "../../../test/support/storeFixture.js";
 import { testStoreEngines } from "../../../test/support/storeEngines.js";
@@ -30,13 +31,14 @@ describe("PostgresStore shared by two replicas @postgres", function () {
   let a: Store;
   let b: Store;
   let ids: () => string;
+  let url: string;
 
   before(function () {
     if (!testStoreEngines().includes("postgres")) this.skip();
   });
 
   beforeEach(async () => {
-    const url = await freshDatabase("replicas");
+    url = await freshDatabase("replicas");
     [a, b] = await Promise.all([
       PostgresStore.open({ kind: "postgres", url, poolSize: 10 }),
       PostgresStore.open({ kind: "postgres", url, poolSize: 10 }),
@@ -77,6 +79,26 @@ describe("PostgresStore shared by two replicas @postgres", function () {
     expect(await b.deliveries.nextDue(busy(claimUntil))).to.deep.equal(claimUntil);
     const again = await b.deliveries.due(claimUntil, 100, busy(at(125_000)));
     expect(again).to.have.length(40);
+  });
+
+  it("hands out the next due deliveries while another replica is claiming the oldest", async () => {
+    const owed = await owe(20);
+    // A third replica in the middle of its claim: the 10 oldest rows are locked, not yet claimed.
+    const other = new pg.Client({ connectionString: url });
+    await other.connect();
+    try {
+      await other.query("BEGIN");
+      const { rows } = await other.query<{ id: string }>(
+        "SELECT id FROM deliveries ORDER BY next_attempt_at, id LIMIT 10 FOR UPDATE",
+      );
+      const locked = new Set(rows.map((r) => r.id));
+      const handed = (await b.deliveries.due(NOW, 10, busy(at(65_000)))).map((d) => d.id);
+      expect(handed.filter((id) => locked.has(id))).to.deep.equal([]);
+      expect([...handed].sort()).to.deep.equal(owed.filter((id) => !locked.has(id)).sort());
+    } finally {
+      await other.query("ROLLBACK");
+      await other.end();
+    }
   });
 
   it("applies one of 20 identical decisions made at once", async () => {
