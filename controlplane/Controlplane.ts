@@ -22,6 +22,7 @@ import { TokenReviewAuth } from "./auth/TokenReviewAuth.js";
 import { createInjector, type InjectorConfig } from "./injector/createInjector.js";
 import { ControlplaneMetrics } from "./metrics.js";
 import { openStoreWithRetry } from "./store/openStoreWithRetry.js";
+import { LeaderOnly } from "./replicas/LeaderOnly.js";
 import { Membership } from "./replicas/Membership.js";
 import { SHARED_POLL_MS } from "./store/sharedPoll.js";
 import type { Store } from "./store/Store.js";
@@ -95,15 +96,14 @@ export async function createControlplane(
   });
   const store = await openStoreWithRetry(c.store, c.log.child({ part: "store" }));
   const metrics = new ControlplaneMetrics(() => store.deliveries.count());
-  // Replicas on one store share out the Jobs; a Job changing hands is handed again (resync).
-  const sharing = shareJobs(store, c.log.child({ part: "membership" }), () => jobWatch);
+  const membership = leadership(store, c.log, metrics, () => jobWatch);
   const jobWatch: JobWatch = new JobWatch(api, {
     ...(c.namespaces && { namespaces: c.namespaces }),
     log: c.log.child({ part: "jobwatch" }),
     onRestart: () => metrics.watchRestarts.inc(),
     // The engine needs the watch's cache and the watch needs the engine: the handler reaches
     // the engine, declared below, only once run() starts.
-    handler: ownJobsOnly(() => engine, sharing.membership),
+    handler: whileLeading(() => engine, membership),
   });
   const engine: WatcherEngine = new WatcherEngine({
     store,
@@ -212,12 +212,9 @@ export async function createControlplane(
     parts: [
       watchdog,
       jobWatch,
-      dispatcher,
-      labeller,
-      timeouts,
+      ...unaskedWork([dispatcher, labeller, timeouts], membership, c.log),
       grpc,
       ...injector,
-      ...sharing.parts,
     ],
     engine,
     api: inProcessApi(service, { auth, log: c.log.child({ part: "in-process" }), ready: serving }),
@@ -242,26 +239,42 @@ async function storeReadiness(store: Store): Promise<true | string> {
   return `cannot write since ${seen.since.toISOString()}: ${seen.reason}`;
 }
 
-/** The Job events of the Jobs this replica owns (all of them, without `membership`). */
-function ownJobsOnly(engine: () => WatcherEngine, membership?: Membership): JobWatchHandler {
-  const owns = (uid: string): boolean => membership?.owns(uid) ?? true;
-  return {
-    upsert: (job) => (owns(job.uid) ? engine().upsert(job) : Promise.resolve()),
-    remove: (job) => (owns(job.uid) ? engine().remove(job) : Promise.resolve()),
-    synced: (jobs) => engine().synced(jobs, owns),
-  };
-}
-
-/** With a shared store, this replica's share of the Jobs; without, every Job is its own. */
-function shareJobs(
+/**
+ * Replicas on one store: the oldest alive leads. One that begins to lead decides its cache
+ * again (resync): whatever the last leader left undecided. Undefined on a store of one process.
+ */
+function leadership(
   store: Store,
   log: Logger,
+  metrics: ControlplaneMetrics,
   watch: () => JobWatch,
-): { membership?: Membership; parts: Part[] } {
-  if (!store.members) return { parts: [] };
-  const membership = new Membership(store.members, log, {
-    onChange: () => watch().resync(),
+): Membership | undefined {
+  metrics.leader.set(store.members ? 0 : 1);
+  if (!store.members) return undefined;
+  return new Membership(store.members, log.child({ part: "membership" }), {
     able: () => watch().current,
+    onLeadingChange: (leading) => {
+      metrics.leader.set(leading ? 1 : 0);
+      if (leading) watch().resync();
+    },
   });
-  return { membership, parts: [membership] };
+}
+
+/**
+ * The work nobody asks for through the API: done by the leader alone when replicas share the
+ * store. Every replica serves the API and the injector, and keeps its Job cache current.
+ */
+function unaskedWork(parts: Part[], membership: Membership | undefined, log: Logger): Part[] {
+  if (!membership) return parts;
+  return [membership, new LeaderOnly(parts, membership, log.child({ part: "leader" }))];
+}
+
+/** The Job events, for the engine while this replica leads (always, without `membership`). */
+function whileLeading(engine: () => WatcherEngine, membership?: Membership): JobWatchHandler {
+  const leads = (): boolean => membership?.leading ?? true;
+  return {
+    upsert: (job) => (leads() ? engine().upsert(job) : Promise.resolve()),
+    remove: (job) => (leads() ? engine().remove(job) : Promise.resolve()),
+    synced: (jobs) => (leads() ? engine().synced(jobs) : Promise.resolve()),
+  };
 }

@@ -64,6 +64,12 @@ export class ControlplaneMetrics {
     registers: [this.registry],
   });
 
+  readonly leader = new Gauge({
+    name: "jobhooks_leader",
+    help: "1 while this replica leads: it alone handles Job events, deliveries, labels and timeouts when replicas share a PostgreSQL store. Always 1 on SQLite.",
+    registers: [this.registry],
+  });
+
   readonly queueDepth: Gauge;
 
   /** `queueDepth` is read at each scrape; while the store cannot answer, the last value stays. */

@@ -10,8 +10,8 @@ import { job, jobWatchSuite, log } from "./support/jobWatchSuite.js";
 import { job as summary, spec, webhook } from "./support/watcherFixtures.js";
 
 // With replicas, one replica's cache of Jobs may lag behind another's: the other, whose watch is
-// ahead, bound a watcher to a Job this one has not seen yet, or owns the Job and hands on no
-// more events for it until it ends. Where the cache's word is not enough, the apiserver's is
+// ahead, bound a watcher (made through its API) to a Job this one has not seen yet, or led when
+// the Job's last event came and this one, leading now, hears no more events for it. Where the cache's word is not enough, the apiserver's is
 // asked.
 describe("a replica whose cache of Jobs lags behind @cluster", function () {
   this.timeout(60_000);

@@ -6,12 +6,19 @@ import { waitFor } from "../../test/cluster/wait.js";
 import { PostgresStore } from "../store/postgres/PostgresStore.js";
 import type { MemberRepo } from "../store/MemberRepo.js";
 import type { Store } from "../store/Store.js";
-import { Membership } from "./Membership.js";
+import { Membership, replicaId } from "./Membership.js";
 
 const log = pino({ level: "silent" });
-const uids = Array.from({ length: 300 }, (_, i) => `uid-${i}`);
 
-// Two replicas, each with its own pool on one database, share out the Jobs.
+describe("replicaId", () => {
+  it("sorts as bytes in the order the replicas started", () => {
+    const ids = [1, 2_000, 1_700_000_000_000, 4_000_000_000_000].map((t) => replicaId(t));
+    expect([...ids].sort()).to.deep.equal(ids);
+    expect(replicaId(5)).to.not.equal(replicaId(5));
+  });
+});
+
+// Three replicas, each with its own pool on one database: the oldest leads.
 describe("Membership on PostgreSQL @postgres", function () {
   let stores: Store[] = [];
 
@@ -24,35 +31,58 @@ describe("Membership on PostgreSQL @postgres", function () {
     stores = [];
   });
 
-  it("gives each Job to one replica; a replica that stops leaves its share to the other at once", async () => {
+  it("lets the oldest replica alive lead, one at a time; the next oldest leads once it stops or dies", async () => {
     const url = await freshDatabase("members");
-    stores = await Promise.all([1, 2].map(() => PostgresStore.open({ kind: "postgres", url })));
-    const changes: number[] = [0, 0];
-    const [a, b] = stores.map(
-      (s, i) =>
+    stores = await Promise.all([1, 2, 3].map(() => PostgresStore.open({ kind: "postgres", url })));
+    const changes: boolean[][] = [[], [], []];
+    // Made a few milliseconds apart, so that a is the oldest, then b, then c.
+    const replicas: Membership[] = [];
+    for (const [i, s] of stores.entries()) {
+      await new Promise((r) => setTimeout(r, 3));
+      replicas.push(
         new Membership(s.members as MemberRepo, log, {
           intervalMs: 50,
-          onChange: () => (changes[i] = (changes[i] ?? 0) + 1),
+          ttlMs: 500,
+          onLeadingChange: (leading) => changes[i]?.push(leading),
         }),
-    ) as [Membership, Membership];
-    // Before either has heard from the store, each owns everything.
-    expect(uids.every((u) => a.owns(u) && b.owns(u))).to.equal(true);
-    const stopA = new AbortController();
-    const stopB = new AbortController();
-    const running = [a.run(stopA.signal), b.run(stopB.signal)];
-    await waitFor("one owner per Job", () =>
-      uids.every((u) => a.owns(u) !== b.owns(u)) ? true : undefined,
+      );
+    }
+    const [a, b, c] = replicas as [Membership, Membership, Membership];
+    // Before any has heard from the store, none leads.
+    expect(replicas.map((r) => r.leading)).to.deep.equal([false, false, false]);
+    const [stopA, stopB, stopC] = replicas.map(() => new AbortController()) as [
+      AbortController,
+      AbortController,
+      AbortController,
+    ];
+    // The youngest starts first: it leads until the older ones are heard of.
+    const running = [c.run(stopC.signal)];
+    await c.until(true, AbortSignal.timeout(5000));
+    running.push(b.run(stopB.signal), a.run(stopA.signal));
+    const leaders = (): boolean[] => replicas.map((r) => r.leading);
+    await waitFor("a to lead alone", () =>
+      leaders().join() === "true,false,false" ? true : undefined,
     );
-    const mine = uids.filter((u) => a.owns(u)).length;
-    expect(mine).to.be.within(100, 200);
+    // a stops: it leaves, and b leads at once, not after the TTL.
     stopA.abort();
-    await running[0];
-    await waitFor("b to own every Job", () => (uids.every((u) => b.owns(u)) ? true : undefined), {
-      timeoutMs: 2000,
-      intervalMs: 20,
-    });
+    await running[2];
+    const left = Date.now();
+    await b.until(true, AbortSignal.timeout(5000));
+    expect(Date.now() - left).to.be.below(400);
+    expect(leaders()).to.deep.equal([false, true, false]);
+    // b dies: it stops saying it is alive, without leaving (its store is gone), and c leads
+    // once b is overdue.
+    const died = Date.now();
+    await (stores[1] as Store).close();
     stopB.abort();
     await running[1];
-    expect(changes[1]).to.be.greaterThanOrEqual(2);
+    await c.until(true, AbortSignal.timeout(5000));
+    expect(Date.now() - died).to.be.within(300, 2000);
+    stopC.abort();
+    await Promise.all(running);
+    expect(changes[0]).to.deep.equal([true, false]);
+    expect(changes[2]?.slice(0, 2)).to.deep.equal([true, false]);
+    expect(changes[2]?.[2]).to.equal(true);
+    stores.splice(1, 1);
   });
 });

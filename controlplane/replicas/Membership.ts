@@ -3,46 +3,76 @@ import type { Logger } from "../../common/logger.js";
 import type { Part } from "../../common/runGroup.js";
 import { Waker } from "../../common/Waker.js";
 import type { MemberRepo } from "../store/MemberRepo.js";
-import { ownerOf } from "./owner.js";
 
 export interface MembershipOptions {
   /** How often this replica says it is alive and reads who else is. Default 1 s. */
   intervalMs?: number;
   /** A replica not heard of for this long is taken for gone. Default 5 s. */
   ttlMs?: number;
-  /** The replicas alive changed: Jobs may have changed hands. */
-  onChange: (members: readonly string[]) => void;
   /**
-   * Whether this replica can take a share now (its watch of Jobs is current); while it cannot,
-   * it stops saying it is alive and the others take its share once it is overdue.
+   * Whether this replica could lead now (its watch of Jobs is current); while it cannot, it
+   * stops saying it is alive and, once it is overdue, the next oldest replica leads.
    */
   able?: () => boolean;
+  /** This replica began or stopped leading. */
+  onLeadingChange?: (leading: boolean) => void;
 }
 
 /**
- * This replica among those that share the store: it says it is alive every second, reads who
- * else is, and shares out the Jobs by rendezvous hashing over them, so each Job's events are
- * decided by one replica instead of all (the store's conditional writes keep it right when two
- * briefly disagree). Until the first answer, or while the store cannot answer, it owns every
- * Job: work is done twice rather than not at all.
+ * A time-ordered replica id: the store sorts ids as bytes, so the oldest replica alive comes
+ * first (nodes' clocks a few seconds apart only change which one that is).
+ */
+export function replicaId(now = Date.now()): string {
+  return `${now.toString(36).padStart(9, "0")}-${randomUUID()}`;
+}
+
+/**
+ * This replica among those that share the store: it says it is alive every second and reads
+ * who else is. The oldest replica alive leads: it alone does the work that is not asked for
+ * through the API (Job events, deliveries, labels, timeouts), so a Job's events are decided by
+ * one process, as with a single replica, and the others stand by with a current Job cache. A
+ * leader that stops leaves at once; one that dies is taken for gone after the TTL. Before its
+ * first answer from the store a replica does not lead; while the store cannot answer, each
+ * keeps its last answer. Should two replicas briefly both lead (one cut off from the store
+ * past the TTL), the store's conditional writes and claims keep them from doing a thing twice.
  */
 export class Membership implements Part {
   readonly name = "membership";
-  readonly id = randomUUID();
+  readonly id = replicaId();
   private members: readonly string[] | undefined;
+  private wasLeading = false;
   private readonly waker = new Waker();
+  private readonly listeners = new Set<(leading: boolean) => void>();
 
   constructor(
     private readonly repo: MemberRepo,
     private readonly log: Logger,
-    private readonly o: MembershipOptions,
+    private readonly o: MembershipOptions = {},
   ) {}
 
-  /** Whether this replica decides the events of the Job `uid`. */
-  owns(uid: string): boolean {
-    const m = this.members;
-    if (!m?.includes(this.id)) return true;
-    return ownerOf(m, uid) === this.id;
+  /** Whether this replica leads: the oldest alive in its last answer from the store. */
+  get leading(): boolean {
+    return this.members?.[0] === this.id;
+  }
+
+  /** Resolves once this replica leads (or follows: `leading` false), or `signal` aborts. */
+  until(leading: boolean, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.listeners.delete(check);
+        signal.removeEventListener("abort", done);
+        resolve();
+      };
+      const check = (now: boolean): void => {
+        if (now === leading) done();
+      };
+      if (signal.aborted || this.leading === leading) {
+        resolve();
+        return;
+      }
+      this.listeners.add(check);
+      signal.addEventListener("abort", done, { once: true });
+    });
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -51,17 +81,17 @@ export class Membership implements Part {
     while (!signal.aborted) {
       const now = Date.now();
       if (this.o.able?.() ?? true) {
-        let seen: readonly string[] | undefined;
         try {
-          seen = await this.repo.heartbeat(this.id, new Date(now), new Date(now - ttl));
+          this.update(await this.repo.heartbeat(this.id, new Date(now), new Date(now - ttl)));
         } catch {
-          seen = undefined; // the store fails: own everything until it answers again
+          // The store fails: keep the last answer. What a leader would do waits for the store
+          // anyway, and leadership moving now would only stop and start that work.
         }
-        this.update(seen);
       }
       await this.waker.sleep(interval, signal);
     }
-    // Stopping: the others take this replica's share now, not once it is overdue.
+    this.update(undefined);
+    // Stopping: the next oldest leads now, not once this one is overdue.
     await this.repo.leave(this.id).catch(() => undefined);
   }
 
@@ -69,10 +99,15 @@ export class Membership implements Part {
     const before = this.members;
     if (seen === before || (seen && before && seen.join() === before.join())) return;
     this.members = seen;
+    const leading = this.leading;
     this.log.info(
-      { replica: this.id, replicas: seen?.length },
-      "the replicas sharing the work changed",
+      { replica: this.id, replicas: seen?.length, leading },
+      "the replicas sharing the store changed",
     );
-    this.o.onChange(seen ?? []);
+    if (leading === this.wasLeading) return;
+    this.wasLeading = leading;
+    this.log.info({ replica: this.id }, leading ? "this replica leads" : "this replica follows");
+    this.o.onLeadingChange?.(leading);
+    for (const listener of [...this.listeners]) listener(leading);
   }
 }

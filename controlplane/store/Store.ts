@@ -26,7 +26,7 @@ export interface Store {
    * is not announced to the others, so their loops look at the store at least every few seconds.
    */
   readonly shared: boolean;
-  /** A shared store's replicas, to share out work among them; absent when not shared. */
+  /** A shared store's replicas, to choose the one that leads; absent when not shared. */
   readonly members?: MemberRepo;
   /**
    * Writes one small row: succeeds when the store can write. Throws StoreUnavailableError (and

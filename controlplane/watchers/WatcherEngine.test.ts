@@ -144,16 +144,6 @@ describeStores("WatcherEngine over a store", (open) => {
       expect((await engine.getWatcher(theirs.id)).status).to.equal(WatcherStatus.PENDING);
     });
 
-    it("after a list, leaves the watchers of Jobs another replica owns to that replica", async () => {
-      const mine = (await engine.createWatcher(spec())).watcher;
-      const theirs = (await engine.createWatcher(spec({ jobName: "other" }))).watcher;
-      await engine.upsert(job());
-      await engine.upsert(job({ uid: "uid-2", name: "other" }));
-      await engine.synced(new Map(), (uid) => uid === "uid-1");
-      expect((await engine.getWatcher(mine.id)).reason).to.equal("JobDeleted");
-      expect((await engine.getWatcher(theirs.id)).status).to.equal(WatcherStatus.PENDING);
-    });
-
     it("a CronJob watcher gets one watcher per Job, however often the Job is seen", async () => {
       const family = (await engine.createWatcher(spec({ jobName: "", cronJobName: "nightly" })))
         .watcher;

@@ -148,17 +148,13 @@ export class WatcherEngine {
   /**
    * After a (re)list: bound watchers whose Job is gone were missed while we were not looking.
    * A Job missing from the cache is gone only if the apiserver says so too: another replica may
-   * have bound the watcher from a watch ahead of ours. `owns` limits the sweep to this
-   * replica's share of the Jobs (default: every Job).
+   * have bound the watcher from a watch ahead of ours.
    */
-  async synced(
-    jobs: ReadonlyMap<string, JobSummary>,
-    owns: (jobUid: string) => boolean = () => true,
-  ): Promise<void> {
+  async synced(jobs: ReadonlyMap<string, JobSummary>): Promise<void> {
     // Not listed because not watched (--namespaces changed since): unknown, not deleted.
     const watched = (ns: string): boolean => this.o.namespaces?.includes(ns) ?? true;
     const missing = (await this.o.store.watchers.boundPending()).filter(
-      (b) => !jobs.has(b.jobUid) && owns(b.jobUid) && watched(b.namespace),
+      (b) => !jobs.has(b.jobUid) && watched(b.namespace),
     );
     const seen = new Set<string>();
     for (const b of missing) {
@@ -226,7 +222,7 @@ export class WatcherEngine {
   }
 
   // Watchers whose wait ran out but whose Job is there after all are bound to it (true if any).
-  // The apiserver is asked: a replica's cache may lack a Job that another replica owns.
+  // The apiserver is asked: a replica's cache may lack a Job another replica's watch has seen.
   private async bindLate(waited: readonly Watcher[]): Promise<boolean> {
     let bound = false;
     for (const w of waited) {

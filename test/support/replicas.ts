@@ -1,5 +1,6 @@
 import type { JobDoneWatcher } from "../../proto/gen/jobhooks/v1/watchers.js";
 import type { TestCluster } from "../cluster/TestCluster.js";
+import { waitFor } from "../cluster/wait.js";
 import {
   freshStore,
   startControlplane,
@@ -43,6 +44,22 @@ export class Replicas {
     return r;
   }
 
+  /**
+   * The index of the replica that leads (jobhooks_leader 1 on its /metrics), once exactly one
+   * of those running says so.
+   */
+  async leader(timeoutMs = 30_000): Promise<number> {
+    return waitFor(
+      "one replica to lead",
+      async () => {
+        const says = await Promise.all(this.all.map(async (r) => (r ? await leads(r) : false)));
+        const leaders = says.flatMap((yes, i) => (yes ? [i] : []));
+        return leaders.length === 1 ? leaders[0] : undefined;
+      },
+      { timeoutMs, intervalMs: 100 },
+    );
+  }
+
   async kill(i: number): Promise<void> {
     await this.all[i]?.kill();
     this.all[i] = undefined;
@@ -68,6 +85,17 @@ export class Replicas {
       pageToken = page.nextPageToken;
     } while (pageToken !== "");
     return all;
+  }
+}
+
+async function leads(r: ControlplaneProcess): Promise<boolean> {
+  try {
+    const res = await fetch(`http://${r.healthAddress}/metrics`, {
+      signal: AbortSignal.timeout(2000),
+    });
+    return /^jobhooks_leader 1$/m.test(await res.text());
+  } catch {
+    return false; // dying or not yet listening
   }
 }
 
