@@ -13,7 +13,7 @@ import { GrpcServer } from "./grpc/GrpcServer.js";
 import { KubeApi } from "./kube/KubeApi.js";
 import { KubeCounterPods } from "./podcounter/KubeCounterPods.js";
 import { PodCounter, type PodCounterOptions } from "./podcounter/PodCounter.js";
-import { JobWatch, type JobWatchHandler } from "./jobwatch/JobWatch.js";
+import { JobWatch } from "./jobwatch/JobWatch.js";
 import { JobLabeller } from "./labeller/JobLabeller.js";
 import type { Auth } from "./auth/Caller.js";
 import { NoAuth } from "./auth/NoAuth.js";
@@ -22,8 +22,8 @@ import { TokenReviewAuth } from "./auth/TokenReviewAuth.js";
 import { createInjector, type InjectorConfig } from "./injector/createInjector.js";
 import { ControlplaneMetrics } from "./metrics.js";
 import { openStoreWithRetry } from "./store/openStoreWithRetry.js";
-import { LeaderOnly } from "./replicas/LeaderOnly.js";
-import { Membership } from "./replicas/Membership.js";
+import { leadership, unaskedWork, whileLeading } from "./replicas/leadership.js";
+import type { Membership } from "./replicas/Membership.js";
 import { SHARED_POLL_MS } from "./store/sharedPoll.js";
 import type { Store } from "./store/Store.js";
 import { outageReason } from "./store/StoreHealth.js";
@@ -32,6 +32,7 @@ import type { StoreSpec } from "./store/storeSpec.js";
 import { ensureJobFamily, loadJobFamilies } from "./watchers/jobFamilies.js";
 import { FINAL_WATCHER_STATUSES } from "./watchers/model.js";
 import { WatcherEngine } from "./watchers/WatcherEngine.js";
+import { RequestedBindings } from "./watchers/RequestedBindings.js";
 import { WatcherTimeouts } from "./watchers/WatcherTimeouts.js";
 import { Webhooks } from "./watchers/Webhooks.js";
 
@@ -137,24 +138,20 @@ export async function createControlplane(
     await ensureJobFamily(store, entry, new Date());
   }
 
-  const grpcHealth = HealthState();
-  // SERVING while the Job watch is current (listed since its last failure, watching) and the
-  // store can write.
-  const serving = (): true | string =>
-    !jobWatch.current
-      ? "the controlplane's Job watch is not current"
-      : store.health.failure
-        ? "the controlplane's store cannot write"
-        : true;
-  const updateGrpcHealth = (): void =>
-    grpcHealth.setStatus(serving() === true ? "healthy" : "unhealthy");
-  updateGrpcHealth();
-  jobWatch.onCurrentChange(updateGrpcHealth);
-  health.addReadinessCheck("job-watch", () => Promise.resolve(jobWatch.readiness()));
+  const bindings = new RequestedBindings(
+    engine,
+    jobWatch,
+    store,
+    c.log.child({ part: "watchers" }),
+  );
+  engine.events.onBindRequested(() => bindings.kick());
+
+  const { grpcHealth, serving } = servingState(health, store, jobWatch, membership);
+  jobWatch.onCurrentChange((current) => {
+    if (current) bindings.kick();
+  });
   const watchdog = new StoreWatchdog(store, c.log.child({ part: "store" }));
-  store.health.onFailed(updateGrpcHealth);
   store.health.onRecovered(() => {
-    updateGrpcHealth();
     jobWatch.resync();
     dispatcher.kick();
     labeller.kick();
@@ -211,8 +208,7 @@ export async function createControlplane(
   return {
     parts: [
       watchdog,
-      jobWatch,
-      ...unaskedWork([dispatcher, labeller, timeouts], membership, c.log),
+      ...unaskedWork([jobWatch, bindings, dispatcher, labeller, timeouts], membership, c.log),
       grpc,
       ...injector,
     ],
@@ -223,6 +219,36 @@ export async function createControlplane(
       api.close();
     },
   };
+}
+
+/**
+ * Whether the controlplane serves, for its gRPC health and /readyz: the replica that watches
+ * Jobs (the one, or the leader; a standby watches none) while its watch is current (listed since
+ * its last failure, watching), and every replica while its store can write.
+ */
+function servingState(
+  health: HealthServer,
+  store: Store,
+  jobWatch: JobWatch,
+  membership: Membership | undefined,
+): { grpcHealth: HealthState; serving: () => true | string } {
+  const grpcHealth = HealthState();
+  const watchReadiness = (): true | string =>
+    membership?.leading === false ? true : jobWatch.readiness();
+  const serving = (): true | string =>
+    watchReadiness() !== true
+      ? "the controlplane's Job watch is not current"
+      : store.health.failure
+        ? "the controlplane's store cannot write"
+        : true;
+  const update = (): void => grpcHealth.setStatus(serving() === true ? "healthy" : "unhealthy");
+  update();
+  jobWatch.onCurrentChange(update);
+  membership?.onLeadingChange(update);
+  store.health.onFailed(update);
+  store.health.onRecovered(update);
+  health.addReadinessCheck("job-watch", () => Promise.resolve(watchReadiness()));
+  return { grpcHealth, serving };
 }
 
 // Ready while the store writes: a failure seen by any write, or by a probe write now.
@@ -237,44 +263,4 @@ async function storeReadiness(store: Store): Promise<true | string> {
     }
   }
   return `cannot write since ${seen.since.toISOString()}: ${seen.reason}`;
-}
-
-/**
- * Replicas on one store: the oldest alive leads. One that begins to lead decides its cache
- * again (resync): whatever the last leader left undecided. Undefined on a store of one process.
- */
-function leadership(
-  store: Store,
-  log: Logger,
-  metrics: ControlplaneMetrics,
-  watch: () => JobWatch,
-): Membership | undefined {
-  metrics.leader.set(store.members ? 0 : 1);
-  if (!store.members) return undefined;
-  return new Membership(store.members, log.child({ part: "membership" }), {
-    able: () => watch().current,
-    onLeadingChange: (leading) => {
-      metrics.leader.set(leading ? 1 : 0);
-      if (leading) watch().resync();
-    },
-  });
-}
-
-/**
- * The work nobody asks for through the API: done by the leader alone when replicas share the
- * store. Every replica serves the API and the injector, and keeps its Job cache current.
- */
-function unaskedWork(parts: Part[], membership: Membership | undefined, log: Logger): Part[] {
-  if (!membership) return parts;
-  return [membership, new LeaderOnly(parts, membership, log.child({ part: "leader" }))];
-}
-
-/** The Job events, for the engine while this replica leads (always, without `membership`). */
-function whileLeading(engine: () => WatcherEngine, membership?: Membership): JobWatchHandler {
-  const leads = (): boolean => membership?.leading ?? true;
-  return {
-    upsert: (job) => (leads() ? engine().upsert(job) : Promise.resolve()),
-    remove: (job) => (leads() ? engine().remove(job) : Promise.resolve()),
-    synced: (jobs) => (leads() ? engine().synced(jobs) : Promise.resolve()),
-  };
 }

@@ -31,7 +31,7 @@ describeStores("Dispatcher over a store and a receiver on 127.0.0.1", (open) => 
     engine = new WatcherEngine({
       store,
       jobs: {
-        get: () => undefined,
+        answering: true,
         findByName: () => undefined,
         find: () => Promise.reject(new Error("this test has no apiserver")),
       },

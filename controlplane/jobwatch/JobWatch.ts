@@ -1,5 +1,6 @@
 import type { V1Job, V1JobList } from "@kubernetes/client-node";
 import { assertPolicy, backoffDelay, type BackoffPolicy } from "../../common/backoff.js";
+import { deferred } from "../../common/deferred.js";
 import { Waker } from "../../common/Waker.js";
 import type { Logger } from "../../common/logger.js";
 import type { Part } from "../../common/runGroup.js";
@@ -121,6 +122,8 @@ export class JobWatch implements Part {
    * apply is applied now. Events still owed go first, in order.
    */
   resync(): void {
+    // Stopped (a standby): the cache may be stale, and the next run lists anyway.
+    if (!this.running) return;
     this.owed.retry(this.jobs);
     for (const job of this.jobs.values()) this.owed.apply({ kind: "upsert", job });
     if (this.isSynced) this.owed.synced(this.jobs);
@@ -158,6 +161,18 @@ export class JobWatch implements Part {
     return this.isCurrent;
   }
 
+  /**
+   * True while a list or watch has failed and not yet recovered: the cache may miss changes.
+   * False while current, while not running, and during a run's first list.
+   */
+  get failing(): boolean {
+    return this.streams.some(({ state }) =>
+      state.phase === "listing"
+        ? state.after !== undefined
+        : state.phase === "backoff" || state.phase === "reconnecting",
+    );
+  }
+
   /** True when current, else why not: one sentence per stream that is not (for /readyz). */
   readiness(now = Date.now()): true | string {
     const why = this.streams.map((s) => s.readiness(now)).filter((r) => r !== true);
@@ -187,7 +202,17 @@ export class JobWatch implements Part {
     return this.jobs.get(uid);
   }
 
+  /**
+   * Whether findByName answers: the watch runs and has listed every namespace in this run. A
+   * watch stopped (on a standby replica) or not yet listed again keeps a cache that may be stale.
+   */
+  get answering(): boolean {
+    return this.running && this.streams.every((s) => s.listed);
+  }
+
+  /** The Job of this name in the cache, while `answering`; else undefined. */
   findByName(namespace: string, name: string): JobSummary | undefined {
+    if (!this.answering) return undefined;
     const uid = this.uidByName.get(`${namespace}/${name}`);
     return uid === undefined ? undefined : this.jobs.get(uid);
   }
@@ -270,22 +295,4 @@ export class JobWatch implements Part {
       this.options.log.error({ err, handler: what }, "job watch handler failed");
     }
   }
-}
-
-interface Deferred {
-  promise: Promise<void>;
-  resolve: () => void;
-  reject: (err: Error) => void;
-}
-
-function deferred(): Deferred {
-  let resolve!: () => void;
-  let reject!: (err: Error) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  // Nobody may be waiting when the first run ends early; that is no unhandled rejection.
-  promise.catch(() => undefined);
-  return { promise, resolve, reject };
 }

@@ -39,13 +39,9 @@ describe("Membership on PostgreSQL @postgres", function () {
     const replicas: Membership[] = [];
     for (const [i, s] of stores.entries()) {
       await new Promise((r) => setTimeout(r, 3));
-      replicas.push(
-        new Membership(s.members as MemberRepo, log, {
-          intervalMs: 50,
-          ttlMs: 500,
-          onLeadingChange: (leading) => changes[i]?.push(leading),
-        }),
-      );
+      const replica = new Membership(s.members as MemberRepo, log, { intervalMs: 50, ttlMs: 500 });
+      replica.onLeadingChange((leading) => changes[i]?.push(leading));
+      replicas.push(replica);
     }
     const [a, b, c] = replicas as [Membership, Membership, Membership];
     // Before any has heard from the store, none leads.

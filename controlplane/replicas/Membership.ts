@@ -10,12 +10,11 @@ export interface MembershipOptions {
   /** A replica not heard of for this long is taken for gone. Default 5 s. */
   ttlMs?: number;
   /**
-   * Whether this replica could lead now (its watch of Jobs is current); while it cannot, it
-   * stops saying it is alive and, once it is overdue, the next oldest replica leads.
+   * Whether this replica can do a leader's work now (a leader's Job watch is not failing);
+   * while it cannot, it stops saying it is alive and, once it is overdue, the next oldest
+   * replica leads.
    */
   able?: () => boolean;
-  /** This replica began or stopped leading. */
-  onLeadingChange?: (leading: boolean) => void;
 }
 
 /**
@@ -29,8 +28,8 @@ export function replicaId(now = Date.now()): string {
 /**
  * This replica among those that share the store: it says it is alive every second and reads
  * who else is. The oldest replica alive leads: it alone does the work that is not asked for
- * through the API (Job events, deliveries, labels, timeouts), so a Job's events are decided by
- * one process, as with a single replica, and the others stand by with a current Job cache. A
+ * through the API (the Job watch, deliveries, labels, timeouts), so a Job's events are decided
+ * by one process, as with a single replica; the others stand by, serving the API. A
  * leader that stops leaves at once; one that dies is taken for gone after the TTL. Before its
  * first answer from the store a replica does not lead; while the store cannot answer, each
  * keeps its last answer. Should two replicas briefly both lead (one cut off from the store
@@ -43,6 +42,7 @@ export class Membership implements Part {
   private wasLeading = false;
   private readonly waker = new Waker();
   private readonly listeners = new Set<(leading: boolean) => void>();
+  private readonly changeListeners: ((leading: boolean) => void)[] = [];
 
   constructor(
     private readonly repo: MemberRepo,
@@ -53,6 +53,11 @@ export class Membership implements Part {
   /** Whether this replica leads: the oldest alive in its last answer from the store. */
   get leading(): boolean {
     return this.members?.[0] === this.id;
+  }
+
+  /** Calls `listener` each time this replica begins or stops leading. */
+  onLeadingChange(listener: (leading: boolean) => void): void {
+    this.changeListeners.push(listener);
   }
 
   /** Resolves once this replica leads (or follows: `leading` false), or `signal` aborts. */
@@ -107,7 +112,6 @@ export class Membership implements Part {
     if (leading === this.wasLeading) return;
     this.wasLeading = leading;
     this.log.info({ replica: this.id }, leading ? "this replica leads" : "this replica follows");
-    this.o.onLeadingChange?.(leading);
-    for (const listener of [...this.listeners]) listener(leading);
+    for (const listener of [...this.changeListeners, ...this.listeners]) listener(leading);
   }
 }

@@ -31,6 +31,18 @@ export interface NewWatcher {
   idempotencyKey?: string;
   /** Fingerprint of the request, to tell a repeat from a different request with the same key. */
   requestHash?: string;
+  /**
+   * The replica that made it could not look its Job up (a standby keeps no Job cache): the
+   * replica that watches Jobs is asked to, by a bind request inserted with it (bindRequests).
+   */
+  askBind?: boolean;
+}
+
+/** A watcher whose Job the replica that watches Jobs should look up (NewWatcher.askBind). */
+export interface BindRequest {
+  watcherId: string;
+  namespace: string;
+  jobName: string;
 }
 
 /** How a watcher ends for good. */
@@ -136,4 +148,8 @@ export interface WatcherRepo {
   expired(now: Date): Promise<{ timedOut: Watcher[]; notFound: Watcher[] }>;
   /** The earliest time expired() may find something. */
   nextExpiry(): Promise<Date | undefined>;
+  /** Up to `limit` bind requests, oldest watcher first. */
+  bindRequests(limit: number): Promise<BindRequest[]>;
+  /** Takes the bind requests of these watchers off the list. */
+  bindRequestsDone(watcherIds: readonly string[]): Promise<void>;
 }

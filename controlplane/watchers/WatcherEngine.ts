@@ -1,5 +1,6 @@
 import type { Logger } from "../../common/logger.js";
 import type { JobSummary } from "../jobwatch/jobSummary.js";
+import type { JobLookup } from "./JobLookup.js";
 import type { Store } from "../store/Store.js";
 import { outageReason } from "../store/StoreHealth.js";
 import { IdempotencyConflictError, UnknownWebhookError } from "../store/WatcherRepo.js";
@@ -16,14 +17,6 @@ import { validateWatcherSpec } from "./validate.js";
 import type { WatcherDecision } from "./WatcherDecision.js";
 import { WatcherEvents } from "./WatcherEvents.js";
 import type { WatcherFilter } from "./model.js";
-
-/** What the engine needs to know of the cluster's Jobs (JobWatch's cache). */
-export interface JobLookup {
-  get(uid: string): JobSummary | undefined;
-  findByName(namespace: string, name: string): JobSummary | undefined;
-  /** The Job of this name as the apiserver has it now, whatever the cache says (JobWatch.find). */
-  find(namespace: string, name: string): Promise<JobSummary | undefined>;
-}
 
 export interface EngineOptions {
   store: Store;
@@ -68,14 +61,16 @@ export class WatcherEngine {
     await this.check(spec, idempotencyKey);
     const now = this.now();
     let result: { watcher: Watcher; created: boolean };
+    const askBind = spec.jobName !== "" && !this.o.jobs.answering;
     try {
-      result = await this.o.store.watchers.create(
-        newWatcher(spec, {
+      result = await this.o.store.watchers.create({
+        ...newWatcher(spec, {
           now,
           ...(idempotencyKey !== undefined && { idempotencyKey, requestHash: hashSpec(spec) }),
           ...(spec.jobName !== "" && { bindBy: new Date(now.getTime() + this.o.jobWaitMs) }),
         }),
-      );
+        ...(askBind && { askBind }),
+      });
     } catch (err) {
       if (err instanceof IdempotencyConflictError) throw new ConflictError(err.message);
       // Deleted between the check above and the insert.
@@ -84,6 +79,7 @@ export class WatcherEngine {
     }
     if (!result.created) return result;
     this.announceDeadline(spec, now);
+    if (askBind) this.events.bindRequested();
     return { watcher: await this.bindExisting(result.watcher), created: true };
   }
 

@@ -49,4 +49,13 @@ export class WatcherEvents {
   expiryAdded(at: Date): void {
     this.emitter.emit("expiry", at);
   }
+
+  /** A watcher was made that asks the replica watching Jobs to look its Job up. */
+  onBindRequested(listener: () => void): void {
+    this.emitter.on("bind", listener);
+  }
+
+  bindRequested(): void {
+    this.emitter.emit("bind");
+  }
 }

@@ -15,10 +15,13 @@ import {
   sidecarsOf,
   testWebhookConfiguration,
 } from "../support/injector.js";
+import { createJob, jobFinished } from "../support/jobs.js";
 import { podLabel, runningPod } from "../support/pods.js";
+import { Receiver } from "../support/receiver.js";
 import { Replicas } from "../support/replicas.js";
 import { testStoreEngines } from "../support/storeEngines.js";
 import { startTcpBalancer, type TcpBalancer } from "../support/tcpBalancer.js";
+import { webhookTo } from "../support/watchers.js";
 
 const ROLE_FILE = join(repoRoot, "manifests", "ha", "rbac.yaml");
 const CA_SECRET = "jobhooks-webhook-ca";
@@ -121,5 +124,35 @@ describe("controlplane: three replicas serve the webhook and the counter @cluste
     await waitFor("the label gone", async () =>
       (await podLabel(cluster, ns, "worker", "active-jobs")) === undefined ? true : undefined,
     );
+  });
+
+  it("a standby watches no Jobs, is ready, and has the leader bind its watchers: one for a finished Job is delivered", async () => {
+    const r = replicas as Replicas;
+    const leader = await r.leader();
+    const standbys = r.live.filter((_, i) => i !== leader);
+    expect(standbys).to.have.length(2);
+    for (const s of standbys) {
+      const ready = await fetch(`http://${s.healthAddress}/readyz`);
+      expect(ready.status, await ready.text()).to.equal(200);
+    }
+    const rx = await Receiver.start();
+    try {
+      await createJob(cluster, ns, "finished-first");
+      await jobFinished(cluster, ns, "finished-first");
+      const standby = standbys[0] as (typeof standbys)[number];
+      const webhookId = await webhookTo(standby, `${rx.url}/standby`);
+      const asked = Date.now();
+      const w = await standby.watchers.createWatcher({
+        namespace: ns,
+        jobName: "finished-first",
+        triggers: [{ webhookId, timeoutSeconds: 0 }],
+      });
+      // The standby has no cache to bind it from: the leader does, within its poll of the store.
+      expect(w.jobUid).to.equal("");
+      await rx.waitFor("/standby", 1, 10_000);
+      console.log(`      delivered ${Date.now() - asked} ms after the standby made the watcher`);
+    } finally {
+      await rx.stop();
+    }
   });
 });

@@ -59,7 +59,7 @@ export function testService(
   const engine = new WatcherEngine({
     store,
     jobs: {
-      get: () => undefined,
+      answering: true,
       findByName: () => undefined,
       find: () => Promise.reject(new Error("this test has no apiserver")),
     },

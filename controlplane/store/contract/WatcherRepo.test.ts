@@ -68,6 +68,26 @@ describeStores("WatcherRepo: create and apply", (open) => {
       expect(err.webhookIds).to.deep.equal(["gone", "never"]);
       expect(await store.watchers.list({}, 10)).to.deep.equal([]);
     });
+
+    it("keeps a bind request with the watcher that asks, once, until it is done", async () => {
+      const create = async (jobName: string, over = {}): Promise<string> =>
+        (await store.watchers.create(inserted(spec({ jobName }), ids, over))).watcher.id;
+      const a = await create("a", { askBind: true });
+      await create("b");
+      const keyed = { askBind: true, idempotencyKey: "k", requestHash: "h" };
+      const c = await create("c", keyed);
+      // A repeat of a request answers with its watcher and asks nothing more.
+      expect(await create("c", keyed)).to.equal(c);
+      expect(await store.watchers.bindRequests(10)).to.deep.equal([
+        { watcherId: a, namespace: "ns", jobName: "a" },
+        { watcherId: c, namespace: "ns", jobName: "c" },
+      ]);
+      expect(await store.watchers.bindRequests(1)).to.have.length(1);
+      await store.watchers.bindRequestsDone([a, "unknown"]);
+      expect(await store.watchers.bindRequests(10)).to.deep.equal([
+        { watcherId: c, namespace: "ns", jobName: "c" },
+      ]);
+    });
   });
 
   describe("apply", () => {

@@ -1,5 +1,6 @@
 import type { Watcher, WatcherFilter } from "../../watchers/model.js";
 import type { Cursor } from "../keyset.js";
+import type { BindRequest } from "../WatcherRepo.js";
 import { toTrigger, toWatcher, type TriggerRow, type WatcherRow } from "../rows.js";
 import type { Database, Queryable } from "./Database.js";
 
@@ -76,6 +77,14 @@ export class PostgresWatcherReads {
     return this.db.rows(
       `SELECT id, job_uid AS "jobUid", namespace FROM watchers
        WHERE status = 'PENDING' AND job_uid <> ''`,
+    );
+  }
+
+  bindRequests(limit: number): Promise<BindRequest[]> {
+    return this.db.rows(
+      `SELECT watcher_id AS "watcherId", namespace, job_name AS "jobName" FROM bind_requests
+       ORDER BY watcher_id LIMIT $1`,
+      [limit],
     );
   }
 

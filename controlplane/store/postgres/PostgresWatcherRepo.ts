@@ -41,8 +41,19 @@ export class PostgresWatcherRepo extends PostgresWatcherReads implements Watcher
       await checkWebhooks(tx, n);
       // A concurrent create with the same key that committed first: answer with its watcher.
       if (!(await insert(tx, n, BY_KEY))) return (await this.prior(tx, n)) ?? unreadable(n);
+      if (n.askBind) {
+        const w = n.watcher;
+        await tx.run(
+          `INSERT INTO bind_requests (watcher_id, namespace, job_name) VALUES ($1, $2, $3)`,
+          [w.id, w.namespace, w.jobName],
+        );
+      }
       return { watcher: await this.mustGet(tx, n.watcher.id), created: true };
     });
+  }
+
+  async bindRequestsDone(watcherIds: readonly string[]): Promise<void> {
+    await this.db.run(`DELETE FROM bind_requests WHERE watcher_id = ANY($1::text[])`, [watcherIds]);
   }
 
   async apply(c: WatcherChanges): Promise<boolean> {

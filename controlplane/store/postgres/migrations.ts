@@ -110,4 +110,12 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE members (id TEXT COLLATE "C" PRIMARY KEY, seen_at BIGINT NOT NULL);
   `,
+  // Watchers made through a replica that does not watch Jobs: the leader binds them.
+  `
+  CREATE TABLE bind_requests (
+    watcher_id TEXT COLLATE "C" PRIMARY KEY,
+    namespace TEXT NOT NULL,
+    job_name TEXT NOT NULL
+  );
+  `,
 ];

@@ -1,6 +1,7 @@
 import type { Database, Statement } from "better-sqlite3";
 import type { Trigger, Watcher, WatcherFilter } from "../../watchers/model.js";
 import type { Cursor } from "../keyset.js";
+import type { BindRequest } from "../WatcherRepo.js";
 import { toTrigger, toWatcher, type TriggerRow, type WatcherRow } from "../rows.js";
 import { statementCache } from "./statements.js";
 
@@ -79,6 +80,13 @@ export class SqliteWatcherReads {
     return this.q(
       `SELECT id, job_uid AS jobUid, namespace FROM watchers WHERE status = 'PENDING' AND job_uid != ''`,
     ).all() as { id: string; jobUid: string; namespace: string }[];
+  }
+
+  bindRequests(limit: number): BindRequest[] {
+    return this.q(
+      `SELECT watcher_id AS watcherId, namespace, job_name AS jobName FROM bind_requests
+       ORDER BY watcher_id LIMIT ?`,
+    ).all(limit) as BindRequest[];
   }
 
   children(parentId: string): Watcher[] {

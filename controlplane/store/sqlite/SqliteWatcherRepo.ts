@@ -36,7 +36,22 @@ export class SqliteWatcherRepo extends SqliteWatcherReads implements Synchronous
       }
       this.checkWebhooks(n);
       this.insert(n);
+      if (n.askBind) {
+        const w = n.watcher;
+        this.q(`INSERT INTO bind_requests (watcher_id, namespace, job_name) VALUES (?, ?, ?)`).run(
+          w.id,
+          w.namespace,
+          w.jobName,
+        );
+      }
       return { watcher: this.mustGet(n.watcher.id), created: true };
+    });
+  }
+
+  bindRequestsDone(watcherIds: readonly string[]): void {
+    const done = this.q(`DELETE FROM bind_requests WHERE watcher_id = ?`);
+    this.transaction(() => {
+      for (const id of watcherIds) done.run(id);
     });
   }
 

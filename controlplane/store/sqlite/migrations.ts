@@ -104,4 +104,12 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX webhooks_list ON webhooks (created_at, id) WHERE deleted_at IS NULL;
   CREATE INDEX triggers_webhook ON triggers (webhook_id);
   `,
+  // Watchers made while the Job watch could not answer (before its first list): bound after it.
+  `
+  CREATE TABLE bind_requests (
+    watcher_id TEXT PRIMARY KEY,
+    namespace TEXT NOT NULL,
+    job_name TEXT NOT NULL
+  );
+  `,
 ];
