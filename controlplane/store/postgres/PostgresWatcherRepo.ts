@@ -41,13 +41,6 @@ export class PostgresWatcherRepo extends PostgresWatcherReads implements Watcher
       await checkWebhooks(tx, n);
       // A concurrent create with the same key that committed first: answer with its watcher.
       if (!(await insert(tx, n, BY_KEY))) return (await this.prior(tx, n)) ?? unreadable(n);
-      if (n.askBind) {
-        const w = n.watcher;
-        await tx.run(
-          `INSERT INTO bind_requests (watcher_id, namespace, job_name) VALUES ($1, $2, $3)`,
-          [w.id, w.namespace, w.jobName],
-        );
-      }
       return { watcher: await this.mustGet(tx, n.watcher.id), created: true };
     });
   }
@@ -203,36 +196,41 @@ const BY_KEY = `(namespace, idempotency_key) WHERE idempotency_key IS NOT NULL`;
 const BY_FAMILY = `(parent_id, job_uid) WHERE parent_id <> ''`;
 
 /**
- * Inserts the watcher and its triggers; false, having inserted nothing, when the unique index
- * `taken` names already holds its values. An insert racing another with the same values waits
- * for the other's transaction, and finds them taken if it commits.
+ * Inserts the watcher, its triggers and its bind request (NewWatcher.askBind) in one statement;
+ * false, having inserted nothing, when the unique index `taken` names already holds its values.
+ * An insert racing another with the same values waits for the other's transaction, and finds
+ * them taken if it commits.
  */
 async function insert(tx: Queryable, n: NewWatcher, taken: string): Promise<boolean> {
   const w = n.watcher;
-  const inserted = await tx.run(
-    `INSERT INTO watchers (id, namespace, job_name, cron_job_name, parent_id, timeout_seconds,
-       notify_on, status, reason, message, job_uid, created_at, updated_at, deadline_at, bind_by,
-       idempotency_key, request_hash)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
-     ON CONFLICT ${taken} DO NOTHING`,
-    watcherValues(n),
-  );
-  if (inserted === 0) return false;
-  if (w.triggers.length === 0) return true;
-  await tx.run(
-    `INSERT INTO triggers (id, watcher_id, position, webhook_id, timeout_seconds, status)
-     SELECT id, $2, position - 1, webhook_id, timeout_seconds, status
-     FROM unnest($1::text[], $3::text[], $4::int[], $5::text[]) WITH ORDINALITY
-       AS t(id, webhook_id, timeout_seconds, status, position)`,
+  const [row] = await tx.rows<{ n: number }>(
+    `WITH w AS (
+       INSERT INTO watchers (id, namespace, job_name, cron_job_name, parent_id, timeout_seconds,
+         notify_on, status, reason, message, job_uid, created_at, updated_at, deadline_at,
+         bind_by, idempotency_key, request_hash)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+       ON CONFLICT ${taken} DO NOTHING
+       RETURNING id, namespace, job_name
+     ), t AS (
+       INSERT INTO triggers (id, watcher_id, position, webhook_id, timeout_seconds, status)
+       SELECT t.id, w.id, t.position - 1, t.webhook_id, t.timeout_seconds, t.status
+       FROM w, unnest($18::text[], $19::text[], $20::int[], $21::text[]) WITH ORDINALITY
+         AS t(id, webhook_id, timeout_seconds, status, position)
+     ), asked AS (
+       INSERT INTO bind_requests (watcher_id, namespace, job_name)
+       SELECT id, namespace, job_name FROM w WHERE $22::boolean
+     )
+     SELECT COUNT(*) AS n FROM w`,
     [
+      ...watcherValues(n),
       w.triggers.map((t) => t.id),
-      w.id,
       w.triggers.map((t) => t.webhookId),
       w.triggers.map((t) => t.timeoutSeconds),
       w.triggers.map((t) => t.status),
+      n.askBind === true,
     ],
   );
-  return true;
+  return (row?.n ?? 0) > 0;
 }
 
 async function queueLabel(tx: Queryable, job: JobRef, at: Date): Promise<void> {
