@@ -145,7 +145,7 @@ describe("job watch @cluster", function () {
     expect(watch.size()).to.equal(2);
   });
 
-  it("diffs a relist against what it knew: Jobs gone meanwhile are removed", async () => {
+  it("diffs a relist against what it knew: Jobs gone meanwhile are removed; stopped, it answers nothing by name", async () => {
     const namespace = await createTestNamespace(suite.cluster, "jw-relist");
     const goneUid = await createJob(
       namespace,
@@ -166,7 +166,16 @@ describe("job watch @cluster", function () {
     await watch.whenSynced();
     await watch.handled();
     expect(watch.size()).to.equal(2);
+    expect(watch.answering).to.equal(true);
     await first.stop();
+    // Stopped, as on a standby replica: its cache may go stale, so it answers nothing by name,
+    // and a resync hands nothing on (the next run lists anyway).
+    expect(watch.answering).to.equal(false);
+    expect(watch.findByName(namespace, "stay")).to.equal(undefined);
+    const calls = rec.calls.length;
+    watch.resync();
+    await watch.handled();
+    expect(rec.calls.length).to.equal(calls);
 
     // Changes while nobody watches, as across a restart or a 410 Gone.
     await deleteJob(namespace, "gone");
@@ -184,6 +193,7 @@ describe("job watch @cluster", function () {
     expect([...jobs.keys()]).to.have.members([stayUid, newUid]);
     expect(watch.get(goneUid)).to.equal(undefined);
     expect(watch.findByName(namespace, "new")?.uid).to.equal(newUid);
+    expect(watch.answering).to.equal(true);
   });
 
   it("survives a handler that throws", async () => {

@@ -69,6 +69,7 @@ describe("job watch across broken connections @cluster", function () {
       await watch.handled();
       await waitFor("a watch open after the list", () => (watch.current ? true : undefined));
       expect(watch.readiness()).to.equal(true);
+      expect(watch.failing).to.equal(false);
 
       relay.refuse(true);
       relay.cut();
@@ -83,6 +84,8 @@ describe("job watch across broken connections @cluster", function () {
         { timeoutMs: 20_000, intervalMs: 20 },
       );
       expect(longWait).to.match(/^the watch of Jobs in all namespaces is restarting after: /);
+      // A leader whose watch fails stops saying it is alive; it still answers from its cache.
+      expect([watch.failing, watch.answering]).to.deep.equal([true, true]);
 
       // The apiserver is reachable again, but the watch waits out its backoff: not current.
       relay.refuse(false);
@@ -98,6 +101,7 @@ describe("job watch across broken connections @cluster", function () {
       });
       expect(Date.now() - told).to.be.below(1500);
       expect(watch.readiness()).to.equal(true);
+      expect(watch.failing).to.equal(false);
       expect(changes).to.deep.equal([true, false, true]);
     } finally {
       await relay.close();

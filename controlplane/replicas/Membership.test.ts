@@ -80,4 +80,40 @@ describe("Membership on PostgreSQL @postgres", function () {
     expect(changes[2]?.slice(0, 2)).to.deep.equal([true, false]);
     expect(changes[2]?.[2]).to.equal(true);
   });
+
+  it("a leader that cannot do its work stops saying it is alive: the next leads, until it can again", async () => {
+    const url = await freshDatabase("members-able");
+    stores = await Promise.all([1, 2].map(() => PostgresStore.open({ kind: "postgres", url })));
+    let able = true;
+    const options = { intervalMs: 50, ttlMs: 500 };
+    const a = new Membership(stores[0]?.members as MemberRepo, log, {
+      ...options,
+      able: () => able,
+    });
+    await new Promise((r) => setTimeout(r, 3));
+    const b = new Membership(stores[1]?.members as MemberRepo, log, options);
+    const stop = new AbortController();
+    const running = [a.run(stop.signal), b.run(stop.signal)];
+    try {
+      await a.until(true, AbortSignal.timeout(5000));
+      // A few heartbeats, so that b has heard of a (its first answer may predate a's row).
+      await new Promise((r) => setTimeout(r, 200));
+      expect([a.leading, b.leading]).to.deep.equal([true, false]);
+      // a's Job watch fails: it goes quiet, and b leads once a is overdue. a keeps its last
+      // answer (it leads, as far as it knows), so both lead for a while: the store's
+      // conditional writes and claims keep that safe.
+      able = false;
+      const quiet = Date.now();
+      await b.until(true, AbortSignal.timeout(5000));
+      expect(Date.now() - quiet).to.be.within(300, 2000);
+      expect(a.leading).to.equal(true);
+      // Able again, a says it is alive; being the oldest it leads, and b follows.
+      able = true;
+      await b.until(false, AbortSignal.timeout(5000));
+      expect(a.leading).to.equal(true);
+    } finally {
+      stop.abort();
+      await Promise.all(running);
+    }
+  });
 });
