@@ -153,8 +153,7 @@ async function posts(cps: ControlplaneProcess[]): Promise<{ rps: number; errors:
         url: `${cp.restUrl}/job-done-watchers`,
         method: "POST",
         // 16 over three replicas: 6, 5 and 5.
-        connections:
-          Math.floor(CONNECTIONS / cps.length) + (i < CONNECTIONS % cps.length ? 1 : 0),
+        connections: Math.floor(CONNECTIONS / cps.length) + (i < CONNECTIONS % cps.length ? 1 : 0),
         duration: POST_SECONDS,
         headers: { "content-type": "application/json" },
         body,
