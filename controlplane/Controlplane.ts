@@ -15,6 +15,8 @@ import { KubeCounterPods } from "./podcounter/KubeCounterPods.js";
 import { PodCounter, type PodCounterOptions } from "./podcounter/PodCounter.js";
 import { JobWatch } from "./jobwatch/JobWatch.js";
 import { JobLabeller } from "./labeller/JobLabeller.js";
+import { deliveryEvent } from "./jobevents/deliveryEvent.js";
+import { JobEvents } from "./jobevents/JobEvents.js";
 import type { Auth } from "./auth/Caller.js";
 import { NoAuth } from "./auth/NoAuth.js";
 import { PodJobs } from "./auth/PodJobs.js";
@@ -115,6 +117,11 @@ export async function createControlplane(
     ...(c.namespaces && { namespaces: c.namespaces }),
   });
   const labeller = new JobLabeller(api, store, c.log.child({ part: "labeller" }), c.retry);
+  const jobEvents = new JobEvents({
+    api,
+    log: c.log.child({ part: "job-events" }),
+    onResult: (result) => metrics.jobEvents.inc({ result }),
+  });
   const dispatcher = new Dispatcher({
     store,
     log: c.log.child({ part: "dispatcher" }),
@@ -124,6 +131,10 @@ export async function createControlplane(
     attemptTimeoutMs: c.attemptTimeoutMs,
     backoff: c.retry,
     shutdownGraceMs: c.shutdownGraceMs,
+    onAttempt: (d, step, watcher) => {
+      const event = deliveryEvent(d, step, watcher);
+      if (event) jobEvents.record(event);
+    },
     onProgress: (watcherId, status) => {
       engine.deliverySettled(watcherId);
       if (status && FINAL_WATCHER_STATUSES.has(status)) labeller.kick();
@@ -208,7 +219,11 @@ export async function createControlplane(
   return {
     parts: [
       watchdog,
-      ...unaskedWork([jobWatch, bindings, dispatcher, labeller, timeouts], membership, c.log),
+      ...unaskedWork(
+        [jobWatch, bindings, dispatcher, labeller, timeouts, jobEvents],
+        membership,
+        c.log,
+      ),
       grpc,
       ...injector,
     ],

@@ -70,6 +70,13 @@ export class ControlplaneMetrics {
     registers: [this.registry],
   });
 
+  readonly jobEvents = new Counter({
+    name: "jobhooks_job_events_total",
+    help: "Kubernetes Events about deliveries, on their Jobs, by result: sent, failed (the apiserver refused or did not answer), dropped (more were waiting than the queue holds).",
+    labelNames: ["result"] as const,
+    registers: [this.registry],
+  });
+
   readonly queueDepth: Gauge;
 
   /** `queueDepth` is read at each scrape; while the store cannot answer, the last value stays. */

@@ -3,10 +3,15 @@ import type { Part } from "../../common/runGroup.js";
 import { Waker } from "../../common/Waker.js";
 import type { ControlplaneMetrics } from "../metrics.js";
 import type { Store } from "../store/Store.js";
-import { TriggerStatus, type Delivery, type WatcherStatus } from "../watchers/model.js";
+import {
+  TriggerStatus,
+  type Delivery,
+  type Watcher,
+  type WatcherStatus,
+} from "../watchers/model.js";
 import { settleAttempt, type AttemptView } from "./settleAttempt.js";
 import type { BackoffPolicy } from "../../common/backoff.js";
-import { decideAttempt } from "./decideAttempt.js";
+import { decideAttempt, type AttemptStep } from "./decideAttempt.js";
 import { runStoreLoop } from "../store/runStoreLoop.js";
 import { pollCap } from "../store/sharedPoll.js";
 import { outageReason } from "../store/StoreHealth.js";
@@ -35,6 +40,8 @@ export interface DispatcherOptions {
    * watcher again: in a burst, every read counts.
    */
   onProgress: (watcherId: string, status: WatcherStatus | undefined) => void;
+  /** An attempt was recorded, with the watcher it was for (read again for a retry). */
+  onAttempt?: (d: Delivery, step: AttemptStep, watcher: Watcher | undefined) => void;
   now?: () => Date;
 }
 
@@ -218,6 +225,20 @@ export class Dispatcher implements Part {
       m.deliveryLatency.observe((now.getTime() - d.createdAt.getTime()) / 1000);
     }
     this.progress(d.watcherId, changes.watcherStatus);
+    this.report(d, step, view.watcher);
+  }
+
+  // Told after the attempt is recorded, without holding up the next one; a retry read no
+  // watcher, so one is read for it here.
+  private report(d: Delivery, step: AttemptStep, watcher: Watcher | undefined): void {
+    const tell = this.o.onAttempt;
+    if (!tell) return;
+    const read = watcher ? Promise.resolve(watcher) : this.o.store.watchers.get(d.watcherId);
+    read
+      .then((w) => tell(d, step, w))
+      .catch((err: unknown) => {
+        this.o.log.warn({ err, delivery: d.id }, "could not report a delivery attempt");
+      });
   }
 
   // What settling `d`'s trigger needs: its watcher, and, when this is its last trigger still

@@ -12,6 +12,7 @@ const ROLE_FILE = join(manifestsDir, "rbac", "controlplane.yaml");
 const EXPECTED_RULES = [
   { apiGroups: ["batch"], resources: ["jobs"], verbs: ["list", "watch"] },
   { apiGroups: ["batch"], resources: ["jobs"], verbs: ["patch"] },
+  { apiGroups: ["events.k8s.io"], resources: ["events"], verbs: ["create"] },
   { apiGroups: [""], resources: ["pods"], verbs: ["list"] },
   { apiGroups: [""], resources: ["pods"], verbs: ["patch"] },
   { apiGroups: ["authentication.k8s.io"], resources: ["tokenreviews"], verbs: ["create"] },
