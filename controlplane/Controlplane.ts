@@ -121,6 +121,7 @@ export async function createControlplane(
     api,
     log: c.log.child({ part: "job-events" }),
     onResult: (result) => metrics.jobEvents.inc({ result }),
+    idle: () => dispatcher.idle,
   });
   const dispatcher = new Dispatcher({
     store,

@@ -87,6 +87,11 @@ export class Dispatcher implements Part {
     this.now = o.now ?? ((): Date => new Date());
   }
 
+  /** No attempt is in flight or waiting to be recorded. */
+  get idle(): boolean {
+    return this.inFlight.size === 0 && this.held.size === 0;
+  }
+
   /** New deliveries were queued, or a slot freed: look at the outbox now. */
   kick(): void {
     this.waker.wake();

@@ -20,7 +20,15 @@ export interface JobEventsOptions {
    * the deliveries instead of taking the apiserver's time from them and from the labels.
    */
   perSecond?: number;
+  /**
+   * Whether Events may go now; while not, they wait (looked at every 100 ms). The controlplane
+   * holds them while deliveries are in flight: a delivery matters more than its Event.
+   */
+  idle?: () => boolean;
 }
+
+// While not idle, look again after this long.
+const IDLE_POLL_MS = 100;
 
 /** Who writes the Events, as `kubectl get events -o wide` shows it. */
 export const REPORTING_CONTROLLER = "jobhooks.dev/controlplane";
@@ -28,7 +36,8 @@ export const REPORTING_CONTROLLER = "jobhooks.dev/controlplane";
 /**
  * Writes Kubernetes Events (events.k8s.io/v1) about Jobs, so `kubectl describe job` tells what
  * became of its webhooks. Best effort and never in the way of a delivery: record() queues and
- * returns, a few are sent at once, one the apiserver refuses is logged and not tried again, and
+ * returns, a few are sent at once while no delivery is in flight, one the apiserver refuses is
+ * logged and not tried again, and
  * past `maxQueued` waiting (an apiserver that stalls during a burst) new ones are dropped and
  * counted. Those still waiting when the part stops are dropped.
  */
@@ -60,34 +69,39 @@ export class JobEvents implements Part {
   }
 
   private async work(signal: AbortSignal): Promise<void> {
-    const stopped = (): boolean => signal.aborted;
     // Each of the workers sends one Event per `spacing` ms at most.
     const spacing = ((this.o.concurrency ?? 2) * 1000) / (this.o.perSecond ?? 50);
     const pause = new Waker();
+    const stopped = (): boolean => signal.aborted;
     while (!stopped()) {
       const e = this.queue.shift();
       if (!e) {
         await this.waker.sleep(undefined, signal);
         continue;
       }
-      const began = Date.now();
-      try {
-        await this.o.api.request({
-          method: "POST",
-          path: `/apis/events.k8s.io/v1/namespaces/${encodeURIComponent(e.job.namespace)}/events`,
-          body: this.body(e, new Date()),
-          signal,
-        });
-        this.o.onResult?.("sent");
-      } catch (err) {
-        if (stopped()) return;
-        this.o.onResult?.("failed");
-        this.o.log.warn(
-          { err, job: `${e.job.namespace}/${e.job.name}` },
-          "could not write a Job event",
-        );
+      while (this.o.idle?.() === false && !stopped()) {
+        await pause.sleep(IDLE_POLL_MS, signal);
       }
+      const began = Date.now();
+      await this.send(e, signal);
       await pause.sleep(Math.max(0, began + spacing - Date.now()), signal);
+    }
+  }
+
+  private async send(e: JobEvent, signal: AbortSignal): Promise<void> {
+    try {
+      await this.o.api.request({
+        method: "POST",
+        path: `/apis/events.k8s.io/v1/namespaces/${encodeURIComponent(e.job.namespace)}/events`,
+        body: this.body(e, new Date()),
+        signal,
+      });
+      this.o.onResult?.("sent");
+    } catch (err) {
+      if (signal.aborted) return;
+      this.o.onResult?.("failed");
+      const job = `${e.job.namespace}/${e.job.name}`;
+      this.o.log.warn({ err, job }, "could not write a Job event");
     }
   }
 
