@@ -58,6 +58,7 @@ export function controlplaneConfig(
     maxDeliveriesPerDestination: Math.min(perDestination, concurrency),
     retry,
     shutdownGraceMs: parseDuration(o.shutdownGrace),
+    jobEvents: o.jobEvents,
     auth: o.auth,
     podCounter: {
       label: o.label,

@@ -21,6 +21,7 @@ export const DEFAULTS = {
   retryBase: "1s",
   retryMax: "5m",
   shutdownGrace: "10s",
+  jobEvents: true,
   auth: "tokenreview",
   label: "active-jobs",
   removeOnZero: true,
@@ -93,6 +94,7 @@ export interface ControlplaneOptions extends InjectorOptions {
   retryBase: string;
   retryMax: string;
   shutdownGrace: string;
+  jobEvents: boolean;
 }
 
 export function addControlplaneOptions(cmd: Command): Command {
@@ -214,6 +216,13 @@ export function addControlplaneOptions(cmd: Command): Command {
         "--shutdown-grace <duration>",
         "after SIGTERM, how long in-flight deliveries and calls may finish",
         d.shutdownGrace,
+      ),
+    )
+    .addOption(
+      boolFlag(
+        "--job-events",
+        "a Kubernetes Event on the Job for each delivery attempt (kubectl describe job); false: none",
+        d.jobEvents,
       ),
     );
 }

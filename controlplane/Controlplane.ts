@@ -5,7 +5,7 @@ import type { ListenAddress } from "../common/listenAddress.js";
 import type { Logger } from "../common/logger.js";
 import type { Part } from "../common/runGroup.js";
 import type { BackoffPolicy } from "../common/backoff.js";
-import { Dispatcher } from "./dispatcher/Dispatcher.js";
+import { Dispatcher, type DispatcherOptions } from "./dispatcher/Dispatcher.js";
 import type { JobhooksApi } from "../contract/JobhooksApi.js";
 import { createService } from "./api/createService.js";
 import { inProcessApi } from "./api/inProcessApi.js";
@@ -55,6 +55,8 @@ export interface ControlplaneConfig {
   maxDeliveriesPerDestination: number;
   retry: BackoffPolicy;
   shutdownGraceMs: number;
+  /** A Kubernetes Event on the Job for each delivery attempt (JobEvents). */
+  jobEvents: boolean;
   /** "tokenreview": callers bring a bearer token the apiserver vouches for; "none": anyone. */
   auth: "tokenreview" | "none";
   /** Audiences a caller's token must carry (tokenreview). */
@@ -117,12 +119,7 @@ export async function createControlplane(
     ...(c.namespaces && { namespaces: c.namespaces }),
   });
   const labeller = new JobLabeller(api, store, c.log.child({ part: "labeller" }), c.retry);
-  const jobEvents = new JobEvents({
-    api,
-    log: c.log.child({ part: "job-events" }),
-    onResult: (result) => metrics.jobEvents.inc({ result }),
-    idle: () => dispatcher.idle,
-  });
+  const jobEvents = jobEventsOf(c, api, metrics, () => dispatcher.idle);
   const dispatcher = new Dispatcher({
     store,
     log: c.log.child({ part: "dispatcher" }),
@@ -132,10 +129,7 @@ export async function createControlplane(
     attemptTimeoutMs: c.attemptTimeoutMs,
     backoff: c.retry,
     shutdownGraceMs: c.shutdownGraceMs,
-    onAttempt: (d, step, watcher) => {
-      const event = deliveryEvent(d, step, watcher);
-      if (event) jobEvents.record(event);
-    },
+    ...jobEvents.hook,
     onProgress: (watcherId, status) => {
       engine.deliverySettled(watcherId);
       if (status && FINAL_WATCHER_STATUSES.has(status)) labeller.kick();
@@ -221,7 +215,7 @@ export async function createControlplane(
     parts: [
       watchdog,
       ...unaskedWork(
-        [jobWatch, bindings, dispatcher, labeller, timeouts, jobEvents],
+        [jobWatch, bindings, dispatcher, labeller, timeouts, ...jobEvents.parts],
         membership,
         c.log,
       ),
@@ -235,6 +229,30 @@ export async function createControlplane(
       api.close();
     },
   };
+}
+
+/**
+ * The writer of Job Events and the dispatcher's hook that feeds it; nothing with
+ * --job-events=false. `idle`: whether no delivery is in flight (the Events wait for that).
+ */
+function jobEventsOf(
+  c: ControlplaneConfig,
+  api: KubeApi,
+  metrics: ControlplaneMetrics,
+  idle: () => boolean,
+): { parts: Part[]; hook: Pick<DispatcherOptions, "onAttempt"> } {
+  if (!c.jobEvents) return { parts: [], hook: {} };
+  const events = new JobEvents({
+    api,
+    log: c.log.child({ part: "job-events" }),
+    onResult: (result) => metrics.jobEvents.inc({ result }),
+    idle,
+  });
+  const onAttempt: DispatcherOptions["onAttempt"] = (d, step, watcher) => {
+    const event = deliveryEvent(d, step, watcher);
+    if (event) events.record(event);
+  };
+  return { parts: [events], hook: { onAttempt } };
 }
 
 /**

@@ -83,4 +83,32 @@ describe("controlplane: Kubernetes Events on a Job for its deliveries @cluster",
       expect(described).to.contain(reason);
     }
   });
+
+  it("writes none with --job-events=false", async () => {
+    const ns = await createTestNamespace(cluster, "no-job-events");
+    const quiet = await startControlplane(cluster, { args: ["--job-events=false"] });
+    try {
+      receiver.script(`/${ns}/refuses`, [{ status: 400 }]);
+      const webhookId = await webhookTo(quiet, `${receiver.url}/${ns}/refuses`);
+      const w = await quiet.watchers.createWatcher({
+        namespace: ns,
+        jobName: "quiet",
+        triggers: [{ webhookId, timeoutSeconds: 0 }],
+      });
+      await createJob(cluster, ns, "quiet");
+      const done = await finalWatcher(quiet, w.id, 60_000);
+      expect(done.triggers.map((t) => t.status)).to.deep.equal([TriggerStatus.FAILED]);
+      // With Events on, the first is written within milliseconds of the attempt (above).
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      const core = cluster.kubeConfig.makeApiClient(k8s.CoreV1Api);
+      const list = await core.listNamespacedEvent({ namespace: ns });
+      expect(
+        list.items.filter((e) => e.reportingComponent === "jobhooks.dev/controlplane"),
+      ).to.deep.equal([]);
+      const metrics = await (await fetch(`http://${quiet.healthAddress}/metrics`)).text();
+      expect(metrics).to.not.match(/^jobhooks_job_events_total\{/m);
+    } finally {
+      await quiet.stop();
+    }
+  });
 });
