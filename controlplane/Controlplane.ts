@@ -13,6 +13,7 @@ import { GrpcServer } from "./grpc/GrpcServer.js";
 import { KubeApi } from "./kube/KubeApi.js";
 import { KubeCounterPods } from "./podcounter/KubeCounterPods.js";
 import { PodCounter, type PodCounterOptions } from "./podcounter/PodCounter.js";
+import { FailedPods } from "./jobwatch/FailedPods.js";
 import { JobWatch } from "./jobwatch/JobWatch.js";
 import { JobLabeller } from "./labeller/JobLabeller.js";
 import { deliveryEvent } from "./jobevents/deliveryEvent.js";
@@ -113,11 +114,13 @@ export async function createControlplane(
   const engine: WatcherEngine = new WatcherEngine({
     store,
     jobs: jobWatch,
+    failedPods: (job) => failedPods.of(job),
     log: c.log.child({ part: "watchers" }),
     defaultDeliveryTimeoutMs: c.deliveryTimeoutMs,
     jobWaitMs: c.jobWaitMs,
     ...(c.namespaces && { namespaces: c.namespaces }),
   });
+  const failedPods = new FailedPods(api, c.log.child({ part: "jobwatch" }));
   const labeller = new JobLabeller(api, store, c.log.child({ part: "labeller" }), c.retry);
   const jobEvents = jobEventsOf(c, api, metrics, () => dispatcher.idle);
   const dispatcher = new Dispatcher({
@@ -144,12 +147,8 @@ export async function createControlplane(
     await ensureJobFamily(store, entry, new Date());
   }
 
-  const bindings = new RequestedBindings(
-    engine,
-    jobWatch,
-    store,
-    c.log.child({ part: "watchers" }),
-  );
+  const watchersLog = c.log.child({ part: "watchers" });
+  const bindings = new RequestedBindings(engine, jobWatch, store, watchersLog);
   engine.events.onBindRequested(() => bindings.kick());
 
   const { grpcHealth, serving } = servingState(health, store, jobWatch, membership);

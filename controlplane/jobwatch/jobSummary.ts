@@ -5,6 +5,7 @@ import type {
   V1ObjectMeta,
   V1OwnerReference,
 } from "@kubernetes/client-node";
+import type { PodFailure } from "./podFailures.js";
 
 /** How a finished Job ended. */
 export const JobOutcome = { SUCCEEDED: "SUCCEEDED", FAILED: "FAILED" } as const;
@@ -34,6 +35,8 @@ export interface JobSummary {
   succeeded: number;
   failed: number;
   labels: Record<string, string>;
+  /** A failed Job's failed pods, read when its watchers are notified (FailedPods). */
+  failedPods?: PodFailure[];
 }
 
 // Only these two are final. SuccessCriteriaMet and FailureTarget come first, while the Job

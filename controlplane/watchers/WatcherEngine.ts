@@ -1,5 +1,6 @@
 import type { Logger } from "../../common/logger.js";
 import type { JobSummary } from "../jobwatch/jobSummary.js";
+import type { PodFailure } from "../jobwatch/podFailures.js";
 import type { JobLookup } from "./JobLookup.js";
 import type { Store } from "../store/Store.js";
 import { outageReason } from "../store/StoreHealth.js";
@@ -26,6 +27,8 @@ export interface EngineOptions {
   defaultDeliveryTimeoutMs: number;
   /** How long a watcher waits for a Job of its name to appear before it ends JobNotFound. */
   jobWaitMs: number;
+  /** A failed Job's failed pods, for its notifications (FailedPods.of). */
+  failedPods?: (job: JobSummary) => Promise<PodFailure[] | undefined>;
   /** Namespaces watched; undefined: all. */
   namespaces?: readonly string[];
   now?: () => Date;
@@ -130,7 +133,7 @@ export class WatcherEngine {
   async upsert(job: JobSummary): Promise<void> {
     const read = { families: true, webhooks: job.outcome !== undefined };
     await this.decide(async () =>
-      decideUpsert(await readJobView(this.o.store, job, read), this.context()),
+      decideUpsert(await readJobView(this.o.store, job, read, this.o.failedPods), this.context()),
     );
   }
 

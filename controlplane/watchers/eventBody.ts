@@ -25,21 +25,7 @@ export function deliveryBody(
     type: `job.${job.outcome.toLowerCase()}`,
     timestamp: job.at.toISOString(),
     data: {
-      job: {
-        namespace: s.namespace,
-        name: s.name,
-        uid: s.uid,
-        outcome: job.outcome,
-        cronJobName: s.cronJobName ?? null,
-        createdAt: s.createdAt.toISOString(),
-        startTime: s.startTime?.toISOString() ?? null,
-        finishedAt: s.finishedAt?.toISOString() ?? null,
-        reason: s.reason ?? null,
-        message: s.message ?? null,
-        active: s.active,
-        succeeded: s.succeeded,
-        failed: s.failed,
-      },
+      job: jobOf(s, job.outcome),
       watcher: {
         id: watcher.id,
         namespace: watcher.namespace,
@@ -50,6 +36,26 @@ export function deliveryBody(
     },
   };
   return { body: JSON.stringify(event), contentType: "application/json" };
+}
+
+// The event's Job: its identity, times, counts, and for a failed one why (its failed pods).
+function jobOf(s: JobSummary, outcome: Outcome): Record<string, unknown> {
+  return {
+    namespace: s.namespace,
+    name: s.name,
+    uid: s.uid,
+    outcome,
+    cronJobName: s.cronJobName ?? null,
+    createdAt: s.createdAt.toISOString(),
+    startTime: s.startTime?.toISOString() ?? null,
+    finishedAt: s.finishedAt?.toISOString() ?? null,
+    reason: s.reason ?? null,
+    message: s.message ?? null,
+    active: s.active,
+    succeeded: s.succeeded,
+    failed: s.failed,
+    failedPods: s.failedPods ?? null,
+  };
 }
 
 function contentTypeOf(body: string): string {

@@ -1,4 +1,5 @@
 import type { JobSummary } from "../jobwatch/jobSummary.js";
+import type { PodFailure } from "../jobwatch/podFailures.js";
 import type { Store } from "../store/Store.js";
 import type { JobView } from "./decideJobEvent.js";
 import type { Watcher, Webhook } from "./model.js";
@@ -12,6 +13,7 @@ export async function readJobView(
   store: Store,
   job: JobSummary,
   read: { families: boolean; webhooks: boolean },
+  failedPods?: (job: JobSummary) => Promise<PodFailure[] | undefined>,
 ): Promise<JobView> {
   const watchers = await store.watchers.openForJob(job.namespace, job.name, job.uid);
   const families =
@@ -24,7 +26,19 @@ export async function readJobView(
     const webhook = await store.webhooks.get(id);
     if (webhook) webhooks.set(id, webhook);
   }
-  return { job, watchers, families, webhooks };
+  const told = watchers.length > 0 || families.length > 0;
+  return { job: await withFailedPods(job, told, failedPods), watchers, families, webhooks };
+}
+
+// Why a failed Job failed, asked only when someone is to be told.
+async function withFailedPods(
+  job: JobSummary,
+  told: boolean,
+  failedPods: ((job: JobSummary) => Promise<PodFailure[] | undefined>) | undefined,
+): Promise<JobSummary> {
+  if (job.outcome !== "FAILED" || !told || !failedPods) return job;
+  const pods = await failedPods(job);
+  return pods ? { ...job, failedPods: pods } : job;
 }
 
 // The Job's CronJob watchers that have no watcher for it yet.

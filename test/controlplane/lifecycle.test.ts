@@ -137,7 +137,22 @@ describe("controlplane: watcher lifecycle @cluster", function () {
     const notified = await finalWatcher(cp, onFailure.id);
     expect(notified.status).to.equal(WatcherStatus.COMPLETED);
     const [req] = await receiver.waitFor(told, 1);
-    expect((JSON.parse(req!.body) as { type: string }).type).to.equal("job.failed");
+    const event = JSON.parse(req!.body) as {
+      type: string;
+      data: { job: { failedPods: { reason: string; containers: unknown[] }[] } };
+    };
+    expect(event.type).to.equal("job.failed");
+    // Why, in the failed pod's words (the test cluster's kwok stage fails it with exit code 1).
+    const [pod, ...more] = event.data.job.failedPods;
+    expect(more).to.deep.equal([]);
+    expect(pod?.containers).to.deep.equal([
+      {
+        name: "work",
+        exitCode: 1,
+        reason: "Error",
+        message: "failed on purpose (test.jobhooks.dev/outcome)",
+      },
+    ]);
     expect(receiver.on(quiet)).to.have.length(0);
   });
 

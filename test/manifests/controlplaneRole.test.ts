@@ -15,6 +15,7 @@ const EXPECTED_RULES = [
   { apiGroups: ["events.k8s.io"], resources: ["events"], verbs: ["create"] },
   { apiGroups: [""], resources: ["pods"], verbs: ["list"] },
   { apiGroups: [""], resources: ["pods"], verbs: ["patch"] },
+  { apiGroups: [""], resources: ["pods"], verbs: ["list"] },
   { apiGroups: ["authentication.k8s.io"], resources: ["tokenreviews"], verbs: ["create"] },
   { apiGroups: ["authorization.k8s.io"], resources: ["subjectaccessreviews"], verbs: ["create"] },
   {
