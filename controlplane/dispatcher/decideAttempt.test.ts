@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { TriggerStatus, type Delivery } from "../watchers/model.js";
-import { decideAttempt } from "./decideAttempt.js";
+import { decideAttempt, MIN_ATTEMPT_MS } from "./decideAttempt.js";
 
 const NOW = new Date("2026-01-01T00:00:00Z");
 const at = { calledAt: NOW, now: NOW, backoff: { baseMs: 1000, maxMs: 60_000 } };
@@ -80,5 +80,23 @@ describe("decideAttempt", () => {
     expect(step.record.lastError).to.match(
       /connection refused; no 2xx before the delivery deadline/,
     );
+  });
+
+  it("is TIMEOUT when the next try would leave too little time to answer before the deadline", () => {
+    // The backoff says 500 ms; the deadline is 600 ms away: a try then would have 100 ms, and
+    // end as its own timeout instead of the receiver's answer.
+    const step = decideAttempt(
+      delivery(0, 600),
+      { kind: "retry", status: 503, error: "HTTP 503", durationMs: 3 },
+      { ...at, random: () => 0 },
+    );
+    expect(step.outcome).to.equal("timeout");
+    expect(step.record.lastError).to.equal("HTTP 503; no 2xx before the delivery deadline");
+    const roomy = decideAttempt(
+      delivery(0, 500 + MIN_ATTEMPT_MS),
+      { kind: "retry", status: 503, error: "HTTP 503", durationMs: 3 },
+      { ...at, random: () => 0 },
+    );
+    expect(roomy.outcome).to.equal("retry");
   });
 });

@@ -9,6 +9,12 @@ export type AttemptStep =
   | { outcome: "timeout" | "delivered" | "rejected"; record: AttemptRecord };
 
 /**
+ * The least time a retry leaves its attempt before the delivery's deadline: a try with less
+ * could not get an answer, and would end as its own timeout instead of the receiver's answer.
+ */
+export const MIN_ATTEMPT_MS = 250;
+
+/**
  * Decides, without side effects, what one finished attempt does to its delivery: a 2xx is
  * CALLED, a refusal FAILED; a retryable failure is tried again after the backoff (or the
  * receiver's Retry-After, whichever is later) unless that falls past the delivery's deadline,
@@ -44,7 +50,7 @@ export function decideAttempt(
     r.retryAfterMs ?? 0,
   );
   const retryAt = new Date(now.getTime() + delay);
-  if (retryAt < d.deadlineAt) {
+  if (retryAt.getTime() + MIN_ATTEMPT_MS <= d.deadlineAt.getTime()) {
     return {
       outcome: "retry",
       retryAt,
