@@ -37,14 +37,14 @@ export const REPORTING_CONTROLLER = "jobhooks.dev/controlplane";
  * Writes Kubernetes Events (events.k8s.io/v1) about Jobs, so `kubectl describe job` tells what
  * became of its webhooks. Best effort and never in the way of a delivery: record() queues and
  * returns, a few are sent at once while no delivery is in flight, one the apiserver refuses is
- * logged and not tried again, and
- * past `maxQueued` waiting (an apiserver that stalls during a burst) new ones are dropped and
- * counted. Those still waiting when the part stops are dropped.
+ * logged and not tried again, and past `maxQueued` waiting (an apiserver that stalls during a
+ * burst) new ones are dropped and counted. Those still waiting when the part stops are dropped.
  */
 export class JobEvents implements Part {
   readonly name = "job-events";
   private readonly queue: JobEvent[] = [];
-  private readonly waker = new Waker();
+  /** One per worker: a Waker wakes one sleeper. */
+  private readonly wakers = new Set<Waker>();
   private readonly instance = hostname();
 
   constructor(private readonly o: JobEventsOptions) {}
@@ -55,7 +55,7 @@ export class JobEvents implements Part {
       return;
     }
     this.queue.push(e);
-    this.waker.wake();
+    for (const waker of this.wakers) waker.wake();
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -72,19 +72,25 @@ export class JobEvents implements Part {
     // Each of the workers sends one Event per `spacing` ms at most.
     const spacing = ((this.o.concurrency ?? 2) * 1000) / (this.o.perSecond ?? 50);
     const pause = new Waker();
+    const waker = new Waker();
+    this.wakers.add(waker);
     const stopped = (): boolean => signal.aborted;
-    while (!stopped()) {
-      const e = this.queue.shift();
-      if (!e) {
-        await this.waker.sleep(undefined, signal);
-        continue;
+    try {
+      while (!stopped()) {
+        const e = this.queue.shift();
+        if (!e) {
+          await waker.sleep(undefined, signal);
+          continue;
+        }
+        while (this.o.idle?.() === false && !stopped()) {
+          await pause.sleep(IDLE_POLL_MS, signal);
+        }
+        const began = Date.now();
+        await this.send(e, signal);
+        await pause.sleep(Math.max(0, began + spacing - Date.now()), signal);
       }
-      while (this.o.idle?.() === false && !stopped()) {
-        await pause.sleep(IDLE_POLL_MS, signal);
-      }
-      const began = Date.now();
-      await this.send(e, signal);
-      await pause.sleep(Math.max(0, began + spacing - Date.now()), signal);
+    } finally {
+      this.wakers.delete(waker);
     }
   }
 
