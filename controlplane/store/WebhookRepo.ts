@@ -13,8 +13,22 @@ export interface WebhookRepo {
   insert(w: Webhook): Promise<void>;
   /** Inserts `w`, or brings its tombstone back with w's fields; a live webhook is left alone. */
   ensure(w: Webhook): Promise<void>;
-  /** A webhook that is not deleted. */
-  get(id: string): Promise<Webhook | undefined>;
+  /** A webhook that is not deleted; with `deleted`, also a tombstone (a mirrored one's spec). */
+  get(id: string, deleted?: "with-deleted"): Promise<Webhook | undefined>;
+  /**
+   * A webhook mirrored from an object (`w.source` set): inserted, or its row (live or a tombstone)
+   * takes w's url, description and options; its created_at stays.
+   */
+  put(w: Webhook): Promise<void>;
+  /**
+   * Tombstones a mirrored webhook whose object is gone, even while open watchers name it: they
+   * still notify it with its last spec, which the tombstone keeps. False if none was live.
+   */
+  tombstone(id: string, now: Date): Promise<boolean>;
+  /** The live mirrored webhooks: id and source, for a relist to find the ones gone. */
+  mirrored(): Promise<Webhook[]>;
+  /** How many of its triggers ended CALLED (delivered) and FAILED or TIMEOUT (failed). */
+  outcomes(id: string): Promise<{ delivered: number; failed: number }>;
   /** Up to `limit` webhooks that are not deleted, oldest first, after `after`. */
   list(limit: number, after?: Cursor): Promise<Webhook[]>;
   /**

@@ -5,7 +5,10 @@ import type {
   TriggerStatus,
   Watcher,
   WatcherStatus,
+  SecretRef,
   Webhook,
+  WebhookOptions,
+  WebhookSource,
 } from "../watchers/model.js";
 import type { NewWatcher } from "./WatcherRepo.js";
 
@@ -19,6 +22,8 @@ export interface WebhookRow {
   description: string;
   secret: string | null;
   created_at: number;
+  source: string | null;
+  options: string | null;
 }
 
 export interface WatcherRow {
@@ -58,6 +63,8 @@ export interface DeliveryRow {
   body: string;
   content_type: string;
   secret: string | null;
+  headers: string | null;
+  secret_ref: string | null;
   deadline_at: number;
   next_attempt_at: number;
   attempts: number;
@@ -72,7 +79,27 @@ export function toWebhook(r: WebhookRow): Webhook {
     description: r.description,
     secret: r.secret ?? undefined,
     createdAt: new Date(r.created_at),
+    ...(r.source !== null && { source: sourceOf(r.source) }),
+    ...(r.options !== null && { options: JSON.parse(r.options) as WebhookOptions }),
   };
+}
+
+/** A mirrored webhook's source column: "Kind/namespace/name" (namespace "" when cluster-wide). */
+export function sourceKey(s: WebhookSource): string {
+  return `${s.kind}/${s.namespace}/${s.name}`;
+}
+
+function sourceOf(key: string): WebhookSource {
+  const [kind, namespace, name] = key.split("/");
+  return { kind: kind as WebhookSource["kind"], namespace: namespace ?? "", name: name ?? "" };
+}
+
+/** Outbox columns beyond the first version's, JSON, one array per column: headers, secret_ref. */
+export function deliveryExtras(deliveries: readonly Delivery[]): (string | null)[][] {
+  return [
+    deliveries.map((d) => (d.headers ? JSON.stringify(d.headers) : null)),
+    deliveries.map((d) => (d.secretRef ? JSON.stringify(d.secretRef) : null)),
+  ];
 }
 
 export function toTrigger(r: TriggerRow): Trigger {
@@ -118,6 +145,8 @@ export function toDelivery(r: DeliveryRow): Delivery {
     body: r.body,
     contentType: r.content_type,
     secret: r.secret ?? undefined,
+    ...(r.headers !== null && { headers: JSON.parse(r.headers) as Record<string, string> }),
+    ...(r.secret_ref !== null && { secretRef: JSON.parse(r.secret_ref) as SecretRef }),
     deadlineAt: new Date(r.deadline_at),
     nextAttemptAt: new Date(r.next_attempt_at),
     attempts: r.attempts,
@@ -134,6 +163,8 @@ export function webhookValues(w: Webhook): (string | number | null)[] {
     w.description,
     w.secret ?? null,
     w.createdAt.getTime(),
+    w.source ? sourceKey(w.source) : null,
+    w.options ? JSON.stringify(w.options) : null,
   ];
 }
 

@@ -20,6 +20,41 @@ export interface Webhook {
   /** Standard Webhooks secret; never leaves the controlplane. */
   secret: string | undefined;
   createdAt: Date;
+  /** The Webhook or ClusterWebhook object it mirrors; undefined: made through the API. */
+  source?: WebhookSource;
+  /** How its deliveries are shaped and signed, beyond url and requestBody. */
+  options?: WebhookOptions;
+}
+
+export type WebhookKind = "Webhook" | "ClusterWebhook";
+
+/** A Kubernetes object a webhook mirrors; namespace "" for a ClusterWebhook. */
+export interface WebhookSource {
+  kind: WebhookKind;
+  namespace: string;
+  name: string;
+}
+
+/** Where a signing secret is read, at each attempt. */
+export interface SecretRef {
+  namespace: string;
+  name: string;
+  key: string;
+}
+
+export interface WebhookOptions {
+  /** A Liquid template over the event; rendered when the delivery is written. */
+  bodyTemplate?: string;
+  /** Extra headers; each value a Liquid template. */
+  headers?: Record<string, string>;
+  /** Present: deliveries are CloudEvents 1.0 in this content mode. */
+  cloudEvents?: { mode: "Binary" | "Structured" };
+  /** The signing secret is this Secret's key (instead of `secret`). */
+  secretRef?: SecretRef;
+  /** A ClusterWebhook's namespaces whose Jobs may use it; absent: all. */
+  namespaces?: string[];
+  /** Bound of deliveries to it from annotated Jobs; 0 or absent: the controlplane's default. */
+  timeoutSeconds?: number;
 }
 
 /** One webhook call owed: a row of the outbox. */
@@ -34,6 +69,10 @@ export interface Delivery {
   body: string;
   contentType: string;
   secret: string | undefined;
+  /** Read at each attempt instead of `secret`. */
+  secretRef?: SecretRef;
+  /** Headers beyond content-type and Standard Webhooks' (templated ones, CloudEvents'). */
+  headers?: Record<string, string>;
   deadlineAt: Date;
   nextAttemptAt: Date;
   attempts: number;

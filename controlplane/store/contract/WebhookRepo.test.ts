@@ -97,4 +97,48 @@ describeStores("WebhookRepo", (open) => {
     await store.webhooks.ensure({ ...webhook("a", 5), url: "http://127.0.0.1:9/changed" });
     expect((await store.webhooks.get("a"))?.url).to.equal("http://127.0.0.1:9/changed");
   });
+
+  it("mirrors an object's webhook: put inserts, changes and revives it; tombstone keeps its spec", async () => {
+    const source = { kind: "Webhook" as const, namespace: "team-a", name: "chat" };
+    const options = {
+      bodyTemplate: '{"text": {{ job.name | json }}}',
+      headers: { "X-Team": "a" },
+      cloudEvents: { mode: "Binary" as const },
+      secretRef: { namespace: "team-a", name: "signing", key: "secret" },
+    };
+    const mirrored = { ...webhook("m", 1), requestBody: undefined, secret: undefined, source };
+    await store.webhooks.insert(webhook("api", 0));
+    await store.webhooks.put({ ...mirrored, options });
+    expect(await store.webhooks.get("m")).to.deep.equal({ ...mirrored, options });
+    await store.webhooks.put({ ...mirrored, url: "http://127.0.0.1:9/new", createdAt: at(50) });
+    const changed = await store.webhooks.get("m");
+    expect(changed?.url).to.equal("http://127.0.0.1:9/new");
+    expect(changed?.options, "options absent: none").to.equal(undefined);
+    expect(changed?.createdAt, "created once").to.deep.equal(at(1));
+    expect((await store.webhooks.mirrored()).map((w) => w.id)).to.deep.equal(["m"]);
+
+    const id = await watcherNaming("m");
+    expect(await store.webhooks.tombstone("m", at(200)), "even while named").to.equal(true);
+    expect(await store.webhooks.tombstone("m", at(201))).to.equal(false);
+    expect(await store.webhooks.get("m")).to.equal(undefined);
+    expect(await store.webhooks.mirrored()).to.deep.equal([]);
+    expect((await store.webhooks.get("m", "with-deleted"))?.url).to.equal("http://127.0.0.1:9/new");
+    expect((await store.watchers.get(id))?.status).to.equal("PENDING");
+
+    await store.webhooks.put({ ...mirrored, options });
+    expect((await store.webhooks.get("m"))?.options).to.deep.equal(options);
+  });
+
+  it("counts the triggers that named a webhook by how they ended", async () => {
+    await store.webhooks.insert(webhook("a", 1));
+    expect(await store.webhooks.outcomes("a")).to.deep.equal({ delivered: 0, failed: 0 });
+    const id = await watcherNaming("a");
+    await store.watchers.apply({
+      spawn: [],
+      changes: [{ kind: "end", id, ending: CANCELLED }],
+      labels: [],
+      at: at(150),
+    });
+    expect(await store.webhooks.outcomes("a")).to.deep.equal({ delivered: 0, failed: 0 });
+  });
 });

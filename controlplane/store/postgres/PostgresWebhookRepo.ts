@@ -7,8 +7,8 @@ import { OPEN } from "./PostgresWatcherReads.js";
 
 const NAMED_IDS = 20;
 
-const INSERT = `INSERT INTO webhooks (id, url, request_body, description, secret, created_at)
-                VALUES ($1, $2, $3, $4, $5, $6)`;
+const INSERT = `INSERT INTO webhooks (id, url, request_body, description, secret, created_at,
+                  source, options) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`;
 
 /** WebhookRepo on PostgreSQL; a deleted webhook keeps its row with deleted_at set. */
 export class PostgresWebhookRepo implements WebhookRepo {
@@ -29,13 +29,47 @@ export class PostgresWebhookRepo implements WebhookRepo {
     );
   }
 
-  /** A webhook that is not deleted. */
-  async get(id: string): Promise<Webhook | undefined> {
-    const [row] = await this.db.rows<WebhookRow>(
-      `SELECT * FROM webhooks WHERE id = $1 AND deleted_at IS NULL`,
+  /** A webhook that is not deleted; with `deleted`, also a tombstone. */
+  async get(id: string, deleted?: "with-deleted"): Promise<Webhook | undefined> {
+    const live = deleted ? "" : "AND deleted_at IS NULL";
+    const [row] = await this.db.rows<WebhookRow>(`SELECT * FROM webhooks WHERE id = $1 ${live}`, [
+      id,
+    ]);
+    return row && toWebhook(row);
+  }
+
+  async put(w: Webhook): Promise<void> {
+    await this.db.run(
+      `${INSERT}
+       ON CONFLICT (id) DO UPDATE SET url = excluded.url, description = excluded.description,
+         options = excluded.options, source = excluded.source, deleted_at = NULL`,
+      webhookValues(w),
+    );
+  }
+
+  async tombstone(id: string, now: Date): Promise<boolean> {
+    const n = await this.db.run(
+      `UPDATE webhooks SET deleted_at = $1 WHERE id = $2 AND deleted_at IS NULL`,
+      [now.getTime(), id],
+    );
+    return n > 0;
+  }
+
+  async mirrored(): Promise<Webhook[]> {
+    const rows = await this.db.rows<WebhookRow>(
+      `SELECT * FROM webhooks WHERE source IS NOT NULL AND deleted_at IS NULL`,
+    );
+    return rows.map(toWebhook);
+  }
+
+  async outcomes(id: string): Promise<{ delivered: number; failed: number }> {
+    const [row] = await this.db.rows<{ delivered: number; failed: number }>(
+      `SELECT COUNT(*) FILTER (WHERE status = 'CALLED')::int AS delivered,
+         COUNT(*) FILTER (WHERE status IN ('FAILED', 'TIMEOUT'))::int AS failed
+       FROM triggers WHERE webhook_id = $1`,
       [id],
     );
-    return row && toWebhook(row);
+    return row ?? { delivered: 0, failed: 0 };
   }
 
   /**

@@ -118,4 +118,14 @@ export const MIGRATIONS: readonly string[] = [
     job_name TEXT NOT NULL
   );
   `,
+  // Webhooks mirrored from Webhook and ClusterWebhook objects (source: "Kind/namespace/name"),
+  // and what shapes and signs a webhook's deliveries beyond url and body (options, JSON); a
+  // delivery keeps its extra headers and the Secret its signature is read from (JSON).
+  `
+  ALTER TABLE webhooks ADD COLUMN source TEXT COLLATE "C";
+  ALTER TABLE webhooks ADD COLUMN options TEXT;
+  CREATE UNIQUE INDEX webhooks_source ON webhooks (source) WHERE source IS NOT NULL;
+  ALTER TABLE deliveries ADD COLUMN headers TEXT;
+  ALTER TABLE deliveries ADD COLUMN secret_ref TEXT;
+  `,
 ];

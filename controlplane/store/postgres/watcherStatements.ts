@@ -1,4 +1,5 @@
 import { Reason, type Delivery } from "../../watchers/model.js";
+import { deliveryExtras } from "../rows.js";
 import type { AttemptChanges, WatcherChange, WatcherChanges } from "../WatcherRepo.js";
 
 /** Writes of PostgresWatcherRepo that are one statement each, so one round trip. */
@@ -10,13 +11,14 @@ import type { AttemptChanges, WatcherChange, WatcherChanges } from "../WatcherRe
 export function insertDeliveries(first: number, watcher: number): string {
   const p = (i: number, type: string): string => `$${first + i}::${type}[]`;
   return `INSERT INTO deliveries (id, trigger_id, watcher_id, url, destination, body,
-      content_type, secret, deadline_at, next_attempt_at, created_at)
+      content_type, secret, deadline_at, next_attempt_at, created_at, headers, secret_ref)
     SELECT d.id, d.trigger_id, $${watcher}, d.url, d.destination, d.body, d.content_type,
-      d.secret, d.deadline_at, d.next_attempt_at, d.created_at
+      d.secret, d.deadline_at, d.next_attempt_at, d.created_at, d.headers, d.secret_ref
     FROM unnest(${[0, 1, 2, 3, 4, 5, 6].map((i) => p(i, "text")).join(", ")},
-      ${[7, 8, 9].map((i) => p(i, "bigint")).join(", ")})
+      ${[7, 8, 9].map((i) => p(i, "bigint")).join(", ")},
+      ${[10, 11].map((i) => p(i, "text")).join(", ")})
       AS d(id, trigger_id, url, destination, body, content_type, secret, deadline_at,
-        next_attempt_at, created_at)`;
+        next_attempt_at, created_at, headers, secret_ref)`;
 }
 
 /** The outbox rows as one array per column, for insertDeliveries. */
@@ -33,6 +35,7 @@ export function deliveryColumns(deliveries: readonly Delivery[]): unknown[][] {
     column((d) => d.deadlineAt.getTime()),
     column((d) => d.nextAttemptAt.getTime()),
     column((d) => d.createdAt.getTime()),
+    ...deliveryExtras(deliveries),
   ];
 }
 
@@ -49,7 +52,7 @@ export const NOTIFY = `
   l AS (
     INSERT INTO job_labels (job_uid, namespace, name, due_at)
     SELECT l.uid, l.namespace, l.name, $4
-    FROM unnest($16::text[], $17::text[], $18::text[]) AS l(uid, namespace, name)
+    FROM unnest($18::text[], $19::text[], $20::text[]) AS l(uid, namespace, name)
     WHERE EXISTS (SELECT 1 FROM w)
     ON CONFLICT (job_uid) DO NOTHING)
   SELECT COUNT(*)::int AS n FROM w`;

@@ -11,7 +11,7 @@ import {
 } from "../WatcherRepo.js";
 import { OPEN, SqliteWatcherReads } from "./SqliteWatcherReads.js";
 import type { Synchronous } from "../guarded.js";
-import { watcherValues } from "../rows.js";
+import { deliveryExtras, watcherValues } from "../rows.js";
 
 // A change that finds its watcher in another state than it was decided for: roll back.
 class StaleChange extends Error {}
@@ -138,9 +138,11 @@ export class SqliteWatcherRepo extends SqliteWatcherReads implements Synchronous
   private insertDeliveries(watcherId: string, deliveries: readonly Delivery[]): void {
     const insert = this.q(
       `INSERT INTO deliveries (id, trigger_id, watcher_id, url, destination, body, content_type,
-         secret, deadline_at, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         secret, deadline_at, next_attempt_at, created_at, headers, secret_ref)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    for (const d of deliveries) {
+    const [headers, secretRefs] = deliveryExtras(deliveries);
+    deliveries.forEach((d, i) => {
       insert.run(
         d.id,
         d.triggerId,
@@ -153,8 +155,10 @@ export class SqliteWatcherRepo extends SqliteWatcherReads implements Synchronous
         d.deadlineAt.getTime(),
         d.nextAttemptAt.getTime(),
         d.createdAt.getTime(),
+        headers?.[i] ?? null,
+        secretRefs?.[i] ?? null,
       );
-    }
+    });
   }
 
   private checkWebhooks(n: NewWatcher): void {

@@ -8,6 +8,8 @@ import { statementCache } from "./statements.js";
 import { OPEN } from "./SqliteWatcherReads.js";
 
 const NAMED_IDS = 20;
+const INSERT = `INSERT INTO webhooks (id, url, request_body, description, secret, created_at,
+                  source, options) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /** WebhookRepo on SQLite; a deleted webhook keeps its row with deleted_at set. */
 export class SqliteWebhookRepo implements Synchronous<WebhookRepo> {
@@ -21,26 +23,55 @@ export class SqliteWebhookRepo implements Synchronous<WebhookRepo> {
   }
 
   insert(w: Webhook): void {
+    this.q(INSERT).run(...webhookValues(w));
+  }
+
+  put(w: Webhook): void {
     this.q(
-      `INSERT INTO webhooks (id, url, request_body, description, secret, created_at)
-         VALUES (?, ?, ?, ?, ?, ?)`,
+      `${INSERT}
+       ON CONFLICT (id) DO UPDATE SET url = excluded.url, description = excluded.description,
+         options = excluded.options, source = excluded.source, deleted_at = NULL`,
     ).run(...webhookValues(w));
+  }
+
+  tombstone(id: string, now: Date): boolean {
+    return (
+      this.q(`UPDATE webhooks SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL`).run(
+        now.getTime(),
+        id,
+      ).changes > 0
+    );
+  }
+
+  mirrored(): Webhook[] {
+    const rows = this.q(
+      `SELECT * FROM webhooks WHERE source IS NOT NULL AND deleted_at IS NULL`,
+    ).all() as WebhookRow[];
+    return rows.map(toWebhook);
+  }
+
+  outcomes(id: string): { delivered: number; failed: number } {
+    return this.q(
+      `SELECT COUNT(*) FILTER (WHERE status = 'CALLED') AS delivered,
+         COUNT(*) FILTER (WHERE status IN ('FAILED', 'TIMEOUT')) AS failed
+       FROM triggers WHERE webhook_id = ?`,
+    ).get(id) as { delivered: number; failed: number };
   }
 
   /** Inserts `w`, or brings its tombstone back with w's fields; a live webhook is left alone. */
   ensure(w: Webhook): void {
     this.q(
-      `INSERT INTO webhooks (id, url, request_body, description, secret, created_at)
-         VALUES (?, ?, ?, ?, ?, ?)
+      `${INSERT}
        ON CONFLICT (id) DO UPDATE SET url = excluded.url, request_body = excluded.request_body,
          description = excluded.description, secret = excluded.secret, deleted_at = NULL
        WHERE deleted_at IS NOT NULL`,
     ).run(...webhookValues(w));
   }
 
-  /** A webhook that is not deleted. */
-  get(id: string): Webhook | undefined {
-    const row = this.q(`SELECT * FROM webhooks WHERE id = ? AND deleted_at IS NULL`).get(id) as
+  /** A webhook that is not deleted; with `deleted`, also a tombstone. */
+  get(id: string, deleted?: "with-deleted"): Webhook | undefined {
+    const live = deleted ? "" : "AND deleted_at IS NULL";
+    const row = this.q(`SELECT * FROM webhooks WHERE id = ? ${live}`).get(id) as
       WebhookRow | undefined;
     return row && toWebhook(row);
   }
