@@ -6,6 +6,7 @@ import type { Store } from "../store/Store.js";
 import {
   TriggerStatus,
   type Delivery,
+  type SecretRef,
   type Watcher,
   type WatcherStatus,
 } from "../watchers/model.js";
@@ -16,7 +17,8 @@ import { runStoreLoop } from "../store/runStoreLoop.js";
 import { pollCap } from "../store/sharedPoll.js";
 import { outageReason } from "../store/StoreHealth.js";
 import type { Busy } from "../store/DeliveryRepo.js";
-import { sendAttempt, type AttemptResult } from "./sendAttempt.js";
+import { attemptDelivery } from "./attemptDelivery.js";
+import type { AttemptResult } from "./sendAttempt.js";
 
 export interface DispatcherOptions {
   store: Store;
@@ -40,6 +42,11 @@ export interface DispatcherOptions {
    * watcher again: in a burst, every read counts.
    */
   onProgress: (watcherId: string, status: WatcherStatus | undefined) => void;
+  /**
+   * The signing secret of a delivery that names a Secret (read at each attempt, so a rotated one
+   * signs the next); throws when it cannot be read, and the attempt is retried later.
+   */
+  secretOf?: (ref: SecretRef) => Promise<string>;
   /** An attempt was recorded, with the watcher it was for (read again for a retry). */
   onAttempt?: (d: Delivery, step: AttemptStep, watcher: Watcher | undefined) => void;
   now?: () => Date;
@@ -158,22 +165,13 @@ export class Dispatcher implements Part {
       const result: AttemptResult =
         remaining <= 0 && d.attempts > 0
           ? { kind: "retry", error: "the delivery deadline passed", durationMs: 0 }
-          : await sendAttempt({
-              id: d.id,
-              url: d.url,
-              body: d.body,
-              contentType: d.contentType,
-              ...(d.secret !== undefined && { secret: d.secret }),
+          : await attemptDelivery(d, {
               timeoutMs:
                 remaining > 0
                   ? Math.min(this.o.attemptTimeoutMs, remaining)
                   : this.o.attemptTimeoutMs,
               signal: abort.signal,
-            }).catch((err: unknown): AttemptResult => {
-              // sendAttempt throws only for a delivery it cannot send at all (a bad URL or
-              // secret that slipped past validation): end it rather than retry it forever.
-              const error = `cannot be sent: ${err instanceof Error ? err.message : String(err)}`;
-              return { kind: "rejected", status: 0, error, durationMs: 0 };
+              ...(this.o.secretOf && { secretOf: this.o.secretOf }),
             });
       // Still in flight until recorded: the outbox row is not handed out again meanwhile.
       await this.settle(d, result, startedAt);

@@ -143,6 +143,27 @@ describe("sendAttempt", () => {
     }
   });
 
+  it("adds the delivery's own headers, which cannot replace content-type or webhook-*", async () => {
+    const secret = generateSecret();
+    const { url, received } = await serve(status(200));
+    const headers = {
+      "X-Team": "a",
+      "ce-id": "msg_1",
+      "Content-Type": "text/evil",
+      "Webhook-Id": "forged",
+    };
+    await sendAttempt(attempt(url, { secret, headers }));
+    const [req] = received;
+    expect(req?.headers).to.include({
+      "x-team": "a",
+      "ce-id": "msg_1",
+      "content-type": "application/json",
+      "webhook-id": "msg_2b7Yy1ZBVu5sDk7rQ3W4dQ",
+    });
+    if (req)
+      expect(() => new Webhook(secret).verify(req.body, signatureHeaders(req))).not.to.throw();
+  });
+
   it("sends no webhook-signature without a secret", async () => {
     const { url, received } = await serve(status(200));
     expect(await sendAttempt(attempt(url))).to.include({ kind: "delivered", status: 200 });

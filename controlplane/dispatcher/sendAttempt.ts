@@ -14,6 +14,8 @@ export interface Attempt {
   contentType: string;
   /** `whsec_…`; when set, the attempt carries a `webhook-signature`. */
   secret?: string;
+  /** More headers (templated ones, CloudEvents'); they cannot replace the ones above. */
+  headers?: Record<string, string>;
   /**
    * The whole attempt, response headers and the error text included, must finish within this
    * many ms; e.g. 10000 gives up on a silent receiver after 10 s with "timed out after 10000 ms".
@@ -71,7 +73,7 @@ export async function sendAttempt(
 }
 
 function buildRequest(attempt: Attempt, timestampSeconds: number): Request {
-  const { id, url, body, contentType, secret, timeoutMs } = attempt;
+  const { id, url, body, contentType, secret, timeoutMs, headers: extra } = attempt;
   if (!id) throw new TypeError("sendAttempt: id is empty");
   if (!URL.canParse(url) || !["http:", "https:"].includes(new URL(url).protocol)) {
     throw new TypeError(`sendAttempt: not an http(s) URL: ${url}`);
@@ -85,6 +87,9 @@ function buildRequest(attempt: Attempt, timestampSeconds: number): Request {
     "webhook-id": id,
     "webhook-timestamp": String(timestampSeconds),
   });
+  for (const [name, value] of Object.entries(extra ?? {})) {
+    if (!headers.has(name)) headers.set(name, value);
+  }
   if (secret !== undefined) {
     headers.set("webhook-signature", signPayload(secret, id, timestampSeconds, body));
   }

@@ -1,0 +1,45 @@
+import type { Delivery, SecretRef } from "../watchers/model.js";
+import { sendAttempt, type AttemptResult } from "./sendAttempt.js";
+
+export interface AttemptOptions {
+  timeoutMs: number;
+  signal: AbortSignal;
+  /** Reads a Secret's signing key; absent: a delivery that names a Secret cannot be signed. */
+  secretOf?: (ref: SecretRef) => Promise<string>;
+}
+
+/**
+ * One attempt of a delivery: its signing secret read if it names a Secret (at each attempt, so
+ * a rotated Secret signs the next one), then the POST. Never throws.
+ */
+export async function attemptDelivery(d: Delivery, o: AttemptOptions): Promise<AttemptResult> {
+  let secret = d.secret;
+  if (d.secretRef) {
+    try {
+      if (!o.secretOf) throw new Error("no reader of signing Secrets");
+      secret = await o.secretOf(d.secretRef);
+    } catch (err) {
+      // Perhaps not granted yet, or the Secret not made yet: tried again after a backoff.
+      return { kind: "retry", error: errorText(err), durationMs: 0 };
+    }
+  }
+  return sendAttempt({
+    id: d.id,
+    url: d.url,
+    body: d.body,
+    contentType: d.contentType,
+    ...(secret !== undefined && { secret }),
+    ...(d.headers && { headers: d.headers }),
+    timeoutMs: o.timeoutMs,
+    signal: o.signal,
+  }).catch((err: unknown): AttemptResult => {
+    // sendAttempt throws only for a delivery it cannot send at all (a bad URL or secret that
+    // slipped past validation): end it rather than retry it forever.
+    const error = `cannot be sent: ${errorText(err)}`;
+    return { kind: "rejected", status: 0, error, durationMs: 0 };
+  });
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

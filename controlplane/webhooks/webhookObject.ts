@@ -1,0 +1,131 @@
+import { createHash } from "node:crypto";
+import type { FieldViolation as Violation } from "../../contract/errors.js";
+import type { Webhook, WebhookKind, WebhookOptions, WebhookSource } from "../watchers/model.js";
+
+/** The custom resources' group and version (manifests/crds.yaml). */
+export const GROUP = "jobhooks.dev";
+export const VERSION = "v1alpha1";
+
+/** A Webhook or ClusterWebhook as the apiserver sends it; the CRD's schema has checked its shape. */
+export interface WebhookObject {
+  metadata: {
+    name: string;
+    namespace?: string;
+    uid: string;
+    generation?: number;
+    creationTimestamp?: string;
+  };
+  spec: {
+    url: string;
+    description?: string;
+    signingSecretRef?: { name: string; key?: string };
+    body?: string;
+    headers?: Record<string, string>;
+    cloudEvents?: { mode?: "Binary" | "Structured" };
+    timeoutSeconds?: number;
+    /** ClusterWebhook only. */
+    namespaces?: string[];
+  };
+}
+
+/** The collection of a kind, for list and watch. */
+export function collectionPath(kind: WebhookKind): string {
+  return `/apis/${GROUP}/${VERSION}/${kind === "Webhook" ? "webhooks" : "clusterwebhooks"}`;
+}
+
+/** An object's status subresource. */
+export function statusPath(source: WebhookSource): string {
+  const { kind, namespace, name } = source;
+  const scope = kind === "Webhook" ? `/namespaces/${encodeURIComponent(namespace)}` : "";
+  const plural = kind === "Webhook" ? "webhooks" : "clusterwebhooks";
+  return `/apis/${GROUP}/${VERSION}${scope}/${plural}/${encodeURIComponent(name)}/status`;
+}
+
+export function sourceOf(kind: WebhookKind, o: WebhookObject): WebhookSource {
+  return {
+    kind,
+    namespace: kind === "Webhook" ? (o.metadata.namespace ?? "") : "",
+    name: o.metadata.name,
+  };
+}
+
+/**
+ * The id of the webhook an object mirrors: a UUID made from its kind, namespace and name, so an
+ * object deleted and made again is the same webhook, and every replica computes the same id.
+ */
+export function mirroredId(s: WebhookSource): string {
+  const h = createHash("sha256").update(`${GROUP}/${s.kind}/${s.namespace}/${s.name}`).digest();
+  h[6] = (h[6]! & 0x0f) | 0x80; // version 8: custom
+  h[8] = (h[8]! & 0x3f) | 0x80; // RFC 9562 variant
+  const x = h.subarray(0, 16).toString("hex");
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+}
+
+export interface MirrorContext {
+  /** The controlplane's own namespace: where a ClusterWebhook's signing Secret lives. */
+  ownNamespace: string;
+  /** Checks a payload (body template, headers, CloudEvents); violations at spec.body, spec.headers.X. */
+  checkPayload: (
+    p: Pick<WebhookOptions, "bodyTemplate" | "headers" | "cloudEvents">,
+  ) => Violation[];
+  now: Date;
+}
+
+/**
+ * The webhook an object stands for, or why it cannot be used (its status says so; the store
+ * keeps the last version that could). Pure.
+ */
+export function mirrorOf(
+  kind: WebhookKind,
+  o: WebhookObject,
+  c: MirrorContext,
+): { webhook: Webhook } | { violations: Violation[] } {
+  const source = sourceOf(kind, o);
+  const s = o.spec;
+  const payload = {
+    ...(s.body !== undefined && s.body !== "" && { bodyTemplate: s.body }),
+    ...(s.headers && Object.keys(s.headers).length > 0 && { headers: s.headers }),
+    ...(s.cloudEvents && { cloudEvents: { mode: s.cloudEvents.mode ?? "Binary" } }),
+  };
+  const violations = c.checkPayload(payload).map((v) => ({ ...v, field: specField(v.field) }));
+  if (!/^https?:\/\/[^/]/i.test(s.url ?? "")) {
+    violations.unshift({ field: "spec.url", description: "must be an http or https URL" });
+  }
+  if (violations.length > 0) return { violations };
+  const secretRef = s.signingSecretRef && {
+    namespace: kind === "Webhook" ? source.namespace : c.ownNamespace,
+    name: s.signingSecretRef.name,
+    key: s.signingSecretRef.key ?? "secret",
+  };
+  const options: WebhookOptions = {
+    ...payload,
+    ...(secretRef && { secretRef }),
+    ...(kind === "ClusterWebhook" && s.namespaces?.length && { namespaces: s.namespaces }),
+    ...(s.timeoutSeconds && { timeoutSeconds: s.timeoutSeconds }),
+  };
+  const created = o.metadata.creationTimestamp ? new Date(o.metadata.creationTimestamp) : c.now;
+  return {
+    webhook: {
+      id: mirroredId(source),
+      url: s.url,
+      requestBody: undefined,
+      description: s.description ?? "",
+      secret: undefined,
+      createdAt: Number.isNaN(created.getTime()) ? c.now : created,
+      source,
+      ...(Object.keys(options).length > 0 && { options }),
+    },
+  };
+}
+
+// A payload violation's field (body, headers.X-Y) as the object's (spec.body, spec.headers.X-Y).
+function specField(field: string): string {
+  return field.startsWith("spec.") ? field : `spec.${field}`;
+}
+
+/** Whether a Job in `namespace` may use the webhook (a ClusterWebhook may name its namespaces). */
+export function usableFrom(w: Webhook, namespace: string): boolean {
+  if (w.source?.kind === "Webhook") return w.source.namespace === namespace;
+  const allowed = w.options?.namespaces;
+  return !allowed || allowed.length === 0 || allowed.includes(namespace);
+}
