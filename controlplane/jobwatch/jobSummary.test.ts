@@ -113,12 +113,23 @@ describe("summarizeJob", () => {
     expect(summarizeJob(j).createdAt.toISOString()).to.equal("2025-01-02T03:04:05.000Z");
   });
 
+  it("keeps the annotations but kubectl's last-applied-configuration", () => {
+    const annotations = {
+      "jobhooks.dev/webhooks": "slack",
+      "kubectl.kubernetes.io/last-applied-configuration": "{}",
+      team: "ops",
+    };
+    const s = summarizeJob(job({}, { annotations }));
+    expect(s.annotations).to.deep.equal({ "jobhooks.dev/webhooks": "slack", team: "ops" });
+  });
+
   it("defaults missing status and labels", () => {
     const s = summarizeJob({
       metadata: { uid: "u", name: "n", namespace: "ns", creationTimestamp: new Date(CREATED) },
     });
     expect(s).to.include({ active: 0, succeeded: 0, failed: 0, resourceVersion: "" });
     expect(s.labels).to.deep.equal({});
+    expect(s.annotations).to.deep.equal({});
     expect(s.startTime).to.equal(undefined);
     expect(s.cronJobName).to.equal(undefined);
   });

@@ -35,6 +35,11 @@ export interface JobSummary {
   succeeded: number;
   failed: number;
   labels: Record<string, string>;
+  /**
+   * The Job's annotations, for payload templates, but for kubectl's last-applied-configuration
+   * (a copy of the whole object, often the largest thing on it).
+   */
+  annotations?: Record<string, string>;
   /** A failed Job's failed pods, read when its watchers are notified (FailedPods). */
   failedPods?: PodFailure[];
 }
@@ -66,6 +71,7 @@ export function summarizeJob(job: V1Job): JobSummary {
     succeeded: status.succeeded ?? 0,
     failed: status.failed ?? 0,
     labels: meta.labels ?? {},
+    annotations: keptAnnotations(meta.annotations),
   };
 }
 
@@ -86,6 +92,13 @@ function identity(
   throw new Error(
     `cannot summarize Job ${namespace ?? "?"}/${name ?? "?"}: missing ${missing.join(", ")}`,
   );
+}
+
+const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+
+function keptAnnotations(annotations: Record<string, string> | undefined): Record<string, string> {
+  if (!annotations || !(LAST_APPLIED in annotations)) return annotations ?? {};
+  return Object.fromEntries(Object.entries(annotations).filter(([key]) => key !== LAST_APPLIED));
 }
 
 function terminalState(status: V1JobStatus): Terminal {

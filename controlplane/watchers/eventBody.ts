@@ -1,4 +1,5 @@
 import type { JobSummary } from "../jobwatch/jobSummary.js";
+import { contentTypeOf } from "../payload/contentType.js";
 import type { Outcome, Trigger, Watcher, Webhook } from "./model.js";
 
 /** The body of one delivery, and how it is labelled. */
@@ -56,13 +57,4 @@ function jobOf(s: JobSummary, outcome: Outcome): Record<string, unknown> {
     failed: s.failed,
     failedPods: s.failedPods ?? null,
   };
-}
-
-function contentTypeOf(body: string): string {
-  try {
-    JSON.parse(body);
-    return "application/json";
-  } catch {
-    return "text/plain; charset=utf-8";
-  }
 }

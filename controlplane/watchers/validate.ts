@@ -1,3 +1,4 @@
+import { codePoints } from "../../common/codePoints.js";
 import { FETCH_BAD_PORTS } from "../../common/fetchBadPorts.js";
 import { isValidSecret } from "../dispatcher/sign.js";
 import type { FieldViolation } from "./errors.js";
@@ -25,11 +26,6 @@ export function dnsSubdomainProblem(value: string): string | undefined {
     return "must be a DNS-1123 subdomain: DNS-1123 labels (lowercase letters, digits and '-', starting and ending with a letter or digit) joined by '.'";
   }
   return undefined;
-}
-
-// Lengths are counted in Unicode code points, as JSON Schema's maxLength counts them.
-function codePoints(value: string): number {
-  return value.length - (value.match(/[\ud800-\udbff][\udc00-\udfff]/g)?.length ?? 0);
 }
 
 export function validateWatcherSpec(
