@@ -59,6 +59,7 @@ export function controlplaneConfig(
     retry,
     shutdownGraceMs: parseDuration(o.shutdownGrace),
     jobEvents: o.jobEvents,
+    secretsNamespace: namespaceName(o.secretsNamespace, "--secrets-namespace"),
     auth: o.auth,
     podCounter: {
       label: o.label,
@@ -108,4 +109,10 @@ function list(commaSeparated: string): string[] {
 
 function withPoolSize(spec: StoreSpec, poolSize: number): StoreSpec {
   return spec.kind === "postgres" ? { ...spec, poolSize } : spec;
+}
+
+function namespaceName(value: string, flag: string): string {
+  const problem = dnsLabelProblem(value, 63);
+  if (problem) throw new OptionError(`${flag} "${value}" ${problem}`);
+  return value;
 }

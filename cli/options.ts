@@ -22,6 +22,7 @@ export const DEFAULTS = {
   retryMax: "5m",
   shutdownGrace: "10s",
   jobEvents: true,
+  secretsNamespace: process.env.POD_NAMESPACE ?? "jobhooks-system",
   auth: "tokenreview",
   label: "active-jobs",
   removeOnZero: true,
@@ -95,6 +96,7 @@ export interface ControlplaneOptions extends InjectorOptions {
   retryMax: string;
   shutdownGrace: string;
   jobEvents: boolean;
+  secretsNamespace: string;
 }
 
 export function addControlplaneOptions(cmd: Command): Command {
@@ -223,6 +225,13 @@ export function addControlplaneOptions(cmd: Command): Command {
         "--job-events",
         "a Kubernetes Event on the Job for each delivery attempt (kubectl describe job); false: none",
         d.jobEvents,
+      ),
+    )
+    .addOption(
+      flag(
+        "--secrets-namespace <name>",
+        "where ClusterWebhooks' signing Secrets are read (default: the pod's namespace, $POD_NAMESPACE)",
+        d.secretsNamespace,
       ),
     );
 }

@@ -1,11 +1,10 @@
 import type * as k8s from "@kubernetes/client-node";
-import { HealthState } from "nice-grpc-server-health";
 import type { HealthServer } from "../common/HealthServer.js";
 import type { ListenAddress } from "../common/listenAddress.js";
 import type { Logger } from "../common/logger.js";
 import type { Part } from "../common/runGroup.js";
 import type { BackoffPolicy } from "../common/backoff.js";
-import { Dispatcher, type DispatcherOptions } from "./dispatcher/Dispatcher.js";
+import { Dispatcher } from "./dispatcher/Dispatcher.js";
 import type { JobhooksApi } from "../contract/JobhooksApi.js";
 import { createService } from "./api/createService.js";
 import { inProcessApi } from "./api/inProcessApi.js";
@@ -16,8 +15,10 @@ import { PodCounter, type PodCounterOptions } from "./podcounter/PodCounter.js";
 import { FailedPods } from "./jobwatch/FailedPods.js";
 import { JobWatch } from "./jobwatch/JobWatch.js";
 import { JobLabeller } from "./labeller/JobLabeller.js";
-import { deliveryEvent } from "./jobevents/deliveryEvent.js";
-import { JobEvents } from "./jobevents/JobEvents.js";
+import { jobEventsOf } from "./jobevents/jobEventsOf.js";
+import { declarative } from "./declarative.js";
+import { checkPayload } from "./payload/index.js";
+import { servingState, storeReadiness } from "./servingState.js";
 import type { Auth } from "./auth/Caller.js";
 import { NoAuth } from "./auth/NoAuth.js";
 import { PodJobs } from "./auth/PodJobs.js";
@@ -26,10 +27,7 @@ import { createInjector, type InjectorConfig } from "./injector/createInjector.j
 import { ControlplaneMetrics } from "./metrics.js";
 import { openStoreWithRetry } from "./store/openStoreWithRetry.js";
 import { leadership, unaskedWork, whileLeading } from "./replicas/leadership.js";
-import type { Membership } from "./replicas/Membership.js";
 import { SHARED_POLL_MS } from "./store/sharedPoll.js";
-import type { Store } from "./store/Store.js";
-import { outageReason } from "./store/StoreHealth.js";
 import { StoreWatchdog } from "./store/StoreWatchdog.js";
 import type { StoreSpec } from "./store/storeSpec.js";
 import { ensureJobFamily, loadJobFamilies } from "./watchers/jobFamilies.js";
@@ -58,6 +56,8 @@ export interface ControlplaneConfig {
   shutdownGraceMs: number;
   /** A Kubernetes Event on the Job for each delivery attempt (JobEvents). */
   jobEvents: boolean;
+  /** Where ClusterWebhooks' signing Secrets are read. */
+  secretsNamespace: string;
   /** "tokenreview": callers bring a bearer token the apiserver vouches for; "none": anyone. */
   auth: "tokenreview" | "none";
   /** Audiences a caller's token must carry (tokenreview). */
@@ -109,7 +109,7 @@ export async function createControlplane(
     onRestart: () => metrics.watchRestarts.inc(),
     // The engine needs the watch's cache and the watch needs the engine: the handler reaches
     // the engine, declared below, only once run() starts.
-    handler: whileLeading(() => engine, membership),
+    handler: whileLeading(() => jobs, membership),
   });
   const engine: WatcherEngine = new WatcherEngine({
     store,
@@ -122,7 +122,27 @@ export async function createControlplane(
   });
   const failedPods = new FailedPods(api, c.log.child({ part: "jobwatch" }));
   const labeller = new JobLabeller(api, store, c.log.child({ part: "labeller" }), c.retry);
-  const jobEvents = jobEventsOf(c, api, metrics, () => dispatcher.idle);
+  const jobEvents = jobEventsOf(c, {
+    api,
+    metrics,
+    idle: () => dispatcher.idle,
+    nameOf: (id) => objects.nameOf(id),
+  });
+  const objects = declarative({
+    api,
+    store,
+    log: c.log,
+    secretsNamespace: c.secretsNamespace,
+    namespaces: c.namespaces,
+    checkPayload: (p) =>
+      checkPayload({
+        ...(p.bodyTemplate !== undefined && { body: p.bodyTemplate }),
+        ...(p.headers && { headers: p.headers }),
+        ...(p.cloudEvents && { cloudEvents: p.cloudEvents }),
+      }),
+    warn: jobEvents.record,
+  });
+  const jobs = objects.jobs(engine);
   const dispatcher = new Dispatcher({
     store,
     log: c.log.child({ part: "dispatcher" }),
@@ -132,7 +152,11 @@ export async function createControlplane(
     attemptTimeoutMs: c.attemptTimeoutMs,
     backoff: c.retry,
     shutdownGraceMs: c.shutdownGraceMs,
-    ...jobEvents.hook,
+    secretOf: objects.secretOf,
+    onAttempt: (d, step, watcher) => {
+      jobEvents.hook.onAttempt?.(d, step, watcher);
+      objects.onAttempt(d, step, watcher);
+    },
     onProgress: (watcherId, status) => {
       engine.deliverySettled(watcherId);
       if (status && FINAL_WATCHER_STATUSES.has(status)) labeller.kick();
@@ -214,7 +238,7 @@ export async function createControlplane(
     parts: [
       watchdog,
       ...unaskedWork(
-        [jobWatch, bindings, dispatcher, labeller, timeouts, ...jobEvents.parts],
+        [jobWatch, bindings, dispatcher, labeller, timeouts, ...jobEvents.parts, ...objects.parts],
         membership,
         c.log,
       ),
@@ -228,72 +252,4 @@ export async function createControlplane(
       api.close();
     },
   };
-}
-
-/**
- * The writer of Job Events and the dispatcher's hook that feeds it; nothing with
- * --job-events=false. `idle`: whether no delivery is in flight (the Events wait for that).
- */
-function jobEventsOf(
-  c: ControlplaneConfig,
-  api: KubeApi,
-  metrics: ControlplaneMetrics,
-  idle: () => boolean,
-): { parts: Part[]; hook: Pick<DispatcherOptions, "onAttempt"> } {
-  if (!c.jobEvents) return { parts: [], hook: {} };
-  const events = new JobEvents({
-    api,
-    log: c.log.child({ part: "job-events" }),
-    onResult: (result) => metrics.jobEvents.inc({ result }),
-    idle,
-  });
-  const onAttempt: DispatcherOptions["onAttempt"] = (d, step, watcher) => {
-    const event = deliveryEvent(d, step, watcher);
-    if (event) events.record(event);
-  };
-  return { parts: [events], hook: { onAttempt } };
-}
-
-/**
- * Whether the controlplane serves, for its gRPC health and /readyz: the replica that watches
- * Jobs (the one, or the leader; a standby watches none) while its watch is current (listed since
- * its last failure, watching), and every replica while its store can write.
- */
-function servingState(
-  health: HealthServer,
-  store: Store,
-  jobWatch: JobWatch,
-  membership: Membership | undefined,
-): { grpcHealth: HealthState; serving: () => true | string } {
-  const grpcHealth = HealthState();
-  const watchReadiness = (): true | string =>
-    membership?.leading === false ? true : jobWatch.readiness();
-  const serving = (): true | string =>
-    watchReadiness() !== true
-      ? "the controlplane's Job watch is not current"
-      : store.health.failure
-        ? "the controlplane's store cannot write"
-        : true;
-  const update = (): void => grpcHealth.setStatus(serving() === true ? "healthy" : "unhealthy");
-  update();
-  jobWatch.onCurrentChange(update);
-  membership?.onLeadingChange(update);
-  store.health.onFailed(update);
-  store.health.onRecovered(update);
-  health.addReadinessCheck("job-watch", () => Promise.resolve(watchReadiness()));
-  return { grpcHealth, serving };
-}
-
-// Ready while the store writes: a failure seen by any write, or by a probe write now.
-async function storeReadiness(store: Store): Promise<true | string> {
-  const seen = store.health.failure;
-  if (!seen) {
-    try {
-      await store.probe(new Date());
-      return true;
-    } catch (err) {
-      return `cannot write: ${outageReason(err) ?? String(err)}`;
-    }
-  }
-  return `cannot write since ${seen.since.toISOString()}: ${seen.reason}`;
 }

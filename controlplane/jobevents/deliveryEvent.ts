@@ -23,18 +23,19 @@ const MAX_NOTE = 1024;
  * The Event one recorded attempt tells on its Job: Delivered, DeliveryRetrying (with the
  * error and when the next attempt is due) or DeliveryFailed (refused, or out of time). It names
  * the webhook and where it went (the URL's origin only: a path or query may hold a token), and
- * counts the attempts. Undefined when the watcher is not bound to a Job.
+ * counts the attempts. A webhook mirrored from an object is named as the object ("Webhook
+ * team-a/chat"), one made through the API by its id. Undefined when the watcher is not bound to a Job.
  */
 export function deliveryEvent(
   d: Delivery,
   step: AttemptStep,
   watcher: Watcher | undefined,
+  nameOf: (webhookId: string) => string | undefined = () => undefined,
 ): JobEvent | undefined {
   if (!watcher || watcher.jobUid === "" || watcher.jobName === "") return undefined;
   const job = { namespace: watcher.namespace, name: watcher.jobName, uid: watcher.jobUid };
-  const webhookId = watcher.triggers.find((t) => t.id === d.triggerId)?.webhookId ?? "?";
   const attempt = `attempt ${step.record.attempts}`;
-  const to = `webhook ${webhookId} (${d.destination})`;
+  const to = `${webhookName(d, watcher, nameOf)} (${d.destination})`;
   const error = step.record.lastError;
   switch (step.outcome) {
     case "delivered":
@@ -61,6 +62,16 @@ export function deliveryEvent(
         note: cut(`${to}: gave up after ${attempt}: ${error}`),
       };
   }
+}
+
+// The object a mirrored webhook stands for ("Webhook team-a/chat"), else "webhook <id>".
+function webhookName(
+  d: Delivery,
+  watcher: Watcher,
+  nameOf: (webhookId: string) => string | undefined,
+): string {
+  const webhookId = watcher.triggers.find((t) => t.id === d.triggerId)?.webhookId ?? "?";
+  return nameOf(webhookId) ?? `webhook ${webhookId}`;
 }
 
 function cut(note: string): string {

@@ -3,7 +3,6 @@ import type { Part } from "../../common/runGroup.js";
 import type { JobWatch, JobWatchHandler } from "../jobwatch/JobWatch.js";
 import type { ControlplaneMetrics } from "../metrics.js";
 import type { Store } from "../store/Store.js";
-import type { WatcherEngine } from "../watchers/WatcherEngine.js";
 import { LeaderOnly } from "./LeaderOnly.js";
 import { Membership } from "./Membership.js";
 
@@ -42,7 +41,7 @@ export function unaskedWork(
 
 /** The Job events, for the engine while this replica leads (always, without `membership`). */
 export function whileLeading(
-  engine: () => WatcherEngine,
+  engine: () => JobWatchHandler,
   membership?: Membership,
 ): JobWatchHandler {
   const leads = (): boolean => membership?.leading ?? true;

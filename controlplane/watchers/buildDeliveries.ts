@@ -1,7 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type { JobSummary } from "../jobwatch/jobSummary.js";
+import {
+  compilePayload,
+  payloadContext,
+  payloadRequest,
+  type PayloadSpec,
+} from "../payload/index.js";
+import type { PayloadRequest } from "../payload/payloadRequest.js";
 import { deliveryBody } from "./eventBody.js";
-import type { Delivery, Outcome, Watcher, Webhook } from "./model.js";
+import type { Delivery, Outcome, Trigger, Watcher, Webhook } from "./model.js";
 
 export interface DeliveryContext {
   job: JobSummary;
@@ -33,19 +40,68 @@ export function buildDeliveries(
     const webhook = webhookOf(t.webhookId);
     if (!webhook) throw new Error(`trigger ${t.id} names missing webhook ${t.webhookId}`);
     const timeoutMs = t.timeoutSeconds > 0 ? t.timeoutSeconds * 1000 : c.defaultTimeoutMs;
+    // The webhook-id header: a Standard Webhooks message id, kept across retries and restarts.
+    const id = `msg_${randomUUID().replace(/-/g, "")}`;
+    const { headers, ...body } = shaped({ webhook, w, t, eventId: id }, c);
+    const secretRef = webhook.options?.secretRef;
     return {
-      // The webhook-id header: a Standard Webhooks message id, kept across retries and restarts.
-      id: `msg_${randomUUID().replace(/-/g, "")}`,
+      id,
       triggerId: t.id,
       watcherId: w.id,
       url: webhook.url,
       destination: destinationOf(webhook.url),
-      ...deliveryBody(webhook, w, t, { summary: c.job, outcome: c.outcome, at: c.at }),
+      ...body,
+      ...(Object.keys(headers).length > 0 && { headers }),
       secret: webhook.secret,
+      ...(secretRef && { secretRef }),
       deadlineAt: new Date(c.now.getTime() + timeoutMs),
       nextAttemptAt: c.now,
       attempts: 0,
       createdAt: c.now,
     };
   });
+}
+
+/**
+ * The request a webhook is sent: the JSON event (or its verbatim requestBody), shaped by its
+ * payload options when it has any (a body template, headers, CloudEvents). Rendered here, once,
+ * so every retry sends the same bytes. A template that fails to render (past its time or size
+ * limit; it parsed when the webhook was made) sends the JSON event and says why in a header.
+ */
+function shaped(
+  { webhook, w, t, eventId }: { webhook: Webhook; w: Watcher; t: Trigger; eventId: string },
+  c: DeliveryContext,
+): PayloadRequest {
+  const jsonEvent = deliveryBody(webhook, w, t, { summary: c.job, outcome: c.outcome, at: c.at });
+  const spec = payloadSpecOf(webhook);
+  if (!spec) return { ...jsonEvent, headers: {} };
+  const source = webhook.source;
+  const context = payloadContext({
+    job: c.job,
+    outcome: c.outcome,
+    webhook: {
+      kind: source?.kind ?? "",
+      namespace: source?.namespace ?? "",
+      name: source?.name ?? webhook.id,
+    },
+    watcherId: w.id,
+    eventId,
+    time: c.at,
+  });
+  try {
+    return payloadRequest(compilePayload(spec), context, jsonEvent);
+  } catch (err) {
+    const why = (err instanceof Error ? err.message : String(err)).replace(/[^\x20-\x7e]/g, " ");
+    return { ...jsonEvent, headers: { "jobhooks-payload-error": why.slice(0, 512) } };
+  }
+}
+
+function payloadSpecOf(webhook: Webhook): PayloadSpec | undefined {
+  const o = webhook.options;
+  if (!o || (o.bodyTemplate === undefined && !o.headers && !o.cloudEvents)) return undefined;
+  return {
+    ...(o.bodyTemplate !== undefined && { body: o.bodyTemplate }),
+    ...(o.headers && { headers: o.headers }),
+    ...(o.cloudEvents && { cloudEvents: o.cloudEvents }),
+  };
 }

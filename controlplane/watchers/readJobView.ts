@@ -23,7 +23,8 @@ export async function readJobView(
     : new Set<string>();
   const webhooks = new Map<string, Webhook>();
   for (const id of ids) {
-    const webhook = await store.webhooks.get(id);
+    // A webhook whose object was deleted while watchers named it: they still notify it.
+    const webhook = await store.webhooks.get(id, "with-deleted");
     if (webhook) webhooks.set(id, webhook);
   }
   const told = watchers.length > 0 || families.length > 0;

@@ -55,8 +55,8 @@ export function sourceOf(kind: WebhookKind, o: WebhookObject): WebhookSource {
  */
 export function mirroredId(s: WebhookSource): string {
   const h = createHash("sha256").update(`${GROUP}/${s.kind}/${s.namespace}/${s.name}`).digest();
-  h[6] = (h[6]! & 0x0f) | 0x80; // version 8: custom
-  h[8] = (h[8]! & 0x3f) | 0x80; // RFC 9562 variant
+  h.writeUInt8((h.readUInt8(6) & 0x0f) | 0x80, 6); // version 8: custom
+  h.writeUInt8((h.readUInt8(8) & 0x3f) | 0x80, 8); // RFC 9562 variant
   const x = h.subarray(0, 16).toString("hex");
   return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
 }
@@ -82,28 +82,14 @@ export function mirrorOf(
 ): { webhook: Webhook } | { violations: Violation[] } {
   const source = sourceOf(kind, o);
   const s = o.spec;
-  const payload = {
-    ...(s.body !== undefined && s.body !== "" && { bodyTemplate: s.body }),
-    ...(s.headers && Object.keys(s.headers).length > 0 && { headers: s.headers }),
-    ...(s.cloudEvents && { cloudEvents: { mode: s.cloudEvents.mode ?? "Binary" } }),
-  };
+  const payload = payloadOf(s);
   const violations = c.checkPayload(payload).map((v) => ({ ...v, field: specField(v.field) }));
-  if (!/^https?:\/\/[^/]/i.test(s.url ?? "")) {
+  if (!/^https?:\/\/[^/]/i.test(s.url)) {
     violations.unshift({ field: "spec.url", description: "must be an http or https URL" });
   }
   if (violations.length > 0) return { violations };
-  const secretRef = s.signingSecretRef && {
-    namespace: kind === "Webhook" ? source.namespace : c.ownNamespace,
-    name: s.signingSecretRef.name,
-    key: s.signingSecretRef.key ?? "secret",
-  };
-  const options: WebhookOptions = {
-    ...payload,
-    ...(secretRef && { secretRef }),
-    ...(kind === "ClusterWebhook" && s.namespaces?.length && { namespaces: s.namespaces }),
-    ...(s.timeoutSeconds && { timeoutSeconds: s.timeoutSeconds }),
-  };
-  const created = o.metadata.creationTimestamp ? new Date(o.metadata.creationTimestamp) : c.now;
+  const options: WebhookOptions = { ...payload, ...deliveryOptions(source, s, c.ownNamespace) };
+  const created = new Date(o.metadata.creationTimestamp ?? c.now);
   return {
     webhook: {
       id: mirroredId(source),
@@ -115,6 +101,34 @@ export function mirrorOf(
       source,
       ...(Object.keys(options).length > 0 && { options }),
     },
+  };
+}
+
+type Spec = WebhookObject["spec"];
+
+function payloadOf(s: Spec): Pick<WebhookOptions, "bodyTemplate" | "headers" | "cloudEvents"> {
+  return {
+    ...(s.body !== undefined && s.body !== "" && { bodyTemplate: s.body }),
+    ...(s.headers && Object.keys(s.headers).length > 0 && { headers: s.headers }),
+    ...(s.cloudEvents && { cloudEvents: { mode: s.cloudEvents.mode ?? "Binary" } }),
+  };
+}
+
+// The signing Secret (a Webhook's in its namespace, a ClusterWebhook's in the controlplane's),
+// a ClusterWebhook's namespaces, the delivery bound.
+function deliveryOptions(source: WebhookSource, s: Spec, ownNamespace: string): WebhookOptions {
+  const cluster = source.kind === "ClusterWebhook";
+  const ref = s.signingSecretRef;
+  return {
+    ...(ref && {
+      secretRef: {
+        namespace: cluster ? ownNamespace : source.namespace,
+        name: ref.name,
+        key: ref.key ?? "secret",
+      },
+    }),
+    ...(cluster && s.namespaces?.length && { namespaces: s.namespaces }),
+    ...(s.timeoutSeconds && { timeoutSeconds: s.timeoutSeconds }),
   };
 }
 

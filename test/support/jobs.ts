@@ -8,6 +8,8 @@ export interface JobOptions {
   /** The pods run this long before they finish. */
   runMs?: number;
   labels?: Record<string, string>;
+  /** The Job's own annotations (jobhooks.dev/webhooks, …). */
+  annotations?: Record<string, string>;
   ownerReferences?: k8s.V1OwnerReference[];
 }
 
@@ -20,6 +22,7 @@ export function jobManifest(name: string, o: JobOptions = {}): k8s.V1Job {
     metadata: {
       name,
       ...(o.labels && { labels: o.labels }),
+      ...(o.annotations && { annotations: o.annotations }),
       ...(o.ownerReferences && { ownerReferences: o.ownerReferences }),
     },
     spec: {
