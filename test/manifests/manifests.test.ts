@@ -106,6 +106,10 @@ describe("manifests against the apiserver @cluster", function () {
     expect(files.map((f) => relative(manifestsDir, f))).to.include.members([
       "examples/injected-job.yaml",
       "examples/injected-cronjob.yaml",
+      "examples/annotated-job.yaml",
+      "examples/annotated-cronjob.yaml",
+      "examples/cluster-webhook-chat.yaml",
+      "examples/webhook-with-secret.yaml",
       "rbac/controlplane.yaml",
     ]);
     for (const file of files) {
