@@ -111,6 +111,7 @@ describe("manifests against the apiserver @cluster", function () {
       "examples/cluster-webhook-chat.yaml",
       "examples/webhook-with-secret.yaml",
       "rbac/controlplane.yaml",
+      "rbac/secrets.yaml",
     ]);
     for (const file of files) {
       expect(await dryRun(["-f", file]), file).to.have.members(readObjects(file).map(kubectlId));
@@ -140,6 +141,7 @@ describe("manifests against the apiserver @cluster", function () {
         ["watch", "clusterwebhooks.jobhooks.dev"],
         ["patch", "webhooks.jobhooks.dev", "--subresource=status", "-n", "default"],
         ["patch", "clusterwebhooks.jobhooks.dev", "--subresource=status"],
+        ["get", "secrets", "-n", CONTROLPLANE_NAMESPACE],
       ]) {
         expect(await can(...args), args.join(" ")).to.equal("yes");
       }
@@ -147,7 +149,9 @@ describe("manifests against the apiserver @cluster", function () {
 
     it("may not do more", async () => {
       for (const args of [
-        ["get", "secrets", "-n", CONTROLPLANE_NAMESPACE],
+        ["list", "secrets", "-n", CONTROLPLANE_NAMESPACE],
+        ["watch", "secrets", "-n", CONTROLPLANE_NAMESPACE],
+        ["get", "secrets", "-n", "default"],
         ["list", "secrets", "--all-namespaces"],
         ["create", "pods", "-n", "default"],
         ["get", "pods", "-n", "default"],
@@ -209,7 +213,25 @@ describe("manifests against the apiserver @cluster", function () {
         "selfsubjectaccessreviews.authorization.k8s.io",
         "selfsubjectrulesreviews.authorization.k8s.io",
       ]);
+      // Run in namespace default, which granted it no Secret.
       expect(r.stdout).to.not.match(/secret/i);
+    });
+
+    it("is listed, in jobhooks-system, with the right to get Secrets and no other on them", async () => {
+      const r = await runKubectl(cluster, controlplane, [
+        ...["auth", "can-i", "--list", "-n", CONTROLPLANE_NAMESPACE],
+      ]);
+      expect(r.code, r.stderr).to.equal(0);
+      const secretLines = r.stdout
+        .split("\n")
+        .filter((line) => /^secrets\s/.test(line))
+        .map((line) =>
+          line
+            .split(/\s+/)
+            .filter((f) => f !== "")
+            .join(" "),
+        );
+      expect(secretLines).to.deep.equal(["secrets [] [] [get]"]);
     });
   });
 });

@@ -17,6 +17,7 @@ export const CONTROLPLANE_ACCESS_FILES: readonly string[] = [
   "crds.yaml",
   "serviceaccounts.yaml",
   "rbac/controlplane.yaml",
+  "rbac/secrets.yaml",
 ].map((f) => join(manifestsDir, f));
 
 const TOKEN_SECONDS = 24 * 3600;
@@ -24,8 +25,9 @@ const kubeconfigs = new WeakMap<TestCluster, Promise<string>>();
 
 /**
  * A kubeconfig whose user is the controlplane's ServiceAccount, with the rights
- * manifests/rbac/controlplane.yaml gives it and nothing else: the controlplane the tests run is
- * the one `kubectl apply -k manifests/` installs, as far as the apiserver can tell. Made once per cluster (the manifests applied for real, the Webhook and
+ * manifests/rbac/controlplane.yaml and rbac/secrets.yaml give it and nothing else: the
+ * controlplane the tests run is the one `kubectl apply -k manifests/` installs, as far as the
+ * apiserver can tell. Made once per cluster (the manifests applied for real, the Webhook and
  * ClusterWebhook kinds served, a token from TokenRequest), in the cluster's folder.
  */
 export function controlplaneKubeconfig(cluster: TestCluster): Promise<string> {
