@@ -4,7 +4,7 @@ import { join, relative } from "node:path";
 import type { TestCluster } from "../cluster/TestCluster.js";
 import { sharedCluster } from "../support/cluster.js";
 import { CONTROLPLANE_NAMESPACE, controlplaneKubeconfig } from "../support/controlplaneAccount.js";
-import { runKubectl } from "../support/kubectl.js";
+import { canI, runKubectl } from "../support/kubectl.js";
 import {
   dryRunIds,
   kubectlId,
@@ -16,6 +16,7 @@ import {
 
 const CLUSTER_SCOPED = new Set([
   "Namespace",
+  "CustomResourceDefinition",
   "ClusterRole",
   "ClusterRoleBinding",
   "MutatingWebhookConfiguration",
@@ -70,8 +71,9 @@ describe("manifests against the apiserver @cluster", function () {
   before(async function () {
     this.timeout(20 * 60_000); // the first use may build the binaries
     cluster = await sharedCluster();
-    // Applies namespace.yaml, the ServiceAccounts and the controlplane's role for real: a
-    // server-side dry run of an object checks it against its namespace as it is.
+    // Applies namespace.yaml, the CRDs, the ServiceAccounts and the controlplane's roles for
+    // real: a server-side dry run of an object checks it against its namespace as it is, and of
+    // a Webhook or ClusterWebhook against its CRD's schema, which must be served already.
     controlplane = await controlplaneKubeconfig(cluster);
   });
 
@@ -104,7 +106,12 @@ describe("manifests against the apiserver @cluster", function () {
     expect(files.map((f) => relative(manifestsDir, f))).to.include.members([
       "examples/injected-job.yaml",
       "examples/injected-cronjob.yaml",
+      "examples/annotated-job.yaml",
+      "examples/annotated-cronjob.yaml",
+      "examples/cluster-webhook-chat.yaml",
+      "examples/webhook-with-secret.yaml",
       "rbac/controlplane.yaml",
+      "rbac/secrets.yaml",
     ]);
     for (const file of files) {
       expect(await dryRun(["-f", file]), file).to.have.members(readObjects(file).map(kubectlId));
@@ -112,16 +119,14 @@ describe("manifests against the apiserver @cluster", function () {
   });
 
   describe("the controlplane's ServiceAccount", () => {
-    const canI = async (...args: string[]): Promise<string> => {
-      const r = await runKubectl(cluster, controlplane, ["auth", "can-i", ...args]);
-      expect(r.code, `can-i ${args.join(" ")}: ${r.stderr}`).to.be.oneOf([0, 1]);
-      return r.stdout.trim();
-    };
+    const can = (...args: string[]): Promise<string> => canI(cluster, controlplane, ...args);
 
     it("may do what the code needs", async () => {
       for (const args of [
         ["list", "jobs.batch", "--all-namespaces"],
         ["watch", "jobs.batch", "--all-namespaces"],
+        ["list", "cronjobs.batch", "--all-namespaces"],
+        ["watch", "cronjobs.batch", "--all-namespaces"],
         ["patch", "jobs.batch", "-n", "default"],
         ["list", "pods", "--all-namespaces"],
         ["patch", "pods", "-n", "default"],
@@ -130,14 +135,23 @@ describe("manifests against the apiserver @cluster", function () {
         ["create", "subjectaccessreviews.authorization.k8s.io"],
         ["patch", "mutatingwebhookconfigurations.admissionregistration.k8s.io/jobhooks"],
         ["watch", "mutatingwebhookconfigurations.admissionregistration.k8s.io/jobhooks"],
+        ["list", "webhooks.jobhooks.dev", "--all-namespaces"],
+        ["watch", "webhooks.jobhooks.dev", "--all-namespaces"],
+        ["list", "clusterwebhooks.jobhooks.dev"],
+        ["watch", "clusterwebhooks.jobhooks.dev"],
+        ["patch", "webhooks.jobhooks.dev", "--subresource=status", "-n", "default"],
+        ["patch", "clusterwebhooks.jobhooks.dev", "--subresource=status"],
+        ["get", "secrets", "-n", CONTROLPLANE_NAMESPACE],
       ]) {
-        expect(await canI(...args), args.join(" ")).to.equal("yes");
+        expect(await can(...args), args.join(" ")).to.equal("yes");
       }
     });
 
     it("may not do more", async () => {
       for (const args of [
-        ["get", "secrets", "-n", CONTROLPLANE_NAMESPACE],
+        ["list", "secrets", "-n", CONTROLPLANE_NAMESPACE],
+        ["watch", "secrets", "-n", CONTROLPLANE_NAMESPACE],
+        ["get", "secrets", "-n", "default"],
         ["list", "secrets", "--all-namespaces"],
         ["create", "pods", "-n", "default"],
         ["get", "pods", "-n", "default"],
@@ -154,10 +168,23 @@ describe("manifests against the apiserver @cluster", function () {
         ["patch", "mutatingwebhookconfigurations.admissionregistration.k8s.io/other"],
         ["create", "mutatingwebhookconfigurations.admissionregistration.k8s.io"],
         ["delete", "mutatingwebhookconfigurations.admissionregistration.k8s.io/jobhooks"],
+        ["get", "cronjobs.batch", "-n", "default"],
+        ["patch", "cronjobs.batch", "-n", "default"],
+        // The spec of a Webhook is its owner's; the controlplane writes status only.
+        ["get", "webhooks.jobhooks.dev", "-n", "default"],
+        ["create", "webhooks.jobhooks.dev", "-n", "default"],
+        ["patch", "webhooks.jobhooks.dev", "-n", "default"],
+        ["update", "webhooks.jobhooks.dev", "-n", "default"],
+        ["delete", "webhooks.jobhooks.dev", "-n", "default"],
+        ["update", "webhooks.jobhooks.dev", "--subresource=status", "-n", "default"],
+        ["get", "clusterwebhooks.jobhooks.dev"],
+        ["patch", "clusterwebhooks.jobhooks.dev"],
+        ["delete", "clusterwebhooks.jobhooks.dev"],
+        ["create", "customresourcedefinitions.apiextensions.k8s.io"],
         ["impersonate", "serviceaccounts", "-n", "default"],
         ["*", "*"],
       ]) {
-        expect(await canI(...args), args.join(" ")).to.equal("no");
+        expect(await can(...args), args.join(" ")).to.equal("no");
       }
     });
 
@@ -176,12 +203,35 @@ describe("manifests against the apiserver @cluster", function () {
         "tokenreviews.authentication.k8s.io",
         "subjectaccessreviews.authorization.k8s.io",
         "mutatingwebhookconfigurations.admissionregistration.k8s.io",
+        "cronjobs.batch",
+        "webhooks.jobhooks.dev",
+        "clusterwebhooks.jobhooks.dev",
+        "webhooks.jobhooks.dev/status",
+        "clusterwebhooks.jobhooks.dev/status",
         // system:basic-user, bound to every authenticated user
         "selfsubjectreviews.authentication.k8s.io",
         "selfsubjectaccessreviews.authorization.k8s.io",
         "selfsubjectrulesreviews.authorization.k8s.io",
       ]);
+      // Run in namespace default, which granted it no Secret.
       expect(r.stdout).to.not.match(/secret/i);
+    });
+
+    it("is listed, in jobhooks-system, with the right to get Secrets and no other on them", async () => {
+      const r = await runKubectl(cluster, controlplane, [
+        ...["auth", "can-i", "--list", "-n", CONTROLPLANE_NAMESPACE],
+      ]);
+      expect(r.code, r.stderr).to.equal(0);
+      const secretLines = r.stdout
+        .split("\n")
+        .filter((line) => /^secrets\s/.test(line))
+        .map((line) =>
+          line
+            .split(/\s+/)
+            .filter((f) => f !== "")
+            .join(" "),
+        );
+      expect(secretLines).to.deep.equal(["secrets [] [] [get]"]);
     });
   });
 });

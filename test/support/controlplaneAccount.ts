@@ -2,27 +2,33 @@ import * as k8s from "@kubernetes/client-node";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { repoRoot } from "../cluster/paths.js";
 import type { TestCluster } from "../cluster/TestCluster.js";
+import { manifestsDir, readObjects } from "./manifests.js";
 
 export const CONTROLPLANE_NAMESPACE = "jobhooks-system";
 export const CONTROLPLANE_ACCOUNT = "jobhooks-controlplane";
 
-/** The shipped files that make the controlplane's identity and rights, applied as they are. */
+/**
+ * The shipped files that make the controlplane's identity and rights, applied as they are, and
+ * the CustomResourceDefinitions of the objects it watches.
+ */
 export const CONTROLPLANE_ACCESS_FILES: readonly string[] = [
   "namespace.yaml",
+  "crds.yaml",
   "serviceaccounts.yaml",
   "rbac/controlplane.yaml",
-].map((f) => join(repoRoot, "manifests", f));
+  "rbac/secrets.yaml",
+].map((f) => join(manifestsDir, f));
 
 const TOKEN_SECONDS = 24 * 3600;
 const kubeconfigs = new WeakMap<TestCluster, Promise<string>>();
 
 /**
  * A kubeconfig whose user is the controlplane's ServiceAccount, with the rights
- * manifests/rbac/controlplane.yaml gives it and nothing else: the controlplane the tests run is
- * the one `kubectl apply -k manifests/` installs, as far as the apiserver can tell. Made once per
- * cluster (the manifests applied for real, a token from TokenRequest), in the cluster's folder.
+ * manifests/rbac/controlplane.yaml and rbac/secrets.yaml give it and nothing else: the
+ * controlplane the tests run is the one `kubectl apply -k manifests/` installs, as far as the
+ * apiserver can tell. Made once per cluster (the manifests applied for real, the Webhook and
+ * ClusterWebhook kinds served, a token from TokenRequest), in the cluster's folder.
  */
 export function controlplaneKubeconfig(cluster: TestCluster): Promise<string> {
   let path = kubeconfigs.get(cluster);
@@ -44,6 +50,11 @@ export async function controlplaneKubeConfig(cluster: TestCluster): Promise<k8s.
 
 async function writeControlplaneKubeconfig(cluster: TestCluster): Promise<string> {
   await cluster.kubectl(["apply", ...CONTROLPLANE_ACCESS_FILES.flatMap((f) => ["-f", f])]);
+  // A new CRD's kind is served once it is Established, a moment after it is stored.
+  const crds = readObjects(join(manifestsDir, "crds.yaml")).map(
+    (crd) => `customresourcedefinition/${crd.metadata.name}`,
+  );
+  await cluster.kubectl(["wait", "--for=condition=Established", "--timeout=60s", ...crds]);
   const core = cluster.kubeConfig.makeApiClient(k8s.CoreV1Api);
   // No audiences: the apiserver's own, so the token is good for the API and nothing else.
   const request = await core.createNamespacedServiceAccountToken({

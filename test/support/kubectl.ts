@@ -1,3 +1,4 @@
+import { expect } from "chai";
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import type { TestCluster } from "../cluster/TestCluster.js";
@@ -11,15 +12,16 @@ export interface KubectlResult {
 /**
  * Runs the kubectl built with the cluster as the user of `kubeconfig`, and answers its exit code
  * and both outputs instead of failing on a non-zero exit: `auth can-i` says "no" with exit 1,
- * and the apiserver's warnings go to stderr.
+ * and the apiserver's warnings go to stderr. `input` is its stdin (for `-f -`).
  */
 export function runKubectl(
   cluster: TestCluster,
   kubeconfig: string,
   args: string[],
+  input?: string,
 ): Promise<KubectlResult> {
   return new Promise((resolve, reject) => {
-    execFile(
+    const child = execFile(
       join(cluster.binDir, "kubectl"),
       [`--kubeconfig=${kubeconfig}`, ...args],
       { maxBuffer: 16 * 1024 * 1024 },
@@ -29,5 +31,17 @@ export function runKubectl(
         else resolve({ code, stdout, stderr });
       },
     );
+    child.stdin?.end(input ?? "");
   });
+}
+
+/** `kubectl auth can-i …` as the user of `kubeconfig`: "yes" or "no". */
+export async function canI(
+  cluster: TestCluster,
+  kubeconfig: string,
+  ...args: string[]
+): Promise<string> {
+  const r = await runKubectl(cluster, kubeconfig, ["auth", "can-i", ...args]);
+  expect(r.code, `can-i ${args.join(" ")}: ${r.stderr}`).to.be.oneOf([0, 1]);
+  return r.stdout.trim();
 }
