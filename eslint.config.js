@@ -40,7 +40,7 @@ export default tseslint.config(
       "max-lines": ["error", { max: 300 }],
     },
   },
-  // Module boundaries (README "Layout"): who may import whom. Tests may reach anything.
+  // Module boundaries (docs/layout.md): who may import whom. Tests may reach anything.
   zone(["**/*.ts"], ["**/cli/**"], "only the command itself imports cli/"),
   zone(
     ["contract/**"],

@@ -88,9 +88,9 @@ describe("controlplane: a stalled apiserver connection @cluster", function () {
     expect(rest.ms).to.be.within(TIMEOUT_MS - 100, TIMEOUT_MS + MARGIN_MS);
 
     // The two stalled patches were answered 503 but sat in the relay's buffers: on resume they may
-    // still reach the apiserver, as the README says a timed-out write may. So the next count is
-    // 2 (neither landed) to 4 (both did); whatever it is, the counter answers it at once and the
-    // label agrees, and so it does for the next call.
+    // still reach the apiserver, as docs/pod-counter.md says a timed-out write may. So the next
+    // count is 2 (neither landed) to 4 (both did); whatever it is, the counter answers it at once
+    // and the label agrees, and so it does for the next call.
     relay.stall(false);
     const after = await timed(() => counter.increment(pod));
     const value = (after.value as { value?: number } | undefined)?.value ?? 0;

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { TestCluster } from "../cluster/TestCluster.js";
 import { sharedCluster } from "../support/cluster.js";
 import { CONTROLPLANE_NAMESPACE, controlplaneKubeconfig } from "../support/controlplaneAccount.js";
-import { kustomize, readmeOverlayBlocks, writeOverlay } from "../support/haOverlay.js";
+import { docsOverlayBlocks, kustomize, writeOverlay } from "../support/haOverlay.js";
 import { runKubectl } from "../support/kubectl.js";
 import {
   dryRunIds,
@@ -47,7 +47,7 @@ function selects(
   return wanted.length > 0 && wanted.every(([k, v]) => labels[k] === v);
 }
 
-describe("the HA component manifests/ha, as README's overlay uses it @cluster", function () {
+describe("the HA component manifests/ha, as docs/install.md's overlay uses it @cluster", function () {
   this.timeout(60_000);
   let cluster: TestCluster;
   let overlay: string;
@@ -60,8 +60,8 @@ describe("the HA component manifests/ha, as README's overlay uses it @cluster", 
     cluster = await sharedCluster();
     // The namespace, for the dry run below (a namespaced object is checked against it).
     await controlplaneKubeconfig(cluster);
-    const blocks = readmeOverlayBlocks();
-    expect(blocks, "README: the overlay, then its CA patch").to.have.length(2);
+    const blocks = docsOverlayBlocks();
+    expect(blocks, "docs/install.md: the overlay, then its CA patch").to.have.length(2);
     const [plain = "", caPatch = ""] = blocks;
     overlay = await writeOverlay(cluster.dir, plain);
     base = await kustomize(cluster, manifestsDir);
@@ -117,7 +117,7 @@ describe("the HA component manifests/ha, as README's overlay uses it @cluster", 
     const args = [...(container(base, CONTROLPLANE).args ?? [])].filter((a) => a !== SQLITE_STORE);
     args.splice(args.indexOf("--self-signed") + 1, 0, CA_FLAG);
     expect(container(ha, CONTROLPLANE).args).to.deep.equal(args);
-    // README's image overlay replaces args/4; it must stay the sidecar's image here too.
+    // docs/install.md's image overlay replaces args/4; it must stay the sidecar's image here too.
     expect(args[4]).to.equal("--sidecar-image=jobhooks:0.1.0");
   });
 
@@ -167,7 +167,7 @@ describe("the HA component manifests/ha, as README's overlay uses it @cluster", 
     expect(deployment(ha, GATEWAY).spec?.replicas).to.equal(2);
   });
 
-  it("with README's CA patch, mounts the CA where the example URL's sslrootcert reads it", () => {
+  it("with docs/install.md's CA patch, mounts the CA where the example URL's sslrootcert reads it", () => {
     const [secret] = readObjects(join(manifestsDir, "examples", "store-secret.yaml"));
     const url = new URL((secret as unknown as { stringData: { url: string } }).stringData.url);
     expect(url.searchParams.get("sslmode")).to.equal("verify-full");

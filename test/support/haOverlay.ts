@@ -10,20 +10,20 @@ import { manifestsDir, type KubeObject } from "./manifests.js";
 const OVERLAY_FILE = "# jobhooks-ha/kustomization.yaml";
 
 /**
- * README's overlay of the HA component, "High availability (PostgreSQL)": its yaml blocks whose
- * first line names jobhooks-ha/kustomization.yaml, in order. The first is the overlay, the
- * second adds the patch that mounts the PostgreSQL CA.
+ * The overlay of the HA component in docs/install.md, "High availability (PostgreSQL)": its yaml
+ * blocks whose first line names jobhooks-ha/kustomization.yaml, in order. The first is the
+ * overlay, the second adds the patch that mounts the PostgreSQL CA.
  */
-export function readmeOverlayBlocks(): string[] {
-  const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
-  const blocks = [...readme.matchAll(/^( *)```yaml\n([\s\S]*?)^\1```$/gm)].map(([, indent, body]) =>
+export function docsOverlayBlocks(): string[] {
+  const page = readFileSync(join(repoRoot, "docs", "install.md"), "utf8");
+  const blocks = [...page.matchAll(/^( *)```yaml\n([\s\S]*?)^\1```$/gm)].map(([, indent, body]) =>
     (body ?? "").replace(new RegExp(`^${indent ?? ""}`, "gm"), ""),
   );
   return blocks.filter((b) => b.startsWith(OVERLAY_FILE));
 }
 
 /**
- * An overlay folder under `parent` holding `kustomization` (made of README's blocks), its
+ * An overlay folder under `parent` holding `kustomization` (made of docs/install.md's blocks), its
  * `../manifests` pointed at this checkout's: kustomize wants paths relative to the overlay.
  */
 export async function writeOverlay(parent: string, kustomization: string): Promise<string> {
