@@ -66,24 +66,73 @@ describe("controlplane: Webhook objects and annotated Jobs @cluster", function (
     expect(texts).to.deep.equal(["bad failed: Error, exit code 1", "good succeeded"]);
     expect(got[0]?.headers["content-type"]).to.equal("application/json");
 
-    const before = await cp.watchers.listWatchers({ namespace: ns });
-    expect(before.watchers).to.have.length(2);
-    const restarted = await startControlplane(cluster, {
-      storePath: storePathOf(cp),
-      args: ["--retry-base=50ms", "--retry-max=200ms"],
+    const described = await waitFor("the Delivered Event", async () => {
+      const text = await cluster.kubectl(["describe", "job", "good", "-n", ns]);
+      return text.includes("Delivered") ? text : undefined;
+      const before = await cp.watchers.listWatchers({ namespace: ns });
+      expect(before.watchers).to.have.length(2);
+      await cp.stop();
+      cp = await startControlplane(cluster, {
+        storePath: storePathOf(cp),
+        args: ["--retry-base=50ms", "--retry-max=200ms"],
+      });
+      await waitFor("the restarted controlplane to be ready", async () => {
+        const r = await fetch(`http://${cp.healthAddress}/readyz`);
+        return r.ok ? true : undefined;
+      });
+      await sleep(1500);
+      const after = await cp.watchers.listWatchers({ namespace: ns });
+      expect(after.watchers.map((w) => w.id).sort()).to.deep.equal(
+        before.watchers.map((w) => w.id).sort(),
+      );
+      expect(receiver.on(`/${ns}/chat`)).to.have.length(2);
     });
-    await cp.stop();
-    cp = restarted;
-    await waitFor("the restarted controlplane to be ready", async () => {
-      const r = await fetch(`http://${cp.healthAddress}/readyz`);
-      return r.ok ? true : undefined;
+    expect(described).to.match(new RegExp(`Webhook ${ns}/chat \\(${receiver.url}\\): delivered`));
+  });
+
+  it("lets a ClusterWebhook sign with a Secret of the controlplane's namespace, for the namespaces it names", async () => {
+    const ns = await createTestNamespace(cluster, "cluster-hook");
+    const other = await createTestNamespace(cluster, "not-allowed");
+    const name = `ops-${ns}`;
+    const key = generateSecret();
+    await kubectlApply(cluster, [
+      {
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: { name, namespace: CONTROLPLANE_NAMESPACE },
+        stringData: { token: key },
+      },
+      {
+        apiVersion: API,
+        kind: "ClusterWebhook",
+        metadata: { name },
+        spec: {
+          url: `${receiver.url}/${ns}/ops`,
+          signingSecretRef: { name, key: "token" },
+          headers: { "X-Job": "{{ job.namespace }}/{{ job.name }}" },
+          namespaces: [ns],
+        },
+      },
+    ]);
+    const annotations = { "jobhooks.dev/cluster-webhooks": name };
+    await createJob(cluster, other, "refused", { annotations });
+    await createJob(cluster, ns, "allowed", { annotations });
+    const [r] = await receiver.waitFor(`/${ns}/ops`, 1, 60_000);
+    expect(r?.headers["x-job"]).to.equal(`${ns}/allowed`);
+    expect(() =>
+      new Verifier(key).verify(r?.body ?? "", r?.headers as Record<string, string>),
+    ).to.not.throw();
+    const core = cluster.kubeConfig.makeApiClient(k8s.CoreV1Api);
+    const [warning] = await waitFor("the WebhookForbidden Event", async () => {
+      const list = await core.listNamespacedEvent({ namespace: other });
+      const found = list.items.filter((e) => e.reason === "WebhookForbidden");
+      return found.length > 0 ? found : undefined;
     });
-    await sleep(1500);
-    const after = await cp.watchers.listWatchers({ namespace: ns });
-    expect(after.watchers.map((w) => w.id).sort()).to.deep.equal(
-      before.watchers.map((w) => w.id).sort(),
+    expect(warning?.message).to.equal(
+      `ClusterWebhook ${name} does not allow Jobs of namespace ${other} (spec.namespaces)`,
     );
-    expect(receiver.on(`/${ns}/chat`)).to.have.length(2);
+    await sleep(1000);
+    expect(receiver.on(`/${ns}/ops`)).to.have.length(1);
   });
 
   it("notifies each run of a CronJob once, whether its jobTemplate or the CronJob names the webhook", async () => {
