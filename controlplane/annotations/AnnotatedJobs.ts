@@ -8,6 +8,7 @@ import { IdempotencyConflictError } from "../store/WatcherRepo.js";
 import type { Webhook, WebhookKind, WatcherSpec } from "../watchers/model.js";
 import { newWatcher } from "../watchers/newWatcher.js";
 import { hashSpec } from "../watchers/requestKeys.js";
+import { RESERVED_KEY_PREFIX } from "../watchers/validate.js";
 import { mirroredId, usableFrom } from "../webhooks/webhookObject.js";
 import { annotatedRequest, namesWebhooks, type AnnotatedRequest } from "./jobAnnotations.js";
 
@@ -25,7 +26,7 @@ export interface AnnotatedJobsOptions {
 
 /** The idempotency key of the watcher an annotated Job gets: one per Job, whoever makes it. */
 export function annotatedKey(jobUid: string): string {
-  return `jobhooks.dev/job:${jobUid}`;
+  return `${RESERVED_KEY_PREFIX}job:${jobUid}`;
 }
 
 /**

@@ -56,6 +56,13 @@ describe("validateWatcherSpec", () => {
   it("takes any idempotency key up to 255 characters, a job name is not required to be a UUID", () => {
     expect(validateWatcherSpec(spec(), "example-job-27384920 / run #4")).to.deep.equal([]);
   });
+
+  it("keeps keys starting jobhooks.dev/ for the watchers of annotated Jobs", () => {
+    expect(fields(validateWatcherSpec(spec(), "jobhooks.dev/job:1234"))).to.deep.equal([
+      "idempotencyKey",
+    ]);
+    expect(validateWatcherSpec(spec(), "my.jobhooks.dev/job:1234")).to.deep.equal([]);
+  });
 });
 
 describe("validateWebhook", () => {

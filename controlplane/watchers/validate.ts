@@ -54,10 +54,21 @@ export function validateWatcherSpec(
   spec.notifyOn.forEach((o, i) => {
     if (!OUTCOMES.has(o)) add(`notifyOn[${i}]`, `must be one of ${[...OUTCOMES].join(", ")}`);
   });
-  if (idempotencyKey !== undefined && idempotencyKey.length > LIMITS.idempotencyKeyLength) {
-    add("idempotencyKey", `must be at most ${LIMITS.idempotencyKeyLength} characters`);
-  }
+  if (idempotencyKey !== undefined) add("idempotencyKey", keyProblem(idempotencyKey));
   return v;
+}
+
+/** Keys starting so are the controlplane's own: the watchers it makes for annotated Jobs. */
+export const RESERVED_KEY_PREFIX = "jobhooks.dev/";
+
+function keyProblem(key: string): string | undefined {
+  if (key.length > LIMITS.idempotencyKeyLength) {
+    return `must be at most ${LIMITS.idempotencyKeyLength} characters`;
+  }
+  if (key.startsWith(RESERVED_KEY_PREFIX)) {
+    return `must not start with ${RESERVED_KEY_PREFIX}: those keys are the controlplane's own, for annotated Jobs`;
+  }
+  return undefined;
 }
 
 export interface WebhookInput {

@@ -6,7 +6,7 @@ import { generateSecret } from "../../controlplane/dispatcher/sign.js";
 import { mirroredId } from "../../controlplane/webhooks/webhookObject.js";
 import type { TestCluster } from "../cluster/TestCluster.js";
 import { waitFor } from "../cluster/wait.js";
-import { kubectlApply } from "../support/apply.js";
+import { deleteWebhookObjects, kubectlApply } from "../support/apply.js";
 import { createTestNamespace, sharedCluster } from "../support/cluster.js";
 import { CONTROLPLANE_NAMESPACE } from "../support/controlplaneAccount.js";
 import {
@@ -46,6 +46,7 @@ describe("controlplane: Webhook objects and annotated Jobs @cluster", function (
   after(async () => {
     await cp.stop();
     await receiver.stop();
+    await deleteWebhookObjects(cluster);
   });
 
   it("notifies an annotated Job's webhook, with the failure in a templated body; one watcher per Job across a restart", async () => {

@@ -6,6 +6,8 @@ import type { TestCluster } from "../cluster/TestCluster.js";
 import { waitFor } from "../cluster/wait.js";
 import { createTestNamespace, sharedCluster } from "../support/cluster.js";
 import { createJob } from "../support/jobs.js";
+import { deleteWebhookObjects, kubectlApply } from "../support/apply.js";
+import { mirroredId } from "../../controlplane/webhooks/webhookObject.js";
 import { Receiver } from "../support/receiver.js";
 import { Replicas, restTraffic } from "../support/replicas.js";
 import { testStoreEngines } from "../support/storeEngines.js";
@@ -13,6 +15,9 @@ import { isFinal } from "../support/watchers.js";
 import { webhookTo } from "../support/watchers.js";
 
 const JOBS = 300;
+// Every fifth Job names a Webhook object in its annotations instead of having a watcher made
+// through the API: the leader makes its watcher, once, whichever replica leads.
+const annotated = (i: number): boolean => i % 5 === 0;
 
 describe("controlplane: three replicas on one PostgreSQL @cluster @postgres", function () {
   this.timeout(10 * 60_000);
@@ -30,9 +35,10 @@ describe("controlplane: three replicas on one PostgreSQL @cluster @postgres", fu
   after(async () => {
     await replicas?.stop();
     await receiver?.stop();
+    if (testStoreEngines().includes("postgres")) await deleteWebhookObjects(cluster);
   });
 
-  it(`delivers every one of ${JOBS} Jobs and labels each while the leader is killed three times; REST answers nothing but 2xx and 503`, async () => {
+  it(`delivers every one of ${JOBS} Jobs (a fifth of them annotated, one watcher each) and labels each while the leader is killed three times; REST answers nothing but 2xx and 503`, async () => {
     const ns = await createTestNamespace(cluster, "replicas");
     const path = `/${ns}/hook`;
     // A short attempt limit keeps the claims of a killed replica short (limit + 5 s).
@@ -43,9 +49,27 @@ describe("controlplane: three replicas on one PostgreSQL @cluster @postgres", fu
     const r = replicas;
     const rx = receiver as Receiver;
     const webhookId = await webhookTo(r.any(), rx.url + path);
+    await kubectlApply(cluster, [
+      {
+        apiVersion: "jobhooks.dev/v1alpha1",
+        kind: "Webhook",
+        metadata: { name: "hook", namespace: ns },
+        spec: { url: rx.url + path },
+      },
+    ]);
+    const objectId = mirroredId({ kind: "Webhook", namespace: ns, name: "hook" });
+    await waitFor("the Webhook object mirrored", async () =>
+      (await r
+        .any()
+        .webhooks.getWebhook({ id: objectId })
+        .catch(() => undefined))
+        ? true
+        : undefined,
+    );
     const names = Array.from({ length: JOBS }, (_, i) => `job-${i}`);
     const watcherIds: string[] = [];
     for (const [i, jobName] of names.entries()) {
+      if (annotated(i)) continue;
       const via = r.live[i % r.live.length] ?? r.any();
       const w = await via.watchers.createWatcher({
         namespace: ns,
@@ -59,7 +83,10 @@ describe("controlplane: three replicas on one PostgreSQL @cluster @postgres", fu
     // and started again 1 s after each kill (then the youngest, it follows).
     const creating = Promise.all(
       names.map((name, i) =>
-        createJob(cluster, ns, name, { runMs: Math.round((i * 12_000) / JOBS) }),
+        createJob(cluster, ns, name, {
+          runMs: Math.round((i * 12_000) / JOBS),
+          ...(annotated(i) && { annotations: { "jobhooks.dev/webhooks": "hook" } }),
+        }),
       ),
     );
     const failovers: number[] = [];
@@ -79,18 +106,23 @@ describe("controlplane: three replicas on one PostgreSQL @cluster @postgres", fu
       `all ${JOBS} watchers final`,
       async () => {
         const all = await r.watchersOf(ns);
-        return all.length === JOBS && all.every(isFinal) ? all : undefined;
+        return all.length >= JOBS && all.every(isFinal) ? all : undefined;
       },
       { timeoutMs: 120_000, intervalMs: 1000 },
     );
     await traffic.stop();
+    expect(watchers, "one watcher per Job").to.have.length(JOBS);
     expect(watchers.filter((w) => w.status !== WatcherStatus.COMPLETED)).to.deep.equal([]);
     const called = new Set(
       rx
         .on(path)
         .map((q) => (JSON.parse(q.body) as { data: { watcher: { id: string } } }).data.watcher.id),
     );
-    expect([...called].sort()).to.deep.equal([...watcherIds].sort());
+    const annotatedWatchers = watchers.filter((w) => !watcherIds.includes(w.id));
+    expect(annotatedWatchers.map((w) => w.jobName).sort()).to.deep.equal(
+      names.filter((_, i) => annotated(i)).sort(),
+    );
+    expect([...called].sort()).to.deep.equal(watchers.map((w) => w.id).sort());
     const duplicates = rx.on(path).length - called.size;
 
     const batch = cluster.kubeConfig.makeApiClient(k8s.BatchV1Api);

@@ -15,6 +15,7 @@ import {
   SEED_WEBHOOK_ID,
 } from "../support/seedExample.js";
 import { waitFor } from "../cluster/wait.js";
+import { declarativeWay } from "./declarativeWay.js";
 
 const started = Date.now();
 const say = (text: string): void => {
@@ -47,6 +48,32 @@ function initContainerRequest(
   return { url, body };
 }
 
+type Delivery = IncomingMessage & { body: string };
+
+/** The requests the receiver got, in order, for the demo to wait on one at a time. */
+class Deliveries {
+  private readonly arrived: Delivery[] = [];
+  private wake: (() => void) | undefined;
+
+  add(d: Delivery): void {
+    this.arrived.push(d);
+    this.wake?.();
+  }
+
+  async next(timeoutMs: number): Promise<Delivery> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const d = this.arrived.shift();
+      if (d) return d;
+      if (Date.now() > deadline) throw new Error(`no webhook within ${timeoutMs / 1000} s`);
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        setTimeout(resolve, 200);
+      });
+    }
+  }
+}
+
 async function main(): Promise<void> {
   say(
     "starting a local Kubernetes cluster (etcd, kube-apiserver, controller-manager, scheduler, kwok)",
@@ -54,14 +81,13 @@ async function main(): Promise<void> {
   const cluster = await TestCluster.start({ progress: (line) => say(line) });
   let jobhooks: ControlplaneProcess | undefined;
   const receiver = createServer();
-  const arrived = new Promise<IncomingMessage & { body: string }>((resolve) => {
-    receiver.on("request", (req: IncomingMessage, res) => {
-      let body = "";
-      req.on("data", (c: Buffer) => (body += c.toString()));
-      req.on("end", () => {
-        res.writeHead(200).end();
-        resolve(Object.assign(req, { body }));
-      });
+  const deliveries = new Deliveries();
+  receiver.on("request", (req: IncomingMessage, res) => {
+    let body = "";
+    req.on("data", (c: Buffer) => (body += c.toString()));
+    req.on("end", () => {
+      res.writeHead(200).end();
+      deliveries.add(Object.assign(req, { body }));
     });
   });
   try {
@@ -117,12 +143,7 @@ async function main(): Promise<void> {
     );
 
     say("waiting for the Job to complete and the webhook to arrive");
-    const delivery = await Promise.race([
-      arrived,
-      new Promise<never>((_, reject) =>
-        setTimeout(() => reject(new Error("no webhook within 30 s")), 30_000),
-      ),
-    ]);
+    const delivery = await deliveries.next(30_000);
     const headers = ["webhook-id", "webhook-timestamp", "content-type"]
       .map((h) => `${h}: ${String(delivery.headers[h])}`)
       .join("\n");
@@ -141,6 +162,7 @@ async function main(): Promise<void> {
     say(
       `watcher ${w?.status}; trigger ${w?.jobDoneTriggerWebhooks[0]?.status} at ${w?.jobDoneTriggerWebhooks[0]?.calledAt}`,
     );
+    await declarativeWay(cluster, receiverUrl, deliveries, { say, show });
     say("done; stopping everything");
   } finally {
     await jobhooks?.stop();

@@ -15,3 +15,17 @@ export async function kubectlApply(cluster: TestCluster, objects: object[]): Pro
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * Deletes every Webhook and ClusterWebhook of the cluster: a test that made some calls it when it
+ * is done, since every controlplane started later mirrors all there are into its GET /webhooks.
+ */
+export async function deleteWebhookObjects(cluster: TestCluster): Promise<void> {
+  await cluster.kubectl([
+    "delete",
+    "webhooks.jobhooks.dev,clusterwebhooks.jobhooks.dev",
+    "--all",
+    "--all-namespaces",
+    "--wait=true",
+  ]);
+}
