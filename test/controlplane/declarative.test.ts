@@ -1,9 +1,7 @@
 import * as k8s from "@kubernetes/client-node";
 import { expect } from "chai";
-import { HTTP } from "cloudevents";
 import { Webhook as Verifier } from "standardwebhooks";
 import { generateSecret } from "../../controlplane/dispatcher/sign.js";
-import { mirroredId } from "../../controlplane/webhooks/webhookObject.js";
 import type { TestCluster } from "../cluster/TestCluster.js";
 import { waitFor } from "../cluster/wait.js";
 import { deleteWebhookObjects, kubectlApply } from "../support/apply.js";
@@ -15,21 +13,16 @@ import {
   type ControlplaneProcess,
 } from "../support/controlplane.js";
 import { createJob } from "../support/jobs.js";
-import { Receiver, type ReceivedRequest } from "../support/receiver.js";
-
-const API = "jobhooks.dev/v1alpha1";
+import { Receiver } from "../support/receiver.js";
+import {
+  jsonBody as json,
+  sleep,
+  webhookObject as webhook,
+  WEBHOOKS_API as API,
+} from "../support/webhookObjects.js";
 
 // What a chat channel would be sent: one line about the Job, with why it failed.
 const CHAT_TEMPLATE = `{% capture why %}{% for p in job.failedPods %}{% for c in p.containers %}: {{ c.reason }}, exit code {{ c.exitCode }}{% endfor %}{% endfor %}{% endcapture %}{"text": {{ job.name | append: " " | append: job.outcome | append: why | json }}}`;
-
-function webhook(ns: string, name: string, spec: Record<string, unknown>): object {
-  return { apiVersion: API, kind: "Webhook", metadata: { name, namespace: ns }, spec };
-}
-
-const json = (r: ReceivedRequest | undefined): Record<string, unknown> =>
-  JSON.parse(r?.body ?? "null") as Record<string, unknown>;
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe("controlplane: Webhook objects and annotated Jobs @cluster", function () {
   this.timeout(180_000);
@@ -178,152 +171,5 @@ describe("controlplane: Webhook objects and annotated Jobs @cluster", function (
     expect(receiver.on(`/${ns}/runs`)).to.have.length(4);
     const names = got.map((r) => (json(r).data as { job: { name: string } }).job.name).sort();
     expect(names).to.deep.equal(["annotated-1", "annotated-2", "templated-1", "templated-2"]);
-  });
-
-  it("reflects a Webhook applied, changed and deleted in the API, with its last delivery in its status", async () => {
-    const ns = await createTestNamespace(cluster, "lifecycle");
-    const id = mirroredId({ kind: "Webhook", namespace: ns, name: "hook" });
-    const listed = async (): Promise<string | undefined> =>
-      (await cp.webhooks.listWebhooks({})).webhooks.find((w) => w.id === id)?.url;
-    await kubectlApply(cluster, [webhook(ns, "hook", { url: `${receiver.url}/${ns}/one` })]);
-    await waitFor("the Webhook in the API", async () => ((await listed()) ? true : undefined));
-    expect(await listed()).to.equal(`${receiver.url}/${ns}/one`);
-    await kubectlApply(cluster, [webhook(ns, "hook", { url: `${receiver.url}/${ns}/two` })]);
-    await waitFor("the new URL", async () =>
-      (await listed()) === `${receiver.url}/${ns}/two` ? true : undefined,
-    );
-    await createJob(cluster, ns, "after-change", {
-      annotations: { "jobhooks.dev/webhooks": "hook" },
-    });
-    await receiver.waitFor(`/${ns}/two`, 1, 60_000);
-    const status = await waitFor("the Webhook's status to show the delivery", async () => {
-      const o = JSON.parse(
-        await cluster.kubectl(["get", "webhook", "hook", "-n", ns, "-o", "json"]),
-      ) as { status?: { lastDelivery?: { result: string; job: string }; delivered?: number } };
-      return o.status?.delivered === 1 ? o.status : undefined;
-    });
-    expect(status.lastDelivery).to.include({ result: "Delivered", job: `${ns}/after-change` });
-    const table = await cluster.kubectl(["get", "webhooks", "-n", ns]);
-    expect(table).to.match(/hook\s+http:\/\/127\.0\.0\.1:\d+\/\S+\/two\s+True/);
-
-    await cluster.kubectl(["delete", "webhook", "hook", "-n", ns]);
-    await waitFor("the Webhook gone from the API", async () =>
-      (await listed()) === undefined ? true : undefined,
-    );
-  });
-
-  it("signs with the Secret the Webhook names, and with the new one once it is rotated", async () => {
-    const ns = await createTestNamespace(cluster, "signed");
-    const first = generateSecret();
-    const second = generateSecret();
-    const secret = (value: string): object => ({
-      apiVersion: "v1",
-      kind: "Secret",
-      metadata: { name: "signing", namespace: ns },
-      stringData: { secret: value },
-    });
-    await kubectlApply(cluster, [
-      secret(first),
-      {
-        apiVersion: "rbac.authorization.k8s.io/v1",
-        kind: "RoleBinding",
-        metadata: { name: "jobhooks-webhook-secrets", namespace: ns },
-        roleRef: {
-          apiGroup: "rbac.authorization.k8s.io",
-          kind: "ClusterRole",
-          name: "jobhooks-webhook-secrets",
-        },
-        subjects: [
-          {
-            kind: "ServiceAccount",
-            name: "jobhooks-controlplane",
-            namespace: CONTROLPLANE_NAMESPACE,
-          },
-        ],
-      },
-      webhook(ns, "signed", {
-        url: `${receiver.url}/${ns}/signed`,
-        signingSecretRef: { name: "signing" },
-      }),
-    ]);
-    const annotations = { "jobhooks.dev/webhooks": "signed" };
-    await createJob(cluster, ns, "one", { annotations });
-    const [one] = await receiver.waitFor(`/${ns}/signed`, 1, 60_000);
-    const headers = (r: ReceivedRequest | undefined): Record<string, string> =>
-      r?.headers as Record<string, string>;
-    expect(() => new Verifier(first).verify(one?.body ?? "", headers(one))).to.not.throw();
-
-    await kubectlApply(cluster, [secret(second)]);
-    await sleep(1100);
-    await createJob(cluster, ns, "two", { annotations });
-    const [, two] = await receiver.waitFor(`/${ns}/signed`, 2, 60_000);
-    expect(() => new Verifier(second).verify(two?.body ?? "", headers(two))).to.not.throw();
-    expect(() => new Verifier(first).verify(two?.body ?? "", headers(two))).to.throw();
-  });
-
-  it("refuses a Webhook whose template does not parse, in its status, and warns a Job that names it", async () => {
-    const ns = await createTestNamespace(cluster, "broken");
-    await kubectlApply(cluster, [
-      webhook(ns, "broken", { url: `${receiver.url}/${ns}/broken`, body: "{{ job.name" }),
-    ]);
-    const ready = await waitFor("the Ready condition", async () => {
-      const o = JSON.parse(
-        await cluster.kubectl(["get", "webhook", "broken", "-n", ns, "-o", "json"]),
-      ) as {
-        status?: {
-          conditions?: { type: string; status: string; reason: string; message: string }[];
-        };
-      };
-      return o.status?.conditions?.find((c) => c.type === "Ready");
-    });
-    expect(ready).to.include({ status: "False", reason: "InvalidSpec" });
-    expect(ready.message).to.match(/^spec\.body: /);
-
-    await createJob(cluster, ns, "names-broken", {
-      annotations: { "jobhooks.dev/webhooks": "broken, absent" },
-    });
-    const core = cluster.kubeConfig.makeApiClient(k8s.CoreV1Api);
-    const warnings = await waitFor("the Warning Events", async () => {
-      const list = await core.listNamespacedEvent({
-        namespace: ns,
-        fieldSelector: "involvedObject.kind=Job,involvedObject.name=names-broken",
-      });
-      const found = list.items.filter((e) => e.reason === "WebhookNotFound");
-      return found.length >= 2 ? found : undefined;
-    });
-    expect(warnings.map((e) => e.message).sort()).to.deep.equal([
-      `Webhook ${ns}/absent does not exist or its spec was never accepted (kubectl get webhooks)`,
-      `Webhook ${ns}/broken does not exist or its spec was never accepted (kubectl get webhooks)`,
-    ]);
-    const described = await cluster.kubectl(["describe", "job", "names-broken", "-n", ns]);
-    expect(described).to.contain("WebhookNotFound");
-    expect(receiver.on(`/${ns}/broken`)).to.deep.equal([]);
-  });
-
-  it("sends CloudEvents in binary and structured mode that the SDK reads back", async () => {
-    const ns = await createTestNamespace(cluster, "cloudevents");
-    await kubectlApply(cluster, [
-      webhook(ns, "binary", { url: `${receiver.url}/${ns}/binary`, cloudEvents: {} }),
-      webhook(ns, "structured", {
-        url: `${receiver.url}/${ns}/structured`,
-        cloudEvents: { mode: "Structured" },
-      }),
-    ]);
-    await createJob(cluster, ns, "ce", {
-      annotations: { "jobhooks.dev/webhooks": "binary,structured" },
-    });
-    for (const mode of ["binary", "structured"]) {
-      const [r] = await receiver.waitFor(`/${ns}/${mode}`, 1, 60_000);
-      const event = HTTP.toEvent({ headers: r?.headers ?? {}, body: r?.body });
-      if (Array.isArray(event)) throw new Error("one event expected");
-      expect(event.type, mode).to.equal("dev.jobhooks.job.succeeded");
-      expect(event.subject, mode).to.equal(`${ns}/ce`);
-      expect((event.data as { job: { name: string } }).job.name, mode).to.equal("ce");
-      expect(r?.headers["webhook-id"], mode).to.equal(event.id);
-    }
-    expect(receiver.on(`/${ns}/binary`)[0]?.headers["ce-specversion"]).to.equal("1.0");
-    expect(receiver.on(`/${ns}/structured`)[0]?.headers["content-type"]).to.match(
-      /^application\/cloudevents\+json/,
-    );
   });
 });

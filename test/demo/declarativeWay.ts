@@ -8,7 +8,6 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import type { TestCluster } from "../cluster/TestCluster.js";
 import { waitFor } from "../cluster/wait.js";
-import { jobManifest } from "../support/jobs.js";
 import { manifestsDir, readObjects } from "../support/manifests.js";
 
 interface Waiting {
@@ -41,13 +40,35 @@ export async function declarativeWay(
   say("the declarative way: a ClusterWebhook applied with kubectl, a Job that names it");
   const [chat] = readObjects(join(manifestsDir, "examples", "cluster-webhook-chat.yaml"));
   const spec = (chat as unknown as { spec: Record<string, unknown> }).spec;
-  const webhook = { ...chat, spec: { ...spec, url: `${receiverUrl}/chat`, namespaces: ["demo"] } };
-  const job = jobManifest("nightly-report", { fail: true, runMs: 2000 });
-  job.metadata = {
-    ...job.metadata,
-    annotations: {
-      "jobhooks.dev/cluster-webhooks": "team-chat",
-      "jobhooks.dev/notify-on": "succeeded,failed",
+  const webhook = {
+    apiVersion: chat?.apiVersion,
+    kind: chat?.kind,
+    metadata: chat?.metadata,
+    spec: { ...spec, url: `${receiverUrl}/chat`, namespaces: ["demo"] },
+  };
+  // kwok fails the pod after 2 s, as its stage for Job pods annotated so does.
+  const job = {
+    apiVersion: "batch/v1",
+    kind: "Job",
+    metadata: {
+      name: "nightly-report",
+      namespace: "demo",
+      annotations: {
+        "jobhooks.dev/cluster-webhooks": "team-chat",
+        "jobhooks.dev/notify-on": "succeeded,failed",
+      },
+    },
+    spec: {
+      backoffLimit: 0,
+      template: {
+        metadata: {
+          annotations: { "test.jobhooks.dev/outcome": "fail", "test.jobhooks.dev/run-ms": "2000" },
+        },
+        spec: {
+          restartPolicy: "Never",
+          containers: [{ name: "report", image: "busybox", command: ["sh", "-c", "exit 1"] }],
+        },
+      },
     },
   };
   show(
@@ -55,18 +76,7 @@ export async function declarativeWay(
     String(spec.body),
   );
   await apply(cluster, [webhook], out);
-  await apply(
-    cluster,
-    [
-      {
-        apiVersion: "batch/v1",
-        kind: "Job",
-        ...job,
-        metadata: { ...job.metadata, namespace: "demo" },
-      },
-    ],
-    out,
-  );
+  await apply(cluster, [job], out);
   say("the Job's pod fails after 2 s; waiting for the message");
   const delivery = await deliveries.next(30_000);
   show(

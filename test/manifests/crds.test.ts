@@ -7,7 +7,6 @@ import { createTestNamespace, sharedCluster } from "../support/cluster.js";
 import { controlplaneKubeConfig } from "../support/controlplaneAccount.js";
 import { runKubectl, type KubectlResult } from "../support/kubectl.js";
 import { manifestsDir, readObjects } from "../support/manifests.js";
-import { PAYLOAD_LIMITS } from "../../controlplane/payload/limits.js";
 
 const CRDS_FILE = join(manifestsDir, "crds.yaml");
 const API_VERSION = "jobhooks.dev/v1alpha1";
@@ -90,16 +89,6 @@ describe("the Webhook and ClusterWebhook kinds (manifests/crds.yaml)", () => {
       expect(v.additionalPrinterColumns).to.deep.equal(PRINTER_COLUMNS);
     }
     expect(readObjects(CRDS_FILE)).to.have.length(2);
-  });
-
-  it("bounds templates as the controlplane does (PAYLOAD_LIMITS), so apply refuses what it would", () => {
-    for (const plural of ["webhooks", "clusterwebhooks"]) {
-      const spec = schemaOf(plural, "spec").properties ?? {};
-      expect(spec.body?.maxLength, plural).to.equal(PAYLOAD_LIMITS.bodyLength);
-      expect(spec.headers?.maxProperties, plural).to.equal(PAYLOAD_LIMITS.headers);
-      const value = spec.headers?.additionalProperties as Schema | undefined;
-      expect(value?.maxLength, plural).to.equal(PAYLOAD_LIMITS.headerValueLength);
-    }
   });
 
   it("gives both kinds the same spec, but for the ClusterWebhook's namespaces, and the same status", () => {

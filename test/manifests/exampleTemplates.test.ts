@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { checkPayload, compilePayload, payloadRequest } from "../../controlplane/payload/index.js";
+import { PAYLOAD_LIMITS } from "../../controlplane/payload/limits.js";
 import { manifestsDir, readObjects } from "../support/manifests.js";
 import { failedContext } from "../support/payloadFixtures.js";
 
@@ -42,4 +43,32 @@ describe("the example Webhooks' templates (manifests/examples)", () => {
       }
     });
   }
+});
+
+interface SpecSchema {
+  properties: {
+    body: { maxLength: number };
+    headers: { maxProperties: number; additionalProperties: { maxLength: number } };
+  };
+}
+
+describe("the CRDs' bounds on templates (manifests/crds.yaml)", () => {
+  it("are the controlplane's (PAYLOAD_LIMITS), so apply refuses what it would", () => {
+    for (const crd of readObjects(join(manifestsDir, "crds.yaml"))) {
+      const [version] = (
+        crd as unknown as {
+          spec: {
+            versions: { schema: { openAPIV3Schema: { properties: { spec: SpecSchema } } } }[];
+          };
+        }
+      ).spec.versions;
+      const spec = version?.schema.openAPIV3Schema.properties.spec.properties;
+      const name = crd.metadata.name;
+      expect(spec?.body.maxLength, name).to.equal(PAYLOAD_LIMITS.bodyLength);
+      expect(spec?.headers.maxProperties, name).to.equal(PAYLOAD_LIMITS.headers);
+      expect(spec?.headers.additionalProperties.maxLength, name).to.equal(
+        PAYLOAD_LIMITS.headerValueLength,
+      );
+    }
+  });
 });
