@@ -15,6 +15,10 @@ export const LIMITS = {
   urlLength: 2048,
   descriptionLength: 1024,
   requestBodyBytes: 1024 * 1024,
+  /** A body template, as a Webhook object's spec.body (manifests/crds.yaml). */
+  bodyTemplateLength: 16 * 1024,
+  /** Extra headers of a webhook, as a Webhook object's spec.headers. */
+  headers: 20,
   triggers: 32,
   /** 30 days. */
   timeoutSeconds: 30 * 24 * 3600,

@@ -175,7 +175,8 @@ export async function createControlplane(
     );
   }
   const service = createService({
-    webhooks: new Webhooks(store.webhooks),
+    // TODO(lead): checkPayload
+    webhooks: new Webhooks(store.webhooks, () => []),
     engine,
     auth,
     podJobs: new PodJobs(api),

@@ -48,6 +48,7 @@ describe("REST JSON ↔ the contract's types", () => {
       description: "",
       createdAt: at,
       signed: true,
+      readOnly: false,
     };
     expect(validators.response("Webhook")(webhookJson(hook))).to.equal(true);
     expect(webhookJson(hook).requestBody).to.equal("");
