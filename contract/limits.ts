@@ -35,3 +35,15 @@ export const LIMITS = {
 
 /** A DNS-1123 label, the shape of namespaces and Job names (anchor it where it is used). */
 export const DNS_LABEL = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
+
+/**
+ * Headers a webhook may not set: HTTP's framing, and those jobhooks sends itself (Standard
+ * Webhooks', CloudEvents'). Names compare case-insensitively.
+ */
+export const RESERVED_HEADERS = {
+  names: ["host", "content-length", "content-type", "transfer-encoding", "connection"],
+  prefixes: ["webhook-", "ce-"],
+} as const;
+
+/** An HTTP header name: an RFC 9110 token (anchor it where it is used). */
+export const HTTP_TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
