@@ -2,12 +2,8 @@ import { expect } from "chai";
 import { ApiError } from "../../contract/errors.js";
 import type { WatcherRequest } from "../../contract/model.js";
 import { ANONYMOUS, type Caller } from "../auth/Caller.js";
-import {
-  mirrored,
-  RuleAuth,
-  serviceAccount,
-  testService,
-} from "../../test/support/serviceFixture.js";
+import { mirrored } from "../../test/support/mirroredWebhooks.js";
+import { RuleAuth, serviceAccount, testService } from "../../test/support/serviceFixture.js";
 
 async function refusal(p: Promise<unknown>): Promise<ApiError> {
   const err = await p.then(

@@ -2,7 +2,8 @@ import { expect } from "chai";
 import { ApiError } from "../../contract/errors.js";
 import { LIMITS } from "../../contract/limits.js";
 import { ANONYMOUS, type Caller } from "../auth/Caller.js";
-import { mirrored, RuleAuth, testService } from "../../test/support/serviceFixture.js";
+import { mirrored } from "../../test/support/mirroredWebhooks.js";
+import { RuleAuth, testService } from "../../test/support/serviceFixture.js";
 
 async function refusal(p: Promise<unknown>): Promise<ApiError> {
   const err = await p.then(

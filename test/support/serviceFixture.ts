@@ -6,8 +6,6 @@ import { SqliteStore } from "../../controlplane/store/sqlite/SqliteStore.js";
 import type { Store } from "../../controlplane/store/Store.js";
 import { WatcherEngine } from "../../controlplane/watchers/WatcherEngine.js";
 import { Webhooks, type CheckPayload } from "../../controlplane/watchers/Webhooks.js";
-import type { Webhook, WebhookOptions, WebhookSource } from "../../controlplane/watchers/model.js";
-import { mirroredId } from "../../controlplane/webhooks/webhookObject.js";
 import { webhookOperations } from "../../controlplane/api/webhookOperations.js";
 import { watcherOperations } from "../../controlplane/api/watcherOperations.js";
 
@@ -78,19 +76,5 @@ export function testService(
       defaultNamespace: "fallback",
       podJobs: { jobOf: (caller) => Promise.resolve(podJobs[caller.pod?.name ?? ""] ?? "") },
     }),
-  };
-}
-
-/** A webhook as the leader mirrors it from `source`, for `store.webhooks.put`. */
-export function mirrored(source: WebhookSource, options?: WebhookOptions): Webhook {
-  return {
-    id: mirroredId(source),
-    url: `http://127.0.0.1:59999/${source.kind}/${source.name}`,
-    requestBody: undefined,
-    description: `mirrors ${source.name}`,
-    secret: undefined,
-    createdAt: new Date("2026-01-01T00:00:00Z"),
-    source,
-    ...(options && { options }),
   };
 }
