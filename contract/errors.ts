@@ -1,3 +1,5 @@
+import type { WebhookSource } from "./model.js";
+
 /**
  * The errors of the API. Each carries a code that every transport maps by one table: gRPC to a
  * status (controlplane/grpc, client/), REST to an HTTP status (rest/). Field paths are the
@@ -92,15 +94,48 @@ export class WebhookInUseError extends PreconditionError {
   }
 }
 
+/**
+ * A webhook mirrored from a Webhook or ClusterWebhook object cannot be deleted through the API:
+ * the object is its truth, and would bring it back.
+ */
+export class WebhookMirroredError extends PreconditionError {
+  constructor(
+    readonly webhookId: string,
+    readonly source: WebhookSource,
+  ) {
+    const object = sourceName(source);
+    super(`webhook ${webhookId} mirrors ${object}: change or delete it with kubectl`, [
+      {
+        type: "WEBHOOK_MIRRORED",
+        subject: sourceSubject(source),
+        description: `webhook ${webhookId} mirrors ${object}`,
+      },
+    ]);
+  }
+}
+
+/** "Webhook ns/name" or "ClusterWebhook name", as people and kubectl name objects. */
+export function sourceName(s: WebhookSource): string {
+  return s.kind === "Webhook" ? `Webhook ${s.namespace}/${s.name}` : `ClusterWebhook ${s.name}`;
+}
+
+// As kubectl names it: webhooks.jobhooks.dev/NAME (-n NAMESPACE), the namespace written first.
+function sourceSubject(s: WebhookSource): string {
+  return s.kind === "Webhook"
+    ? `namespaces/${s.namespace}/webhooks.jobhooks.dev/${s.name}`
+    : `clusterwebhooks.jobhooks.dev/${s.name}`;
+}
+
 export class AuthenticationError extends ApiError {
   constructor(message: string) {
     super("unauthenticated", message);
   }
 }
 
+/** `violations` name the fields of a request that refer to what the caller may not use. */
 export class PermissionDeniedError extends ApiError {
-  constructor(message: string) {
-    super("permission-denied", message);
+  constructor(message: string, violations: FieldViolation[] = []) {
+    super("permission-denied", message, violations);
   }
 }
 

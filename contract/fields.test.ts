@@ -10,10 +10,23 @@ describe("fieldName", () => {
     expect(fieldName("pageToken", "rest")).to.equal("continue");
     expect(fieldName("idempotencyKey", "rest")).to.equal("Idempotency-Key");
     expect(fieldName("namespace", "proto")).to.equal("namespace");
+    expect(fieldName("triggers[0].clusterWebhookName", "proto")).to.equal(
+      "triggers[0].cluster_webhook_name",
+    );
+    expect(fieldName("cloudEvents.mode", "proto")).to.equal("cloud_events.mode");
   });
 
   it("reads a transport's name back into the domain's", () => {
-    for (const path of ["triggers[0].timeoutSeconds", "notifyOn[2]", "cronJobName", "url"]) {
+    for (const path of [
+      "triggers[0].timeoutSeconds",
+      "triggers[1].webhookName",
+      "triggers[2].clusterWebhookName",
+      "notifyOn[2]",
+      "cronJobName",
+      "url",
+      "bodyTemplate",
+      "cloudEvents.mode",
+    ]) {
       for (const naming of ["proto", "rest"] as const) {
         expect(domainFieldName(fieldName(path, naming), naming), `${path} ${naming}`).to.equal(
           path,

@@ -15,6 +15,10 @@ export const LIMITS = {
   urlLength: 2048,
   descriptionLength: 1024,
   requestBodyBytes: 1024 * 1024,
+  /** A body template, as a Webhook object's spec.body (manifests/crds.yaml). */
+  bodyTemplateLength: 16 * 1024,
+  /** Extra headers of a webhook, as a Webhook object's spec.headers. */
+  headers: 20,
   triggers: 32,
   /** 30 days. */
   timeoutSeconds: 30 * 24 * 3600,
@@ -31,3 +35,15 @@ export const LIMITS = {
 
 /** A DNS-1123 label, the shape of namespaces and Job names (anchor it where it is used). */
 export const DNS_LABEL = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
+
+/**
+ * Headers a webhook may not set: HTTP's framing, and those jobhooks sends itself (Standard
+ * Webhooks', CloudEvents'). Names compare case-insensitively.
+ */
+export const RESERVED_HEADERS = {
+  names: ["host", "content-length", "content-type", "transfer-encoding", "connection"],
+  prefixes: ["webhook-", "ce-"],
+} as const;
+
+/** An HTTP header name: an RFC 9110 token (anchor it where it is used). */
+export const HTTP_TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";

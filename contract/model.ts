@@ -52,8 +52,32 @@ export const FINAL_WATCHER_STATUSES: ReadonlySet<WatcherStatus> = new Set([
   WatcherStatus.TIMEOUT,
 ]);
 
-/** A webhook as callers see it: its secret never leaves the controlplane, only whether it has one. */
-export interface WebhookView {
+export type WebhookKind = "Webhook" | "ClusterWebhook";
+
+/** A Kubernetes object (jobhooks.dev) a webhook mirrors; namespace "" for a ClusterWebhook. */
+export interface WebhookSource {
+  kind: WebhookKind;
+  namespace: string;
+  name: string;
+}
+
+export type CloudEventsMode = "Binary" | "Structured";
+
+/** How a webhook's deliveries are shaped, beyond url and requestBody. */
+export interface WebhookPayload {
+  /** A Liquid template over the event, rendered as the body; exclusive with requestBody. */
+  bodyTemplate?: string | undefined;
+  /** Extra headers; each value a Liquid template. */
+  headers?: Record<string, string> | undefined;
+  /** Present: deliveries are CloudEvents 1.0 in this content mode. */
+  cloudEvents?: { mode: CloudEventsMode } | undefined;
+}
+
+/**
+ * A webhook as callers see it: its secret never leaves the controlplane, only whether it has one
+ * (its own, or a Secret it names).
+ */
+export interface WebhookView extends WebhookPayload {
   id: string;
   url: string;
   /** Sent verbatim when set; otherwise the body is a JSON event. */
@@ -61,12 +85,16 @@ export interface WebhookView {
   description: string;
   createdAt: Date;
   signed: boolean;
+  /** The object it mirrors; absent for a webhook made through the API. */
+  source?: WebhookSource | undefined;
+  /** It mirrors an object: change or delete that with kubectl, not through the API. */
+  readOnly: boolean;
 }
 
 /** A webhook to register. */
-export interface WebhookInput {
+export interface WebhookInput extends WebhookPayload {
   url: string;
-  /** Absent or empty: the JSON event. */
+  /** Absent or empty: the JSON event (or bodyTemplate's rendering). */
   requestBody?: string | undefined;
   description?: string | undefined;
   /** Standard Webhooks secret ("whsec_…"); absent: unsigned. */
@@ -116,7 +144,19 @@ export interface WatcherRequest {
   cronJobName?: string | undefined;
   timeoutSeconds?: number | undefined;
   notifyOn?: Outcome[] | undefined;
-  triggers?: { webhookId: string; timeoutSeconds?: number | undefined }[] | undefined;
+  triggers?: TriggerRequest[] | undefined;
+}
+
+/**
+ * A webhook for a watcher to call, named by exactly one of its id, a Webhook object in the
+ * watcher's namespace, or a ClusterWebhook object. Names are resolved when the watcher is made:
+ * its trigger carries the id.
+ */
+export interface TriggerRequest {
+  webhookId?: string | undefined;
+  webhookName?: string | undefined;
+  clusterWebhookName?: string | undefined;
+  timeoutSeconds?: number | undefined;
 }
 
 /** A watcher request with its defaults applied; what the store keeps. */

@@ -17,7 +17,7 @@ import { JobWatch } from "./jobwatch/JobWatch.js";
 import { JobLabeller } from "./labeller/JobLabeller.js";
 import { jobEventsOf } from "./jobevents/jobEventsOf.js";
 import { declarative } from "./declarative.js";
-import { checkPayload } from "./payload/index.js";
+import { checkWebhookPayload } from "./payload/index.js";
 import { servingState, storeReadiness } from "./servingState.js";
 import type { Auth } from "./auth/Caller.js";
 import { NoAuth } from "./auth/NoAuth.js";
@@ -134,12 +134,7 @@ export async function createControlplane(
     log: c.log,
     secretsNamespace: c.secretsNamespace,
     namespaces: c.namespaces,
-    checkPayload: (p) =>
-      checkPayload({
-        ...(p.bodyTemplate !== undefined && { body: p.bodyTemplate }),
-        ...(p.headers && { headers: p.headers }),
-        ...(p.cloudEvents && { cloudEvents: p.cloudEvents }),
-      }),
+    checkPayload: checkWebhookPayload,
     warn: jobEvents.record,
   });
   const jobs = objects.jobs(engine);
@@ -199,7 +194,7 @@ export async function createControlplane(
     );
   }
   const service = createService({
-    webhooks: new Webhooks(store.webhooks),
+    webhooks: new Webhooks(store.webhooks, checkWebhookPayload),
     engine,
     auth,
     podJobs: new PodJobs(api),

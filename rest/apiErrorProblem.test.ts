@@ -6,6 +6,7 @@ import {
   UnavailableError,
   ValidationError,
   WebhookInUseError,
+  WebhookMirroredError,
   type ErrorCode,
 } from "../contract/errors.js";
 import { apiErrorProblem } from "./apiErrorProblem.js";
@@ -61,5 +62,12 @@ describe("apiErrorProblem", () => {
       expect(apiErrorProblem(new ApiError(code as ErrorCode, "x")).status, code).to.equal(status);
     }
     expect(apiErrorProblem(new WebhookInUseError("w", ["a"], 1)).status).to.equal(409);
+    const mirrored = apiErrorProblem(
+      new WebhookMirroredError("w", { kind: "ClusterWebhook", namespace: "", name: "ops" }),
+    );
+    expect(mirrored).to.include({
+      status: 409,
+      detail: "webhook w mirrors ClusterWebhook ops: change or delete it with kubectl",
+    });
   });
 });

@@ -48,6 +48,7 @@ describe("REST JSON ↔ the contract's types", () => {
       description: "",
       createdAt: at,
       signed: true,
+      readOnly: false,
     };
     expect(validators.response("Webhook")(webhookJson(hook))).to.equal(true);
     expect(webhookJson(hook).requestBody).to.equal("");
@@ -66,5 +67,60 @@ describe("REST JSON ↔ the contract's types", () => {
     });
     expect(request).to.include({ jobName: "report", namespace: undefined, notifyOn: undefined });
     expect(request.triggers).to.deep.equal([{ webhookId: "h1", timeoutSeconds: 5 }]);
+  });
+
+  it("answers a mirrored webhook's source and payload options, as the document says", () => {
+    const hook: WebhookView = {
+      id: "h2",
+      url: "https://example.com/",
+      requestBody: undefined,
+      description: "",
+      createdAt: at,
+      signed: true,
+      readOnly: true,
+      source: { kind: "Webhook", namespace: "team", name: "chat" },
+      bodyTemplate: "{{ job.name }}",
+      headers: { "X-Team": "{{ job.namespace }}" },
+      cloudEvents: { mode: "Binary" },
+    };
+    const json = webhookJson(hook);
+    expect(validators.response("Webhook")(json)).to.equal(true);
+    expect(json).to.deep.include({
+      requestBody: "",
+      readOnly: true,
+      source: { kind: "Webhook", namespace: "team", name: "chat" },
+      bodyTemplate: "{{ job.name }}",
+      headers: { "X-Team": "{{ job.namespace }}" },
+      cloudEvents: { mode: "Binary" },
+    });
+    const plain = webhookJson({ ...hook, readOnly: false, source: undefined, headers: undefined });
+    expect(plain).to.not.have.any.keys("source", "headers");
+    expect(validators.response("Webhook")(plain)).to.equal(true);
+  });
+
+  it("reads payload options, CloudEvents' mode Binary when left out, and triggers by name", () => {
+    expect(
+      webhookInput({
+        url: "https://example.com/",
+        bodyTemplate: "{{ job.name }}",
+        headers: { "X-A": "1" },
+        cloudEvents: {},
+      }),
+    ).to.deep.include({
+      bodyTemplate: "{{ job.name }}",
+      headers: { "X-A": "1" },
+      cloudEvents: { mode: "Binary" },
+    });
+    const request = watcherRequest({
+      jobName: "report",
+      jobDoneTriggerWebhooks: [
+        { webhookName: "chat" },
+        { clusterWebhookName: "ops", timeoutSeconds: 5 },
+      ],
+    });
+    expect(request.triggers).to.deep.equal([
+      { webhookName: "chat", timeoutSeconds: undefined },
+      { clusterWebhookName: "ops", timeoutSeconds: 5 },
+    ]);
   });
 });

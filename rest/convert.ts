@@ -25,6 +25,11 @@ export function webhookJson(w: WebhookView): WebhookJson {
     description: w.description,
     createdAt: w.createdAt.toISOString(),
     signed: w.signed,
+    readOnly: w.readOnly,
+    ...(w.source && { source: { ...w.source } }),
+    ...(w.bodyTemplate !== undefined && { bodyTemplate: w.bodyTemplate }),
+    ...(w.headers && { headers: { ...w.headers } }),
+    ...(w.cloudEvents && { cloudEvents: { mode: w.cloudEvents.mode } }),
   };
 }
 
@@ -35,6 +40,9 @@ export function webhookInput(b: WebhookCreateJson): WebhookInput {
     requestBody: b.requestBody === "" ? undefined : b.requestBody,
     description: b.description,
     secret: b.secret,
+    ...(b.bodyTemplate !== undefined && { bodyTemplate: b.bodyTemplate }),
+    ...(b.headers && { headers: b.headers }),
+    ...(b.cloudEvents && { cloudEvents: { mode: b.cloudEvents.mode ?? "Binary" } }),
   };
 }
 
@@ -46,8 +54,11 @@ export function watcherRequest(b: SidecarWatcherCreateJson): WatcherRequest {
     cronJobName: b.cronJobName,
     timeoutSeconds: b.timeoutSeconds,
     notifyOn: b.notifyOn,
+    // The schema has checked each names its webhook one way only.
     triggers: b.jobDoneTriggerWebhooks?.map((t) => ({
-      webhookId: t.webhookId,
+      ...(t.webhookId !== undefined && { webhookId: t.webhookId }),
+      ...(t.webhookName !== undefined && { webhookName: t.webhookName }),
+      ...(t.clusterWebhookName !== undefined && { clusterWebhookName: t.clusterWebhookName }),
       timeoutSeconds: t.timeoutSeconds,
     })),
   };

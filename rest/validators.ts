@@ -138,10 +138,16 @@ interface RuleSchema {
   "x-field"?: string;
 }
 
+// Errors that only say another one failed: its "then" (if), one of its names (propertyNames).
+const SUMMARIES = new Set(["if", "propertyNames"]);
+
 // One entry per field and message; what a oneOf's branches say is its own error's to say.
 function fieldErrors(errors: ErrorObject[]): FieldError[] {
   const seen = new Map<string, FieldError>();
-  for (const e of errors.filter((e) => !/\/(oneOf|anyOf)\/\d+\//.test(e.schemaPath))) {
+  const told = errors.filter(
+    (e) => !/\/(oneOf|anyOf)\/\d+\//.test(e.schemaPath) && !SUMMARIES.has(e.keyword),
+  );
+  for (const e of told) {
     const f = fieldError(e);
     seen.set(`${f.field}\n${f.message}`, f);
   }
@@ -165,7 +171,9 @@ function ruleOf(e: ErrorObject): { rule: RuleSchema; message: string } {
 }
 
 function fieldError(e: ErrorObject): FieldError {
-  const path = restPath(e.instancePath);
+  // A property's name that breaks propertyNames' rule: the error is about that property.
+  const name = e.propertyName === undefined ? "" : `.${e.propertyName}`;
+  const path = (restPath(e.instancePath) + name).replace(/^\./, "");
   const join = (field: string): string => (path ? `${path}.${field}` : field);
   const { rule, message } = ruleOf(e);
   switch (e.keyword) {

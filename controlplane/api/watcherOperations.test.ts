@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { ApiError } from "../../contract/errors.js";
 import type { WatcherRequest } from "../../contract/model.js";
 import { ANONYMOUS, type Caller } from "../auth/Caller.js";
+import { mirrored } from "../../test/support/mirroredWebhooks.js";
 import { RuleAuth, serviceAccount, testService } from "../../test/support/serviceFixture.js";
 
 async function refusal(p: Promise<unknown>): Promise<ApiError> {
@@ -148,5 +149,123 @@ describe("watcher operations", () => {
       (e: unknown) => e,
     );
     expect(err).to.have.property("name", "AbortError");
+  });
+
+  describe("triggers naming Webhook and ClusterWebhook objects", () => {
+    const chat = mirrored({ kind: "Webhook", namespace: "team", name: "chat" });
+    const ops = mirrored({ kind: "ClusterWebhook", namespace: "", name: "ops" });
+    const narrow = mirrored(
+      { kind: "ClusterWebhook", namespace: "", name: "narrow" },
+      { namespaces: ["prod", "staging"] },
+    );
+
+    beforeEach(async () => {
+      for (const w of [chat, ops, narrow]) await service.store.webhooks.put(w);
+    });
+
+    it("resolves each name to the webhook mirroring it, and carries the id from then on", async () => {
+      const request: WatcherRequest = {
+        jobName: "j",
+        namespace: "team",
+        triggers: [
+          { webhookName: "chat", timeoutSeconds: 5 },
+          { clusterWebhookName: "ops" },
+          { webhookId: hook },
+        ],
+      };
+      const w = await service.watchers.create(admin, request, "by-name");
+      expect(w.triggers.map((t) => [t.webhookId, t.timeoutSeconds])).to.deep.equal([
+        [chat.id, 5],
+        [ops.id, 0],
+        [hook, 0],
+      ]);
+      expect(await service.watchers.get(admin, w.id)).to.deep.equal(w);
+      // The same watcher asked for by ids is the same request.
+      const byIds = await service.watchers.create(
+        admin,
+        {
+          ...request,
+          triggers: [
+            { webhookId: chat.id, timeoutSeconds: 5 },
+            { webhookId: ops.id },
+            { webhookId: hook },
+          ],
+        },
+        "by-name",
+      );
+      expect(byIds.id).to.equal(w.id);
+    });
+
+    it("answers NOT_FOUND for a name nothing mirrors, a Webhook of another namespace included", async () => {
+      const err = await refusal(
+        service.watchers.create(admin, {
+          jobName: "j",
+          namespace: "elsewhere",
+          triggers: [{ webhookName: "chat" }, { clusterWebhookName: "nope" }, { webhookId: hook }],
+        }),
+      );
+      expect(err.code).to.equal("not-found");
+      expect(err.violations).to.deep.equal([
+        {
+          field: "triggers[0].webhookName",
+          description: "no Webhook elsewhere/chat (does it exist, and is it Ready?)",
+        },
+        {
+          field: "triggers[1].clusterWebhookName",
+          description: "no ClusterWebhook nope (does it exist, and is it Ready?)",
+        },
+      ]);
+    });
+
+    it("answers PERMISSION_DENIED where the webhook does not serve the watcher's namespace", async () => {
+      const denied = await refusal(
+        service.watchers.create(admin, {
+          jobName: "j",
+          namespace: "team",
+          triggers: [{ clusterWebhookName: "narrow" }],
+        }),
+      );
+      expect(denied.code).to.equal("permission-denied");
+      expect(denied.message).to.equal(
+        "ClusterWebhook narrow serves only Jobs in namespaces prod, staging (its spec.namespaces), not team",
+      );
+      expect(fields(denied)).to.deep.equal(["triggers[0].clusterWebhookName"]);
+      // By id, a Webhook object's webhook serves its own namespace only.
+      const byId = await refusal(
+        service.watchers.create(admin, {
+          jobName: "j",
+          namespace: "prod",
+          triggers: [{ clusterWebhookName: "narrow" }, { webhookId: chat.id }],
+        }),
+      );
+      expect(byId.message).to.equal(
+        "Webhook team/chat serves only Jobs in its own namespace team, not prod",
+      );
+      expect(fields(byId)).to.deep.equal(["triggers[1].webhookId"]);
+    });
+
+    it("refuses more than one name for a trigger, and a name that is no object name", async () => {
+      const err = await refusal(
+        service.watchers.create(admin, {
+          jobName: "Bad_Name",
+          triggers: [
+            { webhookId: hook, webhookName: "chat" },
+            { webhookName: "chat", clusterWebhookName: "ops" },
+            { webhookName: "Not A Name" },
+            { clusterWebhookName: "x".repeat(254) },
+            {},
+          ],
+        }),
+      );
+      expect(err.code).to.equal("invalid-argument");
+      expect(fields(err)).to.have.members([
+        "triggers[0]",
+        "triggers[1]",
+        "triggers[2].webhookName",
+        "triggers[3].clusterWebhookName",
+        "triggers[4].webhookId",
+        "jobName",
+      ]);
+    });
   });
 });

@@ -47,7 +47,7 @@ export function watcherOperations(
   }
   return {
     create: async (caller, request, idempotencyKey) => {
-      const spec = watcherSpec(request, caller, o.defaultNamespace);
+      const { spec, naming } = watcherSpec(request, caller, o.defaultNamespace);
       if (!(await forOwnJob(spec, caller))) {
         await auth.authorize(caller, {
           verb: "create",
@@ -56,7 +56,7 @@ export function watcherOperations(
         });
       }
       // The engine validates every spec it is given, this one and the job-families file's alike.
-      return (await engine.createWatcher(spec, idempotencyKey)).watcher;
+      return (await engine.createWatcher(spec, idempotencyKey, naming)).watcher;
     },
     get: (caller, id) => authorized(caller, id, "get"),
     list: async (caller, filter, page) => {

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { ApiError } from "../../contract/errors.js";
 import { LIMITS } from "../../contract/limits.js";
 import { ANONYMOUS, type Caller } from "../auth/Caller.js";
+import { mirrored } from "../../test/support/mirroredWebhooks.js";
 import { RuleAuth, testService } from "../../test/support/serviceFixture.js";
 
 async function refusal(p: Promise<unknown>): Promise<ApiError> {
@@ -105,5 +106,91 @@ describe("webhook operations", () => {
     expect(inUse.preconditions.map((p) => p.subject)).to.deep.equal([`jobdonewatchers/${w.id}`]);
     await service.webhooks.delete(admin, secondId);
     expect((await refusal(service.webhooks.get(admin, secondId))).code).to.equal("not-found");
+  });
+
+  it("registers payload options, only those given, and refuses what the payload checker refuses", async () => {
+    // The checker names fields as a Webhook object's spec does: body, headers.NAME.
+    service = testService(auth, {}, (p) => [
+      ...(p.bodyTemplate === "{{" ? [{ field: "body", description: "does not parse" }] : []),
+      ...(p.headers?.Host !== undefined ? [{ field: "headers.Host", description: "is ours" }] : []),
+    ]);
+    const plain = await service.webhooks.create(admin, {
+      url: "http://127.0.0.1:59999/",
+      bodyTemplate: "",
+      headers: {},
+    });
+    expect(plain).to.not.have.any.keys("bodyTemplate", "headers", "cloudEvents", "source");
+    expect(plain.readOnly).to.equal(false);
+    const hook = await service.webhooks.create(admin, {
+      url: "http://127.0.0.1:59999/",
+      bodyTemplate: '{"job":"{{ job.name }}"}',
+      headers: { "X-Team": "{{ job.namespace }}" },
+      cloudEvents: { mode: "Structured" },
+    });
+    expect(hook).to.deep.include({
+      bodyTemplate: '{"job":"{{ job.name }}"}',
+      headers: { "X-Team": "{{ job.namespace }}" },
+      cloudEvents: { mode: "Structured" },
+      requestBody: undefined,
+      readOnly: false,
+      signed: false,
+    });
+    expect(await service.webhooks.get(admin, hook.id)).to.deep.equal(hook);
+
+    const bad = await refusal(
+      service.webhooks.create(admin, {
+        url: "http://127.0.0.1:59999/",
+        bodyTemplate: "{{",
+        headers: { Host: "x" },
+      }),
+    );
+    expect(bad.code).to.equal("invalid-argument");
+    expect(bad.violations.map((v) => v.field)).to.have.members(["bodyTemplate", "headers.Host"]);
+    const both = await refusal(
+      service.webhooks.create(admin, {
+        url: "http://127.0.0.1:59999/",
+        requestBody: "verbatim",
+        bodyTemplate: "{{ job.name }}",
+        headers: Object.fromEntries(
+          Array.from({ length: LIMITS.headers + 1 }, (_, i) => [`X-${i}`, ""]),
+        ),
+      }),
+    );
+    expect(both.violations.map((v) => v.field)).to.have.members(["bodyTemplate", "headers"]);
+  });
+
+  it("shows a mirrored webhook read-only with its source, signed by its Secret's name alone, and refuses to delete it", async () => {
+    const source = { kind: "Webhook" as const, namespace: "team", name: "chat" };
+    const secretRef = { namespace: "team", name: "chat-signing", key: "secret" };
+    const w = mirrored(source, { secretRef, bodyTemplate: "{{ job.name }}" });
+    await service.store.webhooks.put(w);
+    const view = await service.webhooks.get(reader, w.id);
+    expect(view).to.deep.include({
+      readOnly: true,
+      source,
+      signed: true,
+      bodyTemplate: "{{ job.name }}",
+    });
+    expect(JSON.stringify(view)).to.not.contain("chat-signing");
+    expect((await service.webhooks.list(admin, {})).items).to.deep.equal([view]);
+
+    const refused = await refusal(service.webhooks.delete(admin, w.id));
+    expect(refused.code).to.equal("failed-precondition");
+    expect(refused.message).to.equal(
+      `webhook ${w.id} mirrors Webhook team/chat: change or delete it with kubectl`,
+    );
+    expect(refused.preconditions).to.deep.equal([
+      {
+        type: "WEBHOOK_MIRRORED",
+        subject: "namespaces/team/webhooks.jobhooks.dev/chat",
+        description: `webhook ${w.id} mirrors Webhook team/chat`,
+      },
+    ]);
+    expect((await service.webhooks.get(admin, w.id)).id).to.equal(w.id);
+    const cluster = mirrored({ kind: "ClusterWebhook", namespace: "", name: "ops" });
+    await service.store.webhooks.put(cluster);
+    expect((await refusal(service.webhooks.delete(admin, cluster.id))).message).to.equal(
+      `webhook ${cluster.id} mirrors ClusterWebhook ops: change or delete it with kubectl`,
+    );
   });
 });

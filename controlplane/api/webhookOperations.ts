@@ -5,15 +5,24 @@ import type { Webhook } from "../watchers/model.js";
 import type { Webhooks } from "../watchers/Webhooks.js";
 import { pageBounds } from "./pageBounds.js";
 
-/** A webhook as callers see it: whether it has a secret, never the secret. */
+/**
+ * A webhook as callers see it: whether it has a secret (its own or a Secret it names), never the
+ * secret, nor where a Secret is; what it mirrors, if anything; its payload options.
+ */
 export function webhookView(w: Webhook): WebhookView {
+  const o = w.options;
   return {
     id: w.id,
     url: w.url,
     requestBody: w.requestBody,
     description: w.description,
     createdAt: w.createdAt,
-    signed: w.secret !== undefined,
+    signed: w.secret !== undefined || o?.secretRef !== undefined,
+    readOnly: w.source !== undefined,
+    ...(w.source && { source: { ...w.source } }),
+    ...(o?.bodyTemplate !== undefined && { bodyTemplate: o.bodyTemplate }),
+    ...(o?.headers !== undefined && { headers: { ...o.headers } }),
+    ...(o?.cloudEvents !== undefined && { cloudEvents: { mode: o.cloudEvents.mode } }),
   };
 }
 
@@ -40,13 +49,17 @@ export function webhookOperations(webhooks: Webhooks, auth: Auth): WebhookOperat
   };
 }
 
-// The url without the blanks a copy and paste brings; an empty request body is none (the JSON
-// event), as protobuf cannot tell the two apart.
+// The url without the blanks a copy and paste brings; an empty request body or body template is
+// none, and so are no headers, as protobuf cannot tell the two apart.
 function withDefaults(input: WebhookInput): Parameters<Webhooks["create"]>[0] {
+  const headers = input.headers ?? {};
   return {
     url: input.url.trim(),
     requestBody: input.requestBody === "" ? undefined : input.requestBody,
     description: input.description ?? "",
     secret: input.secret,
+    ...(input.bodyTemplate && { bodyTemplate: input.bodyTemplate }),
+    ...(Object.keys(headers).length > 0 && { headers }),
+    ...(input.cloudEvents && { cloudEvents: { mode: input.cloudEvents.mode } }),
   };
 }

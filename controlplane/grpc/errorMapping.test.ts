@@ -8,9 +8,11 @@ import {
 import { createLogger } from "../../common/logger.js";
 import {
   NotFoundError,
+  PermissionDeniedError,
   UnavailableError,
   ValidationError,
   WebhookInUseError,
+  WebhookMirroredError,
 } from "../../contract/errors.js";
 import { toServerError } from "./errorMapping.js";
 
@@ -69,5 +71,32 @@ describe("toServerError", () => {
     const internal = toServerError(new Error("secret detail"), "/m", log);
     expect(internal.code).to.equal(Status.INTERNAL);
     expect(internal.details).to.not.contain("secret");
+  });
+
+  it("refuses to delete a mirrored webhook as FAILED_PRECONDITION naming its object, and a forbidden ClusterWebhook as PERMISSION_DENIED naming the field", () => {
+    const source = { kind: "Webhook" as const, namespace: "team", name: "chat" };
+    const mirrored = toServerError(new WebhookMirroredError("h", source), "/m", log);
+    expect(mirrored.code).to.equal(Status.FAILED_PRECONDITION);
+    expect(mirrored.details).to.equal(
+      "webhook h mirrors Webhook team/chat: change or delete it with kubectl",
+    );
+    expect(detail(mirrored, "violations")?.violations[0]).to.include({
+      type: "WEBHOOK_MIRRORED",
+      subject: "namespaces/team/webhooks.jobhooks.dev/chat",
+    });
+    const forbidden = toServerError(
+      new PermissionDeniedError("ClusterWebhook ops serves only …", [
+        {
+          field: "triggers[0].clusterWebhookName",
+          description: "ClusterWebhook ops serves only …",
+        },
+      ]),
+      "/m",
+      log,
+    );
+    expect(forbidden.code).to.equal(Status.PERMISSION_DENIED);
+    expect(detail(forbidden, "fieldViolations")?.fieldViolations[0]?.field).to.equal(
+      "triggers[0].cluster_webhook_name",
+    );
   });
 });

@@ -16,3 +16,4 @@ export {
   type PayloadSpec,
   type RenderedPayload,
 } from "./templates.js";
+export { checkWebhookPayload, payloadSpecOf } from "./webhookPayload.js";

@@ -5,6 +5,7 @@ import type { JobLookup } from "./JobLookup.js";
 import type { Store } from "../store/Store.js";
 import { outageReason } from "../store/StoreHealth.js";
 import { IdempotencyConflictError, UnknownWebhookError } from "../store/WatcherRepo.js";
+import { BY_ID, checkTriggerWebhooks, type TriggerNaming } from "./checkTriggers.js";
 import { decideCancel, decideExpiry } from "./decideEnding.js";
 import { decideRemove, decideUpsert, goneJob } from "./decideJobEvent.js";
 import { readJobView } from "./readJobView.js";
@@ -57,11 +58,13 @@ export class WatcherEngine {
 
   // --- watchers
 
+  /** `naming`: how the request named the triggers' webhooks, for what a refusal says. */
   async createWatcher(
     spec: WatcherSpec,
     idempotencyKey?: string,
+    naming?: TriggerNaming,
   ): Promise<{ watcher: Watcher; created: boolean }> {
-    await this.check(spec, idempotencyKey);
+    await this.check(spec, idempotencyKey, naming);
     const now = this.now();
     let result: { watcher: Watcher; created: boolean };
     const askBind = spec.jobName !== "" && !this.o.jobs.answering;
@@ -182,8 +185,12 @@ export class WatcherEngine {
 
   // --- read, apply, announce
 
-  private async check(spec: WatcherSpec, idempotencyKey: string | undefined): Promise<void> {
-    const violations = validateWatcherSpec(spec, idempotencyKey);
+  private async check(
+    spec: WatcherSpec,
+    idempotencyKey: string | undefined,
+    naming: TriggerNaming = BY_ID,
+  ): Promise<void> {
+    const violations = [...naming.violations, ...validateWatcherSpec(spec, idempotencyKey)];
     if (this.o.namespaces && !this.o.namespaces.includes(spec.namespace)) {
       violations.push({
         field: "namespace",
@@ -191,18 +198,7 @@ export class WatcherEngine {
       });
     }
     if (violations.length > 0) throw new ValidationError(violations);
-    // A well-formed request that names a webhook which does not exist: NOT_FOUND, naming it.
-    const found = await Promise.all(
-      spec.triggers.map((t) => this.o.store.webhooks.get(t.webhookId)),
-    );
-    const missing = spec.triggers.flatMap((t, i) =>
-      found[i]
-        ? []
-        : [{ field: `triggers[${i}].webhookId`, description: `no webhook ${t.webhookId}` }],
-    );
-    if (missing.length > 0) {
-      throw new NotFoundError(missing.map((m) => m.description).join("; "), missing);
-    }
+    await checkTriggerWebhooks(this.o.store.webhooks, spec, naming);
   }
 
   // A Job that already exists binds at once, and if it already finished the watcher fires now.

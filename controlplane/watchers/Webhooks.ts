@@ -1,22 +1,54 @@
 import { randomUUID } from "node:crypto";
 import type { WebhookRepo } from "../store/WebhookRepo.js";
-import { NotFoundError, ValidationError, WebhookInUseError } from "./errors.js";
+import {
+  NotFoundError,
+  ValidationError,
+  WebhookInUseError,
+  WebhookMirroredError,
+  type FieldViolation,
+} from "./errors.js";
 import { listPage, type Page } from "./listPage.js";
 import type { Webhook } from "./model.js";
 import type { PageBounds } from "./takePage.js";
-import { validateWebhook, type WebhookInput } from "./validate.js";
+import { validateWebhook, type WebhookInput, type WebhookPayload } from "./validate.js";
+
+/**
+ * Judges a payload's templates and header names (a template that does not parse is refused
+ * here, never at delivery). Its fields are named as a Webhook object's spec names them: body,
+ * headers.NAME, cloudEvents.
+ */
+export type CheckPayload = (p: WebhookPayload) => FieldViolation[];
 
 /** Registering, reading and deleting webhooks. */
 export class Webhooks {
   constructor(
     private readonly repo: WebhookRepo,
+    private readonly checkPayload: CheckPayload,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
   async create(input: WebhookInput): Promise<Webhook> {
+    const { bodyTemplate, headers, cloudEvents, ...fields } = input;
+    const payload: WebhookPayload = {
+      ...(bodyTemplate !== undefined && { bodyTemplate }),
+      ...(headers !== undefined && { headers }),
+      ...(cloudEvents !== undefined && { cloudEvents }),
+    };
     const violations = validateWebhook(input);
+    // A payload whose shape is wrong (too long, too many headers) is not worth parsing.
+    const shaped = !violations.some((v) => /^(bodyTemplate|headers|cloudEvents)\b/.test(v.field));
+    if (shaped && Object.keys(payload).length > 0) {
+      violations.push(
+        ...this.checkPayload(payload).map((v) => ({ ...v, field: apiField(v.field) })),
+      );
+    }
     if (violations.length > 0) throw new ValidationError(violations);
-    const webhook: Webhook = { id: randomUUID(), ...input, createdAt: this.now() };
+    const webhook: Webhook = {
+      id: randomUUID(),
+      ...fields,
+      createdAt: this.now(),
+      ...(Object.keys(payload).length > 0 && { options: payload }),
+    };
     await this.repo.insert(webhook);
     return webhook;
   }
@@ -37,11 +69,20 @@ export class Webhooks {
 
   /**
    * Deletes a webhook that no open watcher names. Ended watchers keep their triggers naming it;
-   * it is gone for everything else (get, list, new watchers).
+   * it is gone for everything else (get, list, new watchers). A webhook mirrored from an object
+   * is the object's: deleting the object deletes it.
    */
   async delete(id: string): Promise<void> {
+    const source = (await this.repo.get(id))?.source;
+    if (source) throw new WebhookMirroredError(id, source);
     const result = await this.repo.delete(id, this.now());
     if (result.kind === "missing") throw new NotFoundError(`webhook ${id} not found`);
     if (result.kind === "in-use") throw new WebhookInUseError(id, result.watcherIds, result.count);
   }
+}
+
+// A payload field as the API names it: a Webhook object's spec.body is the API's bodyTemplate.
+function apiField(field: string): string {
+  const f = field.replace(/^spec\./, "");
+  return /^body\b/.test(f) ? `bodyTemplate${f.slice("body".length)}` : f;
 }

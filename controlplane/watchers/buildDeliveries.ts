@@ -4,9 +4,9 @@ import {
   compilePayload,
   payloadContext,
   payloadRequest,
-  type PayloadSpec,
+  payloadSpecOf,
+  type PayloadRequest,
 } from "../payload/index.js";
-import type { PayloadRequest } from "../payload/payloadRequest.js";
 import { deliveryBody } from "./eventBody.js";
 import type { Delivery, Outcome, Trigger, Watcher, Webhook } from "./model.js";
 
@@ -73,17 +73,12 @@ function shaped(
   c: DeliveryContext,
 ): PayloadRequest {
   const jsonEvent = deliveryBody(webhook, w, t, { summary: c.job, outcome: c.outcome, at: c.at });
-  const spec = payloadSpecOf(webhook);
+  const spec = webhook.options && payloadSpecOf(webhook.options);
   if (!spec) return { ...jsonEvent, headers: {} };
-  const source = webhook.source;
   const context = payloadContext({
     job: c.job,
     outcome: c.outcome,
-    webhook: {
-      kind: source?.kind ?? "",
-      namespace: source?.namespace ?? "",
-      name: source?.name ?? webhook.id,
-    },
+    webhook: templateName(webhook),
     watcherId: w.id,
     eventId,
     time: c.at,
@@ -96,12 +91,7 @@ function shaped(
   }
 }
 
-function payloadSpecOf(webhook: Webhook): PayloadSpec | undefined {
-  const o = webhook.options;
-  if (!o || (o.bodyTemplate === undefined && !o.headers && !o.cloudEvents)) return undefined;
-  return {
-    ...(o.bodyTemplate !== undefined && { body: o.bodyTemplate }),
-    ...(o.headers && { headers: o.headers }),
-    ...(o.cloudEvents && { cloudEvents: o.cloudEvents }),
-  };
+// What a template knows of its webhook: its object, or for one made through the API its id.
+function templateName(webhook: Webhook): { kind: string; namespace: string; name: string } {
+  return webhook.source ?? { kind: "", namespace: "", name: webhook.id };
 }

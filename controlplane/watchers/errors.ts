@@ -2,8 +2,11 @@
 export {
   ConflictError,
   NotFoundError,
+  PermissionDeniedError,
   PreconditionError,
   ValidationError,
   WebhookInUseError,
+  WebhookMirroredError,
+  sourceName,
   type FieldViolation,
 } from "../../contract/errors.js";

@@ -9,7 +9,10 @@ export {
   type Watcher,
   type WatcherFilter,
   type WatcherSpec,
+  type WebhookKind,
+  type WebhookSource,
 } from "../../contract/model.js";
+import type { CloudEventsMode, WebhookSource } from "../../contract/model.js";
 
 export interface Webhook {
   id: string;
@@ -26,15 +29,6 @@ export interface Webhook {
   options?: WebhookOptions;
 }
 
-export type WebhookKind = "Webhook" | "ClusterWebhook";
-
-/** A Kubernetes object a webhook mirrors; namespace "" for a ClusterWebhook. */
-export interface WebhookSource {
-  kind: WebhookKind;
-  namespace: string;
-  name: string;
-}
-
 /** Where a signing secret is read, at each attempt. */
 export interface SecretRef {
   namespace: string;
@@ -48,7 +42,7 @@ export interface WebhookOptions {
   /** Extra headers; each value a Liquid template. */
   headers?: Record<string, string>;
   /** Present: deliveries are CloudEvents 1.0 in this content mode. */
-  cloudEvents?: { mode: "Binary" | "Structured" };
+  cloudEvents?: { mode: CloudEventsMode };
   /** The signing secret is this Secret's key (instead of `secret`). */
   secretRef?: SecretRef;
   /** A ClusterWebhook's namespaces whose Jobs may use it; absent: all. */

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { Outcome, type WatcherSpec } from "./model.js";
-import { validateWatcherSpec, validateWebhook } from "./validate.js";
+import { LIMITS, validateWatcherSpec, validateWebhook } from "./validate.js";
 
 const spec = (over: Partial<WatcherSpec> = {}): WatcherSpec => ({
   namespace: "default",
@@ -93,5 +93,30 @@ describe("validateWebhook", () => {
     expect(
       fields(validateWebhook({ ...hook, requestBody: "x".repeat(1024 * 1024 + 1) })),
     ).to.deep.equal(["requestBody"]);
+  });
+
+  it("takes a payload's shape: a body template or a request body, bounded templates and headers", () => {
+    const payload = { bodyTemplate: "{{ job.name }}", headers: { "X-A": "1" } };
+    expect(validateWebhook({ ...hook, ...payload, cloudEvents: { mode: "Binary" } })).to.deep.equal(
+      [],
+    );
+    expect(fields(validateWebhook({ ...hook, ...payload, requestBody: "x" }))).to.deep.equal([
+      "bodyTemplate",
+    ]);
+    expect(
+      fields(validateWebhook({ ...hook, bodyTemplate: "é".repeat(LIMITS.bodyTemplateLength + 1) })),
+    ).to.deep.equal(["bodyTemplate"]);
+    // Counted in characters, as the CRD's maxLength counts them.
+    expect(
+      validateWebhook({ ...hook, bodyTemplate: "é".repeat(LIMITS.bodyTemplateLength) }),
+    ).to.deep.equal([]);
+    const many = Object.fromEntries(
+      Array.from({ length: LIMITS.headers + 1 }, (_, i) => [`X-${i}`, ""]),
+    );
+    expect(fields(validateWebhook({ ...hook, headers: many }))).to.deep.equal(["headers"]);
+    const mode = { mode: "Streaming" as "Binary" };
+    expect(fields(validateWebhook({ ...hook, cloudEvents: mode }))).to.deep.equal([
+      "cloudEvents.mode",
+    ]);
   });
 });

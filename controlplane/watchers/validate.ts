@@ -2,7 +2,7 @@ import { codePoints } from "../../common/codePoints.js";
 import { FETCH_BAD_PORTS } from "../../common/fetchBadPorts.js";
 import { isValidSecret } from "../dispatcher/sign.js";
 import type { FieldViolation } from "./errors.js";
-import { Outcome, type WatcherSpec } from "./model.js";
+import { Outcome, type WatcherSpec, type WebhookOptions } from "./model.js";
 import { LIMITS } from "../../contract/limits.js";
 
 export { LIMITS };
@@ -71,12 +71,17 @@ function keyProblem(key: string): string | undefined {
   return undefined;
 }
 
-export interface WebhookInput {
+/** How deliveries are shaped beyond url and requestBody: what a payload checker reads. */
+export type WebhookPayload = Pick<WebhookOptions, "bodyTemplate" | "headers" | "cloudEvents">;
+
+export interface WebhookInput extends WebhookPayload {
   url: string;
   requestBody: string | undefined;
   description: string;
   secret: string | undefined;
 }
+
+const CLOUD_EVENTS_MODES: readonly string[] = ["Binary", "Structured"];
 
 export function validateWebhook(w: WebhookInput): FieldViolation[] {
   const v: FieldViolation[] = [];
@@ -91,11 +96,37 @@ export function validateWebhook(w: WebhookInput): FieldViolation[] {
   if (w.requestBody !== undefined && Buffer.byteLength(w.requestBody) > LIMITS.requestBodyBytes) {
     v.push({ field: "requestBody", description: "must be at most 1 MiB" });
   }
+  v.push(...payloadViolations(w));
   if (w.secret !== undefined && !isValidSecret(w.secret)) {
     v.push({
       field: "secret",
       description: 'must be "whsec_" followed by base64 of 24 to 64 random bytes',
     });
+  }
+  return v;
+}
+
+// The payload's shape; what its templates and header names say is the payload checker's to judge.
+function payloadViolations(w: WebhookInput): FieldViolation[] {
+  const v: FieldViolation[] = [];
+  if (w.bodyTemplate !== undefined && w.requestBody !== undefined) {
+    v.push({
+      field: "bodyTemplate",
+      description:
+        "cannot be given with requestBody: requestBody is sent as it is, bodyTemplate is rendered; give one",
+    });
+  }
+  if (w.bodyTemplate !== undefined && codePoints(w.bodyTemplate) > LIMITS.bodyTemplateLength) {
+    v.push({
+      field: "bodyTemplate",
+      description: `must be at most ${LIMITS.bodyTemplateLength} characters`,
+    });
+  }
+  if (w.headers && Object.keys(w.headers).length > LIMITS.headers) {
+    v.push({ field: "headers", description: `at most ${LIMITS.headers} headers` });
+  }
+  if (w.cloudEvents && !CLOUD_EVENTS_MODES.includes(w.cloudEvents.mode)) {
+    v.push({ field: "cloudEvents.mode", description: "must be Binary or Structured" });
   }
   return v;
 }

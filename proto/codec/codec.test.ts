@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { ValidationError } from "../../contract/errors.js";
-import type { Watcher } from "../../contract/model.js";
+import type { Watcher, WebhookInput, WebhookView } from "../../contract/model.js";
 import { JobOutcome, WatcherStatus } from "../gen/jobhooks/v1/watchers.js";
 import {
   watcherFilterFromProto,
@@ -9,7 +9,13 @@ import {
   watcherRequestToProto,
   watcherToProto,
 } from "./watchers.js";
-import { webhookFromProto, webhookToProto } from "./webhooks.js";
+import { CloudEventsMode, WebhookKind } from "../gen/jobhooks/v1/webhooks.js";
+import {
+  webhookFromProto,
+  webhookInputFromProto,
+  webhookInputToProto,
+  webhookToProto,
+} from "./webhooks.js";
 
 const watcher: Watcher = {
   id: "w1",
@@ -52,6 +58,7 @@ describe("proto codec", () => {
       description: "d",
       createdAt: new Date(5),
       signed: true,
+      readOnly: false,
     };
     expect(webhookFromProto(webhookToProto(hook))).to.deep.equal(hook);
   });
@@ -76,5 +83,79 @@ describe("proto codec", () => {
     expect(() =>
       watcherFilterFromProto({ ...base, status: "NOPE" as unknown as WatcherStatus }),
     ).to.throw(ValidationError);
+  });
+
+  it("carries a mirrored webhook's source and payload options both ways", () => {
+    const hook: WebhookView = {
+      id: "h2",
+      url: "https://example.com/",
+      requestBody: undefined,
+      description: "",
+      createdAt: new Date(5),
+      signed: true,
+      readOnly: true,
+      source: { kind: "ClusterWebhook", namespace: "", name: "ops" },
+      bodyTemplate: "{{ job.name }}",
+      headers: { "X-Team": "{{ job.namespace }}" },
+      cloudEvents: { mode: "Structured" },
+    };
+    const wire = webhookToProto(hook);
+    expect(wire).to.deep.include({
+      readOnly: true,
+      source: { kind: WebhookKind.CLUSTER_WEBHOOK, namespace: "", name: "ops" },
+      cloudEvents: { mode: CloudEventsMode.STRUCTURED },
+    });
+    expect(webhookFromProto(wire)).to.deep.equal(hook);
+    const namespaced = {
+      ...hook,
+      source: { kind: "Webhook" as const, namespace: "team", name: "chat" },
+    };
+    expect(webhookFromProto(webhookToProto(namespaced))).to.deep.equal(namespaced);
+  });
+
+  it("reads a create request's payload options: empty ones absent, an UNSPECIFIED mode Binary, an unknown one refused", () => {
+    const input: WebhookInput = {
+      url: "https://example.com/",
+      description: "d",
+      bodyTemplate: "{{ job.name }}",
+      headers: { "X-A": "1" },
+      cloudEvents: { mode: "Binary" },
+    };
+    expect(webhookInputFromProto(webhookInputToProto(input))).to.deep.include(input);
+    const bare = webhookInputToProto({
+      url: "https://example.com/",
+      bodyTemplate: "",
+      headers: {},
+    });
+    const read = webhookInputFromProto(bare);
+    expect(read).to.not.have.any.keys("bodyTemplate", "headers", "cloudEvents");
+    const unspecified = { ...bare, cloudEvents: { mode: CloudEventsMode.UNSPECIFIED } };
+    expect(webhookInputFromProto(unspecified).cloudEvents).to.deep.equal({ mode: "Binary" });
+    expect(() =>
+      webhookInputFromProto({
+        ...bare,
+        cloudEvents: { mode: "NOPE" as unknown as CloudEventsMode },
+      }),
+    ).to.throw(ValidationError);
+  });
+
+  it("carries a trigger's names to protobuf and back, leaving out those not given", () => {
+    const wire = watcherRequestToProto(
+      {
+        jobName: "j",
+        triggers: [{ webhookName: "chat", timeoutSeconds: 5 }, { clusterWebhookName: "ops" }],
+      },
+      undefined,
+    );
+    expect(wire.triggers[0]).to.deep.equal({
+      webhookId: "",
+      webhookName: "chat",
+      clusterWebhookName: "",
+      timeoutSeconds: 5,
+    });
+    expect(watcherRequestFromProto(wire).request.triggers).to.deep.equal([
+      { webhookName: "chat", timeoutSeconds: 5 },
+      { clusterWebhookName: "ops", timeoutSeconds: 0 },
+    ]);
   });
 });

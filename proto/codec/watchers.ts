@@ -101,7 +101,9 @@ export function watcherRequestToProto(
     timeoutSeconds: r.timeoutSeconds ?? 0,
     notifyOn: (r.notifyOn ?? []).map((o) => outcome.value(o) ?? JobOutcome.UNSPECIFIED),
     triggers: (r.triggers ?? []).map((t) => ({
-      webhookId: t.webhookId,
+      webhookId: t.webhookId ?? "",
+      webhookName: t.webhookName ?? "",
+      clusterWebhookName: t.clusterWebhookName ?? "",
       timeoutSeconds: t.timeoutSeconds ?? 0,
     })),
     idempotencyKey: idempotencyKey ?? "",
@@ -129,8 +131,11 @@ export function watcherRequestFromProto(r: CreateWatcherRequest): {
       cronJobName: r.cronJobName || undefined,
       timeoutSeconds: r.timeoutSeconds,
       notifyOn: notifyOn.length > 0 ? notifyOn : undefined,
+      // Of a trigger's three names, those given: the service refuses more than one.
       triggers: r.triggers.map((t) => ({
-        webhookId: t.webhookId,
+        ...(t.webhookId !== "" && { webhookId: t.webhookId }),
+        ...(t.webhookName !== "" && { webhookName: t.webhookName }),
+        ...(t.clusterWebhookName !== "" && { clusterWebhookName: t.clusterWebhookName }),
         timeoutSeconds: t.timeoutSeconds,
       })),
     },

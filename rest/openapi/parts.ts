@@ -1,7 +1,7 @@
 // Pieces the OpenAPI document is built from: each rule the server enforces on a value, stated once
 // as a JSON Schema so that the gateway validates with it and a generated client obeys it.
 import { FETCH_BAD_PORTS } from "../../common/fetchBadPorts.js";
-import { DNS_LABEL, LIMITS } from "../../contract/limits.js";
+import { DNS_LABEL, HTTP_TOKEN, LIMITS, RESERVED_HEADERS } from "../../contract/limits.js";
 
 // `x-rule` is our extension: the sentence a refusal names the field with (rest/validators.ts).
 // Every bound is contract/limits.ts's, so the document and the domain's validation agree.
@@ -55,6 +55,39 @@ export const webhookSecret = {
     `^whsec_((${B64}{4}){8,21}(${B64}[AQgw]==)?` +
     `|(${B64}{4}){8,20}${B64}{2}[AEIMQUYcgkosw048]=)$`,
   "x-rule": 'must be "whsec_" followed by base64 of 24 to 64 random bytes',
+} as const;
+
+// A pattern that matches `s` in any case: JSON Schema's patterns have no flags.
+const anyCase = (s: string): string =>
+  s.replace(/[a-z]/gi, (c) => `[${c.toUpperCase()}${c.toLowerCase()}]`);
+const RESERVED = [
+  ...RESERVED_HEADERS.names.map((n) => `${anyCase(n)}$`),
+  ...RESERVED_HEADERS.prefixes.map(anyCase),
+].join("|");
+
+/** A webhook's extra headers: names HTTP tokens jobhooks does not send itself; values templates. */
+export const webhookHeaders = {
+  type: "object",
+  maxProperties: LIMITS.headers,
+  propertyNames: {
+    pattern: `^${HTTP_TOKEN}$`,
+    not: { pattern: `^(${RESERVED})` },
+    "x-rule": `must be an HTTP header name (a token), not one jobhooks sets: ${RESERVED_HEADERS.names.join(", ")}, ${RESERVED_HEADERS.prefixes.map((p) => `${p}*`).join(", ")}`,
+  },
+  // Values are templates, rendered at each delivery; no control character but a tab.
+  additionalProperties: {
+    type: "string",
+    pattern: "^[^\\u0000-\\u0008\\u000A-\\u001F\\u007F]*$",
+    "x-rule": "must be a header value: no control characters but tab",
+  },
+} as const;
+
+/** CloudEvents' HTTP content modes. */
+export const cloudEventsMode = {
+  type: "string",
+  enum: ["Binary", "Structured"],
+  description:
+    "Binary: the event's attributes are ce-* headers and the body is its data; Structured: the whole event is the body (application/cloudevents+json).",
 } as const;
 
 /**
@@ -113,20 +146,21 @@ const retryAfter = {
 // Any request may meet these: the body is read, and the controlplane called, on every route.
 const EVERY_OPERATION = [400, 401, 403, 413, 415, 429, 502, 503, 504] as const;
 
+/** An error answer (an RFC 9457 problem); `description` says when an operation gives it. */
+export function problem(code: number, description = PROBLEM_TEXT[code] ?? "error"): object {
+  return {
+    description,
+    ...(code === 503 && { headers: retryAfter }),
+    content: { "application/problem+json": { schema: ref("Problem") } },
+  };
+}
+
 /**
  * The error answers of an operation: those every operation may give, and `codes` of its own
- * (404, 409). Each is an RFC 9457 problem.
+ * (404, 409), each a code or a code with what it means for this operation.
  */
-export function problems(...codes: number[]): Record<string, object> {
-  const all = [...new Set([...EVERY_OPERATION, ...codes])].sort((a, b) => a - b);
-  return Object.fromEntries(
-    all.map((c) => [
-      String(c),
-      {
-        description: PROBLEM_TEXT[c] ?? "error",
-        ...(c === 503 && { headers: retryAfter }),
-        content: { "application/problem+json": { schema: ref("Problem") } },
-      },
-    ]),
-  );
+export function problems(...codes: (number | readonly [number, string])[]): Record<string, object> {
+  const texts = new Map(codes.map((c) => (typeof c === "number" ? [c, undefined] : c)));
+  const all = [...new Set([...EVERY_OPERATION, ...texts.keys()])].sort((a, b) => a - b);
+  return Object.fromEntries(all.map((c) => [String(c), problem(c, texts.get(c))]));
 }

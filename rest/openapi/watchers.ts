@@ -1,7 +1,16 @@
 // The watchers' part of the REST API's document (document.ts): their paths and schemas.
 import { LIMITS } from "../../contract/limits.js";
 import { pageHeaders, pageParameters } from "./lists.js";
-import { dnsLabel, idempotencyKey, idParam, json, problems, ref, seconds } from "./parts.js";
+import {
+  dnsLabel,
+  dnsSubdomain,
+  idempotencyKey,
+  idParam,
+  json,
+  problems,
+  ref,
+  seconds,
+} from "./parts.js";
 
 const dateTime = { type: "string", format: "date-time" } as const;
 const nullableDateTime = { type: ["string", "null"], format: "date-time" } as const;
@@ -27,7 +36,22 @@ export const watcherPaths = {
             "created, or the watcher an earlier request with the same Idempotency-Key created",
           content: json(ref("JobDoneWatcher")),
         },
-        ...problems(400, 401, 403, 404, 409, 413, 415, 503),
+        ...problems(
+          400,
+          401,
+          [
+            403,
+            "the caller's RBAC does not allow this, or a webhook a trigger names does not serve the watcher's namespace (a Webhook serves its own namespace, a ClusterWebhook those its spec.namespaces lists); `errors` names the trigger",
+          ],
+          [
+            404,
+            "a trigger names a webhook that does not exist: no webhook of that id, or no Webhook or ClusterWebhook of that name (or none that is Ready); `errors` names the trigger",
+          ],
+          409,
+          413,
+          415,
+          503,
+        ),
       },
     },
     get: {
@@ -113,9 +137,26 @@ export const watcherSchemas = {
   },
   JobDoneTriggerWebhookCreate: {
     type: "object",
-    required: ["webhookId"],
+    description:
+      "The webhook to call, by exactly one of webhookId, webhookName and clusterWebhookName. A name is resolved when the watcher is created: the watcher's trigger carries the webhook's id.",
+    oneOf: [
+      { required: ["webhookId"] },
+      { required: ["webhookName"] },
+      { required: ["clusterWebhookName"] },
+    ],
+    "x-rule": "exactly one of webhookId, webhookName and clusterWebhookName is required",
+    "x-field": "webhookId",
     properties: {
       webhookId: { type: "string", minLength: 1, maxLength: LIMITS.idLength },
+      webhookName: {
+        ...dnsSubdomain,
+        description: "A Webhook object (jobhooks.dev) in the watcher's namespace.",
+      },
+      clusterWebhookName: {
+        ...dnsSubdomain,
+        description:
+          "A ClusterWebhook object (jobhooks.dev) whose spec.namespaces allows the watcher's namespace.",
+      },
       timeoutSeconds: {
         ...seconds,
         description:

@@ -1,7 +1,16 @@
 // The webhooks' part of the REST API's document (document.ts): their paths and schemas.
 import { LIMITS } from "../../contract/limits.js";
 import { pageHeaders, pageParameters } from "./lists.js";
-import { idParam, json, problems, ref, webhookSecret, webhookUrl } from "./parts.js";
+import {
+  cloudEventsMode,
+  idParam,
+  json,
+  problems,
+  ref,
+  webhookHeaders,
+  webhookSecret,
+  webhookUrl,
+} from "./parts.js";
 
 const dateTime = { type: "string", format: "date-time" } as const;
 
@@ -40,11 +49,14 @@ export const webhookPaths = {
     delete: {
       operationId: "deleteWebhook",
       description:
-        "Refused with 409 while a watcher that has not ended (PENDING, PROCESSING) names the webhook; the detail lists them. Then 404 to GET and DELETE, absent from lists, and 404 when a new watcher names it; ended watchers keep their triggers.",
+        "Refused with 409 while a watcher that has not ended (PENDING, PROCESSING) names the webhook; the detail lists them. Then 404 to GET and DELETE, absent from lists, and 404 when a new watcher names it; ended watchers keep their triggers. A readOnly webhook (mirrored from a Webhook or ClusterWebhook object, see source) is refused with 409: change or delete its object with kubectl.",
       parameters: [idParam],
       responses: {
         "204": { description: "deleted" },
-        ...problems(400, 401, 403, 404, 409, 503),
+        ...problems(400, 401, 403, 404, [
+          409,
+          "open watchers name the webhook, or it is readOnly: mirrored from a Webhook or ClusterWebhook object, which kubectl changes and deletes",
+        ]),
       },
     },
   },
@@ -63,6 +75,23 @@ export const webhookSchemas = {
           "Sent verbatim; empty or absent: a JSON event describing the Job. At most 1 MiB of UTF-8, and the whole request too (413).",
       },
       description: { type: "string", maxLength: LIMITS.descriptionLength },
+      bodyTemplate: {
+        type: "string",
+        maxLength: LIMITS.bodyTemplateLength,
+        description:
+          "A Liquid template rendered over the event (job, webhook, watcher, event) as the body, instead of requestBody: a webhook has at most one of the two. One that does not parse is refused (400).",
+      },
+      headers: {
+        ...webhookHeaders,
+        description:
+          "Extra headers of each delivery; each value a Liquid template over the event, like bodyTemplate.",
+      },
+      cloudEvents: {
+        type: "object",
+        description: "Present: deliveries are CloudEvents 1.0 events.",
+        properties: { mode: { ...cloudEventsMode, default: "Binary" } },
+        additionalProperties: false,
+      },
       secret: {
         ...webhookSecret,
         description:
@@ -71,18 +100,57 @@ export const webhookSchemas = {
       id: { readOnly: true },
       createdAt: { readOnly: true },
     },
+    // requestBody is sent as it is and bodyTemplate rendered: a webhook has one or neither.
+    if: { required: ["requestBody"], properties: { requestBody: { minLength: 1 } } },
+    then: {
+      properties: {
+        bodyTemplate: {
+          not: { minLength: 1 },
+          "x-rule": "cannot be given with requestBody: give one",
+        },
+      },
+    },
     additionalProperties: false,
   },
   Webhook: {
     type: "object",
-    required: ["id", "url", "requestBody", "description", "createdAt", "signed"],
+    required: ["id", "url", "requestBody", "description", "createdAt", "signed", "readOnly"],
     properties: {
       id: { type: "string" },
       url: { type: "string" },
       requestBody: { type: "string" },
       description: { type: "string" },
       createdAt: dateTime,
-      signed: { type: "boolean", description: "deliveries carry webhook-signature" },
+      signed: {
+        type: "boolean",
+        description:
+          "deliveries carry webhook-signature (the webhook's secret, or for a mirrored one its Secret's)",
+      },
+      readOnly: {
+        type: "boolean",
+        description:
+          "mirrors a Webhook or ClusterWebhook object (source): change or delete it with kubectl; DELETE answers 409",
+      },
+      source: ref("WebhookSource"),
+      bodyTemplate: { type: "string" },
+      headers: { type: "object", additionalProperties: { type: "string" } },
+      cloudEvents: {
+        type: "object",
+        required: ["mode"],
+        properties: { mode: cloudEventsMode },
+        additionalProperties: false,
+      },
+    },
+    additionalProperties: false,
+  },
+  WebhookSource: {
+    type: "object",
+    description: "The jobhooks.dev object a webhook mirrors.",
+    required: ["kind", "namespace", "name"],
+    properties: {
+      kind: { type: "string", enum: ["Webhook", "ClusterWebhook"] },
+      namespace: { type: "string", description: "Empty for a ClusterWebhook." },
+      name: { type: "string" },
     },
     additionalProperties: false,
   },

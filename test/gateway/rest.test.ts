@@ -4,16 +4,9 @@ import { createTestNamespace, sharedCluster } from "../support/cluster.js";
 import type { JobhooksProcess } from "../support/controlplane.js";
 import { LAYOUTS, startLayout, type RunningLayout } from "../support/layouts.js";
 import { createJob } from "../support/jobs.js";
-import { nonConformance } from "../support/openapiConformance.js";
 import { runningPod } from "../support/pods.js";
 import { Receiver } from "../support/receiver.js";
-
-interface Reply {
-  status: number;
-  contentType: string;
-  headers: Headers;
-  body: unknown;
-}
+import { problemFields, restCaller } from "../support/restCall.js";
 
 // The same suite against both shipped layouts: the answers must not depend on how the gateway
 // reaches the controlplane.
@@ -28,34 +21,8 @@ for (const { layout, name } of LAYOUTS)
     const seen: string[] = [];
 
     // Every response the tests get is checked against the document, so it cannot drift.
-    async function call(
-      method: string,
-      path: string,
-      template: string,
-      init: { body?: string | object; headers?: Record<string, string> } = {},
-    ): Promise<Reply> {
-      const body = typeof init.body === "object" ? JSON.stringify(init.body) : init.body;
-      const res = await fetch(gw.restUrl + path, {
-        method,
-        headers: { "content-type": "application/json", ...init.headers },
-        ...(body !== undefined && { body }),
-      });
-      const text = await res.text();
-      const contentType = res.headers.get("content-type") ?? "";
-      const parsed =
-        text === ""
-          ? undefined
-          : contentType.startsWith("text/plain")
-            ? text
-            : (JSON.parse(text) as unknown);
-      const reply = { status: res.status, contentType, headers: res.headers, body: parsed };
-      expect(nonConformance(method, template, reply), `${method} ${path}`).to.deep.equal([]);
-      seen.push(`${method} ${template}`);
-      return reply;
-    }
-
-    const fields = (r: Reply): string[] =>
-      ((r.body as { errors?: { field: string }[] }).errors ?? []).map((e) => e.field);
+    const call = restCaller(() => gw.restUrl, seen);
+    const fields = problemFields;
 
     before(async () => {
       cluster = await sharedCluster();

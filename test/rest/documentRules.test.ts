@@ -4,7 +4,9 @@ import { randomBytes } from "node:crypto";
 import { FETCH_BAD_PORTS } from "../../common/fetchBadPorts.js";
 import { isValidSecret } from "../../controlplane/dispatcher/sign.js";
 import { dnsSubdomainProblem, validateWebhook } from "../../controlplane/watchers/validate.js";
+import { webhookInput } from "../../rest/convert.js";
 import { dnsSubdomain, webhookSecret, webhookUrl } from "../../rest/openapi/parts.js";
+import { check, validators } from "../../rest/validators.js";
 
 // The document's rules must never be looser than the controlplane's: whatever a client generated
 // from the document sends, the controlplane accepts.
@@ -91,6 +93,47 @@ describe("the OpenAPI document's rules, against the controlplane's", () => {
       fc.property(names, (name) => {
         const documented = pattern.test(name) && name.length <= dnsSubdomain.maxLength;
         expect(dnsSubdomainProblem(name) === undefined, name).to.equal(documented);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("every payload the document allows has the shape the controlplane accepts", () => {
+    const text = fc.string({ unit: fc.constantFrom("", "a", "{", "é"), maxLength: 3 });
+    const body = fc.record(
+      {
+        requestBody: text,
+        bodyTemplate: text,
+        headers: fc.dictionary(fc.constantFrom("X-A", "X-B", "Host", "ce-id"), text),
+        cloudEvents: fc.record(
+          { mode: fc.constantFrom("Binary", "Structured") },
+          {
+            requiredKeys: [],
+          },
+        ),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(body, (b) => {
+        let taken;
+        try {
+          taken = check(validators.webhookCreate, { url: "https://example.com/", ...b }, "body");
+        } catch {
+          return;
+        }
+        // As the service reads it (controlplane/api/webhookOperations.ts): empty means none.
+        const input = webhookInput(taken);
+        const hook = {
+          url: input.url,
+          requestBody: input.requestBody,
+          description: "",
+          secret: undefined,
+          ...(input.bodyTemplate && { bodyTemplate: input.bodyTemplate }),
+          ...(input.headers && { headers: input.headers }),
+          ...(input.cloudEvents && { cloudEvents: input.cloudEvents }),
+        };
+        expect(validateWebhook(hook), JSON.stringify(b)).to.deep.equal([]);
       }),
       { numRuns: 2000 },
     );

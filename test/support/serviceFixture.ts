@@ -5,7 +5,7 @@ import { ANONYMOUS, type Access, type Auth, type Caller } from "../../controlpla
 import { SqliteStore } from "../../controlplane/store/sqlite/SqliteStore.js";
 import type { Store } from "../../controlplane/store/Store.js";
 import { WatcherEngine } from "../../controlplane/watchers/WatcherEngine.js";
-import { Webhooks } from "../../controlplane/watchers/Webhooks.js";
+import { Webhooks, type CheckPayload } from "../../controlplane/watchers/Webhooks.js";
 import { webhookOperations } from "../../controlplane/api/webhookOperations.js";
 import { watcherOperations } from "../../controlplane/api/watcherOperations.js";
 
@@ -49,11 +49,13 @@ export function serviceAccount(namespace: string, name: string, pod?: string): C
 
 /**
  * The webhook and watcher operations over an SQLite :memory: store and a cluster without Jobs:
- * what the service decides, with no transport and no apiserver.
+ * what the service decides, with no transport and no apiserver. Payloads are judged by
+ * `checkPayload` (default: all pass).
  */
 export function testService(
   auth: Auth,
   podJobs: Record<string, string> = {},
+  checkPayload: CheckPayload = () => [],
 ): Pick<Operations<Caller>, "webhooks" | "watchers"> & { store: Store } {
   const store = SqliteStore.open({ kind: "sqlite", path: ":memory:" });
   const engine = new WatcherEngine({
@@ -69,7 +71,7 @@ export function testService(
   });
   return {
     store,
-    webhooks: webhookOperations(new Webhooks(store.webhooks), auth),
+    webhooks: webhookOperations(new Webhooks(store.webhooks, checkPayload), auth),
     watchers: watcherOperations(engine, auth, {
       defaultNamespace: "fallback",
       podJobs: { jobOf: (caller) => Promise.resolve(podJobs[caller.pod?.name ?? ""] ?? "") },

@@ -301,9 +301,20 @@ export interface JobDoneWatcher {
   parentId: string;
 }
 
+/**
+ * Names the webhook to call by exactly one of webhook_id, webhook_name and cluster_webhook_name.
+ * A name is resolved when the watcher is created: its trigger carries the webhook's id.
+ */
 export interface TriggerSpec {
   webhookId: string;
   timeoutSeconds: number;
+  /** A Webhook object (jobhooks.dev) in the watcher's namespace: NOT_FOUND when none is mirrored. */
+  webhookName: string;
+  /**
+   * A ClusterWebhook object (jobhooks.dev): NOT_FOUND when none is mirrored, PERMISSION_DENIED
+   * when its spec.namespaces leaves the watcher's namespace out.
+   */
+  clusterWebhookName: string;
 }
 
 export interface CreateWatcherRequest {
@@ -899,7 +910,7 @@ export const JobDoneWatcher: MessageFns<JobDoneWatcher> = {
 };
 
 function createBaseTriggerSpec(): TriggerSpec {
-  return { webhookId: "", timeoutSeconds: 0 };
+  return { webhookId: "", timeoutSeconds: 0, webhookName: "", clusterWebhookName: "" };
 }
 
 export const TriggerSpec: MessageFns<TriggerSpec> = {
@@ -909,6 +920,12 @@ export const TriggerSpec: MessageFns<TriggerSpec> = {
     }
     if (message.timeoutSeconds !== 0) {
       writer.uint32(16).uint32(message.timeoutSeconds);
+    }
+    if (message.webhookName !== "") {
+      writer.uint32(26).string(message.webhookName);
+    }
+    if (message.clusterWebhookName !== "") {
+      writer.uint32(34).string(message.clusterWebhookName);
     }
     return writer;
   },
@@ -942,6 +959,22 @@ export const TriggerSpec: MessageFns<TriggerSpec> = {
             message.timeoutSeconds = reader.uint32();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.webhookName = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.clusterWebhookName = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -966,6 +999,16 @@ export const TriggerSpec: MessageFns<TriggerSpec> = {
         : isSet(object.timeout_seconds)
         ? globalThis.Number(object.timeout_seconds)
         : 0,
+      webhookName: isSet(object.webhookName)
+        ? globalThis.String(object.webhookName)
+        : isSet(object.webhook_name)
+        ? globalThis.String(object.webhook_name)
+        : "",
+      clusterWebhookName: isSet(object.clusterWebhookName)
+        ? globalThis.String(object.clusterWebhookName)
+        : isSet(object.cluster_webhook_name)
+        ? globalThis.String(object.cluster_webhook_name)
+        : "",
     };
   },
 
@@ -977,6 +1020,12 @@ export const TriggerSpec: MessageFns<TriggerSpec> = {
     if (message.timeoutSeconds !== 0) {
       obj.timeoutSeconds = Math.round(message.timeoutSeconds);
     }
+    if (message.webhookName !== "") {
+      obj.webhookName = message.webhookName;
+    }
+    if (message.clusterWebhookName !== "") {
+      obj.clusterWebhookName = message.clusterWebhookName;
+    }
     return obj;
   },
 
@@ -987,6 +1036,8 @@ export const TriggerSpec: MessageFns<TriggerSpec> = {
     const message = createBaseTriggerSpec();
     message.webhookId = object.webhookId ?? "";
     message.timeoutSeconds = object.timeoutSeconds ?? 0;
+    message.webhookName = object.webhookName ?? "";
+    message.clusterWebhookName = object.clusterWebhookName ?? "";
     return message;
   },
 };

@@ -13,6 +13,117 @@ export const protobufPackage = "jobhooks.v1";
 
 export const protobufFileName = "jobhooks/v1/webhooks.proto";
 
+export enum WebhookKind {
+  UNSPECIFIED = "WEBHOOK_KIND_UNSPECIFIED",
+  /** WEBHOOK - A namespaced Webhook: it serves the Jobs of its own namespace. */
+  WEBHOOK = "WEBHOOK_KIND_WEBHOOK",
+  /** CLUSTER_WEBHOOK - A ClusterWebhook: it serves the namespaces its spec lists, or all. */
+  CLUSTER_WEBHOOK = "WEBHOOK_KIND_CLUSTER_WEBHOOK",
+  UNRECOGNIZED = "UNRECOGNIZED",
+}
+
+export function webhookKindFromJSON(object: any): WebhookKind {
+  switch (object) {
+    case 0:
+    case "WEBHOOK_KIND_UNSPECIFIED":
+      return WebhookKind.UNSPECIFIED;
+    case 1:
+    case "WEBHOOK_KIND_WEBHOOK":
+      return WebhookKind.WEBHOOK;
+    case 2:
+    case "WEBHOOK_KIND_CLUSTER_WEBHOOK":
+      return WebhookKind.CLUSTER_WEBHOOK;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return WebhookKind.UNRECOGNIZED;
+  }
+}
+
+export function webhookKindToJSON(object: WebhookKind): string {
+  switch (object) {
+    case WebhookKind.UNSPECIFIED:
+      return "WEBHOOK_KIND_UNSPECIFIED";
+    case WebhookKind.WEBHOOK:
+      return "WEBHOOK_KIND_WEBHOOK";
+    case WebhookKind.CLUSTER_WEBHOOK:
+      return "WEBHOOK_KIND_CLUSTER_WEBHOOK";
+    case WebhookKind.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+export function webhookKindToNumber(object: WebhookKind): number {
+  switch (object) {
+    case WebhookKind.UNSPECIFIED:
+      return 0;
+    case WebhookKind.WEBHOOK:
+      return 1;
+    case WebhookKind.CLUSTER_WEBHOOK:
+      return 2;
+    case WebhookKind.UNRECOGNIZED:
+    default:
+      return -1;
+  }
+}
+
+/** CloudEvents' HTTP content modes. */
+export enum CloudEventsMode {
+  UNSPECIFIED = "CLOUD_EVENTS_MODE_UNSPECIFIED",
+  /** BINARY - The event's attributes are ce-* headers; the body is its data. */
+  BINARY = "CLOUD_EVENTS_MODE_BINARY",
+  /** STRUCTURED - The whole event is the JSON body (application/cloudevents+json). */
+  STRUCTURED = "CLOUD_EVENTS_MODE_STRUCTURED",
+  UNRECOGNIZED = "UNRECOGNIZED",
+}
+
+export function cloudEventsModeFromJSON(object: any): CloudEventsMode {
+  switch (object) {
+    case 0:
+    case "CLOUD_EVENTS_MODE_UNSPECIFIED":
+      return CloudEventsMode.UNSPECIFIED;
+    case 1:
+    case "CLOUD_EVENTS_MODE_BINARY":
+      return CloudEventsMode.BINARY;
+    case 2:
+    case "CLOUD_EVENTS_MODE_STRUCTURED":
+      return CloudEventsMode.STRUCTURED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return CloudEventsMode.UNRECOGNIZED;
+  }
+}
+
+export function cloudEventsModeToJSON(object: CloudEventsMode): string {
+  switch (object) {
+    case CloudEventsMode.UNSPECIFIED:
+      return "CLOUD_EVENTS_MODE_UNSPECIFIED";
+    case CloudEventsMode.BINARY:
+      return "CLOUD_EVENTS_MODE_BINARY";
+    case CloudEventsMode.STRUCTURED:
+      return "CLOUD_EVENTS_MODE_STRUCTURED";
+    case CloudEventsMode.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+export function cloudEventsModeToNumber(object: CloudEventsMode): number {
+  switch (object) {
+    case CloudEventsMode.UNSPECIFIED:
+      return 0;
+    case CloudEventsMode.BINARY:
+      return 1;
+    case CloudEventsMode.STRUCTURED:
+      return 2;
+    case CloudEventsMode.UNRECOGNIZED:
+    default:
+      return -1;
+  }
+}
+
 export interface Webhook {
   id: string;
   /** http or https. */
@@ -26,8 +137,46 @@ export interface Webhook {
   createdAt:
     | Date
     | undefined;
-  /** Whether deliveries carry a webhook-signature header. The secret itself is never returned. */
+  /**
+   * Whether deliveries carry a webhook-signature header. The secret itself is never returned,
+   * nor the Secret a mirrored webhook reads it from.
+   */
   signed: boolean;
+  /** The Kubernetes object this webhook mirrors; unset for a webhook made through this API. */
+  source:
+    | WebhookSource
+    | undefined;
+  /**
+   * Set when it mirrors an object: change or delete the object with kubectl; DeleteWebhook
+   * refuses it.
+   */
+  readOnly: boolean;
+  /** A Liquid template rendered over the event as the POST body (instead of request_body). */
+  bodyTemplate?:
+    | string
+    | undefined;
+  /** Extra headers of each delivery; each value is a Liquid template. */
+  headers: { [key: string]: string };
+  /** Set: deliveries are CloudEvents 1.0 events. */
+  cloudEvents: CloudEvents | undefined;
+}
+
+export interface Webhook_HeadersEntry {
+  key: string;
+  value: string;
+}
+
+/** A jobhooks.dev object a webhook mirrors. */
+export interface WebhookSource {
+  kind: WebhookKind;
+  /** Empty for a ClusterWebhook. */
+  namespace: string;
+  name: string;
+}
+
+export interface CloudEvents {
+  /** UNSPECIFIED means BINARY. */
+  mode: CloudEventsMode;
 }
 
 export interface CreateWebhookRequest {
@@ -38,7 +187,28 @@ export interface CreateWebhookRequest {
    * Standard Webhooks signing secret, "whsec_" followed by base64 of 24 to 64 random bytes.
    * Write-only.
    */
-  secret?: string | undefined;
+  secret?:
+    | string
+    | undefined;
+  /**
+   * A Liquid template over the event, rendered as the body; not with request_body. Up to 16384
+   * characters; a template that does not parse is INVALID_ARGUMENT.
+   */
+  bodyTemplate?:
+    | string
+    | undefined;
+  /**
+   * Extra headers (up to 20), each value a Liquid template. Not: Host, Content-Length,
+   * Content-Type, Transfer-Encoding, Connection, webhook-*, ce-*.
+   */
+  headers: { [key: string]: string };
+  /** Set: deliveries are CloudEvents 1.0 events, in this mode. */
+  cloudEvents: CloudEvents | undefined;
+}
+
+export interface CreateWebhookRequest_HeadersEntry {
+  key: string;
+  value: string;
 }
 
 export interface GetWebhookRequest {
@@ -66,7 +236,19 @@ export interface DeleteWebhookResponse {
 }
 
 function createBaseWebhook(): Webhook {
-  return { id: "", url: "", requestBody: undefined, description: "", createdAt: undefined, signed: false };
+  return {
+    id: "",
+    url: "",
+    requestBody: undefined,
+    description: "",
+    createdAt: undefined,
+    signed: false,
+    source: undefined,
+    readOnly: false,
+    bodyTemplate: undefined,
+    headers: {},
+    cloudEvents: undefined,
+  };
 }
 
 export const Webhook: MessageFns<Webhook> = {
@@ -88,6 +270,21 @@ export const Webhook: MessageFns<Webhook> = {
     }
     if (message.signed !== false) {
       writer.uint32(48).bool(message.signed);
+    }
+    if (message.source !== undefined) {
+      WebhookSource.encode(message.source, writer.uint32(58).fork()).join();
+    }
+    if (message.readOnly !== false) {
+      writer.uint32(64).bool(message.readOnly);
+    }
+    if (message.bodyTemplate !== undefined) {
+      writer.uint32(74).string(message.bodyTemplate);
+    }
+    globalThis.Object.entries(message.headers).forEach(([key, value]: [string, string]) => {
+      Webhook_HeadersEntry.encode({ key: key as any, value }, writer.uint32(82).fork()).join();
+    });
+    if (message.cloudEvents !== undefined) {
+      CloudEvents.encode(message.cloudEvents, writer.uint32(90).fork()).join();
     }
     return writer;
   },
@@ -153,6 +350,49 @@ export const Webhook: MessageFns<Webhook> = {
             message.signed = reader.bool();
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.source = WebhookSource.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.readOnly = reader.bool();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.bodyTemplate = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            const entry10 = Webhook_HeadersEntry.decode(reader, reader.uint32());
+            if (entry10.value !== undefined) {
+              message.headers[entry10.key] = entry10.value;
+            }
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.cloudEvents = CloudEvents.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -181,6 +421,36 @@ export const Webhook: MessageFns<Webhook> = {
         ? fromJsonTimestamp(object.created_at)
         : undefined,
       signed: isSet(object.signed) ? globalThis.Boolean(object.signed) : false,
+      source: isSet(object.source) ? WebhookSource.fromJSON(object.source) : undefined,
+      readOnly: isSet(object.readOnly)
+        ? globalThis.Boolean(object.readOnly)
+        : isSet(object.read_only)
+        ? globalThis.Boolean(object.read_only)
+        : false,
+      bodyTemplate: isSet(object.bodyTemplate)
+        ? globalThis.String(object.bodyTemplate)
+        : isSet(object.body_template)
+        ? globalThis.String(object.body_template)
+        : undefined,
+      headers: isObject(object.headers)
+        ? (globalThis.Object.entries(object.headers) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      cloudEvents: isSet(object.cloudEvents)
+        ? CloudEvents.fromJSON(object.cloudEvents)
+        : isSet(object.cloud_events)
+        ? CloudEvents.fromJSON(object.cloud_events)
+        : undefined,
     };
   },
 
@@ -204,6 +474,27 @@ export const Webhook: MessageFns<Webhook> = {
     if (message.signed !== false) {
       obj.signed = message.signed;
     }
+    if (message.source !== undefined) {
+      obj.source = WebhookSource.toJSON(message.source);
+    }
+    if (message.readOnly !== false) {
+      obj.readOnly = message.readOnly;
+    }
+    if (message.bodyTemplate !== undefined) {
+      obj.bodyTemplate = message.bodyTemplate;
+    }
+    if (message.headers) {
+      const entries = globalThis.Object.entries(message.headers) as [string, string][];
+      if (entries.length > 0) {
+        obj.headers = {};
+        entries.forEach(([k, v]) => {
+          obj.headers[k] = v;
+        });
+      }
+    }
+    if (message.cloudEvents !== undefined) {
+      obj.cloudEvents = CloudEvents.toJSON(message.cloudEvents);
+    }
     return obj;
   },
 
@@ -218,12 +509,290 @@ export const Webhook: MessageFns<Webhook> = {
     message.description = object.description ?? "";
     message.createdAt = object.createdAt ?? undefined;
     message.signed = object.signed ?? false;
+    message.source = (object.source !== undefined && object.source !== null)
+      ? WebhookSource.fromPartial(object.source)
+      : undefined;
+    message.readOnly = object.readOnly ?? false;
+    message.bodyTemplate = object.bodyTemplate ?? undefined;
+    message.headers = (globalThis.Object.entries(object.headers ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.cloudEvents = (object.cloudEvents !== undefined && object.cloudEvents !== null)
+      ? CloudEvents.fromPartial(object.cloudEvents)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseWebhook_HeadersEntry(): Webhook_HeadersEntry {
+  return { key: "", value: "" };
+}
+
+export const Webhook_HeadersEntry: MessageFns<Webhook_HeadersEntry> = {
+  encode(message: Webhook_HeadersEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Webhook_HeadersEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWebhook_HeadersEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Webhook_HeadersEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: Webhook_HeadersEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Webhook_HeadersEntry>): Webhook_HeadersEntry {
+    return Webhook_HeadersEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Webhook_HeadersEntry>): Webhook_HeadersEntry {
+    const message = createBaseWebhook_HeadersEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseWebhookSource(): WebhookSource {
+  return { kind: WebhookKind.UNSPECIFIED, namespace: "", name: "" };
+}
+
+export const WebhookSource: MessageFns<WebhookSource> = {
+  encode(message: WebhookSource, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.kind !== WebhookKind.UNSPECIFIED) {
+      writer.uint32(8).int32(webhookKindToNumber(message.kind));
+    }
+    if (message.namespace !== "") {
+      writer.uint32(18).string(message.namespace);
+    }
+    if (message.name !== "") {
+      writer.uint32(26).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WebhookSource {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWebhookSource();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.kind = webhookKindFromJSON(reader.int32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WebhookSource {
+    return {
+      kind: isSet(object.kind) ? webhookKindFromJSON(object.kind) : WebhookKind.UNSPECIFIED,
+      namespace: isSet(object.namespace) ? globalThis.String(object.namespace) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+    };
+  },
+
+  toJSON(message: WebhookSource): unknown {
+    const obj: any = {};
+    if (message.kind !== WebhookKind.UNSPECIFIED) {
+      obj.kind = webhookKindToJSON(message.kind);
+    }
+    if (message.namespace !== "") {
+      obj.namespace = message.namespace;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<WebhookSource>): WebhookSource {
+    return WebhookSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<WebhookSource>): WebhookSource {
+    const message = createBaseWebhookSource();
+    message.kind = object.kind ?? WebhookKind.UNSPECIFIED;
+    message.namespace = object.namespace ?? "";
+    message.name = object.name ?? "";
+    return message;
+  },
+};
+
+function createBaseCloudEvents(): CloudEvents {
+  return { mode: CloudEventsMode.UNSPECIFIED };
+}
+
+export const CloudEvents: MessageFns<CloudEvents> = {
+  encode(message: CloudEvents, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.mode !== CloudEventsMode.UNSPECIFIED) {
+      writer.uint32(8).int32(cloudEventsModeToNumber(message.mode));
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CloudEvents {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCloudEvents();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.mode = cloudEventsModeFromJSON(reader.int32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CloudEvents {
+    return { mode: isSet(object.mode) ? cloudEventsModeFromJSON(object.mode) : CloudEventsMode.UNSPECIFIED };
+  },
+
+  toJSON(message: CloudEvents): unknown {
+    const obj: any = {};
+    if (message.mode !== CloudEventsMode.UNSPECIFIED) {
+      obj.mode = cloudEventsModeToJSON(message.mode);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CloudEvents>): CloudEvents {
+    return CloudEvents.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CloudEvents>): CloudEvents {
+    const message = createBaseCloudEvents();
+    message.mode = object.mode ?? CloudEventsMode.UNSPECIFIED;
     return message;
   },
 };
 
 function createBaseCreateWebhookRequest(): CreateWebhookRequest {
-  return { url: "", requestBody: undefined, description: "", secret: undefined };
+  return {
+    url: "",
+    requestBody: undefined,
+    description: "",
+    secret: undefined,
+    bodyTemplate: undefined,
+    headers: {},
+    cloudEvents: undefined,
+  };
 }
 
 export const CreateWebhookRequest: MessageFns<CreateWebhookRequest> = {
@@ -239,6 +808,15 @@ export const CreateWebhookRequest: MessageFns<CreateWebhookRequest> = {
     }
     if (message.secret !== undefined) {
       writer.uint32(34).string(message.secret);
+    }
+    if (message.bodyTemplate !== undefined) {
+      writer.uint32(42).string(message.bodyTemplate);
+    }
+    globalThis.Object.entries(message.headers).forEach(([key, value]: [string, string]) => {
+      CreateWebhookRequest_HeadersEntry.encode({ key: key as any, value }, writer.uint32(50).fork()).join();
+    });
+    if (message.cloudEvents !== undefined) {
+      CloudEvents.encode(message.cloudEvents, writer.uint32(58).fork()).join();
     }
     return writer;
   },
@@ -288,6 +866,33 @@ export const CreateWebhookRequest: MessageFns<CreateWebhookRequest> = {
             message.secret = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.bodyTemplate = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            const entry6 = CreateWebhookRequest_HeadersEntry.decode(reader, reader.uint32());
+            if (entry6.value !== undefined) {
+              message.headers[entry6.key] = entry6.value;
+            }
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.cloudEvents = CloudEvents.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -310,6 +915,30 @@ export const CreateWebhookRequest: MessageFns<CreateWebhookRequest> = {
         : undefined,
       description: isSet(object.description) ? globalThis.String(object.description) : "",
       secret: isSet(object.secret) ? globalThis.String(object.secret) : undefined,
+      bodyTemplate: isSet(object.bodyTemplate)
+        ? globalThis.String(object.bodyTemplate)
+        : isSet(object.body_template)
+        ? globalThis.String(object.body_template)
+        : undefined,
+      headers: isObject(object.headers)
+        ? (globalThis.Object.entries(object.headers) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      cloudEvents: isSet(object.cloudEvents)
+        ? CloudEvents.fromJSON(object.cloudEvents)
+        : isSet(object.cloud_events)
+        ? CloudEvents.fromJSON(object.cloud_events)
+        : undefined,
     };
   },
 
@@ -327,6 +956,21 @@ export const CreateWebhookRequest: MessageFns<CreateWebhookRequest> = {
     if (message.secret !== undefined) {
       obj.secret = message.secret;
     }
+    if (message.bodyTemplate !== undefined) {
+      obj.bodyTemplate = message.bodyTemplate;
+    }
+    if (message.headers) {
+      const entries = globalThis.Object.entries(message.headers) as [string, string][];
+      if (entries.length > 0) {
+        obj.headers = {};
+        entries.forEach(([k, v]) => {
+          obj.headers[k] = v;
+        });
+      }
+    }
+    if (message.cloudEvents !== undefined) {
+      obj.cloudEvents = CloudEvents.toJSON(message.cloudEvents);
+    }
     return obj;
   },
 
@@ -339,6 +983,104 @@ export const CreateWebhookRequest: MessageFns<CreateWebhookRequest> = {
     message.requestBody = object.requestBody ?? undefined;
     message.description = object.description ?? "";
     message.secret = object.secret ?? undefined;
+    message.bodyTemplate = object.bodyTemplate ?? undefined;
+    message.headers = (globalThis.Object.entries(object.headers ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.cloudEvents = (object.cloudEvents !== undefined && object.cloudEvents !== null)
+      ? CloudEvents.fromPartial(object.cloudEvents)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCreateWebhookRequest_HeadersEntry(): CreateWebhookRequest_HeadersEntry {
+  return { key: "", value: "" };
+}
+
+export const CreateWebhookRequest_HeadersEntry: MessageFns<CreateWebhookRequest_HeadersEntry> = {
+  encode(message: CreateWebhookRequest_HeadersEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateWebhookRequest_HeadersEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateWebhookRequest_HeadersEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateWebhookRequest_HeadersEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: CreateWebhookRequest_HeadersEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateWebhookRequest_HeadersEntry>): CreateWebhookRequest_HeadersEntry {
+    return CreateWebhookRequest_HeadersEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateWebhookRequest_HeadersEntry>): CreateWebhookRequest_HeadersEntry {
+    const message = createBaseCreateWebhookRequest_HeadersEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
     return message;
   },
 };
@@ -750,6 +1492,8 @@ export const WebhookServiceDefinition = {
      * Deletes a webhook no open watcher names: FAILED_PRECONDITION (naming the watchers) while a
      * PENDING or PROCESSING watcher still has a trigger for it. Afterwards it is NOT_FOUND to
      * Get, Delete and new watchers, and absent from lists; ended watchers keep their triggers.
+     * A read_only webhook (mirrored from a Webhook or ClusterWebhook object) is refused with
+     * FAILED_PRECONDITION: change or delete its object with kubectl.
      */
     deleteWebhook: {
       name: "DeleteWebhook",
@@ -778,6 +1522,8 @@ export interface WebhookServiceImplementation<CallContextExt = {}> {
    * Deletes a webhook no open watcher names: FAILED_PRECONDITION (naming the watchers) while a
    * PENDING or PROCESSING watcher still has a trigger for it. Afterwards it is NOT_FOUND to
    * Get, Delete and new watchers, and absent from lists; ended watchers keep their triggers.
+   * A read_only webhook (mirrored from a Webhook or ClusterWebhook object) is refused with
+   * FAILED_PRECONDITION: change or delete its object with kubectl.
    */
   deleteWebhook(
     request: DeleteWebhookRequest,
@@ -801,6 +1547,8 @@ export interface WebhookServiceClient<CallOptionsExt = {}> {
    * Deletes a webhook no open watcher names: FAILED_PRECONDITION (naming the watchers) while a
    * PENDING or PROCESSING watcher still has a trigger for it. Afterwards it is NOT_FOUND to
    * Get, Delete and new watchers, and absent from lists; ended watchers keep their triggers.
+   * A read_only webhook (mirrored from a Webhook or ClusterWebhook object) is refused with
+   * FAILED_PRECONDITION: change or delete its object with kubectl.
    */
   deleteWebhook(
     request: DeepPartial<DeleteWebhookRequest>,
@@ -836,6 +1584,10 @@ function fromJsonTimestamp(o: any): Date {
   } else {
     return fromTimestamp(Timestamp.fromJSON(o));
   }
+}
+
+function isObject(value: any): boolean {
+  return typeof value === "object" && value !== null;
 }
 
 function isSet(value: any): boolean {
