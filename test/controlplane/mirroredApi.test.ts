@@ -5,6 +5,7 @@ import { CloudEventsMode, WebhookKind } from "../../proto/gen/jobhooks/v1/webhoo
 import type { TestCluster } from "../cluster/TestCluster.js";
 import { createTestNamespace, sharedCluster } from "../support/cluster.js";
 import { startControlplane, type ControlplaneProcess } from "../support/controlplane.js";
+import { deleteWebhookObjects } from "../support/apply.js";
 import { mirrored, putMirrored } from "../support/mirroredWebhooks.js";
 
 interface GrpcError {
@@ -60,11 +61,12 @@ describe("controlplane: gRPC API of mirrored webhooks and payload options @clust
       { kind: "ClusterWebhook", namespace: "", name: `narrow-${ns}` },
       { namespaces: ["prod"] },
     );
-    await putMirrored(cp, chat, narrow);
+    await putMirrored(cluster, cp, chat, narrow);
   });
 
   after(async () => {
     await cp.stop();
+    await deleteWebhookObjects(cluster);
   });
 
   it("creates a webhook with a body template, headers and CloudEvents, and reads them back", async () => {

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import type { TestCluster } from "../cluster/TestCluster.js";
 import { createTestNamespace, sharedCluster } from "../support/cluster.js";
 import { LAYOUTS, startLayout, type RunningLayout } from "../support/layouts.js";
+import { deleteWebhookObjects } from "../support/apply.js";
 import { mirrored, putMirrored } from "../support/mirroredWebhooks.js";
 import { problemFields, restCaller } from "../support/restCall.js";
 
@@ -44,11 +45,12 @@ for (const { layout, name } of LAYOUTS)
         { kind: "ClusterWebhook", namespace: "", name: `other-${ns}` },
         { namespaces: ["other"] },
       );
-      await putMirrored(running.cp, chat, signed, everywhere, elsewhere);
+      await putMirrored(cluster, running.cp, chat, signed, everywhere, elsewhere);
     });
 
     after(async () => {
       await running.stop();
+      await deleteWebhookObjects(cluster);
     });
 
     it("takes a body template, headers and CloudEvents, and answers them", async () => {
@@ -84,6 +86,13 @@ for (const { layout, name } of LAYOUTS)
       });
       expect(ours.status).to.equal(400);
       expect(problemFields(ours)).to.deep.equal(["headers.Webhook-Id"]);
+      for (const bodyTemplate of ["{{ job.name", "{% include '/etc/passwd' %}", "{{ x | nope }}"]) {
+        const broken = await call("POST", "/webhooks", "/webhooks", {
+          body: { url: "http://127.0.0.1:59999/", bodyTemplate },
+        });
+        expect(broken.status, bodyTemplate).to.equal(400);
+        expect(problemFields(broken), bodyTemplate).to.deep.equal(["bodyTemplate"]);
+      }
     });
 
     it("lists mirrored webhooks read-only with their source, and refuses to delete them", async () => {
