@@ -7,6 +7,8 @@ import { ListWatch } from "../kube/ListWatch.js";
 import { namesWebhooks, ownAnnotations } from "./jobAnnotations.js";
 
 const BACKOFF: BackoffPolicy = { baseMs: 1000, maxMs: 30_000 };
+// How long a Job of a CronJob waits for the CronJobs' first list before it goes without them.
+const LIST_GRACE_MS = 15_000;
 
 interface CronJobMeta {
   metadata?: { namespace?: string; name?: string; annotations?: Record<string, string> };
@@ -26,8 +28,14 @@ export class CronJobAnnotations implements Part {
   readonly name = "cronjob-annotations";
   private readonly byName = new Map<string, Record<string, string>>();
   private readonly stream: ListWatch<Kept>;
+  private startedAt = Date.now();
+  private warned = false;
 
-  constructor(api: KubeApi, log: Logger, namespaces?: readonly string[]) {
+  constructor(
+    api: KubeApi,
+    private readonly log: Logger,
+    namespaces?: readonly string[],
+  ) {
     this.stream = new ListWatch<Kept>({
       api,
       path: "/apis/batch/v1/cronjobs",
@@ -57,6 +65,8 @@ export class CronJobAnnotations implements Part {
   }
 
   run(signal: AbortSignal): Promise<void> {
+    this.startedAt = Date.now();
+    this.warned = false;
     return this.stream.run(signal);
   }
 
@@ -66,7 +76,21 @@ export class CronJobAnnotations implements Part {
    * CronJob.
    */
   of(namespace: string, name: string): Record<string, string> | undefined {
-    if (!this.stream.listed) throw new UnavailableError("the CronJobs are not listed yet");
+    if (!this.stream.listed) {
+      if (Date.now() - this.startedAt < LIST_GRACE_MS) {
+        throw new UnavailableError("the CronJobs are not listed yet");
+      }
+      // Not listed for long (no right to list CronJobs, say): Jobs go by their own annotations
+      // rather than wait, and their other watchers with them.
+      if (!this.warned) {
+        this.warned = true;
+        this.log.warn(
+          { waitedMs: LIST_GRACE_MS },
+          "CronJobs are not listed; Jobs made by a CronJob go by their own annotations until they are",
+        );
+      }
+      return undefined;
+    }
     return this.byName.get(`${namespace}/${name}`);
   }
 
