@@ -113,6 +113,58 @@ describe("controlplane: Webhook objects: lifecycle, signing, refusals, CloudEven
     expect(() => new Verifier(first).verify(two?.body ?? "", headers(two))).to.throw();
   });
 
+  it("does not sign with a Secret of a namespace that granted nothing: retries, says which RoleBinding, delivers once granted", async () => {
+    const ns = await createTestNamespace(cluster, "ungranted");
+    const key = generateSecret();
+    await kubectlApply(cluster, [
+      {
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: { name: "signing", namespace: ns },
+        stringData: { secret: key },
+      },
+      webhook(ns, "signed", {
+        url: `${receiver.url}/${ns}/signed`,
+        signingSecretRef: { name: "signing" },
+      }),
+    ]);
+    await createJob(cluster, ns, "waits", { annotations: { "jobhooks.dev/webhooks": "signed" } });
+    const retrying = await waitFor("the Webhook's status to say it is retrying", async () => {
+      const o = JSON.parse(
+        await cluster.kubectl(["get", "webhook", "signed", "-n", ns, "-o", "json"]),
+      ) as { status?: { lastDelivery?: { result: string; message: string } } };
+      return o.status?.lastDelivery?.result === "Retrying" ? o.status.lastDelivery : undefined;
+    });
+    expect(retrying.message).to.equal(
+      `signing Secret ${ns}/signing: the controlplane may not read Secrets in namespace ${ns}; grant it ClusterRole jobhooks-webhook-secrets with a RoleBinding there (docs/webhooks.md)`,
+    );
+    expect(receiver.on(`/${ns}/signed`), "nothing unsigned went out").to.deep.equal([]);
+
+    await kubectlApply(cluster, [
+      {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "RoleBinding",
+        metadata: { name: "jobhooks-webhook-secrets", namespace: ns },
+        roleRef: {
+          apiGroup: "rbac.authorization.k8s.io",
+          kind: "ClusterRole",
+          name: "jobhooks-webhook-secrets",
+        },
+        subjects: [
+          {
+            kind: "ServiceAccount",
+            name: "jobhooks-controlplane",
+            namespace: CONTROLPLANE_NAMESPACE,
+          },
+        ],
+      },
+    ]);
+    const [r] = await receiver.waitFor(`/${ns}/signed`, 1, 60_000);
+    expect(() =>
+      new Verifier(key).verify(r?.body ?? "", r?.headers as Record<string, string>),
+    ).to.not.throw();
+  });
+
   it("refuses a Webhook whose template does not parse, in its status, and warns a Job that names it", async () => {
     const ns = await createTestNamespace(cluster, "broken");
     await kubectlApply(cluster, [
