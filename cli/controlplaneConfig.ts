@@ -4,6 +4,7 @@ import { parseDuration } from "../common/duration.js";
 import { parseListenAddress } from "../common/listenAddress.js";
 import type { Logger } from "../common/logger.js";
 import type { ControlplaneConfig } from "../controlplane/Controlplane.js";
+import { EgressPolicy, parseCidr } from "../controlplane/egress/EgressPolicy.js";
 import { parseStoreSpec, type StoreSpec } from "../controlplane/store/storeSpec.js";
 import { dnsLabelProblem } from "../controlplane/watchers/validate.js";
 import { injectorConfig } from "./injectorOptions.js";
@@ -57,6 +58,7 @@ export function controlplaneConfig(
     // One destination may use every slot there is, no more.
     maxDeliveriesPerDestination: Math.min(perDestination, concurrency),
     retry,
+    egress: egressPolicy(o),
     shutdownGraceMs: parseDuration(o.shutdownGrace),
     jobEvents: o.jobEvents,
     secretsNamespace: namespaceName(o.secretsNamespace, "--secrets-namespace"),
@@ -92,6 +94,25 @@ function retryPolicy(o: ControlplaneOptions): BackoffPolicy {
     throw new OptionError(`--retry-base must be more than 0 and at most --retry-max`);
   }
   return retry;
+}
+
+function egressPolicy(o: ControlplaneOptions): EgressPolicy {
+  return new EgressPolicy(
+    cidrs(o.denyDestinations, "--deny-destinations"),
+    cidrs(o.allowDestinations, "--allow-destinations"),
+  );
+}
+
+function cidrs(value: string, flag: string): string[] {
+  const entries = list(value);
+  for (const cidr of entries) {
+    try {
+      parseCidr(cidr);
+    } catch (err) {
+      throw new OptionError(`${flag}: ${(err as Error).message}`);
+    }
+  }
+  return entries;
 }
 
 function positiveDuration(value: string, flag: string): number {

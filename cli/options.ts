@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { DEFAULT_DENY } from "../controlplane/egress/EgressPolicy.js";
 import { LOG_LEVELS } from "../common/logger.js";
 import { boolFlag } from "./boolFlag.js";
 import { flag } from "./flag.js";
@@ -20,6 +21,8 @@ export const DEFAULTS = {
   maxDeliveriesPerDestination: "32",
   retryBase: "1s",
   retryMax: "5m",
+  denyDestinations: DEFAULT_DENY.join(","),
+  allowDestinations: "",
   shutdownGrace: "10s",
   jobEvents: true,
   secretsNamespace: process.env.POD_NAMESPACE ?? "jobhooks-system",
@@ -94,6 +97,8 @@ export interface ControlplaneOptions extends InjectorOptions {
   maxDeliveriesPerDestination: string;
   retryBase: string;
   retryMax: string;
+  denyDestinations: string;
+  allowDestinations: string;
   shutdownGrace: string;
   jobEvents: boolean;
   secretsNamespace: string;
@@ -213,6 +218,20 @@ export function addControlplaneOptions(cmd: Command): Command {
       ),
     )
     .addOption(flag("--retry-max <duration>", "longest retry delay", d.retryMax))
+    .addOption(
+      flag(
+        "--deny-destinations <cidrs>",
+        "comma-separated CIDRs deliveries never connect to, checked on each resolved address (default: link-local, where cloud metadata services answer, and this host's loopback)",
+        d.denyDestinations,
+      ),
+    )
+    .addOption(
+      flag(
+        "--allow-destinations <cidrs>",
+        "comma-separated CIDRs deliveries may connect to even when --deny-destinations lists them (e.g. 127.0.0.1/32 for a receiver beside the controlplane)",
+        d.allowDestinations,
+      ),
+    )
     .addOption(
       flag(
         "--shutdown-grace <duration>",

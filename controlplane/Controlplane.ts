@@ -5,6 +5,8 @@ import type { Logger } from "../common/logger.js";
 import type { Part } from "../common/runGroup.js";
 import type { BackoffPolicy } from "../common/backoff.js";
 import { Dispatcher } from "./dispatcher/Dispatcher.js";
+import { Egress } from "./egress/Egress.js";
+import type { EgressPolicy } from "./egress/EgressPolicy.js";
 import type { JobhooksApi } from "../contract/JobhooksApi.js";
 import { createService } from "./api/createService.js";
 import { inProcessApi } from "./api/inProcessApi.js";
@@ -53,6 +55,8 @@ export interface ControlplaneConfig {
   /** Of those, at most this many to one destination (scheme://host:port). */
   maxDeliveriesPerDestination: number;
   retry: BackoffPolicy;
+  /** Where deliveries may connect (--deny-destinations, --allow-destinations). */
+  egress: EgressPolicy;
   shutdownGraceMs: number;
   /** A Kubernetes Event on the Job for each delivery attempt (JobEvents). */
   jobEvents: boolean;
@@ -128,6 +132,8 @@ export async function createControlplane(
     idle: () => dispatcher.idle,
     nameOf: (id) => objects.nameOf(id),
   });
+  const egress = new Egress(c.egress);
+  const checkUrl = (url: string): string | undefined => c.egress.urlProblem(url);
   const objects = declarative({
     api,
     store,
@@ -135,6 +141,7 @@ export async function createControlplane(
     secretsNamespace: c.secretsNamespace,
     namespaces: c.namespaces,
     checkPayload: checkWebhookPayload,
+    checkUrl,
     warn: jobEvents.record,
   });
   const jobs = objects.jobs(engine);
@@ -146,6 +153,7 @@ export async function createControlplane(
     perDestination: c.maxDeliveriesPerDestination,
     attemptTimeoutMs: c.attemptTimeoutMs,
     backoff: c.retry,
+    egress,
     shutdownGraceMs: c.shutdownGraceMs,
     secretOf: objects.secretOf,
     onAttempt: (d, step, watcher) => {
@@ -162,7 +170,7 @@ export async function createControlplane(
     dispatcher.abortWatcher(id);
     labeller.kick();
   });
-  for (const entry of c.jobFamiliesFile ? loadJobFamilies(c.jobFamiliesFile) : []) {
+  for (const entry of c.jobFamiliesFile ? loadJobFamilies(c.jobFamiliesFile, checkUrl) : []) {
     await ensureJobFamily(store, entry, new Date());
   }
 
@@ -194,7 +202,7 @@ export async function createControlplane(
     );
   }
   const service = createService({
-    webhooks: new Webhooks(store.webhooks, checkWebhookPayload),
+    webhooks: new Webhooks(store.webhooks, checkWebhookPayload, checkUrl),
     engine,
     auth,
     podJobs: new PodJobs(api),
@@ -244,6 +252,7 @@ export async function createControlplane(
     api: inProcessApi(service, { auth, log: c.log.child({ part: "in-process" }), ready: serving }),
     close: async () => {
       await store.close();
+      await egress.close();
       api.close();
     },
   };

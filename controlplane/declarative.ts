@@ -21,6 +21,8 @@ export interface DeclarativeOptions {
   secretsNamespace: string;
   namespaces: readonly string[] | undefined;
   checkPayload: MirrorContext["checkPayload"];
+  /** The egress policy's judgement of a Webhook object's spec.url (an IP address host). */
+  checkUrl: MirrorContext["checkUrl"];
   /** A Warning Event on a Job; undefined with --job-events=false (then only logged). */
   warn: ((e: JobEvent) => void) | undefined;
 }
@@ -54,6 +56,7 @@ export function declarative(o: DeclarativeOptions): Declarative {
     ownNamespace: o.secretsNamespace,
     ...(o.namespaces && { namespaces: o.namespaces }),
     checkPayload: o.checkPayload,
+    checkUrl: o.checkUrl,
   });
   const cronJobs = new CronJobAnnotations(o.api, o.log.child({ part: "cronjobs" }), o.namespaces);
   const secrets = new SigningSecrets(o.api);

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { createLogger } from "../../common/logger.js";
+import { testEgress } from "../../test/support/egress.js";
 import { Receiver } from "../../test/support/receiver.js";
 import { finished, spec, webhook } from "../../test/support/watcherFixtures.js";
 import { ControlplaneMetrics } from "../metrics.js";
@@ -48,6 +49,7 @@ describeStores("Dispatcher over a store and a receiver on 127.0.0.1", (open) => 
       perDestination: 2,
       attemptTimeoutMs: 2000,
       backoff: { baseMs: 20, maxMs: 40 },
+      egress: testEgress,
       shutdownGraceMs: 100,
       onProgress: (watcherId, status) => progress.push({ watcherId, status }),
     });

@@ -19,6 +19,7 @@ import { outageReason } from "../store/StoreHealth.js";
 import type { Busy } from "../store/DeliveryRepo.js";
 import { attemptDelivery } from "./attemptDelivery.js";
 import type { AttemptResult } from "./sendAttempt.js";
+import type { Egress } from "../egress/Egress.js";
 
 export interface DispatcherOptions {
   store: Store;
@@ -34,6 +35,8 @@ export interface DispatcherOptions {
   /** One HTTP attempt's limit (also cut short by the delivery's deadline). */
   attemptTimeoutMs: number;
   backoff: BackoffPolicy;
+  /** Where attempts may connect (--deny-destinations, --allow-destinations), and the pool. */
+  egress: Egress;
   /** After SIGTERM, how long in-flight attempts may finish before they are aborted and handed back. */
   shutdownGraceMs: number;
   /**
@@ -171,6 +174,7 @@ export class Dispatcher implements Part {
                   ? Math.min(this.o.attemptTimeoutMs, remaining)
                   : this.o.attemptTimeoutMs,
               signal: abort.signal,
+              egress: this.o.egress,
               ...(this.o.secretOf && { secretOf: this.o.secretOf }),
             });
       // Still in flight until recorded: the outbox row is not handed out again meanwhile.

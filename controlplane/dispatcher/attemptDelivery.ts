@@ -1,9 +1,12 @@
+import type { Egress } from "../egress/Egress.js";
 import type { Delivery, SecretRef } from "../watchers/model.js";
 import { sendAttempt, type AttemptResult } from "./sendAttempt.js";
 
 export interface AttemptOptions {
   timeoutMs: number;
   signal: AbortSignal;
+  /** The guarded connection pool every delivery goes through. */
+  egress: Egress;
   /** Reads a Secret's signing key; absent: a delivery that names a Secret cannot be signed. */
   secretOf?: (ref: SecretRef) => Promise<string>;
 }
@@ -23,16 +26,19 @@ export async function attemptDelivery(d: Delivery, o: AttemptOptions): Promise<A
       return { kind: "retry", error: errorText(err), durationMs: 0 };
     }
   }
-  return sendAttempt({
-    id: d.id,
-    url: d.url,
-    body: d.body,
-    contentType: d.contentType,
-    ...(secret !== undefined && { secret }),
-    ...(d.headers && { headers: d.headers }),
-    timeoutMs: o.timeoutMs,
-    signal: o.signal,
-  }).catch((err: unknown): AttemptResult => {
+  return sendAttempt(
+    {
+      id: d.id,
+      url: d.url,
+      body: d.body,
+      contentType: d.contentType,
+      ...(secret !== undefined && { secret }),
+      ...(d.headers && { headers: d.headers }),
+      timeoutMs: o.timeoutMs,
+      signal: o.signal,
+    },
+    o.egress,
+  ).catch((err: unknown): AttemptResult => {
     // sendAttempt throws only for a delivery it cannot send at all (a bad URL or secret that
     // slipped past validation): end it rather than retry it forever.
     const error = `cannot be sent: ${errorText(err)}`;

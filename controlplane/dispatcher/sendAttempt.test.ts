@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { expect } from "chai";
 import { Webhook } from "standardwebhooks";
 import { VERSION } from "../../common/version.js";
+import { testEgress } from "../../test/support/egress.js";
 import { sendAttempt, type Attempt, type AttemptResult } from "./sendAttempt.js";
 import { generateSecret } from "./sign.js";
 
@@ -107,7 +108,7 @@ describe("sendAttempt", () => {
   it("delivers on 2xx with the Standard Webhooks headers, and the signature verifies", async () => {
     const secret = generateSecret();
     const { url, received } = await serve(status(204));
-    const result = await sendAttempt(attempt(url, { secret }));
+    const result = await sendAttempt(attempt(url, { secret }), testEgress);
     expect(result).to.include({ kind: "delivered", status: 204 });
     expect(received).to.have.length(1);
     const [req] = received;
@@ -130,8 +131,8 @@ describe("sendAttempt", () => {
     const secret = generateSecret();
     const { url, received } = await serve(status(200, "ok"));
     const t0 = Math.floor(Date.now() / 1000) * 1000;
-    await sendAttempt(attempt(url, { secret }), () => new Date(t0));
-    await sendAttempt(attempt(url, { secret }), () => new Date(t0 + 7000));
+    await sendAttempt(attempt(url, { secret }), testEgress, () => new Date(t0));
+    await sendAttempt(attempt(url, { secret }), testEgress, () => new Date(t0 + 7000));
     const [first, second] = received;
     if (!first || !second) throw new Error("expected two requests");
     expect(first.headers["webhook-id"]).to.equal(second.headers["webhook-id"]);
@@ -152,7 +153,7 @@ describe("sendAttempt", () => {
       "Content-Type": "text/evil",
       "Webhook-Id": "forged",
     };
-    await sendAttempt(attempt(url, { secret, headers }));
+    await sendAttempt(attempt(url, { secret, headers }), testEgress);
     const [req] = received;
     expect(req?.headers).to.include({
       "x-team": "a",
@@ -166,14 +167,17 @@ describe("sendAttempt", () => {
 
   it("sends no webhook-signature without a secret", async () => {
     const { url, received } = await serve(status(200));
-    expect(await sendAttempt(attempt(url))).to.include({ kind: "delivered", status: 200 });
+    expect(await sendAttempt(attempt(url), testEgress)).to.include({
+      kind: "delivered",
+      status: 200,
+    });
     expect(received[0]?.headers).to.have.property("webhook-id");
     expect(received[0]?.headers).not.to.have.property("webhook-signature");
   });
 
   it("retries a 500 and names it, with the receiver's words", async () => {
     const { url } = await serve(status(500, "database\n  is down"));
-    const result = await sendAttempt(attempt(url));
+    const result = await sendAttempt(attempt(url), testEgress);
     expect(result).to.deep.include({
       kind: "retry",
       status: 500,
@@ -184,13 +188,13 @@ describe("sendAttempt", () => {
 
   it("retries a 503 after the receiver's Retry-After", async () => {
     const { url } = await serve(status(503, "", { "retry-after": "2" }));
-    const result = await sendAttempt(attempt(url));
+    const result = await sendAttempt(attempt(url), testEgress);
     expect(result).to.deep.include({ kind: "retry", status: 503, retryAfterMs: 2000 });
   });
 
   it("rejects a 404", async () => {
     const { url } = await serve(status(404, "no such hook"));
-    const result = await sendAttempt(attempt(url));
+    const result = await sendAttempt(attempt(url), testEgress);
     expect(result).to.deep.include({
       kind: "rejected",
       status: 404,
@@ -200,7 +204,7 @@ describe("sendAttempt", () => {
 
   it("rejects a redirect without following it", async () => {
     const { url, received } = await serve(status(302, "", { location: "/elsewhere" }));
-    const result = await sendAttempt(attempt(url));
+    const result = await sendAttempt(attempt(url), testEgress);
     expect(result).to.deep.include({
       kind: "rejected",
       status: 302,
@@ -215,7 +219,7 @@ describe("sendAttempt", () => {
       res.writeHead(500, { "content-type": "text/plain" });
       res.write("x".repeat(100 * 1024));
     });
-    const result = await sendAttempt(attempt(url, { timeoutMs: 3000 }));
+    const result = await sendAttempt(attempt(url, { timeoutMs: 3000 }), testEgress);
     expect(result).to.include({ kind: "retry", status: 500 });
     expect(result.durationMs).to.be.below(1500);
     const error = (result as { error?: string }).error ?? "";
@@ -225,7 +229,7 @@ describe("sendAttempt", () => {
 
   it("retries when the receiver never answers, after timeoutMs", async () => {
     const { url } = await serve(() => undefined);
-    const result = await sendAttempt(attempt(url, { timeoutMs: 200 }));
+    const result = await sendAttempt(attempt(url, { timeoutMs: 200 }), testEgress);
     expect(result).to.include({ kind: "retry", error: "timed out after 200 ms" });
     expect(result).not.to.have.property("status");
     expect(result.durationMs).to.be.within(190, 1500);
@@ -234,7 +238,7 @@ describe("sendAttempt", () => {
   it("retries a closed port as connection refused", async () => {
     const closed = await startReceiver(status(200));
     await closed.close();
-    const result = await sendAttempt(attempt(closed.url));
+    const result = await sendAttempt(attempt(closed.url), testEgress);
     expect(result).to.deep.equal({
       kind: "retry",
       error: "connection refused",
@@ -247,14 +251,17 @@ describe("sendAttempt", () => {
     const { url } = await serve(() => {
       controller.abort();
     });
-    const result = await sendAttempt(attempt(url, { timeoutMs: 5000, signal: controller.signal }));
+    const result = await sendAttempt(
+      attempt(url, { timeoutMs: 5000, signal: controller.signal }),
+      testEgress,
+    );
     expect(result.kind).to.equal("aborted");
     expect(result.durationMs).to.be.below(1500);
   });
 
   it("sends nothing when the caller's signal has already fired", async () => {
     const { url, received } = await serve(status(200));
-    const result = await sendAttempt(attempt(url, { signal: AbortSignal.abort() }));
+    const result = await sendAttempt(attempt(url, { signal: AbortSignal.abort() }), testEgress);
     expect(result.kind).to.equal("aborted");
     expect(received).to.have.length(0);
   });
@@ -272,14 +279,16 @@ describe("sendAttempt", () => {
       { contentType: "application/json\r\nx-injected: 1" },
     ];
     for (const extra of bad) {
-      const err = await thrownBy(sendAttempt(attempt("http://127.0.0.1:9/hook", extra)));
+      const err = await thrownBy(
+        sendAttempt(attempt("http://127.0.0.1:9/hook", extra), testEgress),
+      );
       expect(err, JSON.stringify(extra)).to.be.instanceOf(Error);
     }
   });
 
   it("classifies every result kind with a duration", async () => {
     const { url } = await serve(status(429, "slow down", { "retry-after": "garbage" }));
-    const result: AttemptResult = await sendAttempt(attempt(url));
+    const result: AttemptResult = await sendAttempt(attempt(url), testEgress);
     expect(result).to.deep.equal({
       kind: "retry",
       status: 429,

@@ -1,4 +1,6 @@
+import { fetch, Headers, Request, type Response } from "undici";
 import { VERSION } from "../../common/version.js";
+import { EgressDeniedError, type Egress } from "../egress/Egress.js";
 import { classifyStatus, StatusClass } from "./classifyStatus.js";
 import { parseRetryAfter } from "./retryAfter.js";
 import { signPayload } from "./sign.js";
@@ -38,15 +40,18 @@ const MAX_ERROR_CHARS = 200;
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 /**
- * POSTs one Standard Webhooks attempt and says what to do next. Whatever the receiver or the
- * network does becomes a result, never an exception; only a malformed `attempt` (bad URL,
- * secret or timeout, a header value fetch refuses) throws, because retrying cannot fix it.
+ * POSTs one Standard Webhooks attempt through `egress` (the guarded connection pool) and says
+ * what to do next. Whatever the receiver or the network does becomes a result, never an
+ * exception; only a malformed `attempt` (bad URL, secret or timeout, a header value fetch
+ * refuses) throws, because retrying cannot fix it. An address the egress policy denies is
+ * "rejected" (status 0, "EgressDenied: …"): no connection is made, and retrying cannot help.
  *
  * Once a status has arrived the result follows from it; a timeout or abort while reading the
  * error text only shortens the text.
  */
 export async function sendAttempt(
   attempt: Attempt,
+  egress: Egress,
   now: () => Date = () => new Date(),
 ): Promise<AttemptResult> {
   const started = performance.now();
@@ -56,20 +61,34 @@ export async function sendAttempt(
   const stop = attemptSignal(attempt.timeoutMs, attempt.signal);
   let response: Response;
   try {
-    response = await fetch(request, { signal: stop.signal });
+    response = await fetch(request, { signal: stop.signal, dispatcher: egress.dispatcher });
   } catch (err) {
     stop.dispose();
-    const reason = stop.reason();
-    if (reason === "caller") return { kind: "aborted", durationMs: elapsed() };
-    const error =
-      reason === "timeout" ? `timed out after ${attempt.timeoutMs} ms` : describeNetworkError(err);
-    return { kind: "retry", error, durationMs: elapsed() };
+    return failed(err, stop.reason(), attempt.timeoutMs, elapsed());
   }
   try {
     return await fromResponse(response, now, elapsed);
   } finally {
     stop.dispose();
   }
+}
+
+// No response: stopped by the caller or our timeout, refused by the egress policy, or a network
+// failure to retry.
+function failed(
+  err: unknown,
+  reason: StopReason | undefined,
+  timeoutMs: number,
+  durationMs: number,
+): AttemptResult {
+  if (reason === "caller") return { kind: "aborted", durationMs };
+  if (reason === "timeout")
+    return { kind: "retry", error: `timed out after ${timeoutMs} ms`, durationMs };
+  const cause = rootCause(err);
+  if (cause instanceof EgressDeniedError) {
+    return { kind: "rejected", status: 0, error: `EgressDenied: ${cause.message}`, durationMs };
+  }
+  return { kind: "retry", error: describeNetworkError(err), durationMs };
 }
 
 function buildRequest(attempt: Attempt, timestampSeconds: number): Request {

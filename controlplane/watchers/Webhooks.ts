@@ -10,7 +10,12 @@ import {
 import { listPage, type Page } from "./listPage.js";
 import type { Webhook } from "./model.js";
 import type { PageBounds } from "./takePage.js";
-import { validateWebhook, type WebhookInput, type WebhookPayload } from "./validate.js";
+import {
+  validateWebhook,
+  type CheckUrl,
+  type WebhookInput,
+  type WebhookPayload,
+} from "./validate.js";
 
 /**
  * Judges a payload's templates and header names (a template that does not parse is refused
@@ -24,6 +29,8 @@ export class Webhooks {
   constructor(
     private readonly repo: WebhookRepo,
     private readonly checkPayload: CheckPayload,
+    /** The egress policy's judgement of a URL whose host is an IP address (400 at `url`). */
+    private readonly checkUrl: CheckUrl,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -34,7 +41,7 @@ export class Webhooks {
       ...(headers !== undefined && { headers }),
       ...(cloudEvents !== undefined && { cloudEvents }),
     };
-    const violations = validateWebhook(input);
+    const violations = validateWebhook(input, this.checkUrl);
     // A payload whose shape is wrong (too long, too many headers) is not worth parsing.
     const shaped = !violations.some((v) => /^(bodyTemplate|headers|cloudEvents)\b/.test(v.field));
     if (shaped && Object.keys(payload).length > 0) {

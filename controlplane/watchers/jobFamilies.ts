@@ -5,7 +5,7 @@ import type { Store } from "../store/Store.js";
 import type { FieldViolation } from "./errors.js";
 import { Outcome, type WatcherSpec } from "./model.js";
 import { newWatcher } from "./newWatcher.js";
-import { dnsLabelProblem, LIMITS, validateWebhook } from "./validate.js";
+import { dnsLabelProblem, LIMITS, validateWebhook, type CheckUrl } from "./validate.js";
 
 /** One entry of k8s-job-webhooks' job-family file: call `url` whenever a Job of the family succeeds. */
 export interface JobFamilyEntry {
@@ -22,7 +22,7 @@ export class JobFamiliesError extends Error {}
  * is a CronJob's name: its entry fires for every Job the CronJob creates, in every namespace
  * watched. An empty requestBody means the JSON event.
  */
-export function loadJobFamilies(path: string): JobFamilyEntry[] {
+export function loadJobFamilies(path: string, checkUrl?: CheckUrl): JobFamilyEntry[] {
   let doc: unknown;
   try {
     doc = parse(readFileSync(path, "utf8"));
@@ -49,11 +49,10 @@ export function loadJobFamilies(path: string): JobFamilyEntry[] {
       requestBody: str("requestBody"),
       description: str("description"),
     };
-    const violations: FieldViolation[] = validateWebhook({
-      ...entry,
-      requestBody: entry.requestBody || undefined,
-      secret: undefined,
-    });
+    const violations: FieldViolation[] = validateWebhook(
+      { ...entry, requestBody: entry.requestBody || undefined, secret: undefined },
+      checkUrl,
+    );
     const familyProblem = dnsLabelProblem(entry.jobFamily, LIMITS.cronJobNameLength);
     if (familyProblem) violations.push({ field: "jobFamily", description: familyProblem });
     for (const v of violations) problems.push(`entry ${i}: ${v.field} ${v.description}`);

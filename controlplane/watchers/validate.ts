@@ -83,9 +83,13 @@ export interface WebhookInput extends WebhookPayload {
 
 const CLOUD_EVENTS_MODES: readonly string[] = ["Binary", "Structured"];
 
-export function validateWebhook(w: WebhookInput): FieldViolation[] {
+/** Why deliveries to a URL can never be made (its host a denied IP address), or undefined. */
+export type CheckUrl = (url: string) => string | undefined;
+
+/** `checkUrl` judges a well-formed URL further: the egress policy's literal addresses. */
+export function validateWebhook(w: WebhookInput, checkUrl?: CheckUrl): FieldViolation[] {
   const v: FieldViolation[] = [];
-  const urlProblem = webhookUrlProblem(w.url);
+  const urlProblem = webhookUrlProblem(w.url) ?? checkUrl?.(w.url);
   if (urlProblem) v.push({ field: "url", description: urlProblem });
   if (codePoints(w.description) > LIMITS.descriptionLength) {
     v.push({

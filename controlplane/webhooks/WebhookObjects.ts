@@ -33,6 +33,7 @@ export interface WebhookObjectsOptions {
   /** Namespaces watched (--namespaces): Webhooks elsewhere are left alone. Undefined: all. */
   namespaces?: readonly string[];
   checkPayload: MirrorContext["checkPayload"];
+  checkUrl: MirrorContext["checkUrl"];
 }
 
 /** What is owed for one object: its newest version, or its deletion. */
@@ -145,6 +146,7 @@ export class WebhookObjects implements Part {
     const mirror = mirrorOf(source.kind, object, {
       ownNamespace: this.o.ownNamespace,
       checkPayload: this.o.checkPayload,
+      checkUrl: this.o.checkUrl,
       now: new Date(),
     });
     const violations = "violations" in mirror ? mirror.violations : [];

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import type { FieldViolation } from "../../contract/errors.js";
+import { DEFAULT_DENY, EgressPolicy } from "../egress/EgressPolicy.js";
 import {
   mirroredId,
   mirrorOf,
@@ -10,7 +11,13 @@ import {
 
 const NOW = new Date("2026-01-01T00:00:00Z");
 const accept = (): FieldViolation[] => [];
-const context = { ownNamespace: "jobhooks-system", checkPayload: accept, now: NOW };
+const policy = new EgressPolicy(DEFAULT_DENY, []);
+const context = {
+  ownNamespace: "jobhooks-system",
+  checkPayload: accept,
+  checkUrl: (url: string) => policy.urlProblem(url),
+  now: NOW,
+};
 
 function object(spec: Partial<WebhookObject["spec"]> = {}, namespace?: string): WebhookObject {
   return {
@@ -101,6 +108,28 @@ describe("webhook objects (Webhook, ClusterWebhook)", () => {
     expect(m).to.deep.equal({
       violations: [{ field: "spec.body", description: "does not parse" }],
     });
+  });
+
+  it("refuse a spec whose url is a denied address (--deny-destinations); host names are not resolved", () => {
+    const m = mirrorOf(
+      "Webhook",
+      object({ url: "http://169.254.169.254/latest" }, "team-a"),
+      context,
+    );
+    expect(m).to.deep.equal({
+      violations: [
+        {
+          field: "spec.url",
+          description: "169.254.169.254 is in --deny-destinations: deliveries may not go there",
+        },
+      ],
+    });
+    const named = mirrorOf(
+      "Webhook",
+      object({ url: "http://metadata.internal/" }, "team-a"),
+      context,
+    );
+    expect(named).to.have.property("webhook");
   });
 
   it("let a Webhook be used from its own namespace only, a ClusterWebhook from all by default", () => {

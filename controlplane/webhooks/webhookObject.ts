@@ -68,6 +68,8 @@ export interface MirrorContext {
   checkPayload: (
     p: Pick<WebhookOptions, "bodyTemplate" | "headers" | "cloudEvents">,
   ) => Violation[];
+  /** The egress policy's judgement of a URL whose host is an IP address (--deny-destinations). */
+  checkUrl: (url: string) => string | undefined;
   now: Date;
 }
 
@@ -84,9 +86,10 @@ export function mirrorOf(
   const s = o.spec;
   const payload = payloadOf(s);
   const violations = c.checkPayload(payload).map((v) => ({ ...v, field: specField(v.field) }));
-  if (!/^https?:\/\/[^/]/i.test(s.url)) {
-    violations.unshift({ field: "spec.url", description: "must be an http or https URL" });
-  }
+  const urlProblem = /^https?:\/\/[^/]/i.test(s.url)
+    ? c.checkUrl(s.url)
+    : "must be an http or https URL";
+  if (urlProblem) violations.unshift({ field: "spec.url", description: urlProblem });
   if (violations.length > 0) return { violations };
   const options: WebhookOptions = { ...payload, ...deliveryOptions(source, s, c.ownNamespace) };
   const created = new Date(o.metadata.creationTimestamp ?? c.now);

@@ -1,4 +1,5 @@
 import { createLogger } from "../../common/logger.js";
+import { testPolicy } from "./egress.js";
 import { PermissionDeniedError } from "../../contract/errors.js";
 import type { Operations } from "../../contract/JobhooksApi.js";
 import { ANONYMOUS, type Access, type Auth, type Caller } from "../../controlplane/auth/Caller.js";
@@ -71,7 +72,10 @@ export function testService(
   });
   return {
     store,
-    webhooks: webhookOperations(new Webhooks(store.webhooks, checkPayload), auth),
+    webhooks: webhookOperations(
+      new Webhooks(store.webhooks, checkPayload, (url) => testPolicy.urlProblem(url)),
+      auth,
+    ),
     watchers: watcherOperations(engine, auth, {
       defaultNamespace: "fallback",
       podJobs: { jobOf: (caller) => Promise.resolve(podJobs[caller.pod?.name ?? ""] ?? "") },
