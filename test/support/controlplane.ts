@@ -1,5 +1,5 @@
 import type { ChildProcess } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -17,6 +17,7 @@ import { repoRoot } from "../cluster/paths.js";
 import { spawnTied } from "../cluster/ProcessGroup.js";
 import type { TestCluster } from "../cluster/TestCluster.js";
 import { controlplaneKubeconfig } from "./controlplaneAccount.js";
+import { TEST_ALLOW } from "./egress.js";
 import { sharedPostgres } from "./postgres.js";
 import type { StoreEngine } from "./storeEngines.js";
 
@@ -60,6 +61,13 @@ export interface ControlplaneRun {
   injector?: boolean;
   /** A kubeconfig file to run with instead of the controlplane's own (e.g. through a relay). */
   kubeconfig?: string;
+  /**
+   * /etc/hosts lines this controlplane alone resolves names from ("127.0.0.2 name.test"), with
+   * DNS off ("hosts: files"): a private mount namespace (unshare; root or user namespaces) in
+   * which both files are bind-mounted, so the machine's files are never changed and no query
+   * leaves the machine.
+   */
+  hosts?: string;
 }
 
 const LISTENING = {
@@ -77,13 +85,17 @@ type Listener = keyof typeof LISTENING;
 async function spawnJobhooks(
   args: string[],
   listeners: Listener[],
+  hosts?: string,
 ): Promise<{
   child: ChildProcess;
   logs: Record<string, unknown>[];
   addresses: Partial<Record<Listener, string>>;
   exited: Promise<number | null>;
 }> {
-  const child = spawnTied(process.execPath, [main, ...args]);
+  const child =
+    hosts === undefined
+      ? spawnTied(process.execPath, [main, ...args])
+      : spawnTied("unshare", withHosts(hosts, [process.execPath, main, ...args]));
   const logs: Record<string, unknown>[] = [];
   const stderr: string[] = [];
   child.stderr.on("data", (d: Buffer) => stderr.push(d.toString()));
@@ -125,6 +137,18 @@ async function spawnJobhooks(
     });
   });
   return { child, logs, addresses, exited };
+}
+
+// `unshare` arguments running `command` with `hosts` as its /etc/hosts and DNS off. As root the
+// namespace is a mount namespace only, so the credentials (and setpriv's death signal) stay.
+function withHosts(hosts: string, command: string[]): string[] {
+  const dir = mkdtempSync(join(tmpdir(), "jobhooks-hosts-"));
+  writeFileSync(join(dir, "hosts"), `127.0.0.1 localhost\n::1 localhost\n${hosts}\n`);
+  writeFileSync(join(dir, "nsswitch.conf"), "hosts: files\n");
+  const mount =
+    'mount --bind "$0/hosts" /etc/hosts && mount --bind "$0/nsswitch.conf" /etc/nsswitch.conf && exec "$@"';
+  const user = process.getuid?.() === 0 ? [] : ["--map-root-user"];
+  return [...user, "--mount", "sh", "-c", mount, dir, ...command];
 }
 
 function processHandle(
@@ -173,6 +197,9 @@ export async function startControlplane(
       "--log-level=debug",
       `--auth=${run.auth ?? "none"}`,
       ...(role === "all" ? ["--listen=127.0.0.1:0"] : []),
+      // The receivers of tests listen on loopback, which is denied by default; a test's own
+      // --allow-destinations in `args` comes later and wins.
+      `--allow-destinations=${TEST_ALLOW.join(",")}`,
       ...(run.args ?? []),
     ],
     [
@@ -181,6 +208,7 @@ export async function startControlplane(
       ...(role === "all" ? (["rest"] as const) : []),
       ...(run.injector ? (["webhook"] as const) : []),
     ],
+    run.hosts,
   );
   const grpcAddress = spawned.addresses.grpc ?? "";
   const channel = createChannel(grpcAddress);
