@@ -10,6 +10,7 @@ function delivery(attempts: number, deadlineInMs: number): Delivery {
     id: "msg_1",
     triggerId: "t",
     watcherId: "w",
+    webhookId: "wh",
     url: "http://127.0.0.1/x",
     destination: "http://127.0.0.1",
     body: "{}",

@@ -15,6 +15,7 @@ const delivery: Delivery = {
   id: "msg_1",
   triggerId: "w1.t1",
   watcherId: "w1",
+  webhookId: "wh",
   url: "http://127.0.0.1:9/hook",
   destination: "http://127.0.0.1:9",
   body: "{}",

@@ -13,6 +13,7 @@ describe("deliveryEvent", () => {
     id: "msg_1",
     triggerId: trigger.id,
     watcherId: watcher.id,
+    webhookId: watcher.triggers[0]?.webhookId ?? "wh",
     url: "https://hooks.example/secret-token?key=abc",
     destination: "https://hooks.example",
     body: "{}",

@@ -24,6 +24,10 @@ export interface WebhookRow {
   created_at: number;
   source: string | null;
   options: string | null;
+  failing_since: number | null;
+  disabled_at: number | null;
+  previous_secret: string | null;
+  previous_secret_expires_at: number | null;
 }
 
 export interface WatcherRow {
@@ -58,6 +62,7 @@ export interface DeliveryRow {
   id: string;
   trigger_id: string;
   watcher_id: string;
+  webhook_id: string;
   url: string;
   destination: string;
   body: string;
@@ -69,6 +74,9 @@ export interface DeliveryRow {
   next_attempt_at: number;
   attempts: number;
   created_at: number;
+  redelivery: number;
+  previous_secret: string | null;
+  previous_secret_expires_at: number | null;
 }
 
 export function toWebhook(r: WebhookRow): Webhook {
@@ -81,6 +89,23 @@ export function toWebhook(r: WebhookRow): Webhook {
     createdAt: new Date(r.created_at),
     ...(r.source !== null && { source: sourceOf(r.source) }),
     ...(r.options !== null && { options: JSON.parse(r.options) as WebhookOptions }),
+    ...(r.failing_since !== null && { failingSince: new Date(r.failing_since) }),
+    ...(r.disabled_at !== null && { disabledAt: new Date(r.disabled_at) }),
+    ...previousSecretOf(r),
+  };
+}
+
+// A rotation's previous secret, as webhooks and deliveries keep it.
+function previousSecretOf(r: {
+  previous_secret: string | null;
+  previous_secret_expires_at: number | null;
+}): { previousSecret?: { secret: string; expiresAt: Date } } {
+  if (r.previous_secret === null || r.previous_secret_expires_at === null) return {};
+  return {
+    previousSecret: {
+      secret: r.previous_secret,
+      expiresAt: new Date(r.previous_secret_expires_at),
+    },
   };
 }
 
@@ -94,11 +119,18 @@ function sourceOf(key: string): WebhookSource {
   return { kind: kind as WebhookSource["kind"], namespace: namespace ?? "", name: name ?? "" };
 }
 
-/** Outbox columns beyond the first version's, JSON, one array per column: headers, secret_ref. */
-export function deliveryExtras(deliveries: readonly Delivery[]): (string | null)[][] {
+/**
+ * Outbox columns beyond the first version's, one array per column: headers and secret_ref (JSON),
+ * webhook_id, redelivery, previous_secret, previous_secret_expires_at.
+ */
+export function deliveryExtras(deliveries: readonly Delivery[]): (string | number | null)[][] {
   return [
     deliveries.map((d) => (d.headers ? JSON.stringify(d.headers) : null)),
     deliveries.map((d) => (d.secretRef ? JSON.stringify(d.secretRef) : null)),
+    deliveries.map((d) => d.webhookId),
+    deliveries.map((d) => (d.redelivery ? 1 : 0)),
+    deliveries.map((d) => d.previousSecret?.secret ?? null),
+    deliveries.map((d) => d.previousSecret?.expiresAt.getTime() ?? null),
   ];
 }
 
@@ -140,6 +172,7 @@ export function toDelivery(r: DeliveryRow): Delivery {
     id: r.id,
     triggerId: r.trigger_id,
     watcherId: r.watcher_id,
+    webhookId: r.webhook_id,
     url: r.url,
     destination: r.destination,
     body: r.body,
@@ -151,6 +184,8 @@ export function toDelivery(r: DeliveryRow): Delivery {
     nextAttemptAt: new Date(r.next_attempt_at),
     attempts: r.attempts,
     createdAt: new Date(r.created_at),
+    ...(r.redelivery !== 0 && { redelivery: true }),
+    ...previousSecretOf(r),
   };
 }
 

@@ -27,6 +27,12 @@ export interface Webhook {
   source?: WebhookSource;
   /** How its deliveries are shaped and signed, beyond url and requestBody. */
   options?: WebhookOptions;
+  /** Its first failed attempt since its last success; undefined: its last attempt succeeded. */
+  failingSince?: Date;
+  /** Disabled after failing for --disable-after: its deliveries wait until it is enabled. */
+  disabledAt?: Date;
+  /** The secret a rotation replaced, still signing (beside `secret`) until `expiresAt`. */
+  previousSecret?: { secret: string; expiresAt: Date };
 }
 
 /** Where a signing secret is read, at each attempt. */
@@ -57,12 +63,16 @@ export interface Delivery {
   id: string;
   triggerId: string;
   watcherId: string;
+  /** The webhook its trigger names. */
+  webhookId: string;
   url: string;
   /** scheme://host:port of the url: deliveries share the slots fairly by destination. */
   destination: string;
   body: string;
   contentType: string;
   secret: string | undefined;
+  /** During a rotation's overlap, the previous secret: it signs too until `expiresAt`. */
+  previousSecret?: { secret: string; expiresAt: Date };
   /** Read at each attempt instead of `secret`. */
   secretRef?: SecretRef;
   /** Headers beyond content-type and Standard Webhooks' (templated ones, CloudEvents'). */
@@ -72,4 +82,6 @@ export interface Delivery {
   attempts: number;
   /** When the outbox row was written. */
   createdAt: Date;
+  /** Sent again on request (an ended trigger's message): it settles the trigger, not the watcher. */
+  redelivery?: boolean;
 }

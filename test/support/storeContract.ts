@@ -24,6 +24,7 @@ export function delivery(id: string, triggerId: string, watcherId: string): Deli
     id,
     triggerId,
     watcherId,
+    webhookId: "hook",
     url: "http://127.0.0.1:9/hook",
     destination: "http://127.0.0.1:9",
     body: "{}",

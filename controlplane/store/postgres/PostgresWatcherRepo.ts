@@ -167,7 +167,7 @@ async function insertOutbox(
   deliveries: readonly Delivery[],
 ): Promise<void> {
   if (deliveries.length === 0) return;
-  await tx.run(insertDeliveries(1, 13), [...deliveryColumns(deliveries), watcherId]);
+  await tx.run(insertDeliveries(1, 17), [...deliveryColumns(deliveries), watcherId]);
 }
 
 // The webhooks the triggers name, locked against a delete (WebhookRepo.delete takes the row FOR

@@ -10,15 +10,16 @@ import type { AttemptChanges, WatcherChange, WatcherChanges } from "../WatcherRe
  */
 export function insertDeliveries(first: number, watcher: number): string {
   const p = (i: number, type: string): string => `$${first + i}::${type}[]`;
-  return `INSERT INTO deliveries (id, trigger_id, watcher_id, url, destination, body,
-      content_type, secret, deadline_at, next_attempt_at, created_at, headers, secret_ref)
-    SELECT d.id, d.trigger_id, $${watcher}, d.url, d.destination, d.body, d.content_type,
-      d.secret, d.deadline_at, d.next_attempt_at, d.created_at, d.headers, d.secret_ref
+  const columns = `trigger_id, url, destination, body, content_type, secret, deadline_at,
+      next_attempt_at, created_at, headers, secret_ref, webhook_id, redelivery, previous_secret,
+      previous_secret_expires_at`;
+  return `INSERT INTO deliveries (id, watcher_id, ${columns})
+    SELECT d.id, $${watcher}, ${columns.replace(/(\w+)/g, "d.$1")}
     FROM unnest(${[0, 1, 2, 3, 4, 5, 6].map((i) => p(i, "text")).join(", ")},
       ${[7, 8, 9].map((i) => p(i, "bigint")).join(", ")},
-      ${[10, 11].map((i) => p(i, "text")).join(", ")})
-      AS d(id, trigger_id, url, destination, body, content_type, secret, deadline_at,
-        next_attempt_at, created_at, headers, secret_ref)`;
+      ${[10, 11, 12].map((i) => p(i, "text")).join(", ")}, ${p(13, "int")}, ${p(14, "text")},
+      ${p(15, "bigint")})
+      AS d(id, ${columns})`;
 }
 
 /** The outbox rows as one array per column, for insertDeliveries. */
@@ -52,7 +53,7 @@ export const NOTIFY = `
   l AS (
     INSERT INTO job_labels (job_uid, namespace, name, due_at)
     SELECT l.uid, l.namespace, l.name, $4
-    FROM unnest($18::text[], $19::text[], $20::text[]) AS l(uid, namespace, name)
+    FROM unnest($22::text[], $23::text[], $24::text[]) AS l(uid, namespace, name)
     WHERE EXISTS (SELECT 1 FROM w)
     ON CONFLICT (job_uid) DO NOTHING)
   SELECT COUNT(*)::int AS n FROM w`;

@@ -138,10 +138,11 @@ export class SqliteWatcherRepo extends SqliteWatcherReads implements Synchronous
   private insertDeliveries(watcherId: string, deliveries: readonly Delivery[]): void {
     const insert = this.q(
       `INSERT INTO deliveries (id, trigger_id, watcher_id, url, destination, body, content_type,
-         secret, deadline_at, next_attempt_at, created_at, headers, secret_ref)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         secret, deadline_at, next_attempt_at, created_at, headers, secret_ref, webhook_id,
+         redelivery, previous_secret, previous_secret_expires_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    const [headers, secretRefs] = deliveryExtras(deliveries);
+    const extras = deliveryExtras(deliveries);
     deliveries.forEach((d, i) => {
       insert.run(
         d.id,
@@ -155,8 +156,7 @@ export class SqliteWatcherRepo extends SqliteWatcherReads implements Synchronous
         d.deadlineAt.getTime(),
         d.nextAttemptAt.getTime(),
         d.createdAt.getTime(),
-        headers?.[i] ?? null,
-        secretRefs?.[i] ?? null,
+        ...extras.map((column) => column[i] ?? null),
       );
     });
   }

@@ -122,4 +122,59 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE deliveries ADD COLUMN headers TEXT;
   ALTER TABLE deliveries ADD COLUMN secret_ref TEXT;
   `,
+  // The delivery log: every attempt (attempts); each delivery's message once it ended, kept to be
+  // sent again (messages); both pruned after --delivery-retention. Outbox rows name their
+  // webhook, say whether they are a redelivery, and carry the previous secret during a rotation's
+  // overlap. Webhooks keep their health (failing since, disabled at) and a previous secret.
+  `
+  CREATE TABLE attempts (
+    id INTEGER PRIMARY KEY,
+    delivery_id TEXT NOT NULL,
+    trigger_id TEXT NOT NULL,
+    watcher_id TEXT NOT NULL,
+    webhook_id TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    duration_ms INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    status_code INTEGER,
+    error_class TEXT NOT NULL,
+    error TEXT NOT NULL DEFAULT '',
+    response_prefix TEXT NOT NULL DEFAULT '',
+    response_headers TEXT,
+    outcome TEXT NOT NULL,
+    next_attempt_at INTEGER,
+    redelivery INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX attempts_watcher ON attempts (watcher_id, id);
+  CREATE INDEX attempts_started ON attempts (started_at);
+
+  CREATE TABLE messages (
+    id TEXT PRIMARY KEY,
+    trigger_id TEXT NOT NULL,
+    watcher_id TEXT NOT NULL,
+    webhook_id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    headers TEXT,
+    created_at INTEGER NOT NULL,
+    ended_at INTEGER NOT NULL,
+    delivered INTEGER NOT NULL
+  );
+  CREATE INDEX messages_trigger ON messages (trigger_id);
+  CREATE INDEX messages_undelivered ON messages (webhook_id, ended_at) WHERE delivered = 0;
+  CREATE INDEX messages_ended ON messages (ended_at);
+
+  ALTER TABLE deliveries ADD COLUMN webhook_id TEXT NOT NULL DEFAULT '';
+  UPDATE deliveries SET webhook_id =
+    (SELECT webhook_id FROM triggers WHERE triggers.id = deliveries.trigger_id);
+  ALTER TABLE deliveries ADD COLUMN redelivery INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE deliveries ADD COLUMN previous_secret TEXT;
+  ALTER TABLE deliveries ADD COLUMN previous_secret_expires_at INTEGER;
+  CREATE INDEX deliveries_webhook ON deliveries (webhook_id);
+
+  ALTER TABLE webhooks ADD COLUMN failing_since INTEGER;
+  ALTER TABLE webhooks ADD COLUMN disabled_at INTEGER;
+  ALTER TABLE webhooks ADD COLUMN previous_secret TEXT;
+  ALTER TABLE webhooks ADD COLUMN previous_secret_expires_at INTEGER;
+  `,
 ];
