@@ -5,10 +5,12 @@ import { generateSecret } from "../../controlplane/dispatcher/sign.js";
 import type { TestCluster } from "../cluster/TestCluster.js";
 import { waitFor } from "../cluster/wait.js";
 import { createTestNamespace, sharedCluster } from "../support/cluster.js";
+import { freshStore } from "../support/controlplane.js";
 import { createJob } from "../support/jobs.js";
-import { LAYOUTS, startLayout, type RunningLayout } from "../support/layouts.js";
+import { LAYOUTS, startLayout, type Layout, type RunningLayout } from "../support/layouts.js";
 import { Receiver, type ReceivedRequest } from "../support/receiver.js";
 import { restCaller } from "../support/restCall.js";
+import { testStoreEngines, type StoreEngine } from "../support/storeEngines.js";
 
 interface TriggerJson {
   id: string;
@@ -24,9 +26,18 @@ interface WatcherJson {
 const idOf = (r: ReceivedRequest): string => String(r.headers["webhook-id"]);
 
 // Redelivery and recovery through the REST API of both shipped layouts (the split one calls
-// RedeliverTrigger and RecoverWebhook over gRPC), and their refusals over gRPC directly.
-for (const { layout, name } of LAYOUTS)
-  describe(`controlplane: sending deliveries again (${name}) @cluster`, function () {
+// RedeliverTrigger and RecoverWebhook over gRPC), on SQLite and once on PostgreSQL, and their
+// refusals over gRPC directly.
+const RUNS: { layout: Layout; name: string; engine: StoreEngine }[] = [
+  ...LAYOUTS.map((l) => ({ ...l, engine: "sqlite" as const })),
+  ...LAYOUTS.filter((l) => l.layout === "split").map((l) => ({
+    ...l,
+    engine: "postgres" as const,
+  })),
+].filter((r) => testStoreEngines().includes(r.engine));
+
+for (const { layout, name, engine } of RUNS)
+  describe(`controlplane: sending deliveries again (${name}, ${engine}) @cluster`, function () {
     this.timeout(5 * 60_000);
     let cluster: TestCluster;
     let running: RunningLayout;
@@ -39,6 +50,7 @@ for (const { layout, name } of LAYOUTS)
       ns = await createTestNamespace(cluster, `redeliver-${layout}`);
       receiver = await Receiver.start();
       running = await startLayout(cluster, layout, {
+        store: await freshStore(engine),
         args: [`--default-namespace=${ns}`, "--retry-base=50ms", "--retry-max=200ms"],
       });
     });
