@@ -53,6 +53,11 @@ export function grpcOperations(c: ControlplaneClients): Operations<CallOptions> 
         call(async () => {
           await c.webhooks.deleteWebhook({ id }, opts(o));
         }),
+      recover: (o, id, since) =>
+        call(async () => {
+          const { queued } = await c.webhooks.recoverWebhook({ id, since }, opts(o));
+          return { queued };
+        }),
     },
     watchers: {
       create: (o, request, key) =>
@@ -74,6 +79,10 @@ export function grpcOperations(c: ControlplaneClients): Operations<CallOptions> 
         ),
       cancel: (o, id) =>
         call(async () => watcherFromProto(await c.watchers.cancelWatcher({ id }, opts(o)))),
+      redeliver: (o, id, triggerId) =>
+        call(async () =>
+          watcherFromProto(await c.watchers.redeliverTrigger({ id, triggerId }, opts(o))),
+        ),
       watch: (o, id, signal) => watchOverGrpc(c, { ...o, signal }, id),
     },
     podCounter: {

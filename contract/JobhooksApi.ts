@@ -4,6 +4,7 @@ import type {
   CounterValue,
   Page,
   PageRequest,
+  Recovery,
   Watcher,
   WatcherFilter,
   WatcherRequest,
@@ -23,6 +24,12 @@ export interface WebhookOperations<Ctx> {
   list(ctx: Ctx, page: PageRequest): Promise<Page<WebhookView>>;
   /** Refused (WebhookInUseError) while a watcher that has not ended names it. */
   delete(ctx: Ctx, id: string): Promise<void>;
+  /**
+   * Sends again every delivery to the webhook that ended without reaching it at or after `since`
+   * (a time in the past) and is not being delivered: the latest message of each trigger not
+   * CALLED, webhook-id and all.
+   */
+  recover(ctx: Ctx, id: string, since: Date): Promise<Recovery>;
 }
 
 export interface WatcherOperations<Ctx> {
@@ -32,6 +39,13 @@ export interface WatcherOperations<Ctx> {
   /** Oldest first. */
   list(ctx: Ctx, filter: WatcherFilter, page: PageRequest): Promise<Page<Watcher>>;
   cancel(ctx: Ctx, id: string): Promise<Watcher>;
+  /**
+   * Sends an ended trigger's message again (the same webhook-id and body, to its webhook as it is
+   * now); its attempts then count on the trigger, which takes their final status, and the
+   * watcher stays as it is. Refused (PreconditionError) while the trigger's delivery is in
+   * progress, when no message of it is kept, or when its webhook was deleted.
+   */
+  redeliver(ctx: Ctx, id: string, triggerId: string): Promise<Watcher>;
   /** The watcher now, then after each change, until it is final or `signal` aborts. */
   watch(ctx: Ctx, id: string, signal: AbortSignal): AsyncIterable<Watcher>;
 }

@@ -207,3 +207,8 @@ export interface CounterValue {
 
 /** +1 increments, -1 decrements, 0 reads. */
 export type CounterDelta = -1 | 0 | 1;
+
+/** What a webhook's recovery queued: how many deliveries go out again. */
+export interface Recovery {
+  queued: number;
+}

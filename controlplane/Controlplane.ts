@@ -35,6 +35,7 @@ import type { StoreSpec } from "./store/storeSpec.js";
 import { ensureJobFamily, loadJobFamilies } from "./watchers/jobFamilies.js";
 import { FINAL_WATCHER_STATUSES } from "./watchers/model.js";
 import { WatcherEngine } from "./watchers/WatcherEngine.js";
+import { Redeliveries } from "./watchers/Redeliveries.js";
 import { RequestedBindings } from "./watchers/RequestedBindings.js";
 import { WatcherTimeouts } from "./watchers/WatcherTimeouts.js";
 import { Webhooks } from "./watchers/Webhooks.js";
@@ -204,6 +205,11 @@ export async function createControlplane(
   const service = createService({
     webhooks: new Webhooks(store.webhooks, checkWebhookPayload, checkUrl),
     engine,
+    redeliveries: new Redeliveries({
+      store,
+      events: engine.events,
+      defaultDeliveryTimeoutMs: c.deliveryTimeoutMs,
+    }),
     auth,
     podJobs: new PodJobs(api),
     defaultNamespace: c.defaultNamespace,

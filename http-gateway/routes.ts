@@ -27,11 +27,11 @@ export type GatewayHandler = (r: GatewayRequest) => Promise<void>;
 
 const auth = (r: GatewayRequest): CallOptions => ({ authorization: r.req.headers.authorization });
 
-function pathId(r: GatewayRequest): string {
-  const value = r.params.id;
+function pathId(r: GatewayRequest, name = "id"): string {
+  const value = r.params[name];
   if (value !== undefined && validators.pathId(value)) return value;
   const rule = `must be 1 to ${LIMITS.idLength} characters`;
-  throw badRequest(`id ${rule}`, [{ field: "id", message: rule }]);
+  throw badRequest(`${name} ${rule}`, [{ field: name, message: rule }]);
 }
 
 function webhookRoutes(api: JobhooksApi): Record<string, GatewayHandler> {
@@ -58,6 +58,19 @@ function webhookRoutes(api: JobhooksApi): Record<string, GatewayHandler> {
       checkQuery(validators.noQuery, r.query);
       await api.webhooks.delete(auth(r), pathId(r));
       r.res.writeHead(204).end();
+    },
+    recoverWebhook: async (r) => {
+      checkQuery(validators.noQuery, r.query);
+      const id = pathId(r);
+      const body = check(validators.webhookRecover, r.body, "the request body");
+      const since = new Date(body.since);
+      // RFC 3339 allows a leap second (…:60), which no Date holds.
+      if (Number.isNaN(since.getTime())) {
+        const rule = "must be an RFC 3339 time, e.g. 2026-01-01T00:00:00Z";
+        throw badRequest(`since ${rule}`, [{ field: "since", message: rule }]);
+      }
+      const { queued } = await api.webhooks.recover(auth(r), id, since);
+      sendJson(r.res, 202, { queued });
     },
   };
 }
@@ -90,6 +103,11 @@ function watcherRoutes(api: JobhooksApi): Record<string, GatewayHandler> {
     cancelJobDoneWatcher: async (r) => {
       checkQuery(validators.noQuery, r.query);
       sendJson(r.res, 200, watcherJson(await api.watchers.cancel(auth(r), pathId(r))));
+    },
+    redeliverJobDoneTrigger: async (r) => {
+      checkQuery(validators.noQuery, r.query);
+      const [id, triggerId] = [pathId(r), pathId(r, "triggerId")];
+      sendJson(r.res, 202, watcherJson(await api.watchers.redeliver(auth(r), id, triggerId)));
     },
   };
 }

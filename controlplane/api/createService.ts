@@ -3,6 +3,7 @@ import type { Auth, Caller } from "../auth/Caller.js";
 import type { PodJobs } from "../auth/PodJobs.js";
 import type { PodCounter } from "../podcounter/PodCounter.js";
 import type { WatcherEngine } from "../watchers/WatcherEngine.js";
+import type { Redeliveries } from "../watchers/Redeliveries.js";
 import type { Webhooks } from "../watchers/Webhooks.js";
 import { counterOperations } from "./counterOperations.js";
 import { watcherOperations } from "./watcherOperations.js";
@@ -11,6 +12,8 @@ import { webhookOperations } from "./webhookOperations.js";
 export interface ServiceDeps {
   webhooks: Webhooks;
   engine: WatcherEngine;
+  /** Sends ended deliveries again (a trigger's, a webhook's missed ones). */
+  redeliveries: Redeliveries;
   counter: PodCounter;
   auth: Auth;
   /** Which Job a calling pod belongs to; without it every caller needs RBAC. */
@@ -30,11 +33,12 @@ export interface ServiceDeps {
  */
 export function createService(d: ServiceDeps): Operations<Caller> {
   return {
-    webhooks: webhookOperations(d.webhooks, d.auth),
+    webhooks: webhookOperations(d.webhooks, d.auth, d.redeliveries),
     watchers: watcherOperations(d.engine, d.auth, {
       defaultNamespace: d.defaultNamespace,
       podJobs: d.podJobs,
       pollMs: d.watchPollMs,
+      redeliveries: d.redeliveries,
     }),
     podCounter: counterOperations(d.counter, {
       auth: d.auth,

@@ -25,6 +25,7 @@ describe("watcher operations", () => {
       { verb: "get", resource: "jobdonewatchers" },
       { verb: "list", resource: "jobdonewatchers" },
       { verb: "delete", resource: "jobdonewatchers" },
+      { verb: "update", resource: "jobdonewatchers" },
     ],
     "system:serviceaccount:team:reader": [
       { verb: "get", resource: "jobdonewatchers", namespace: "team" },
@@ -267,5 +268,27 @@ describe("watcher operations", () => {
         "jobName",
       ]);
     });
+  });
+
+  it("redelivers with update on the watcher: not its trigger 404, never sent 409", async () => {
+    const w = await service.watchers.create(admin, {
+      namespace: "team",
+      jobName: "job",
+      triggers: [{ webhookId: hook }],
+    });
+    const trigger = w.triggers[0]?.id ?? "";
+    const reader = serviceAccount("team", "reader");
+    const denied = await refusal(service.watchers.redeliver(reader, w.id, trigger));
+    expect(denied.code).to.equal("permission-denied");
+    const other = await refusal(service.watchers.redeliver(admin, w.id, "not-its-trigger"));
+    expect(other.code).to.equal("not-found");
+    expect((await refusal(service.watchers.redeliver(admin, "nope", trigger))).code).to.equal(
+      "not-found",
+    );
+    // Its Job has not finished: nothing was sent, so nothing is kept to send again.
+    const never = await refusal(service.watchers.redeliver(admin, w.id, trigger));
+    expect(never.code).to.equal("failed-precondition");
+    expect(never.preconditions[0]?.type).to.equal("NO_MESSAGE_KEPT");
+    expect(never.message).to.contain("--delivery-retention");
   });
 });

@@ -2,6 +2,7 @@ import type { WatcherOperations } from "../../contract/JobhooksApi.js";
 import type { Watcher, WatcherSpec } from "../../contract/model.js";
 import type { Auth, Caller } from "../auth/Caller.js";
 import type { PodJobs } from "../auth/PodJobs.js";
+import type { Redeliveries } from "../watchers/Redeliveries.js";
 import type { WatcherEngine } from "../watchers/WatcherEngine.js";
 import { pageBounds } from "./pageBounds.js";
 import { watcherSpec } from "./watcherSpec.js";
@@ -14,6 +15,8 @@ export interface WatcherOperationsOptions {
   podJobs?: Pick<PodJobs, "jobOf"> | undefined;
   /** A watch stream reads its watcher at least this often, for changes another replica made. */
   pollMs?: number | undefined;
+  /** Sends a trigger's message again. */
+  redeliveries: Redeliveries;
 }
 
 /** Watchers are namespaced: each operation takes the RBAC right in the watcher's namespace. */
@@ -23,7 +26,11 @@ export function watcherOperations(
   o: WatcherOperationsOptions,
 ): WatcherOperations<Caller> {
   // Reading or ending a watcher takes the right in its own namespace.
-  async function authorized(caller: Caller, id: string, verb: "get" | "delete"): Promise<Watcher> {
+  async function authorized(
+    caller: Caller,
+    id: string,
+    verb: "get" | "delete" | "update",
+  ): Promise<Watcher> {
     const w = await engine.getWatcher(id);
     await auth.authorize(caller, {
       verb,
@@ -76,6 +83,9 @@ export function watcherOperations(
       await authorized(caller, id, "delete");
       return engine.cancelWatcher(id);
     },
+    // Sending a message again changes the watcher's trigger: "update" on the watcher.
+    redeliver: async (caller, id, triggerId) =>
+      o.redeliveries.redeliver(await authorized(caller, id, "update"), triggerId),
     watch,
   };
 }

@@ -19,7 +19,7 @@ describe("webhook operations", () => {
   const reader: Caller = { ...ANONYMOUS, username: "reader" };
   const auth = new RuleAuth({
     admin: [
-      ...(["create", "get", "list", "delete"] as const).map((verb) => ({
+      ...(["create", "get", "list", "delete", "update"] as const).map((verb) => ({
         verb,
         resource: "webhooks" as const,
       })),
@@ -58,6 +58,7 @@ describe("webhook operations", () => {
       service.webhooks.create(reader, { url: "http://127.0.0.1:59999/" }),
       service.webhooks.list(reader, {}),
       service.webhooks.delete(reader, hook.id),
+      service.webhooks.recover(reader, hook.id, new Date(0)),
     ]) {
       expect((await refusal(call)).code).to.equal("permission-denied");
     }
@@ -65,6 +66,21 @@ describe("webhook operations", () => {
     expect(
       auth.asked.every((a) => a.resource === "webhooks" && a.namespace === undefined),
     ).to.equal(true);
+  });
+
+  it("recovers a webhook since a past time; a future time names since, an unknown webhook is not found", async () => {
+    const hook = await service.webhooks.create(admin, { url: "http://127.0.0.1:59999/" });
+    expect(await service.webhooks.recover(admin, hook.id, new Date(0))).to.deep.equal({
+      queued: 0,
+    });
+    const future = await refusal(
+      service.webhooks.recover(admin, hook.id, new Date(Date.now() + 60_000)),
+    );
+    expect(future.code).to.equal("invalid-argument");
+    expect(future.violations.map((v) => v.field)).to.deep.equal(["since"]);
+    const missing = await refusal(service.webhooks.recover(admin, "nope", new Date(0)));
+    expect(missing.code).to.equal("not-found");
+    expect(auth.asked.filter((a) => a.verb === "update")).to.have.length(3);
   });
 
   it("names bad fields as the domain does", async () => {

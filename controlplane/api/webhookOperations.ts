@@ -2,6 +2,7 @@ import type { WebhookOperations } from "../../contract/JobhooksApi.js";
 import type { WebhookInput, WebhookView } from "../../contract/model.js";
 import type { Auth, Caller } from "../auth/Caller.js";
 import type { Webhook } from "../watchers/model.js";
+import type { Redeliveries } from "../watchers/Redeliveries.js";
 import type { Webhooks } from "../watchers/Webhooks.js";
 import { pageBounds } from "./pageBounds.js";
 
@@ -27,7 +28,11 @@ export function webhookView(w: Webhook): WebhookView {
 }
 
 /** Webhooks are cluster-wide: RBAC on webhooks.jobhooks.dev without a namespace. */
-export function webhookOperations(webhooks: Webhooks, auth: Auth): WebhookOperations<Caller> {
+export function webhookOperations(
+  webhooks: Webhooks,
+  auth: Auth,
+  redeliveries: Redeliveries,
+): WebhookOperations<Caller> {
   return {
     create: async (caller, input) => {
       await auth.authorize(caller, { verb: "create", resource: "webhooks" });
@@ -45,6 +50,11 @@ export function webhookOperations(webhooks: Webhooks, auth: Auth): WebhookOperat
     delete: async (caller, id) => {
       await auth.authorize(caller, { verb: "delete", resource: "webhooks" });
       await webhooks.delete(id);
+    },
+    // Sending its missed deliveries again acts on the webhook: "update".
+    recover: async (caller, id, since) => {
+      await auth.authorize(caller, { verb: "update", resource: "webhooks" });
+      return { queued: await redeliveries.recover(id, since) };
     },
   };
 }

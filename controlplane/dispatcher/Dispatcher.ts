@@ -10,7 +10,7 @@ import {
   type Watcher,
   type WatcherStatus,
 } from "../watchers/model.js";
-import { settleAttempt, type AttemptView } from "./settleAttempt.js";
+import { settleAttempt, settlesWatcher, type AttemptView } from "./settleAttempt.js";
 import type { BackoffPolicy } from "../../common/backoff.js";
 import { decideAttempt, type AttemptStep } from "./decideAttempt.js";
 import { runStoreLoop } from "../store/runStoreLoop.js";
@@ -69,7 +69,7 @@ interface Held {
   calledAt: Date;
 }
 
-// A retry writes only the outbox row and the trigger: nothing to read for it.
+// A retry, or a redelivery's result, writes only the outbox row and the trigger: nothing to read.
 const NOTHING_READ: AttemptView = { watcher: undefined, others: [] };
 
 // A delivery handed to this replica is left to it for its attempt's limit and this much more,
@@ -223,7 +223,7 @@ export class Dispatcher implements Part {
     }
     const now = this.now();
     const step = decideAttempt(d, r, { calledAt, now, backoff: this.o.backoff });
-    const view = step.outcome === "retry" ? NOTHING_READ : await this.view(d);
+    const view = settlesWatcher(d, step) ? await this.view(d) : NOTHING_READ;
     const changes = settleAttempt(d, step, view, now);
     await this.o.store.watchers.recordAttempt(changes);
     m.attemptDuration.observe(r.durationMs / 1000);

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { at, spec, watcher, withStatus } from "../../test/support/watcherFixtures.js";
 import { TriggerStatus, WatcherStatus, type Delivery } from "../watchers/model.js";
 import type { AttemptStep } from "./decideAttempt.js";
-import { settleAttempt } from "./settleAttempt.js";
+import { settleAttempt, settlesWatcher } from "./settleAttempt.js";
 
 const NOW = at(20_000);
 const record = (status: TriggerStatus): AttemptStep["record"] => ({
@@ -68,6 +68,50 @@ describe("settleAttempt", () => {
     expect(settleAttempt(delivery, step, { watcher: undefined, others: [] }, NOW)).to.deep.equal({
       ...base,
       record: step.record,
+    });
+  });
+
+  describe("a redelivery (an ended trigger's message sent again)", () => {
+    const again: Delivery = { ...delivery, redelivery: true, attempts: 0 };
+    const ended = withStatus(w, WatcherStatus.FAILED);
+
+    it("reads no watcher, whatever its result", () => {
+      for (const outcome of ["delivered", "rejected", "timeout"] as const) {
+        const step: AttemptStep = { outcome, record: record(TriggerStatus.CALLED) };
+        expect(settlesWatcher(again, step)).to.equal(false);
+        expect(settlesWatcher(delivery, step)).to.equal(true);
+      }
+      const retry: AttemptStep = {
+        outcome: "retry",
+        retryAt: at(25_000),
+        record: record(TriggerStatus.NOT_CALLED),
+      };
+      expect(settlesWatcher(again, retry)).to.equal(false);
+      expect(settlesWatcher(delivery, retry)).to.equal(false);
+    });
+
+    it("a final result sets the trigger only: no watcher status, no label", () => {
+      const step: AttemptStep = { outcome: "delivered", record: record(TriggerStatus.CALLED) };
+      // Even with a watcher read (it is not), the watcher is left as it is.
+      expect(settleAttempt(again, step, { watcher: ended, others: [] }, NOW)).to.deep.equal({
+        ...base,
+        record: step.record,
+        redelivery: true,
+      });
+    });
+
+    it("a retry keeps the row, due at its time, and counts on the trigger", () => {
+      const step: AttemptStep = {
+        outcome: "retry",
+        retryAt: at(25_000),
+        record: record(TriggerStatus.NOT_CALLED),
+      };
+      expect(settleAttempt(again, step, { watcher: undefined, others: [] }, NOW)).to.deep.equal({
+        ...base,
+        record: step.record,
+        retryAt: at(25_000),
+        redelivery: true,
+      });
     });
   });
 });

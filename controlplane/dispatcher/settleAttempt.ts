@@ -10,9 +10,19 @@ export interface AttemptView {
 }
 
 /**
+ * Whether recording `step` needs its watcher read: only a first delivery's final result settles
+ * a watcher. A retry writes the outbox row and the trigger; a redelivery's watcher has settled
+ * already (it was sent again on request), so its results touch only the trigger.
+ */
+export function settlesWatcher(d: Delivery, step: AttemptStep): boolean {
+  return step.outcome !== "retry" && d.redelivery !== true;
+}
+
+/**
  * What one decided attempt writes: a retry keeps the outbox row, due again at its time; a final
  * result removes the row, gives the trigger its status, and settles the watcher (and labels its
- * Job when no watcher of it is left open).
+ * Job when no watcher of it is left open). A redelivery's results are its trigger's alone: each
+ * attempt counts on it, a final one sets its status; the watcher is left as it is.
  */
 export function settleAttempt(
   d: Delivery,
@@ -27,7 +37,9 @@ export function settleAttempt(
     record: step.record,
     at,
   };
-  if (step.outcome === "retry") return { ...base, retryAt: step.retryAt };
+  const retry = step.outcome === "retry" && { retryAt: step.retryAt };
+  if (d.redelivery) return { ...base, ...retry, redelivery: true };
+  if (retry) return { ...base, ...retry };
   if (!v.watcher) return base;
   const settled = settleTrigger(v.watcher, d.triggerId, step.record.status, v.others);
   return {

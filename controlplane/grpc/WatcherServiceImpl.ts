@@ -28,6 +28,8 @@ export function watcherService(
         await watchers.list(caller, watcherFilterFromProto(req), pageFromProto(req)),
       ),
     cancelWatcher: async (req, { caller }) => watcherToProto(await watchers.cancel(caller, req.id)),
+    redeliverTrigger: async (req, { caller }) =>
+      watcherToProto(await watchers.redeliver(caller, req.id, req.triggerId)),
     async *watchWatcher(req, { caller, signal }) {
       for await (const w of watchers.watch(caller, req.id, signal)) yield watcherToProto(w);
     },

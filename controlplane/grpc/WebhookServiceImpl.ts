@@ -1,6 +1,7 @@
 import type { WebhookOperations } from "../../contract/JobhooksApi.js";
 import {
   pageFromProto,
+  recoverSinceFromProto,
   webhookInputFromProto,
   webhookPageToProto,
   webhookToProto,
@@ -23,5 +24,7 @@ export function webhookService(
       await webhooks.delete(caller, req.id);
       return {};
     },
+    recoverWebhook: async (req, { caller }) =>
+      webhooks.recover(caller, req.id, recoverSinceFromProto(req)),
   };
 }

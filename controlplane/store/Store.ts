@@ -1,6 +1,7 @@
 import type { DeliveryRepo } from "./DeliveryRepo.js";
 import type { LabelRepo } from "./LabelRepo.js";
 import type { MemberRepo } from "./MemberRepo.js";
+import type { RedeliveryRepo } from "./RedeliveryRepo.js";
 import type { StoreHealth } from "./StoreHealth.js";
 import type { WatcherRepo } from "./WatcherRepo.js";
 import type { WebhookRepo } from "./WebhookRepo.js";
@@ -20,6 +21,8 @@ export interface Store {
   readonly watchers: WatcherRepo;
   readonly deliveries: DeliveryRepo;
   readonly labels: LabelRepo;
+  /** Sends ended deliveries again from the messages kept of them. */
+  readonly redeliveries: RedeliveryRepo;
   readonly health: StoreHealth;
   /**
    * Several processes may write this store (PostgreSQL with replicas): work one of them queued

@@ -110,6 +110,11 @@ export interface AttemptChanges {
   /** The PROCESSING watcher's new status, when settling this trigger changes it. */
   watcherStatus?: WatcherStatus;
   label?: JobRef;
+  /**
+   * A redelivery's attempt (Delivery.redelivery): it adds one to the trigger's attempts, and a
+   * final result sets the trigger's status whatever it was; the watcher is left as it is.
+   */
+  redelivery?: boolean;
   at: Date;
 }
 
@@ -128,7 +133,10 @@ export interface WatcherRepo {
    * has one for its Job (another replica got there first).
    */
   apply(c: WatcherChanges): Promise<boolean>;
-  /** Writes `c` in one transaction; false, having written nothing, when its delivery is gone. */
+  /**
+   * Writes `c` in one transaction; false, having written nothing, when its delivery is gone. A
+   * final result keeps the delivery's message (`messages`, for RedeliveryRepo) as its row goes.
+   */
   recordAttempt(c: AttemptChanges): Promise<boolean>;
 
   get(id: string): Promise<Watcher | undefined>;

@@ -30,6 +30,24 @@ export function destinationOf(url: string): string {
   }
 }
 
+/**
+ * What signs a delivery to `webhook` written at `now`: its secret, the previous one while a
+ * rotation's overlap lasts, or the Secret to read at each attempt. First deliveries and
+ * redeliveries (redeliveryOf) alike.
+ */
+export function signingOf(
+  webhook: Webhook,
+  now: Date,
+): Pick<Delivery, "secret" | "previousSecret" | "secretRef"> {
+  const previous = webhook.previousSecret;
+  const secretRef = webhook.options?.secretRef;
+  return {
+    secret: webhook.secret,
+    ...(previous && previous.expiresAt > now && { previousSecret: previous }),
+    ...(secretRef && { secretRef }),
+  };
+}
+
 /** The outbox rows a notifying watcher owes: one per trigger, due now, each with its deadline. */
 export function buildDeliveries(
   w: Watcher,
@@ -43,7 +61,6 @@ export function buildDeliveries(
     // The webhook-id header: a Standard Webhooks message id, kept across retries and restarts.
     const id = `msg_${randomUUID().replace(/-/g, "")}`;
     const { headers, ...body } = shaped({ webhook, w, t, eventId: id }, c);
-    const secretRef = webhook.options?.secretRef;
     return {
       id,
       triggerId: t.id,
@@ -53,10 +70,7 @@ export function buildDeliveries(
       destination: destinationOf(webhook.url),
       ...body,
       ...(Object.keys(headers).length > 0 && { headers }),
-      secret: webhook.secret,
-      ...(webhook.previousSecret &&
-        webhook.previousSecret.expiresAt > c.now && { previousSecret: webhook.previousSecret }),
-      ...(secretRef && { secretRef }),
+      ...signingOf(webhook, c.now),
       deadlineAt: new Date(c.now.getTime() + timeoutMs),
       nextAttemptAt: c.now,
       attempts: 0,

@@ -16,6 +16,7 @@ import {
   type CreateWebhookRequest,
   type ListWebhooksRequest,
   type ListWebhooksResponse,
+  type RecoverWebhookRequest,
   type Webhook,
   type WebhookSource as ProtoSource,
 } from "../gen/jobhooks/v1/webhooks.js";
@@ -141,4 +142,12 @@ export function webhookPageToProto(p: Page<WebhookView>): ListWebhooksResponse {
 
 export function webhookPageFromProto(r: ListWebhooksResponse): Page<WebhookView> {
   return { items: r.webhooks.map(webhookFromProto), nextPageToken: r.nextPageToken };
+}
+
+/** A recovery's `since`, which the request must carry. */
+export function recoverSinceFromProto(r: RecoverWebhookRequest): Date {
+  if (r.since === undefined) {
+    throw new ValidationError([{ field: "since", description: "is required" }]);
+  }
+  return r.since;
 }

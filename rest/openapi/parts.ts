@@ -117,6 +117,9 @@ export const idParam = {
   schema: { type: "string", minLength: 1, maxLength: LIMITS.idLength },
 } as const;
 
+/** A trigger's id in a path, as a watcher's: 1 to 255 characters. */
+export const triggerIdParam = { ...idParam, name: "triggerId" } as const;
+
 /** A reference to a schema of the document; its literal type lets json-schema-to-ts follow it. */
 export const ref = <N extends string>(name: N): { $ref: `#/components/schemas/${N}` } => ({
   $ref: `#/components/schemas/${name}`,

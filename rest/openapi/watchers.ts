@@ -10,6 +10,7 @@ import {
   problems,
   ref,
   seconds,
+  triggerIdParam,
 } from "./parts.js";
 
 const dateTime = { type: "string", format: "date-time" } as const;
@@ -89,6 +90,31 @@ export const watcherPaths = {
       responses: {
         "200": { description: "the cancelled watcher", content: json(ref("JobDoneWatcher")) },
         ...problems(400, 401, 403, 404, 409, 503),
+      },
+    },
+  },
+  "/job-done-watchers/{id}/triggers/{triggerId}/redeliver": {
+    post: {
+      operationId: "redeliverJobDoneTrigger",
+      description:
+        "Sends an ended trigger's message again: the same webhook-id, body and headers as its first delivery, to its webhook's url and signing secrets as they are now. A receiver that deduplicates on webhook-id takes it for the message it already has. Its attempts count on the trigger, whose status becomes their final one (CALLED, FAILED, TIMEOUT); the watcher keeps its status. Answers the watcher at once; the delivery goes out after.",
+      parameters: [idParam, triggerIdParam],
+      responses: {
+        "202": {
+          description: "queued; the watcher as it is now",
+          content: json(ref("JobDoneWatcher")),
+        },
+        ...problems(
+          400,
+          401,
+          403,
+          [404, "no such watcher, or the trigger is not one of its triggers"],
+          [
+            409,
+            "the trigger's delivery is in progress (being sent, or waiting to be retried); no message of it is kept (it was never sent because its watcher ended first, or it ended longer ago than --delivery-retention); or its webhook was deleted. The problem's detail says which",
+          ],
+          503,
+        ),
       },
     },
   },

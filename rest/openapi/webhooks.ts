@@ -60,6 +60,30 @@ export const webhookPaths = {
       },
     },
   },
+  "/webhooks/{id}/recover": {
+    post: {
+      operationId: "recoverWebhook",
+      description:
+        "Sends again every delivery to the webhook that ended without reaching it (FAILED or TIMEOUT) at or after `since` and is not being delivered now: the latest message of each such trigger, with its first webhook-id. Deliveries that reached it, and those older than --delivery-retention, are not sent. Answers how many were queued; they go out after.",
+      parameters: [idParam],
+      requestBody: { required: true, content: json(ref("WebhookRecover")) },
+      responses: {
+        "202": { description: "queued", content: json(ref("WebhookRecovery")) },
+        ...problems(
+          [
+            400,
+            "malformed request, or `since` missing, not an RFC 3339 time, or in the future; `errors` names it",
+          ],
+          401,
+          403,
+          404,
+          413,
+          415,
+          503,
+        ),
+      },
+    },
+  },
 } as const;
 
 export const webhookSchemas = {
@@ -140,6 +164,28 @@ export const webhookSchemas = {
         properties: { mode: cloudEventsMode },
         additionalProperties: false,
       },
+    },
+    additionalProperties: false,
+  },
+  WebhookRecover: {
+    type: "object",
+    required: ["since"],
+    examples: [{ since: "2026-01-01T00:00:00Z" }],
+    properties: {
+      since: {
+        ...dateTime,
+        description:
+          "Deliveries that ended at or after this time are sent again; not in the future.",
+        "x-rule": "must be an RFC 3339 time, e.g. 2026-01-01T00:00:00Z",
+      },
+    },
+    additionalProperties: false,
+  },
+  WebhookRecovery: {
+    type: "object",
+    required: ["queued"],
+    properties: {
+      queued: { type: "integer", minimum: 0, description: "deliveries queued again" },
     },
     additionalProperties: false,
   },

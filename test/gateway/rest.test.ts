@@ -209,6 +209,29 @@ for (const { layout, name } of LAYOUTS)
       expect((await call("DELETE", `/webhooks/${id}`, "/webhooks/{id}")).status).to.equal(404);
     });
 
+    it("refuses to send again what it cannot: unknown ids 404, a bad or future since 400", async () => {
+      const redeliver = "/job-done-watchers/{id}/triggers/{triggerId}/redeliver";
+      const unknown = await call("POST", "/job-done-watchers/nope/triggers/t/redeliver", redeliver);
+      expect(unknown.status).to.equal(404);
+      const recover = "/webhooks/{id}/recover";
+      const gone = await call("POST", "/webhooks/nope/recover", recover, {
+        body: { since: "2026-01-01T00:00:00Z" },
+      });
+      expect(gone.status).to.equal(404);
+      const hook = await call("POST", "/webhooks", "/webhooks", {
+        body: { url: `${receiver.url}/recover` },
+      });
+      const path = `/webhooks/${(hook.body as { id: string }).id}/recover`;
+      for (const body of [{}, { since: "yesterday" }, { since: "2999-01-01T00:00:00Z" }]) {
+        const refused = await call("POST", path, recover, { body });
+        expect(refused.status, JSON.stringify(body)).to.equal(400);
+        expect(fields(refused), JSON.stringify(body)).to.deep.equal(["since"]);
+      }
+      const none = await call("POST", path, recover, { body: { since: "2026-01-01T00:00:00Z" } });
+      expect(none.status).to.equal(202);
+      expect(none.body).to.deep.equal({ queued: 0 });
+    });
+
     it("serves the document it is checked against, and the tests touched every operation in it", async () => {
       const doc = (await (await fetch(`${gw.restUrl}/openapi.json`)).json()) as {
         openapi: string;

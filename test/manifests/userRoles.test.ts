@@ -35,6 +35,16 @@ const aggregatedTo = (name: string): string[] =>
     .filter((l) => l.startsWith(AGGREGATE))
     .map((l) => l.slice(AGGREGATE.length));
 
+describe("the roles for the API (manifests/rbac/user-roles.yaml)", () => {
+  it("lets editors send deliveries again (update), and viewers only read", () => {
+    const verbs = (name: string): string[] => role(name).rules.flatMap((r) => r.verbs);
+    expect(verbs("jobhooks-webhook-editor")).to.include("update"); // recover
+    expect(verbs("jobhooks-watcher-editor")).to.include("update"); // redeliver
+    expect(verbs("jobhooks-webhook-viewer")).to.deep.equal(["get", "list"]);
+    expect(verbs("jobhooks-watcher-viewer")).to.deep.equal(["get", "list"]);
+  });
+});
+
 describe("the roles for Webhook and ClusterWebhook objects (manifests/rbac/user-roles.yaml)", () => {
   it("lets namespace admins and editors manage Webhooks, and viewers see them", () => {
     expect(role("jobhooks-webhook-object-editor").rules).to.deep.equal([

@@ -5,6 +5,7 @@ import type { Operations } from "../../contract/JobhooksApi.js";
 import { ANONYMOUS, type Access, type Auth, type Caller } from "../../controlplane/auth/Caller.js";
 import { SqliteStore } from "../../controlplane/store/sqlite/SqliteStore.js";
 import type { Store } from "../../controlplane/store/Store.js";
+import { Redeliveries } from "../../controlplane/watchers/Redeliveries.js";
 import { WatcherEngine } from "../../controlplane/watchers/WatcherEngine.js";
 import { Webhooks, type CheckPayload } from "../../controlplane/watchers/Webhooks.js";
 import { webhookOperations } from "../../controlplane/api/webhookOperations.js";
@@ -70,14 +71,21 @@ export function testService(
     defaultDeliveryTimeoutMs: 60_000,
     jobWaitMs: 60_000,
   });
+  const redeliveries = new Redeliveries({
+    store,
+    events: engine.events,
+    defaultDeliveryTimeoutMs: 60_000,
+  });
   return {
     store,
     webhooks: webhookOperations(
       new Webhooks(store.webhooks, checkPayload, (url) => testPolicy.urlProblem(url)),
       auth,
+      redeliveries,
     ),
     watchers: watcherOperations(engine, auth, {
       defaultNamespace: "fallback",
+      redeliveries,
       podJobs: { jobOf: (caller) => Promise.resolve(podJobs[caller.pod?.name ?? ""] ?? "") },
     }),
   };

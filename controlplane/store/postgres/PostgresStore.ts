@@ -5,6 +5,7 @@ import type { MemberRepo } from "../MemberRepo.js";
 import type { Store } from "../Store.js";
 import { outageReason, StoreHealth, StoreUnavailableError } from "../StoreHealth.js";
 import { redactUrl, StoreSpecError, type PostgresSpec } from "../storeSpec.js";
+import type { RedeliveryRepo } from "../RedeliveryRepo.js";
 import type { WatcherRepo } from "../WatcherRepo.js";
 import type { WebhookRepo } from "../WebhookRepo.js";
 import { Database, type Queryable } from "./Database.js";
@@ -12,6 +13,7 @@ import { MIGRATIONS } from "./migrations.js";
 import { PostgresDeliveryRepo } from "./PostgresDeliveryRepo.js";
 import { PostgresLabelRepo } from "./PostgresLabelRepo.js";
 import { PostgresMemberRepo } from "./PostgresMemberRepo.js";
+import { PostgresRedeliveryRepo } from "./PostgresRedeliveryRepo.js";
 import { PostgresWatcherRepo } from "./PostgresWatcherRepo.js";
 import { PostgresWebhookRepo } from "./PostgresWebhookRepo.js";
 
@@ -29,6 +31,7 @@ export class PostgresStore implements Store {
   readonly watchers: WatcherRepo;
   readonly deliveries: DeliveryRepo;
   readonly labels: LabelRepo;
+  readonly redeliveries: RedeliveryRepo;
   readonly members: MemberRepo;
   readonly health = new StoreHealth();
   /** Other replicas write it too. */
@@ -39,6 +42,7 @@ export class PostgresStore implements Store {
     this.watchers = guarded<WatcherRepo>(new PostgresWatcherRepo(db), this.health);
     this.deliveries = guarded<DeliveryRepo>(new PostgresDeliveryRepo(db), this.health);
     this.labels = guarded<LabelRepo>(new PostgresLabelRepo(db), this.health);
+    this.redeliveries = guarded<RedeliveryRepo>(new PostgresRedeliveryRepo(db), this.health);
     this.members = guarded<MemberRepo>(new PostgresMemberRepo(db), this.health);
   }
 

@@ -1,4 +1,4 @@
-import { Reason, type Delivery, type Watcher } from "../../watchers/model.js";
+import { Reason, type Watcher } from "../../watchers/model.js";
 import {
   IdempotencyConflictError,
   UnknownWebhookError,
@@ -12,8 +12,7 @@ import {
 import type { Queryable } from "./Database.js";
 import { OPEN, PostgresWatcherReads } from "./PostgresWatcherReads.js";
 import {
-  deliveryColumns,
-  insertDeliveries,
+  insertOutbox,
   NOTIFY,
   notifyValues,
   RECORD_ATTEMPT,
@@ -158,16 +157,6 @@ async function end(
   ]);
   await tx.run(`DELETE FROM deliveries WHERE watcher_id = $1`, [id]);
   return changed;
-}
-
-// All of a watcher's deliveries in one statement: one column array each.
-async function insertOutbox(
-  tx: Queryable,
-  watcherId: string,
-  deliveries: readonly Delivery[],
-): Promise<void> {
-  if (deliveries.length === 0) return;
-  await tx.run(insertDeliveries(1, 17), [...deliveryColumns(deliveries), watcherId]);
 }
 
 // The webhooks the triggers name, locked against a delete (WebhookRepo.delete takes the row FOR

@@ -1,5 +1,6 @@
-import { Reason, type Delivery } from "../../watchers/model.js";
+import { Reason, TriggerStatus, type Delivery } from "../../watchers/model.js";
 import { deliveryExtras } from "../rows.js";
+import type { Queryable } from "./Database.js";
 import type { AttemptChanges, WatcherChange, WatcherChanges } from "../WatcherRepo.js";
 
 /** Writes of PostgresWatcherRepo that are one statement each, so one round trip. */
@@ -20,6 +21,19 @@ export function insertDeliveries(first: number, watcher: number): string {
       ${[10, 11, 12].map((i) => p(i, "text")).join(", ")}, ${p(13, "int")}, ${p(14, "text")},
       ${p(15, "bigint")})
       AS d(id, ${columns})`;
+}
+
+/**
+ * Writes a watcher's outbox rows in one statement, one column array each: a notified watcher's
+ * deliveries (PostgresWatcherRepo) and redeliveries (PostgresRedeliveryRepo) alike.
+ */
+export async function insertOutbox(
+  tx: Queryable,
+  watcherId: string,
+  deliveries: readonly Delivery[],
+): Promise<void> {
+  if (deliveries.length === 0) return;
+  await tx.run(insertDeliveries(1, 17), [...deliveryColumns(deliveries), watcherId]);
 }
 
 /** The outbox rows as one array per column, for insertDeliveries. */
@@ -59,16 +73,30 @@ export const NOTIFY = `
   SELECT COUNT(*)::int AS n FROM w`;
 
 // An attempt's result ($1 retry at, or null: final). The watcher's status changes only from
-// PROCESSING; a final result without a new status still marks it updated.
+// PROCESSING; a final result without a new status still marks it updated. A final result keeps
+// the delivery's message ($14 delivered) as its row goes. A redelivery ($15) counts one more
+// attempt on its trigger and, when final, sets its status whatever it was.
 export const RECORD_ATTEMPT = `
   WITH retried AS (
     UPDATE deliveries SET next_attempt_at = $1, attempts = $2, claimed_until = NULL
     WHERE id = $3 AND $1::bigint IS NOT NULL RETURNING id),
-  done AS (DELETE FROM deliveries WHERE id = $3 AND $1::bigint IS NULL RETURNING id),
+  done AS (
+    DELETE FROM deliveries WHERE id = $3 AND $1::bigint IS NULL
+    RETURNING id, trigger_id, watcher_id, webhook_id, body, content_type, headers, created_at),
   d AS (SELECT id FROM retried UNION ALL SELECT id FROM done),
+  kept AS (
+    INSERT INTO messages (id, trigger_id, watcher_id, webhook_id, body, content_type, headers,
+      created_at, ended_at, delivered)
+    SELECT id, trigger_id, watcher_id, webhook_id, body, content_type, headers, created_at, $9,
+      $14::int
+    FROM done
+    ON CONFLICT (id) DO UPDATE SET ended_at = EXCLUDED.ended_at, delivered = EXCLUDED.delivered),
   t AS (
-    UPDATE triggers SET status = $4, attempts = $2, last_error = $5, called_at = $6
-    WHERE id = $7 AND status = 'NOT_CALLED' AND EXISTS (SELECT 1 FROM d)),
+    UPDATE triggers SET
+      status = CASE WHEN $15::boolean AND $1::bigint IS NOT NULL THEN status ELSE $4 END,
+      attempts = CASE WHEN $15::boolean THEN attempts + 1 ELSE $2 END,
+      last_error = $5, called_at = $6
+    WHERE id = $7 AND ($15::boolean OR status = 'NOT_CALLED') AND EXISTS (SELECT 1 FROM d)),
   w AS (
     UPDATE watchers SET status = COALESCE($8::text, status), updated_at = $9
     WHERE id = $10 AND EXISTS (SELECT 1 FROM d)
@@ -114,5 +142,12 @@ export function recordAttemptValues(c: AttemptChanges): unknown[] {
     c.label?.uid ?? null,
     c.label?.namespace ?? null,
     c.label?.name ?? null,
+    ...redeliveryValues(c),
   ];
+}
+
+// $14 the message ends delivered (1) or not (0), $15 the attempt is a redelivery's.
+function redeliveryValues(c: AttemptChanges): [number, boolean] {
+  const delivered = !c.retryAt && c.record.status === TriggerStatus.CALLED;
+  return [delivered ? 1 : 0, c.redelivery === true];
 }

@@ -7,11 +7,13 @@ import type { LabelRepo } from "../LabelRepo.js";
 import type { Store } from "../Store.js";
 import { StoreHealth } from "../StoreHealth.js";
 import { StoreSpecError, type SqliteSpec } from "../storeSpec.js";
+import type { RedeliveryRepo } from "../RedeliveryRepo.js";
 import type { WatcherRepo } from "../WatcherRepo.js";
 import type { WebhookRepo } from "../WebhookRepo.js";
 import { MIGRATIONS } from "./migrations.js";
 import { SqliteDeliveryRepo } from "./SqliteDeliveryRepo.js";
 import { SqliteLabelRepo } from "./SqliteLabelRepo.js";
+import { SqliteRedeliveryRepo } from "./SqliteRedeliveryRepo.js";
 import { SqliteWatcherRepo } from "./SqliteWatcherRepo.js";
 import { SqliteWebhookRepo } from "./SqliteWebhookRepo.js";
 
@@ -32,6 +34,7 @@ export class SqliteStore implements Store {
   readonly watchers: WatcherRepo;
   readonly deliveries: DeliveryRepo;
   readonly labels: LabelRepo;
+  readonly redeliveries: RedeliveryRepo;
   readonly health = new StoreHealth();
   /** One process owns the file. */
   readonly shared = false;
@@ -41,6 +44,7 @@ export class SqliteStore implements Store {
     this.watchers = guarded<WatcherRepo>(new SqliteWatcherRepo(db), this.health);
     this.deliveries = guarded<DeliveryRepo>(new SqliteDeliveryRepo(db), this.health);
     this.labels = guarded<LabelRepo>(new SqliteLabelRepo(db), this.health);
+    this.redeliveries = guarded<RedeliveryRepo>(new SqliteRedeliveryRepo(db), this.health);
   }
 
   // `reclaim`: the WAL is cut back to its small bound first, for a volume that filled up.

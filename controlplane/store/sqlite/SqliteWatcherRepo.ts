@@ -1,4 +1,4 @@
-import { Reason, type Delivery, type Watcher } from "../../watchers/model.js";
+import { Reason, TriggerStatus, type Watcher } from "../../watchers/model.js";
 import {
   IdempotencyConflictError,
   UnknownWebhookError,
@@ -11,7 +11,8 @@ import {
 } from "../WatcherRepo.js";
 import { OPEN, SqliteWatcherReads } from "./SqliteWatcherReads.js";
 import type { Synchronous } from "../guarded.js";
-import { deliveryExtras, watcherValues } from "../rows.js";
+import { watcherValues } from "../rows.js";
+import { insertOutbox, KEEP_MESSAGE } from "./outbox.js";
 
 // A change that finds its watcher in another state than it was decided for: roll back.
 class StaleChange extends Error {}
@@ -72,6 +73,10 @@ export class SqliteWatcherRepo extends SqliteWatcherReads implements Synchronous
   recordAttempt(c: AttemptChanges): boolean {
     return this.transaction(() => {
       const r = c.record;
+      if (!c.retryAt) {
+        const delivered = r.status === TriggerStatus.CALLED ? 1 : 0;
+        this.q(KEEP_MESSAGE).run(c.at.getTime(), delivered, c.deliveryId);
+      }
       const gone =
         this.q(
           c.retryAt
@@ -80,10 +85,13 @@ export class SqliteWatcherRepo extends SqliteWatcherReads implements Synchronous
         ).run(...(c.retryAt ? [c.retryAt.getTime(), r.attempts] : []), c.deliveryId).changes === 0;
       // Its watcher ended meanwhile and took the row with it.
       if (gone) return false;
-      this.q(
-        `UPDATE triggers SET status = ?, attempts = ?, last_error = ?, called_at = ?
-         WHERE id = ? AND status = 'NOT_CALLED'`,
-      ).run(r.status, r.attempts, r.lastError, r.calledAt.getTime(), c.triggerId);
+      if (c.redelivery) this.recordRedelivery(c);
+      else {
+        this.q(
+          `UPDATE triggers SET status = ?, attempts = ?, last_error = ?, called_at = ?
+           WHERE id = ? AND status = 'NOT_CALLED'`,
+        ).run(r.status, r.attempts, r.lastError, r.calledAt.getTime(), c.triggerId);
+      }
       if (c.watcherStatus !== undefined) {
         this.q(
           `UPDATE watchers SET status = ?, updated_at = ? WHERE id = ? AND status = 'PROCESSING'`,
@@ -94,6 +102,16 @@ export class SqliteWatcherRepo extends SqliteWatcherReads implements Synchronous
       if (c.label) this.queueLabel(c.label, c.at);
       return true;
     });
+  }
+
+  // A redelivery's attempt counts on its trigger's; a final one sets its status, whatever it was.
+  private recordRedelivery(c: AttemptChanges): void {
+    const r = c.record;
+    this.q(
+      `UPDATE triggers SET status = CASE WHEN ? THEN ? ELSE status END, attempts = attempts + 1,
+         last_error = ?, called_at = ?
+       WHERE id = ?`,
+    ).run(c.retryAt ? 0 : 1, r.status, r.lastError, r.calledAt.getTime(), c.triggerId);
   }
 
   private change(c: WatcherChange, at: number): void {
@@ -109,7 +127,7 @@ export class SqliteWatcherRepo extends SqliteWatcherReads implements Synchronous
            deadline_at = NULL, bind_by = NULL, updated_at = ?
          WHERE id = ? AND status = 'PENDING'`,
       ).run(c.status, c.outcome, Reason.JOB_FINISHED, at, c.id).changes;
-      if (changed > 0) this.insertDeliveries(c.id, c.deliveries);
+      if (changed > 0) insertOutbox(this.q, c.deliveries);
     } else {
       changed = this.end(c.id, c.ending, at);
     }
@@ -133,32 +151,6 @@ export class SqliteWatcherRepo extends SqliteWatcherReads implements Synchronous
     );
     this.q(`DELETE FROM deliveries WHERE watcher_id = ?`).run(id);
     return changed;
-  }
-
-  private insertDeliveries(watcherId: string, deliveries: readonly Delivery[]): void {
-    const insert = this.q(
-      `INSERT INTO deliveries (id, trigger_id, watcher_id, url, destination, body, content_type,
-         secret, deadline_at, next_attempt_at, created_at, headers, secret_ref, webhook_id,
-         redelivery, previous_secret, previous_secret_expires_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    const extras = deliveryExtras(deliveries);
-    deliveries.forEach((d, i) => {
-      insert.run(
-        d.id,
-        d.triggerId,
-        watcherId,
-        d.url,
-        d.destination,
-        d.body,
-        d.contentType,
-        d.secret ?? null,
-        d.deadlineAt.getTime(),
-        d.nextAttemptAt.getTime(),
-        d.createdAt.getTime(),
-        ...extras.map((column) => column[i] ?? null),
-      );
-    });
   }
 
   private checkWebhooks(n: NewWatcher): void {

@@ -359,6 +359,13 @@ export interface WatchWatcherRequest {
   id: string;
 }
 
+export interface RedeliverTriggerRequest {
+  /** The watcher. */
+  id: string;
+  /** One of its triggers. */
+  triggerId: string;
+}
+
 function createBaseJobDoneTrigger(): JobDoneTrigger {
   return {
     id: "",
@@ -1688,6 +1695,95 @@ export const WatchWatcherRequest: MessageFns<WatchWatcherRequest> = {
   },
 };
 
+function createBaseRedeliverTriggerRequest(): RedeliverTriggerRequest {
+  return { id: "", triggerId: "" };
+}
+
+export const RedeliverTriggerRequest: MessageFns<RedeliverTriggerRequest> = {
+  encode(message: RedeliverTriggerRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.triggerId !== "") {
+      writer.uint32(18).string(message.triggerId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RedeliverTriggerRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRedeliverTriggerRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.triggerId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RedeliverTriggerRequest {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      triggerId: isSet(object.triggerId)
+        ? globalThis.String(object.triggerId)
+        : isSet(object.trigger_id)
+        ? globalThis.String(object.trigger_id)
+        : "",
+    };
+  },
+
+  toJSON(message: RedeliverTriggerRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.triggerId !== "") {
+      obj.triggerId = message.triggerId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RedeliverTriggerRequest>): RedeliverTriggerRequest {
+    return RedeliverTriggerRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RedeliverTriggerRequest>): RedeliverTriggerRequest {
+    const message = createBaseRedeliverTriggerRequest();
+    message.id = object.id ?? "";
+    message.triggerId = object.triggerId ?? "";
+    return message;
+  },
+};
+
 /** Job-done watchers: "when this Job finishes, call these webhooks". */
 export type JobDoneWatcherServiceDefinition = typeof JobDoneWatcherServiceDefinition;
 export const JobDoneWatcherServiceDefinition = {
@@ -1744,6 +1840,22 @@ export const JobDoneWatcherServiceDefinition = {
       responseStream: true,
       options: {},
     },
+    /**
+     * Sends an ended trigger's message again: the same webhook-id, body and headers, to its
+     * webhook's url and secrets as they are now. Its attempts count on the trigger, which takes
+     * their final status; the watcher keeps its status. NOT_FOUND for an unknown watcher or a
+     * trigger not its own; FAILED_PRECONDITION while the trigger's delivery is in progress, when
+     * no message of it is kept (never sent, or older than --delivery-retention), or when its
+     * webhook was deleted. Answers the watcher.
+     */
+    redeliverTrigger: {
+      name: "RedeliverTrigger",
+      requestType: RedeliverTriggerRequest as typeof RedeliverTriggerRequest,
+      requestStream: false,
+      responseType: JobDoneWatcher as typeof JobDoneWatcher,
+      responseStream: false,
+      options: {},
+    },
   },
 } as const;
 
@@ -1775,6 +1887,18 @@ export interface JobDoneWatcherServiceImplementation<CallContextExt = {}> {
     request: WatchWatcherRequest,
     context: CallContext & CallContextExt,
   ): ServerStreamingMethodResult<DeepPartial<JobDoneWatcher>>;
+  /**
+   * Sends an ended trigger's message again: the same webhook-id, body and headers, to its
+   * webhook's url and secrets as they are now. Its attempts count on the trigger, which takes
+   * their final status; the watcher keeps its status. NOT_FOUND for an unknown watcher or a
+   * trigger not its own; FAILED_PRECONDITION while the trigger's delivery is in progress, when
+   * no message of it is kept (never sent, or older than --delivery-retention), or when its
+   * webhook was deleted. Answers the watcher.
+   */
+  redeliverTrigger(
+    request: RedeliverTriggerRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<JobDoneWatcher>>;
 }
 
 export interface JobDoneWatcherServiceClient<CallOptionsExt = {}> {
@@ -1805,6 +1929,18 @@ export interface JobDoneWatcherServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<WatchWatcherRequest>,
     options?: CallOptions & CallOptionsExt,
   ): AsyncIterable<JobDoneWatcher>;
+  /**
+   * Sends an ended trigger's message again: the same webhook-id, body and headers, to its
+   * webhook's url and secrets as they are now. Its attempts count on the trigger, which takes
+   * their final status; the watcher keeps its status. NOT_FOUND for an unknown watcher or a
+   * trigger not its own; FAILED_PRECONDITION while the trigger's delivery is in progress, when
+   * no message of it is kept (never sent, or older than --delivery-retention), or when its
+   * webhook was deleted. Answers the watcher.
+   */
+  redeliverTrigger(
+    request: DeepPartial<RedeliverTriggerRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<JobDoneWatcher>;
 }
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;

@@ -235,6 +235,17 @@ export interface DeleteWebhookRequest {
 export interface DeleteWebhookResponse {
 }
 
+export interface RecoverWebhookRequest {
+  id: string;
+  /** Required: deliveries that ended at or after this time are sent again. */
+  since: Date | undefined;
+}
+
+export interface RecoverWebhookResponse {
+  /** How many deliveries were queued again. */
+  queued: number;
+}
+
 function createBaseWebhook(): Webhook {
   return {
     id: "",
@@ -1453,6 +1464,158 @@ export const DeleteWebhookResponse: MessageFns<DeleteWebhookResponse> = {
   },
 };
 
+function createBaseRecoverWebhookRequest(): RecoverWebhookRequest {
+  return { id: "", since: undefined };
+}
+
+export const RecoverWebhookRequest: MessageFns<RecoverWebhookRequest> = {
+  encode(message: RecoverWebhookRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.since !== undefined) {
+      Timestamp.encode(toTimestamp(message.since), writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RecoverWebhookRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRecoverWebhookRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.since = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RecoverWebhookRequest {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      since: isSet(object.since) ? fromJsonTimestamp(object.since) : undefined,
+    };
+  },
+
+  toJSON(message: RecoverWebhookRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.since !== undefined) {
+      obj.since = message.since.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RecoverWebhookRequest>): RecoverWebhookRequest {
+    return RecoverWebhookRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RecoverWebhookRequest>): RecoverWebhookRequest {
+    const message = createBaseRecoverWebhookRequest();
+    message.id = object.id ?? "";
+    message.since = object.since ?? undefined;
+    return message;
+  },
+};
+
+function createBaseRecoverWebhookResponse(): RecoverWebhookResponse {
+  return { queued: 0 };
+}
+
+export const RecoverWebhookResponse: MessageFns<RecoverWebhookResponse> = {
+  encode(message: RecoverWebhookResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.queued !== 0) {
+      writer.uint32(8).uint32(message.queued);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RecoverWebhookResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRecoverWebhookResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.queued = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RecoverWebhookResponse {
+    return { queued: isSet(object.queued) ? globalThis.Number(object.queued) : 0 };
+  },
+
+  toJSON(message: RecoverWebhookResponse): unknown {
+    const obj: any = {};
+    if (message.queued !== 0) {
+      obj.queued = Math.round(message.queued);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RecoverWebhookResponse>): RecoverWebhookResponse {
+    return RecoverWebhookResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RecoverWebhookResponse>): RecoverWebhookResponse {
+    const message = createBaseRecoverWebhookResponse();
+    message.queued = object.queued ?? 0;
+    return message;
+  },
+};
+
 /** Webhooks are the HTTP endpoints watchers call when their Job finishes. */
 export type WebhookServiceDefinition = typeof WebhookServiceDefinition;
 export const WebhookServiceDefinition = {
@@ -1503,6 +1666,20 @@ export const WebhookServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /**
+     * Sends again every delivery to the webhook that ended without reaching it (FAILED or
+     * TIMEOUT) at or after `since` and is not being delivered: the latest message of each such
+     * trigger, with its webhook-id. INVALID_ARGUMENT for a `since` in the future, NOT_FOUND for an
+     * unknown webhook. Answers how many were queued.
+     */
+    recoverWebhook: {
+      name: "RecoverWebhook",
+      requestType: RecoverWebhookRequest as typeof RecoverWebhookRequest,
+      requestStream: false,
+      responseType: RecoverWebhookResponse as typeof RecoverWebhookResponse,
+      responseStream: false,
+      options: {},
+    },
   },
 } as const;
 
@@ -1529,6 +1706,16 @@ export interface WebhookServiceImplementation<CallContextExt = {}> {
     request: DeleteWebhookRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<DeleteWebhookResponse>>;
+  /**
+   * Sends again every delivery to the webhook that ended without reaching it (FAILED or
+   * TIMEOUT) at or after `since` and is not being delivered: the latest message of each such
+   * trigger, with its webhook-id. INVALID_ARGUMENT for a `since` in the future, NOT_FOUND for an
+   * unknown webhook. Answers how many were queued.
+   */
+  recoverWebhook(
+    request: RecoverWebhookRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<RecoverWebhookResponse>>;
 }
 
 export interface WebhookServiceClient<CallOptionsExt = {}> {
@@ -1554,6 +1741,16 @@ export interface WebhookServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<DeleteWebhookRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<DeleteWebhookResponse>;
+  /**
+   * Sends again every delivery to the webhook that ended without reaching it (FAILED or
+   * TIMEOUT) at or after `since` and is not being delivered: the latest message of each such
+   * trigger, with its webhook-id. INVALID_ARGUMENT for a `since` in the future, NOT_FOUND for an
+   * unknown webhook. Answers how many were queued.
+   */
+  recoverWebhook(
+    request: DeepPartial<RecoverWebhookRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<RecoverWebhookResponse>;
 }
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
