@@ -17,7 +17,8 @@ import { runStoreLoop } from "../store/runStoreLoop.js";
 import { pollCap } from "../store/sharedPoll.js";
 import { outageReason } from "../store/StoreHealth.js";
 import type { Busy } from "../store/DeliveryRepo.js";
-import { attemptDelivery } from "./attemptDelivery.js";
+import { attemptDelivery, hostOf } from "./attemptDelivery.js";
+import { ErrorClass } from "../../contract/model.js";
 import type { AttemptResult } from "./sendAttempt.js";
 import type { Egress } from "../egress/Egress.js";
 
@@ -167,7 +168,13 @@ export class Dispatcher implements Part {
       // A delivery never tried at all still gets its one attempt.
       const result: AttemptResult =
         remaining <= 0 && d.attempts > 0
-          ? { kind: "retry", error: "the delivery deadline passed", durationMs: 0 }
+          ? {
+              kind: "retry",
+              error: "the delivery deadline passed",
+              errorClass: ErrorClass.DEADLINE,
+              host: hostOf(d.url),
+              durationMs: 0,
+            }
           : await attemptDelivery(d, {
               timeoutMs:
                 remaining > 0

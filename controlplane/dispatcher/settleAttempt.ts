@@ -25,6 +25,7 @@ export function settleAttempt(
     triggerId: d.triggerId,
     watcherId: d.watcherId,
     record: step.record,
+    ...(step.log && { log: step.log }),
     at,
   };
   if (step.outcome === "retry") return { ...base, retryAt: step.retryAt };

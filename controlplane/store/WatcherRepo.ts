@@ -1,3 +1,4 @@
+import type { DeliveryAttempt } from "../../contract/model.js";
 import type {
   Delivery,
   Outcome,
@@ -98,6 +99,9 @@ export interface AttemptRecord {
   calledAt: Date;
 }
 
+/** One row of the attempt log, as recording an attempt writes it (the store numbers it). */
+export type AttemptLogEntry = Omit<DeliveryAttempt, "id">;
+
 /** What one delivery attempt does, written in one transaction. */
 export interface AttemptChanges {
   deliveryId: string;
@@ -110,6 +114,8 @@ export interface AttemptChanges {
   /** The PROCESSING watcher's new status, when settling this trigger changes it. */
   watcherStatus?: WatcherStatus;
   label?: JobRef;
+  /** The attempt's row in the attempt log; absent: none is written. */
+  log?: AttemptLogEntry;
   at: Date;
 }
 

@@ -1,5 +1,6 @@
 import { Reason, type Delivery } from "../../watchers/model.js";
 import { deliveryExtras } from "../rows.js";
+import { ATTEMPT_COLUMNS, attemptValues } from "../attemptRows.js";
 import type { AttemptChanges, WatcherChange, WatcherChanges } from "../WatcherRepo.js";
 
 /** Writes of PostgresWatcherRepo that are one statement each, so one round trip. */
@@ -58,6 +59,13 @@ export const NOTIFY = `
     ON CONFLICT (job_uid) DO NOTHING)
   SELECT COUNT(*)::int AS n FROM w`;
 
+// RECORD_ATTEMPT's row in the attempt log ($14 to $28, attemptValues' order), when it has one.
+const LOG_ATTEMPT = `a AS (
+    INSERT INTO attempts (${ATTEMPT_COLUMNS})
+    SELECT $14::text, $15::text, $16::text, $17::text, $18::bigint, $19::int, $20::text, $21::int,
+      $22::text, $23::text, $24::text, $25::text, $26::text, $27::bigint, $28::int
+    WHERE $14::text IS NOT NULL AND EXISTS (SELECT 1 FROM d))`;
+
 // An attempt's result ($1 retry at, or null: final). The watcher's status changes only from
 // PROCESSING; a final result without a new status still marks it updated.
 export const RECORD_ATTEMPT = `
@@ -76,7 +84,8 @@ export const RECORD_ATTEMPT = `
   l AS (
     INSERT INTO job_labels (job_uid, namespace, name, due_at)
     SELECT $11, $12, $13, $9 WHERE $11::text IS NOT NULL AND EXISTS (SELECT 1 FROM d)
-    ON CONFLICT (job_uid) DO NOTHING)
+    ON CONFLICT (job_uid) DO NOTHING),
+  ${LOG_ATTEMPT}
   SELECT COUNT(*)::int AS n FROM d`;
 
 /** NOTIFY's values: the change, its deliveries column by column, and the labels owed. */
@@ -114,5 +123,6 @@ export function recordAttemptValues(c: AttemptChanges): unknown[] {
     c.label?.uid ?? null,
     c.label?.namespace ?? null,
     c.label?.name ?? null,
+    ...(c.log ? attemptValues(c.log) : ATTEMPT_COLUMNS.split(",").map(() => null)),
   ];
 }

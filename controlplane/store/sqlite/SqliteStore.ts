@@ -1,6 +1,7 @@
 import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import type { DeliveryLogRepo } from "../DeliveryLogRepo.js";
 import type { DeliveryRepo } from "../DeliveryRepo.js";
 import { guarded } from "../guarded.js";
 import type { LabelRepo } from "../LabelRepo.js";
@@ -10,6 +11,7 @@ import { StoreSpecError, type SqliteSpec } from "../storeSpec.js";
 import type { WatcherRepo } from "../WatcherRepo.js";
 import type { WebhookRepo } from "../WebhookRepo.js";
 import { MIGRATIONS } from "./migrations.js";
+import { SqliteDeliveryLogRepo } from "./SqliteDeliveryLogRepo.js";
 import { SqliteDeliveryRepo } from "./SqliteDeliveryRepo.js";
 import { SqliteLabelRepo } from "./SqliteLabelRepo.js";
 import { SqliteWatcherRepo } from "./SqliteWatcherRepo.js";
@@ -32,6 +34,7 @@ export class SqliteStore implements Store {
   readonly watchers: WatcherRepo;
   readonly deliveries: DeliveryRepo;
   readonly labels: LabelRepo;
+  readonly deliveryLog: DeliveryLogRepo;
   readonly health = new StoreHealth();
   /** One process owns the file. */
   readonly shared = false;
@@ -41,6 +44,7 @@ export class SqliteStore implements Store {
     this.watchers = guarded<WatcherRepo>(new SqliteWatcherRepo(db), this.health);
     this.deliveries = guarded<DeliveryRepo>(new SqliteDeliveryRepo(db), this.health);
     this.labels = guarded<LabelRepo>(new SqliteLabelRepo(db), this.health);
+    this.deliveryLog = guarded<DeliveryLogRepo>(new SqliteDeliveryLogRepo(db), this.health);
   }
 
   // `reclaim`: the WAL is cut back to its small bound first, for a volume that filled up.

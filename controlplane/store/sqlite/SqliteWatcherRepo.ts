@@ -3,6 +3,7 @@ import {
   IdempotencyConflictError,
   UnknownWebhookError,
   type AttemptChanges,
+  type AttemptLogEntry,
   type JobRef,
   type NewWatcher,
   type WatcherChange,
@@ -12,6 +13,7 @@ import {
 import { OPEN, SqliteWatcherReads } from "./SqliteWatcherReads.js";
 import type { Synchronous } from "../guarded.js";
 import { deliveryExtras, watcherValues } from "../rows.js";
+import { ATTEMPT_COLUMNS, attemptValues } from "../attemptRows.js";
 
 // A change that finds its watcher in another state than it was decided for: roll back.
 class StaleChange extends Error {}
@@ -92,8 +94,15 @@ export class SqliteWatcherRepo extends SqliteWatcherReads implements Synchronous
         this.q(`UPDATE watchers SET updated_at = ? WHERE id = ?`).run(c.at.getTime(), c.watcherId);
       }
       if (c.label) this.queueLabel(c.label, c.at);
+      if (c.log) this.logAttempt(c.log);
       return true;
     });
+  }
+
+  private logAttempt(e: AttemptLogEntry): void {
+    this.q(
+      `INSERT INTO attempts (${ATTEMPT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(...attemptValues(e));
   }
 
   private change(c: WatcherChange, at: number): void {
