@@ -123,6 +123,11 @@ export function recordAttemptValues(c: AttemptChanges): unknown[] {
     c.label?.uid ?? null,
     c.label?.namespace ?? null,
     c.label?.name ?? null,
-    ...(c.log ? attemptValues(c.log) : ATTEMPT_COLUMNS.split(",").map(() => null)),
+    ...logValues(c),
   ];
+}
+
+// LOG_ATTEMPT's values: all null when the attempt writes no row.
+function logValues(c: AttemptChanges): unknown[] {
+  return c.log ? attemptValues(c.log) : ATTEMPT_COLUMNS.split(",").map(() => null);
 }
