@@ -62,6 +62,18 @@ export async function attemptDelivery(d: Delivery, o: AttemptOptions): Promise<A
   });
 }
 
+/** A delivery given up without sending: its deadline passed while it waited (e.g. downtime). */
+export function deadlinePassed(d: Delivery): AttemptResult {
+  const error = "the delivery deadline passed";
+  return {
+    kind: "retry",
+    error,
+    errorClass: ErrorClass.DEADLINE,
+    host: hostOf(d.url),
+    durationMs: 0,
+  };
+}
+
 /** The URL's host as the attempt log names it; '' for a URL that does not parse. */
 export function hostOf(url: string): string {
   return URL.canParse(url) ? new URL(url).host : "";
