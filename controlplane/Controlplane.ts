@@ -161,7 +161,7 @@ export async function createControlplane(
     egress,
     shutdownGraceMs: c.shutdownGraceMs,
     secretOf: objects.secretOf,
-    ...(c.attemptLog === false && { attemptLog: false }),
+    attemptLog: c.attemptLog,
     onAttempt: (d, step, watcher) => {
       jobEvents.hook.onAttempt?.(d, step, watcher);
       objects.onAttempt(d, step, watcher);
