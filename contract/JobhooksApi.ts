@@ -2,6 +2,7 @@ import type {
   CounterDelta,
   CounterRequest,
   CounterValue,
+  DeliveryAttempt,
   Page,
   PageRequest,
   Watcher,
@@ -34,6 +35,8 @@ export interface WatcherOperations<Ctx> {
   cancel(ctx: Ctx, id: string): Promise<Watcher>;
   /** The watcher now, then after each change, until it is final or `signal` aborts. */
   watch(ctx: Ctx, id: string, signal: AbortSignal): AsyncIterable<Watcher>;
+  /** The watcher's delivery attempts, oldest first (the attempt log, kept for --delivery-retention). */
+  deliveries(ctx: Ctx, id: string, page: PageRequest): Promise<Page<DeliveryAttempt>>;
 }
 
 export interface CounterOperations<Ctx> {

@@ -216,6 +216,7 @@ export async function createControlplane(
   const service = createService({
     webhooks: new Webhooks(store.webhooks, checkWebhookPayload, checkUrl),
     engine,
+    deliveryLog: store.deliveryLog,
     auth,
     podJobs: new PodJobs(api),
     defaultNamespace: c.defaultNamespace,

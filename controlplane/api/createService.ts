@@ -2,6 +2,7 @@ import type { Operations } from "../../contract/JobhooksApi.js";
 import type { Auth, Caller } from "../auth/Caller.js";
 import type { PodJobs } from "../auth/PodJobs.js";
 import type { PodCounter } from "../podcounter/PodCounter.js";
+import type { DeliveryLogRepo } from "../store/DeliveryLogRepo.js";
 import type { WatcherEngine } from "../watchers/WatcherEngine.js";
 import type { Webhooks } from "../watchers/Webhooks.js";
 import { counterOperations } from "./counterOperations.js";
@@ -12,6 +13,8 @@ export interface ServiceDeps {
   webhooks: Webhooks;
   engine: WatcherEngine;
   counter: PodCounter;
+  /** The attempt log, for the watchers' deliveries. */
+  deliveryLog: Pick<DeliveryLogRepo, "attempts">;
   auth: Auth;
   /** Which Job a calling pod belongs to; without it every caller needs RBAC. */
   podJobs?: Pick<PodJobs, "jobOf"> | undefined;
@@ -35,6 +38,7 @@ export function createService(d: ServiceDeps): Operations<Caller> {
       defaultNamespace: d.defaultNamespace,
       podJobs: d.podJobs,
       pollMs: d.watchPollMs,
+      deliveryLog: d.deliveryLog,
     }),
     podCounter: counterOperations(d.counter, {
       auth: d.auth,

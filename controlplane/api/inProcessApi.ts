@@ -63,6 +63,7 @@ export function inProcessApi(service: Operations<Caller>, o: InProcessApiOptions
       list: unary("watchers.list", w.list.bind(w)),
       cancel: unary("watchers.cancel", w.cancel.bind(w)),
       watch,
+      deliveries: unary("watchers.deliveries", w.deliveries.bind(w)),
     },
     podCounter: { count: unary("podCounter.count", p.count.bind(p)) },
     ready: () => Promise.resolve(o.ready()),

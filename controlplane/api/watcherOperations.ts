@@ -1,7 +1,9 @@
 import type { WatcherOperations } from "../../contract/JobhooksApi.js";
-import type { Watcher, WatcherSpec } from "../../contract/model.js";
+import type { DeliveryAttempt, Watcher, WatcherSpec } from "../../contract/model.js";
 import type { Auth, Caller } from "../auth/Caller.js";
 import type { PodJobs } from "../auth/PodJobs.js";
+import type { DeliveryLogRepo } from "../store/DeliveryLogRepo.js";
+import { listAttempts } from "../watchers/listAttempts.js";
 import type { WatcherEngine } from "../watchers/WatcherEngine.js";
 import { pageBounds } from "./pageBounds.js";
 import { watcherSpec } from "./watcherSpec.js";
@@ -14,6 +16,8 @@ export interface WatcherOperationsOptions {
   podJobs?: Pick<PodJobs, "jobOf"> | undefined;
   /** A watch stream reads its watcher at least this often, for changes another replica made. */
   pollMs?: number | undefined;
+  /** The attempt log the deliveries operation reads. */
+  deliveryLog: Pick<DeliveryLogRepo, "attempts">;
 }
 
 /** Watchers are namespaced: each operation takes the RBAC right in the watcher's namespace. */
@@ -77,5 +81,11 @@ export function watcherOperations(
       return engine.cancelWatcher(id);
     },
     watch,
+    // Read as the watcher is: an unknown watcher is not found, whatever its log holds.
+    deliveries: async (caller, id, page) => {
+      await authorized(caller, id, "get");
+      const bounds = pageBounds(page, (a: DeliveryAttempt) => a);
+      return listAttempts(o.deliveryLog, id, bounds, page.pageToken ?? "");
+    },
   };
 }

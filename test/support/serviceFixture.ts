@@ -78,6 +78,7 @@ export function testService(
     ),
     watchers: watcherOperations(engine, auth, {
       defaultNamespace: "fallback",
+      deliveryLog: store.deliveryLog,
       podJobs: { jobOf: (caller) => Promise.resolve(podJobs[caller.pod?.name ?? ""] ?? "") },
     }),
   };
