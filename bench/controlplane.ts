@@ -94,7 +94,7 @@ function lostDeliveries({ latency, burst, logCost }: BenchResults): boolean {
     (latency !== undefined && latency.webhook.length < latency.jobs) ||
     (burst !== undefined && burst.delivered < burst.jobs) ||
     (logCost !== undefined &&
-      [logCost.withLog, logCost.withoutLog].some((b) => b.delivered < b.jobs))
+      [...logCost.withLog, ...logCost.withoutLog].some((b) => b.delivered < b.jobs))
   );
 }
 
