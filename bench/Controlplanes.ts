@@ -29,14 +29,25 @@ export class Controlplanes {
   }
 
   /**
-   * A controlplane on a new store, or on `storePath` to restart one; resolves once it listens,
-   * which may be before it is ready (see waitReady).
+   * A controlplane on a new store, or on `storePath` to restart one, with `env` added to its
+   * environment; resolves once it listens, which may be before it is ready (see waitReady).
    */
-  async start(storePath?: string): Promise<ControlplaneProcess> {
-    const cp = await startControlplane(this.cluster, {
-      ...(storePath !== undefined && { storePath }),
-      args: ["--log-level=info"],
-    });
+  async start(storePath?: string, env: Record<string, string> = {}): Promise<ControlplaneProcess> {
+    // The child takes this process's environment as it is when spawned.
+    const saved = Object.keys(env).map((k) => [k, process.env[k]] as const);
+    Object.assign(process.env, env);
+    let cp: ControlplaneProcess;
+    try {
+      cp = await startControlplane(this.cluster, {
+        ...(storePath !== undefined && { storePath }),
+        args: ["--log-level=info"],
+      });
+    } finally {
+      for (const [k, v] of saved) {
+        if (v === undefined) Reflect.deleteProperty(process.env, k);
+        else process.env[k] = v;
+      }
+    }
     this.running.add(cp);
     this.storeDirs.add(dirname(storePathOf(cp)));
     return cp;

@@ -1,7 +1,8 @@
 /**
  * Benchmark of the controlplane against a real local cluster: delivery latency beside a raw
- * watch, a burst of 1,000 Jobs, and memory with 10,000 Jobs. Prints figures, asserts nothing;
- * exits non-zero only if something broke. Run with `npm run bench`.
+ * watch, a burst of 1,000 Jobs (and what the attempt log costs it), and memory with 10,000 Jobs.
+ * Prints figures, asserts nothing; exits non-zero only if something broke. Run with `npm run
+ * bench`.
  */
 import * as k8s from "@kubernetes/client-node";
 import { availableParallelism } from "node:os";
@@ -15,6 +16,7 @@ import { KubeApi } from "../controlplane/kube/KubeApi.js";
 import { deleteAllJobs } from "./managedJobs.js";
 import { measureBurst } from "./measureBurst.js";
 import { measureLatency } from "./measureLatency.js";
+import { measureLogCost } from "./measureLogCost.js";
 import { measureMemory, SETTLE_MS } from "./measureMemory.js";
 import { heapFigures } from "./metrics.js";
 
@@ -34,6 +36,7 @@ async function run(ctx: BenchContext, cps: Controlplanes, results: BenchResults)
   results.latency = await measureLatency(ctx, cp);
   results.burst = await measureBurst(ctx, cp);
   await cps.stop(cp);
+  results.logCost = await measureLogCost(ctx, cps);
 
   // The memory figure is for 10,000 Jobs, not 10,000 plus the ones above.
   const core = ctx.cluster.kubeConfig.makeApiClient(k8s.CoreV1Api);
@@ -86,10 +89,12 @@ async function main(): Promise<number> {
 }
 
 /** A webhook that never arrived is a failure, not a missed goal. */
-function lostDeliveries({ latency, burst }: BenchResults): boolean {
+function lostDeliveries({ latency, burst, logCost }: BenchResults): boolean {
   return (
     (latency !== undefined && latency.webhook.length < latency.jobs) ||
-    (burst !== undefined && burst.delivered < burst.jobs)
+    (burst !== undefined && burst.delivered < burst.jobs) ||
+    (logCost !== undefined &&
+      [...logCost.withLog, ...logCost.withoutLog].some((b) => b.delivered < b.jobs))
   );
 }
 

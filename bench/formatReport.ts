@@ -1,5 +1,6 @@
 import type { BurstResult } from "./measureBurst.js";
 import type { LatencyResult } from "./measureLatency.js";
+import { logCostRows, type LogCostResult } from "./measureLogCost.js";
 import { IDLE_WINDOW_MS, SETTLE_MS, type MemoryResult } from "./measureMemory.js";
 import type { WindowFigures, HeapFigures } from "./metrics.js";
 import { goal, mb, ms, percentile, seconds } from "./stats.js";
@@ -12,6 +13,7 @@ export interface BenchResults {
   idleHeap?: HeapFigures;
   latency?: LatencyResult;
   burst?: BurstResult;
+  logCost?: LogCostResult;
   memory?: MemoryResult;
 }
 
@@ -27,6 +29,7 @@ export function formatReport(title: string, r: BenchResults): string {
     title,
     ...latencyRows(r.latency),
     ...burstRows(r.burst),
+    ...logCostRows(r.logCost, row),
     ...memoryRows(r.idleMb, r.memory),
     ...heapRows(r.idleHeap, r.memory),
   ].join("\n");

@@ -60,6 +60,9 @@ export function controlplaneConfig(
     retry,
     egress: egressPolicy(o),
     shutdownGraceMs: parseDuration(o.shutdownGrace),
+    deliveryRetentionMs: parseDuration(o.deliveryRetention),
+    // Internal, for `npm run bench` alone: what the attempt log costs a burst (no user flag).
+    ...(process.env.JOBHOOKS_BENCH_NO_ATTEMPT_LOG === "1" && { attemptLog: false }),
     jobEvents: o.jobEvents,
     secretsNamespace: namespaceName(o.secretsNamespace, "--secrets-namespace"),
     auth: o.auth,

@@ -24,6 +24,7 @@ export const DEFAULTS = {
   denyDestinations: DEFAULT_DENY.join(","),
   allowDestinations: "",
   shutdownGrace: "10s",
+  deliveryRetention: "168h",
   jobEvents: true,
   secretsNamespace: process.env.POD_NAMESPACE ?? "jobhooks-system",
   auth: "tokenreview",
@@ -100,6 +101,7 @@ export interface ControlplaneOptions extends InjectorOptions {
   denyDestinations: string;
   allowDestinations: string;
   shutdownGrace: string;
+  deliveryRetention: string;
   jobEvents: boolean;
   secretsNamespace: string;
 }
@@ -237,6 +239,13 @@ export function addControlplaneOptions(cmd: Command): Command {
         "--shutdown-grace <duration>",
         "after SIGTERM, how long in-flight deliveries and calls may finish",
         d.shutdownGrace,
+      ),
+    )
+    .addOption(
+      flag(
+        "--delivery-retention <duration>",
+        "how long the attempt log and ended deliveries' messages are kept, then pruned (168h: 7 days; 0: pruned at once, no log kept)",
+        d.deliveryRetention,
       ),
     )
     .addOption(

@@ -1,5 +1,6 @@
 import { Metadata } from "nice-grpc-common";
 import type { CallOptions, Operations } from "../contract/JobhooksApi.js";
+import { attemptPageFromProto } from "../proto/codec/attempts.js";
 import { counterRequestToProto, counterValueFromProto } from "../proto/codec/counter.js";
 import {
   watcherFilterToProto,
@@ -84,6 +85,12 @@ export function grpcOperations(c: ControlplaneClients): Operations<CallOptions> 
           watcherFromProto(await c.watchers.redeliverTrigger({ id, triggerId }, opts(o))),
         ),
       watch: (o, id, signal) => watchOverGrpc(c, { ...o, signal }, id),
+      deliveries: (o, id, page) =>
+        call(async () =>
+          attemptPageFromProto(
+            await c.watchers.listDeliveryAttempts({ id, ...pageToProto(page) }, opts(o)),
+          ),
+        ),
     },
     podCounter: {
       count: (o, request, delta) => {

@@ -2,6 +2,7 @@ import type {
   CounterDelta,
   CounterRequest,
   CounterValue,
+  DeliveryAttempt,
   Page,
   PageRequest,
   Recovery,
@@ -48,6 +49,8 @@ export interface WatcherOperations<Ctx> {
   redeliver(ctx: Ctx, id: string, triggerId: string): Promise<Watcher>;
   /** The watcher now, then after each change, until it is final or `signal` aborts. */
   watch(ctx: Ctx, id: string, signal: AbortSignal): AsyncIterable<Watcher>;
+  /** The watcher's delivery attempts, oldest first (the attempt log, kept for --delivery-retention). */
+  deliveries(ctx: Ctx, id: string, page: PageRequest): Promise<Page<DeliveryAttempt>>;
 }
 
 export interface CounterOperations<Ctx> {

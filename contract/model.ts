@@ -212,3 +212,65 @@ export type CounterDelta = -1 | 0 | 1;
 export interface Recovery {
   queued: number;
 }
+
+/** Why a delivery attempt did not succeed; a 2xx has none. */
+export const ErrorClass = {
+  /** No answer within the attempt's limit (connect or response). */
+  TIMEOUT: "timeout",
+  /** The connection was refused, reset or closed by the receiver. */
+  REFUSED: "refused",
+  /** The TLS handshake failed: a certificate, or a server that does not speak TLS. */
+  TLS: "tls",
+  /** The host name did not resolve. */
+  DNS: "dns",
+  /** Every address of the host is in --deny-destinations: no connection was made. */
+  EGRESS_DENIED: "egress_denied",
+  /** Another failure before a response. */
+  NETWORK: "network",
+  /** The receiver answered a status other than 2xx. */
+  HTTP: "http",
+  /** The signing Secret could not be read: nothing was sent. */
+  SECRET: "secret",
+  /** The delivery's deadline had passed when it was due again: nothing was sent. */
+  DEADLINE: "deadline",
+} as const;
+export type ErrorClass = (typeof ErrorClass)[keyof typeof ErrorClass];
+
+/** What an attempt did to its delivery. */
+export const AttemptOutcome = {
+  RETRY: "retry",
+  DELIVERED: "delivered",
+  REJECTED: "rejected",
+  TIMEOUT: "timeout",
+} as const;
+export type AttemptOutcome = (typeof AttemptOutcome)[keyof typeof AttemptOutcome];
+
+/** One attempt of a delivery, as the attempt log keeps it. */
+export interface DeliveryAttempt {
+  /** The attempt's place in the log: larger for later attempts. */
+  id: string;
+  /** The delivery's id: its webhook-id header. */
+  deliveryId: string;
+  triggerId: string;
+  watcherId: string;
+  webhookId: string;
+  startedAt: Date;
+  durationMs: number;
+  /** The URL's host (with its port when not the scheme's default). */
+  host: string;
+  /** The response's status; absent when none arrived. */
+  statusCode: number | undefined;
+  /** Absent for a 2xx. */
+  errorClass: ErrorClass | undefined;
+  /** What went wrong, for people; empty for a 2xx. */
+  error: string;
+  /** The response body's first 1 KiB as text, whatever the status. */
+  responseBody: string;
+  /** A few response headers (content-type, retry-after, ...), their values cut short. */
+  responseHeaders: Record<string, string>;
+  outcome: AttemptOutcome;
+  /** For a retry: when the next attempt is due. */
+  nextAttemptAt: Date | undefined;
+  /** The delivery was a redelivery asked for through the API. */
+  redelivery: boolean;
+}

@@ -4,6 +4,7 @@ import type { ListenAddress } from "../common/listenAddress.js";
 import type { Logger } from "../common/logger.js";
 import type { Part } from "../common/runGroup.js";
 import type { BackoffPolicy } from "../common/backoff.js";
+import { DeliveryLogPruner } from "./dispatcher/DeliveryLogPruner.js";
 import { Dispatcher } from "./dispatcher/Dispatcher.js";
 import { Egress } from "./egress/Egress.js";
 import type { EgressPolicy } from "./egress/EgressPolicy.js";
@@ -59,6 +60,10 @@ export interface ControlplaneConfig {
   /** Where deliveries may connect (--deny-destinations, --allow-destinations). */
   egress: EgressPolicy;
   shutdownGraceMs: number;
+  /** --delivery-retention: how long attempts and ended deliveries' messages are kept. */
+  deliveryRetentionMs: number;
+  /** @internal false: no attempt log rows are written (the benchmark's comparison). */
+  attemptLog?: boolean;
   /** A Kubernetes Event on the Job for each delivery attempt (JobEvents). */
   jobEvents: boolean;
   /** Where ClusterWebhooks' signing Secrets are read. */
@@ -157,6 +162,7 @@ export async function createControlplane(
     egress,
     shutdownGraceMs: c.shutdownGraceMs,
     secretOf: objects.secretOf,
+    attemptLog: c.attemptLog,
     onAttempt: (d, step, watcher) => {
       jobEvents.hook.onAttempt?.(d, step, watcher);
       objects.onAttempt(d, step, watcher);
@@ -193,6 +199,12 @@ export async function createControlplane(
   health.setMetrics(metrics.registry);
 
   const timeouts = new WatcherTimeouts(engine, store, c.log.child({ part: "timeouts" }));
+  const pruner = new DeliveryLogPruner({
+    store,
+    log: c.log.child({ part: "delivery-log" }),
+    retentionMs: c.deliveryRetentionMs,
+    onPruned: (rows) => metrics.deliveryLogPruned.inc(rows),
+  });
   const auth: Auth =
     c.auth === "none"
       ? new NoAuth()
@@ -210,6 +222,7 @@ export async function createControlplane(
       events: engine.events,
       defaultDeliveryTimeoutMs: c.deliveryTimeoutMs,
     }),
+    deliveryLog: store.deliveryLog,
     auth,
     podJobs: new PodJobs(api),
     defaultNamespace: c.defaultNamespace,
@@ -247,7 +260,11 @@ export async function createControlplane(
     parts: [
       watchdog,
       ...unaskedWork(
-        [jobWatch, bindings, dispatcher, labeller, timeouts, ...jobEvents.parts, ...objects.parts],
+        [
+          ...[jobWatch, bindings, dispatcher, labeller, timeouts, pruner],
+          ...jobEvents.parts,
+          ...objects.parts,
+        ],
         membership,
         c.log,
       ),

@@ -25,6 +25,26 @@ export class ControlplaneMetrics {
     registers: [this.registry],
   });
 
+  readonly webhookAttempts = new Counter({
+    name: "jobhooks_webhook_attempts_total",
+    help: "Delivery attempts per webhook (its id) by class: ok (a 2xx), or the error class of the attempt log (http, timeout, refused, tls, dns, egress_denied, network, secret, deadline).",
+    labelNames: ["webhook", "class"] as const,
+    registers: [this.registry],
+  });
+
+  readonly webhookAttemptSeconds = new Counter({
+    name: "jobhooks_webhook_attempt_seconds_total",
+    help: "Time spent in delivery attempts per webhook (its id); divided by jobhooks_webhook_attempts_total, the mean attempt's duration.",
+    labelNames: ["webhook"] as const,
+    registers: [this.registry],
+  });
+
+  readonly deliveryLogPruned = new Counter({
+    name: "jobhooks_delivery_log_pruned_total",
+    help: "Rows of the delivery log (attempts, ended deliveries' messages) deleted after --delivery-retention.",
+    registers: [this.registry],
+  });
+
   readonly watchRestarts = new Counter({
     name: "jobhooks_job_watch_restarts_total",
     help: "Times the Job watch was restarted after an error or a 410 Gone.",

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { CallOptions, JobhooksApi } from "../contract/JobhooksApi.js";
 import { LIMITS } from "../contract/limits.js";
 import {
+  deliveryAttemptJson,
   watcherFilter,
   watcherJson,
   watcherRequest,
@@ -99,6 +100,16 @@ function watcherRoutes(api: JobhooksApi): Record<string, GatewayHandler> {
     getJobDoneWatcher: async (r) => {
       checkQuery(validators.noQuery, r.query);
       sendJson(r.res, 200, watcherJson(await api.watchers.get(auth(r), pathId(r))));
+    },
+    listJobDoneWatcherDeliveries: async (r) => {
+      const query = checkQuery(validators.deliveriesQuery, r.query, ["limit"]);
+      const id = pathId(r);
+      await sendList(r.res, {
+        query,
+        sentQuery: r.query,
+        fetchPage: (page) => api.watchers.deliveries(auth(r), id, page),
+        toJson: deliveryAttemptJson,
+      });
     },
     cancelJobDoneWatcher: async (r) => {
       checkQuery(validators.noQuery, r.query);

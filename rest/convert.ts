@@ -1,4 +1,5 @@
 import type {
+  DeliveryAttempt,
   Trigger,
   Watcher,
   WatcherFilter,
@@ -8,6 +9,7 @@ import type {
   WebhookView,
 } from "../contract/model.js";
 import type {
+  DeliveryAttemptJson,
   SidecarWatcherCreateJson,
   WatcherJson,
   WebhookCreateJson,
@@ -106,5 +108,26 @@ export function watcherJson(w: Watcher): WatcherJson {
     notifyOn: w.notifyOn,
     parentId: w.parentId,
     jobDoneTriggerWebhooks: w.triggers.map(triggerJson),
+  };
+}
+
+/** An attempt of the log; what it does not have (a status, an error, a body) is left out. */
+export function deliveryAttemptJson(a: DeliveryAttempt): DeliveryAttemptJson {
+  return {
+    id: a.id,
+    deliveryId: a.deliveryId,
+    triggerId: a.triggerId,
+    webhookId: a.webhookId,
+    startedAt: a.startedAt.toISOString(),
+    durationMs: a.durationMs,
+    host: a.host,
+    ...(a.statusCode !== undefined && { statusCode: a.statusCode }),
+    ...(a.errorClass !== undefined && { errorClass: a.errorClass }),
+    ...(a.error !== "" && { error: a.error }),
+    ...(a.responseBody !== "" && { responseBody: a.responseBody }),
+    ...(Object.keys(a.responseHeaders).length > 0 && { responseHeaders: { ...a.responseHeaders } }),
+    outcome: a.outcome,
+    ...(a.nextAttemptAt && { nextAttemptAt: a.nextAttemptAt.toISOString() }),
+    redelivery: a.redelivery,
   };
 }

@@ -22,3 +22,4 @@ export type WatcherCreateJson = Shape<Schemas["JobDoneWatcherCreate"]>;
 export type SidecarWatcherCreateJson = Shape<Omit<Schemas["JobDoneWatcherCreate"], "oneOf">>;
 export type WatcherJson = Shape<Schemas["JobDoneWatcher"]>;
 export type ProblemJson = Shape<Schemas["Problem"]>;
+export type DeliveryAttemptJson = Shape<Schemas["DeliveryAttempt"]>;

@@ -48,6 +48,11 @@ export const validators = {
   watcherQuery: ajv.compile<WatcherQuery>(
     absoluteRefs(queryOf(openApiDocument.paths["/job-done-watchers"].get.parameters)),
   ),
+  deliveriesQuery: ajv.compile<PageQuery>(
+    absoluteRefs(
+      queryOf(openApiDocument.paths["/job-done-watchers/{id}/deliveries"].get.parameters.slice(1)),
+    ),
+  ),
   webhookQuery: ajv.compile<PageQuery>(
     absoluteRefs(queryOf(openApiDocument.paths["/webhooks"].get.parameters)),
   ),

@@ -2,6 +2,7 @@ import type { Operations } from "../../contract/JobhooksApi.js";
 import type { Auth, Caller } from "../auth/Caller.js";
 import type { PodJobs } from "../auth/PodJobs.js";
 import type { PodCounter } from "../podcounter/PodCounter.js";
+import type { DeliveryLogRepo } from "../store/DeliveryLogRepo.js";
 import type { WatcherEngine } from "../watchers/WatcherEngine.js";
 import type { Redeliveries } from "../watchers/Redeliveries.js";
 import type { Webhooks } from "../watchers/Webhooks.js";
@@ -15,6 +16,8 @@ export interface ServiceDeps {
   /** Sends ended deliveries again (a trigger's, a webhook's missed ones). */
   redeliveries: Redeliveries;
   counter: PodCounter;
+  /** The attempt log, for the watchers' deliveries. */
+  deliveryLog: Pick<DeliveryLogRepo, "attempts">;
   auth: Auth;
   /** Which Job a calling pod belongs to; without it every caller needs RBAC. */
   podJobs?: Pick<PodJobs, "jobOf"> | undefined;
@@ -39,6 +42,7 @@ export function createService(d: ServiceDeps): Operations<Caller> {
       podJobs: d.podJobs,
       pollMs: d.watchPollMs,
       redeliveries: d.redeliveries,
+      deliveryLog: d.deliveryLog,
     }),
     podCounter: counterOperations(d.counter, {
       auth: d.auth,

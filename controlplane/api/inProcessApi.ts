@@ -65,6 +65,7 @@ export function inProcessApi(service: Operations<Caller>, o: InProcessApiOptions
       cancel: unary("watchers.cancel", w.cancel.bind(w)),
       redeliver: unary("watchers.redeliver", w.redeliver.bind(w)),
       watch,
+      deliveries: unary("watchers.deliveries", w.deliveries.bind(w)),
     },
     podCounter: { count: unary("podCounter.count", p.count.bind(p)) },
     ready: () => Promise.resolve(o.ready()),

@@ -1,8 +1,10 @@
 import type { WatcherOperations } from "../../contract/JobhooksApi.js";
-import type { Watcher, WatcherSpec } from "../../contract/model.js";
+import type { DeliveryAttempt, Watcher, WatcherSpec } from "../../contract/model.js";
 import type { Auth, Caller } from "../auth/Caller.js";
 import type { PodJobs } from "../auth/PodJobs.js";
 import type { Redeliveries } from "../watchers/Redeliveries.js";
+import type { DeliveryLogRepo } from "../store/DeliveryLogRepo.js";
+import { listAttempts } from "../watchers/listAttempts.js";
 import type { WatcherEngine } from "../watchers/WatcherEngine.js";
 import { pageBounds } from "./pageBounds.js";
 import { watcherSpec } from "./watcherSpec.js";
@@ -17,6 +19,8 @@ export interface WatcherOperationsOptions {
   pollMs?: number | undefined;
   /** Sends a trigger's message again. */
   redeliveries: Redeliveries;
+  /** The attempt log the deliveries operation reads. */
+  deliveryLog: Pick<DeliveryLogRepo, "attempts">;
 }
 
 /** Watchers are namespaced: each operation takes the RBAC right in the watcher's namespace. */
@@ -87,5 +91,11 @@ export function watcherOperations(
     redeliver: async (caller, id, triggerId) =>
       o.redeliveries.redeliver(await authorized(caller, id, "update"), triggerId),
     watch,
+    // Read as the watcher is: an unknown watcher is not found, whatever its log holds.
+    deliveries: async (caller, id, page) => {
+      await authorized(caller, id, "get");
+      const bounds = pageBounds(page, (a: DeliveryAttempt) => a);
+      return listAttempts(o.deliveryLog, id, bounds, page.pageToken ?? "");
+    },
   };
 }

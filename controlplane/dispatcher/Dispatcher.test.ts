@@ -109,6 +109,16 @@ describeStores("Dispatcher over a store and a receiver on 127.0.0.1", (open) => 
       undefined,
       WatcherStatus.COMPLETED,
     ]);
+    // Each attempt is in the log, with its class and status.
+    const log = await store.deliveryLog.attempts(w.id, 10);
+    expect(log.map((a) => [a.outcome, a.errorClass, a.statusCode])).to.deep.equal([
+      ["retry", "http", 503],
+      ["retry", "http", 503],
+      ["delivered", undefined, 204],
+    ]);
+    expect(
+      log.every((a) => a.webhookId === "flaky" && a.host === new URL(receiver.url).host),
+    ).to.equal(true);
   });
 
   it("a refusal (4xx) is final: the trigger and the watcher FAILED, with the reason", async () => {
@@ -138,5 +148,6 @@ describeStores("Dispatcher over a store and a receiver on 127.0.0.1", (open) => 
     expect(after?.status).to.equal(WatcherStatus.CANCELLED);
     expect(after?.triggers[0]).to.include({ status: TriggerStatus.CANCELLED, attempts: 0 });
     expect(await store.deliveries.count()).to.equal(0);
+    expect(await store.deliveryLog.attempts(w.id, 10)).to.deep.equal([]);
   });
 });

@@ -17,7 +17,8 @@ import { runStoreLoop } from "../store/runStoreLoop.js";
 import { pollCap } from "../store/sharedPoll.js";
 import { outageReason } from "../store/StoreHealth.js";
 import type { Busy } from "../store/DeliveryRepo.js";
-import { attemptDelivery } from "./attemptDelivery.js";
+import { attemptDelivery, deadlinePassed } from "./attemptDelivery.js";
+import { countAttempt } from "./countAttempt.js";
 import type { AttemptResult } from "./sendAttempt.js";
 import type { Egress } from "../egress/Egress.js";
 
@@ -52,6 +53,8 @@ export interface DispatcherOptions {
   secretOf?: (ref: SecretRef) => Promise<string>;
   /** An attempt was recorded, with the watcher it was for (read again for a retry). */
   onAttempt?: (d: Delivery, step: AttemptStep, watcher: Watcher | undefined) => void;
+  /** @internal false: no attempt log rows (the benchmark's measure of what they cost). */
+  attemptLog?: boolean;
   now?: () => Date;
 }
 
@@ -167,7 +170,7 @@ export class Dispatcher implements Part {
       // A delivery never tried at all still gets its one attempt.
       const result: AttemptResult =
         remaining <= 0 && d.attempts > 0
-          ? { kind: "retry", error: "the delivery deadline passed", durationMs: 0 }
+          ? deadlinePassed(d)
           : await attemptDelivery(d, {
               timeoutMs:
                 remaining > 0
@@ -225,12 +228,9 @@ export class Dispatcher implements Part {
     const step = decideAttempt(d, r, { calledAt, now, backoff: this.o.backoff });
     const view = settlesWatcher(d, step) ? await this.view(d) : NOTHING_READ;
     const changes = settleAttempt(d, step, view, now);
+    if (this.o.attemptLog === false) delete changes.log;
     await this.o.store.watchers.recordAttempt(changes);
-    m.attemptDuration.observe(r.durationMs / 1000);
-    m.deliveries.inc({ outcome: step.outcome });
-    if (step.outcome === "delivered") {
-      m.deliveryLatency.observe((now.getTime() - d.createdAt.getTime()) / 1000);
-    }
+    countAttempt(m, d, { ...step, durationMs: r.durationMs }, now);
     this.progress(d.watcherId, changes.watcherStatus);
     this.report(d, step, view.watcher);
   }

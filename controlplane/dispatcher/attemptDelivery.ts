@@ -1,3 +1,4 @@
+import { ErrorClass } from "../../contract/model.js";
 import type { Egress } from "../egress/Egress.js";
 import type { Delivery, SecretRef } from "../watchers/model.js";
 import { sendAttempt, type AttemptResult } from "./sendAttempt.js";
@@ -23,7 +24,14 @@ export async function attemptDelivery(d: Delivery, o: AttemptOptions): Promise<A
       secret = await o.secretOf(d.secretRef);
     } catch (err) {
       // Perhaps not granted yet, or the Secret not made yet: tried again after a backoff.
-      return { kind: "retry", error: errorText(err), durationMs: 0 };
+      const error = errorText(err);
+      return {
+        kind: "retry",
+        error,
+        errorClass: ErrorClass.SECRET,
+        host: hostOf(d.url),
+        durationMs: 0,
+      };
     }
   }
   return sendAttempt(
@@ -42,8 +50,33 @@ export async function attemptDelivery(d: Delivery, o: AttemptOptions): Promise<A
     // sendAttempt throws only for a delivery it cannot send at all (a bad URL or secret that
     // slipped past validation): end it rather than retry it forever.
     const error = `cannot be sent: ${errorText(err)}`;
-    return { kind: "rejected", status: 0, error, durationMs: 0 };
+    const host = hostOf(d.url);
+    return {
+      kind: "rejected",
+      status: 0,
+      error,
+      errorClass: ErrorClass.NETWORK,
+      host,
+      durationMs: 0,
+    };
   });
+}
+
+/** A delivery given up without sending: its deadline passed while it waited (e.g. downtime). */
+export function deadlinePassed(d: Delivery): AttemptResult {
+  const error = "the delivery deadline passed";
+  return {
+    kind: "retry",
+    error,
+    errorClass: ErrorClass.DEADLINE,
+    host: hostOf(d.url),
+    durationMs: 0,
+  };
+}
+
+/** The URL's host as the attempt log names it; '' for a URL that does not parse. */
+export function hostOf(url: string): string {
+  return URL.canParse(url) ? new URL(url).host : "";
 }
 
 function errorText(err: unknown): string {

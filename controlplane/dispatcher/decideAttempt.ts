@@ -1,10 +1,16 @@
 import { backoffDelay, type BackoffPolicy } from "../../common/backoff.js";
 import { TriggerStatus, type Delivery } from "../watchers/model.js";
-import type { AttemptRecord } from "../store/WatcherRepo.js";
+import type { AttemptLogEntry, AttemptRecord } from "../store/WatcherRepo.js";
+import { attemptLogEntry } from "./attemptLog.js";
 import type { AttemptResult } from "./sendAttempt.js";
 
-/** What an attempt's result means for its delivery: try again at `retryAt`, or finish it. */
-export type AttemptStep =
+/**
+ * What an attempt's result means for its delivery: try again at `retryAt`, or finish it; `log`
+ * is the attempt's row in the attempt log.
+ */
+export type AttemptStep = Decided & { log?: AttemptLogEntry };
+
+type Decided =
   | { outcome: "retry"; retryAt: Date; record: AttemptRecord }
   | { outcome: "timeout" | "delivered" | "rejected"; record: AttemptRecord };
 
@@ -23,14 +29,25 @@ export const MIN_ATTEMPT_MS = 250;
 export function decideAttempt(
   d: Delivery,
   r: Exclude<AttemptResult, { kind: "aborted" }>,
-  at: {
-    calledAt: Date;
-    now: Date;
-    backoff: BackoffPolicy;
-    /** The backoff's jitter source; tests pass a fixed one. Default Math.random. */
-    random?: () => number;
-  },
+  at: DecideAt,
 ): AttemptStep {
+  const step = decide(d, r, at);
+  return { ...step, log: attemptLogEntry(d, r, { ...step, calledAt: at.calledAt }) };
+}
+
+interface DecideAt {
+  calledAt: Date;
+  now: Date;
+  backoff: BackoffPolicy;
+  /** The backoff's jitter source; tests pass a fixed one. Default Math.random. */
+  random?: () => number;
+}
+
+function decide(
+  d: Delivery,
+  r: Exclude<AttemptResult, { kind: "aborted" }>,
+  at: DecideAt,
+): Decided {
   const attempts = d.attempts + 1;
   const { calledAt, now, backoff, random } = at;
   if (r.kind === "delivered") {

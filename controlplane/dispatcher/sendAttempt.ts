@@ -1,7 +1,16 @@
 import { fetch, Headers, Request, type Response } from "undici";
 import { VERSION } from "../../common/version.js";
-import { EgressDeniedError, type Egress } from "../egress/Egress.js";
+import { ErrorClass } from "../../contract/model.js";
+import type { Egress } from "../egress/Egress.js";
 import { classifyStatus, StatusClass } from "./classifyStatus.js";
+import { networkFailure } from "./networkError.js";
+import {
+  describeStatus,
+  readCapped,
+  RESPONSE_PREFIX_BYTES,
+  responseHeaders,
+  responsePrefix,
+} from "./responseDetail.js";
 import { parseRetryAfter } from "./retryAfter.js";
 import { signPayload } from "./sign.js";
 
@@ -27,15 +36,28 @@ export interface Attempt {
   signal?: AbortSignal;
 }
 
-export type AttemptResult =
+/** What an attempt showed beyond its verdict, for the attempt log. */
+export interface AttemptDetail {
+  /** The URL's host (with its port when not the scheme's default). */
+  host?: string;
+  /** Why it did not succeed; absent for a 2xx. */
+  errorClass?: ErrorClass;
+  /** The response body's first 1 KiB as text, whatever the status. */
+  responsePrefix?: string;
+  /** The response's RESPONSE_HEADERS it sent, values cut short. */
+  responseHeaders?: Record<string, string>;
+}
+
+export type AttemptResult = (
   | { kind: "delivered"; status: number; durationMs: number }
   | { kind: "retry"; status?: number; error: string; retryAfterMs?: number; durationMs: number }
   | { kind: "rejected"; status: number; error: string; durationMs: number }
-  | { kind: "aborted"; durationMs: number };
+  | { kind: "aborted"; durationMs: number }
+) &
+  AttemptDetail;
 
 // Enough to see what a receiver complained about, not enough for a receiver to fill our memory.
 const MAX_BODY_BYTES = 64 * 1024;
-const MAX_ERROR_CHARS = 200;
 // setTimeout fires at once for anything above 2^31-1 ms.
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
@@ -57,17 +79,18 @@ export async function sendAttempt(
   const started = performance.now();
   const elapsed = (): number => Math.round(performance.now() - started);
   const request = buildRequest(attempt, Math.floor(now().getTime() / 1000));
-  if (attempt.signal?.aborted) return { kind: "aborted", durationMs: elapsed() };
+  const host = new URL(attempt.url).host;
+  if (attempt.signal?.aborted) return { kind: "aborted", durationMs: elapsed(), host };
   const stop = attemptSignal(attempt.timeoutMs, attempt.signal);
   let response: Response;
   try {
     response = await fetch(request, { signal: stop.signal, dispatcher: egress.dispatcher });
   } catch (err) {
     stop.dispose();
-    return failed(err, stop.reason(), attempt.timeoutMs, elapsed());
+    return { ...failed(err, stop.reason(), attempt.timeoutMs, elapsed()), host };
   }
   try {
-    return await fromResponse(response, now, elapsed);
+    return { ...(await fromResponse(response, now, elapsed)), host };
   } finally {
     stop.dispose();
   }
@@ -82,13 +105,16 @@ function failed(
   durationMs: number,
 ): AttemptResult {
   if (reason === "caller") return { kind: "aborted", durationMs };
-  if (reason === "timeout")
-    return { kind: "retry", error: `timed out after ${timeoutMs} ms`, durationMs };
-  const cause = rootCause(err);
-  if (cause instanceof EgressDeniedError) {
-    return { kind: "rejected", status: 0, error: `EgressDenied: ${cause.message}`, durationMs };
+  if (reason === "timeout") {
+    const error = `timed out after ${timeoutMs} ms`;
+    return { kind: "retry", error, errorClass: ErrorClass.TIMEOUT, durationMs };
   }
-  return { kind: "retry", error: describeNetworkError(err), durationMs };
+  const { error, errorClass } = networkFailure(err);
+  // Retrying cannot help: no connection is made.
+  if (errorClass === ErrorClass.EGRESS_DENIED) {
+    return { kind: "rejected", status: 0, error, errorClass, durationMs };
+  }
+  return { kind: "retry", error, errorClass, durationMs };
 }
 
 function buildRequest(attempt: Attempt, timestampSeconds: number): Request {
@@ -125,20 +151,24 @@ async function fromResponse(
 ): Promise<AttemptResult> {
   const { status } = response;
   const verdict = classifyStatus(status);
+  const headers = responseHeaders(response);
+  // A 2xx's body means nothing to us but its first bytes for the log; an error's is read further
+  // for what the receiver complained about.
+  const cap = verdict === StatusClass.Delivered ? RESPONSE_PREFIX_BYTES : MAX_BODY_BYTES;
+  const body = await readCapped(response.body, cap);
+  const detail = { responsePrefix: responsePrefix(body), responseHeaders: headers };
   if (verdict === StatusClass.Delivered) {
-    // The body means nothing to us; cancelling frees the connection without waiting for it.
-    await response.body?.cancel().catch(() => undefined);
-    return { kind: "delivered", status, durationMs: elapsed() };
+    return { kind: "delivered", status, durationMs: elapsed(), ...detail };
   }
-  const error = describeStatus(response, await readCapped(response.body));
+  const error = describeStatus(response, new TextDecoder().decode(body));
+  const failure = { status, error, errorClass: ErrorClass.HTTP, ...detail };
   if (verdict === StatusClass.Rejected) {
-    return { kind: "rejected", status, error, durationMs: elapsed() };
+    return { kind: "rejected", ...failure, durationMs: elapsed() };
   }
   const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"), now());
   return {
     kind: "retry",
-    status,
-    error,
+    ...failure,
     ...(retryAfterMs !== undefined && { retryAfterMs }),
     durationMs: elapsed(),
   };
@@ -173,87 +203,4 @@ function attemptSignal(timeoutMs: number, caller: AbortSignal | undefined): Atte
       caller?.removeEventListener("abort", onCallerAbort);
     },
   };
-}
-
-/** Up to MAX_BODY_BYTES of the body as text; the rest is cancelled, never read. */
-async function readCapped(body: ReadableStream<Uint8Array> | null): Promise<string> {
-  if (!body) return "";
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  let text = "";
-  let bytes = 0;
-  try {
-    while (bytes < MAX_BODY_BYTES) {
-      const chunk = await reader.read();
-      if (chunk.done) return text + decoder.decode();
-      bytes += chunk.value.byteLength;
-      text += decoder.decode(chunk.value, { stream: true });
-    }
-    return text;
-  } catch {
-    // Cut short by our timeout, an abort or a reset: the status already decided the result.
-    return text;
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
-}
-
-function describeStatus(response: Response, body: string): string {
-  const location = response.headers.get("location");
-  const redirect =
-    response.status >= 300 && response.status <= 399 && location
-      ? ` redirect to ${clip(location)} (not followed)`
-      : "";
-  const text = clip(body);
-  return `HTTP ${response.status}${redirect}${text ? `: ${text}` : ""}`;
-}
-
-/** One line of at most MAX_ERROR_CHARS, safe to log: controls and runs of spaces become one. */
-function clip(text: string): string {
-  const line = text.replace(/[\s\p{Cc}]+/gu, " ").trim();
-  if (line.length <= MAX_ERROR_CHARS) return line;
-  // Drop a dangling high surrogate rather than emit half a character.
-  return `${line.slice(0, MAX_ERROR_CHARS - 1).replace(/[\uD800-\uDBFF]$/, "")}…`;
-}
-
-const NETWORK_ERRORS: Readonly<Partial<Record<string, string>>> = {
-  ECONNREFUSED: "connection refused",
-  ECONNRESET: "connection reset",
-  EPIPE: "connection closed by the receiver",
-  UND_ERR_SOCKET: "connection closed by the receiver",
-  ENOTFOUND: "host not found (DNS)",
-  EAI_AGAIN: "DNS lookup failed (temporary)",
-  EHOSTUNREACH: "host unreachable",
-  ENETUNREACH: "network unreachable",
-  ETIMEDOUT: "connect timed out",
-  UND_ERR_CONNECT_TIMEOUT: "connect timed out",
-  UND_ERR_HEADERS_TIMEOUT: "timed out waiting for response headers",
-};
-
-// fetch rejects with TypeError("fetch failed") and the real reason in `cause`; certificate
-// problems carry OpenSSL's names.
-const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_)/;
-
-function describeNetworkError(err: unknown): string {
-  const cause = rootCause(err);
-  const code = errorCode(cause);
-  const known = code === undefined ? undefined : NETWORK_ERRORS[code];
-  if (known !== undefined) return known;
-  const message = clip(cause instanceof Error ? cause.message : String(cause)) || "request failed";
-  return code !== undefined && TLS_CODE.test(code) ? `TLS: ${message}` : message;
-}
-
-function rootCause(err: unknown): unknown {
-  let current = err;
-  while (current instanceof Error && current.cause !== undefined) current = current.cause;
-  // Connecting to several addresses (IPv4 and IPv6) fails with all of their errors at once.
-  if (current instanceof AggregateError && errorCode(current) === undefined) {
-    return (current.errors as unknown[])[0] ?? current;
-  }
-  return current;
-}
-
-function errorCode(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === "string" ? code : undefined;
 }

@@ -35,6 +35,7 @@ export function settleAttempt(
     triggerId: d.triggerId,
     watcherId: d.watcherId,
     record: step.record,
+    ...(step.log && { log: step.log }),
     at,
   };
   const retry = step.outcome === "retry" && { retryAt: step.retryAt };

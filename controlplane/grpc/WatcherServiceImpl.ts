@@ -1,4 +1,5 @@
 import type { WatcherOperations } from "../../contract/JobhooksApi.js";
+import { attemptPageToProto } from "../../proto/codec/attempts.js";
 import { pageFromProto } from "../../proto/codec/webhooks.js";
 import {
   watcherFilterFromProto,
@@ -33,5 +34,12 @@ export function watcherService(
     async *watchWatcher(req, { caller, signal }) {
       for await (const w of watchers.watch(caller, req.id, signal)) yield watcherToProto(w);
     },
+    listDeliveryAttempts: async (req, { caller }) =>
+      attemptPageToProto(
+        await watchers.deliveries(caller, req.id, {
+          pageSize: req.pageSize,
+          pageToken: req.pageToken,
+        }),
+      ),
   };
 }

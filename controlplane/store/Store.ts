@@ -1,3 +1,4 @@
+import type { DeliveryLogRepo } from "./DeliveryLogRepo.js";
 import type { DeliveryRepo } from "./DeliveryRepo.js";
 import type { LabelRepo } from "./LabelRepo.js";
 import type { MemberRepo } from "./MemberRepo.js";
@@ -23,6 +24,8 @@ export interface Store {
   readonly labels: LabelRepo;
   /** Sends ended deliveries again from the messages kept of them. */
   readonly redeliveries: RedeliveryRepo;
+  /** The attempt log and the ended deliveries' messages, pruned after --delivery-retention. */
+  readonly deliveryLog: DeliveryLogRepo;
   readonly health: StoreHealth;
   /**
    * Several processes may write this store (PostgreSQL with replicas): work one of them queued

@@ -1,3 +1,4 @@
+import type { DeliveryAttempt } from "../../contract/model.js";
 import type {
   Delivery,
   Outcome,
@@ -98,6 +99,9 @@ export interface AttemptRecord {
   calledAt: Date;
 }
 
+/** One row of the attempt log, as recording an attempt writes it (the store numbers it). */
+export type AttemptLogEntry = Omit<DeliveryAttempt, "id">;
+
 /** What one delivery attempt does, written in one transaction. */
 export interface AttemptChanges {
   deliveryId: string;
@@ -115,6 +119,8 @@ export interface AttemptChanges {
    * final result sets the trigger's status whatever it was; the watcher is left as it is.
    */
   redelivery?: boolean;
+  /** The attempt's row in the attempt log; absent: none is written. */
+  log?: AttemptLogEntry;
   at: Date;
 }
 

@@ -3,13 +3,14 @@ import type { Cursor } from "../store/keyset.js";
 import { ValidationError } from "./errors.js";
 
 /** Which list a token continues; a token of one list is refused by another. */
-export type ListKind = "webhooks" | "watchers";
+export type ListKind = "webhooks" | "watchers" | "attempts";
 
 const MAX_TOKEN_CHARS = 1024;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
 /**
- * An opaque continue token: the last item of a page (its place in (created_at, id) order), the
+ * An opaque continue token: the last item of a page (its place in (created_at, id) order; for
+ * attempts, whose order is their number, that number twice), the
  * list it belongs to, and a fingerprint of the filters it was issued for. Not secret, and not
  * signed: a forged one can only start a list at another place, which any caller may do.
  */

@@ -4,6 +4,7 @@
 // the routes and the 405 table (gateway), and a test checks real responses against it.
 
 import { counterPaths } from "./counter.js";
+import { deliveryPaths, deliverySchemas } from "./deliveries.js";
 import { dnsLabel } from "./parts.js";
 import { watcherPaths, watcherSchemas } from "./watchers.js";
 import { webhookPaths, webhookSchemas } from "./webhooks.js";
@@ -16,11 +17,12 @@ export const openApiDocument = {
     description:
       "Webhooks called when Kubernetes Jobs finish. Wire-compatible with k8s-job-webhooks; fields beyond it are additions. A method a path does not list is answered 405 with Allow. Request bodies may be sent with Content-Encoding gzip, deflate or br; they are read as UTF-8 JSON whatever their Content-Type.",
   },
-  paths: { ...counterPaths, ...webhookPaths, ...watcherPaths },
+  paths: { ...counterPaths, ...webhookPaths, ...watcherPaths, ...deliveryPaths },
   components: {
     schemas: {
       ...webhookSchemas,
       ...watcherSchemas,
+      ...deliverySchemas,
       DnsLabel: dnsLabel,
       Problem: {
         type: "object",

@@ -3,7 +3,12 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect } from "chai";
 import { ClientError, Status } from "nice-grpc";
-import { TriggerStatus, WatcherStatus } from "../../proto/gen/jobhooks/v1/watchers.js";
+import {
+  AttemptErrorClass,
+  AttemptOutcome,
+  TriggerStatus,
+  WatcherStatus,
+} from "../../proto/gen/jobhooks/v1/watchers.js";
 import type { TestCluster } from "../cluster/TestCluster.js";
 import { waitFor } from "../cluster/wait.js";
 import { deleteWebhookObjects, kubectlApply } from "../support/apply.js";
@@ -81,6 +86,32 @@ describe("controlplane: egress guard (--deny-destinations, --allow-destinations)
     expect(done.triggers[0]?.lastError).to.equal(
       "EgressDenied: 127.0.0.2 is in --deny-destinations",
     );
+    expect(connections).to.equal(0);
+    // The attempt log names the class, the host by its name, and no status.
+    const log = await cp.watchers.listDeliveryAttempts({ id: done.id, pageSize: 0, pageToken: "" });
+    expect(log.attempts.map((a) => [a.errorClass, a.host, a.statusCode])).to.deep.equal([
+      [AttemptErrorClass.EGRESS_DENIED, `${DENIED_NAME}:${deniedPort}`, undefined],
+    ]);
+  });
+
+  // DNS is off in the controlplane's namespace: a name the hosts file lacks fails there.
+  it("classes a name that resolves nowhere as dns in the attempt log", async () => {
+    const ns = await createTestNamespace(cluster, "egress-dns");
+    const webhookId = await webhookTo(cp, `http://nowhere.egress.invalid:${deniedPort}/hook`);
+    await createJob(cluster, ns, "work");
+    const w = await cp.watchers.createWatcher({
+      namespace: ns,
+      jobName: "work",
+      triggers: [{ webhookId, timeoutSeconds: 1 }],
+    });
+    const done = await finalWatcher(cp, w.id);
+    expect(done.triggers[0]?.status).to.equal(TriggerStatus.TIMEOUT);
+    const log = await cp.watchers.listDeliveryAttempts({ id: w.id, pageSize: 0, pageToken: "" });
+    expect(log.attempts.length).to.be.greaterThan(0);
+    expect(new Set(log.attempts.map((a) => a.errorClass))).to.deep.equal(
+      new Set([AttemptErrorClass.DNS]),
+    );
+    expect(log.attempts.at(-1)?.outcome).to.equal(AttemptOutcome.TIMEOUT);
     expect(connections).to.equal(0);
   });
 

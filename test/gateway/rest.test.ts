@@ -91,6 +91,10 @@ for (const { layout, name } of LAYOUTS)
         "/job-done-watchers/{id}/cancel",
       );
       expect(twice.status).to.equal(409);
+      // Cancelled before its Job finished: no attempt was made.
+      const log = `/job-done-watchers/${watcher.id}/deliveries`;
+      const attempts = await call("GET", log, "/job-done-watchers/{id}/deliveries");
+      expect(attempts.body).to.deep.equal([]);
     });
 
     it("answers bad input with 4xx problem+json naming the fields", async () => {

@@ -8,8 +8,8 @@ export interface ReceivedRequest {
   at: number;
 }
 
-/** What the receiver answers: a status, optional headers, or "hang" to never answer. */
-export type Reply = { status: number; headers?: Record<string, string> } | "hang";
+/** What the receiver answers: a status, optional headers and body ("ok"), or "hang" to never answer. */
+export type Reply = { status: number; headers?: Record<string, string>; body?: string } | "hang";
 
 /**
  * A webhook receiver on 127.0.0.1: records every request and answers per path from a script of
@@ -89,6 +89,6 @@ export class Receiver {
       status: 200,
     };
     if (reply === "hang") return;
-    res.writeHead(reply.status, reply.headers).end("ok");
+    res.writeHead(reply.status, reply.headers).end(reply.body ?? "ok");
   }
 }

@@ -86,6 +86,7 @@ export function testService(
     watchers: watcherOperations(engine, auth, {
       defaultNamespace: "fallback",
       redeliveries,
+      deliveryLog: store.deliveryLog,
       podJobs: { jobOf: (caller) => Promise.resolve(podJobs[caller.pod?.name ?? ""] ?? "") },
     }),
   };

@@ -1,3 +1,4 @@
+import type { DeliveryLogRepo } from "../DeliveryLogRepo.js";
 import type { DeliveryRepo } from "../DeliveryRepo.js";
 import { guarded } from "../guarded.js";
 import type { LabelRepo } from "../LabelRepo.js";
@@ -10,6 +11,7 @@ import type { WatcherRepo } from "../WatcherRepo.js";
 import type { WebhookRepo } from "../WebhookRepo.js";
 import { Database, type Queryable } from "./Database.js";
 import { MIGRATIONS } from "./migrations.js";
+import { PostgresDeliveryLogRepo } from "./PostgresDeliveryLogRepo.js";
 import { PostgresDeliveryRepo } from "./PostgresDeliveryRepo.js";
 import { PostgresLabelRepo } from "./PostgresLabelRepo.js";
 import { PostgresMemberRepo } from "./PostgresMemberRepo.js";
@@ -32,6 +34,7 @@ export class PostgresStore implements Store {
   readonly deliveries: DeliveryRepo;
   readonly labels: LabelRepo;
   readonly redeliveries: RedeliveryRepo;
+  readonly deliveryLog: DeliveryLogRepo;
   readonly members: MemberRepo;
   readonly health = new StoreHealth();
   /** Other replicas write it too. */
@@ -43,6 +46,7 @@ export class PostgresStore implements Store {
     this.deliveries = guarded<DeliveryRepo>(new PostgresDeliveryRepo(db), this.health);
     this.labels = guarded<LabelRepo>(new PostgresLabelRepo(db), this.health);
     this.redeliveries = guarded<RedeliveryRepo>(new PostgresRedeliveryRepo(db), this.health);
+    this.deliveryLog = guarded<DeliveryLogRepo>(new PostgresDeliveryLogRepo(db), this.health);
     this.members = guarded<MemberRepo>(new PostgresMemberRepo(db), this.health);
   }
 

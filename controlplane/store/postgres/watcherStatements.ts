@@ -1,6 +1,7 @@
 import { Reason, TriggerStatus, type Delivery } from "../../watchers/model.js";
 import { deliveryExtras } from "../rows.js";
 import type { Queryable } from "./Database.js";
+import { ATTEMPT_COLUMNS, attemptValues } from "../attemptRows.js";
 import type { AttemptChanges, WatcherChange, WatcherChanges } from "../WatcherRepo.js";
 
 /** Writes of PostgresWatcherRepo that are one statement each, so one round trip. */
@@ -72,6 +73,13 @@ export const NOTIFY = `
     ON CONFLICT (job_uid) DO NOTHING)
   SELECT COUNT(*)::int AS n FROM w`;
 
+// RECORD_ATTEMPT's row in the attempt log ($16 to $30, attemptValues' order), when it has one.
+const LOG_ATTEMPT = `a AS (
+    INSERT INTO attempts (${ATTEMPT_COLUMNS})
+    SELECT $16::text, $17::text, $18::text, $19::text, $20::bigint, $21::int, $22::text, $23::int,
+      $24::text, $25::text, $26::text, $27::text, $28::text, $29::bigint, $30::int
+    WHERE $16::text IS NOT NULL AND EXISTS (SELECT 1 FROM d))`;
+
 // An attempt's result ($1 retry at, or null: final). The watcher's status changes only from
 // PROCESSING; a final result without a new status still marks it updated. A final result keeps
 // the delivery's message ($14 delivered) as its row goes. A redelivery ($15) counts one more
@@ -104,7 +112,8 @@ export const RECORD_ATTEMPT = `
   l AS (
     INSERT INTO job_labels (job_uid, namespace, name, due_at)
     SELECT $11, $12, $13, $9 WHERE $11::text IS NOT NULL AND EXISTS (SELECT 1 FROM d)
-    ON CONFLICT (job_uid) DO NOTHING)
+    ON CONFLICT (job_uid) DO NOTHING),
+  ${LOG_ATTEMPT}
   SELECT COUNT(*)::int AS n FROM d`;
 
 /** NOTIFY's values: the change, its deliveries column by column, and the labels owed. */
@@ -143,6 +152,7 @@ export function recordAttemptValues(c: AttemptChanges): unknown[] {
     c.label?.namespace ?? null,
     c.label?.name ?? null,
     ...redeliveryValues(c),
+    ...logValues(c),
   ];
 }
 
@@ -150,4 +160,9 @@ export function recordAttemptValues(c: AttemptChanges): unknown[] {
 function redeliveryValues(c: AttemptChanges): [number, boolean] {
   const delivered = !c.retryAt && c.record.status === TriggerStatus.CALLED;
   return [delivered ? 1 : 0, c.redelivery === true];
+}
+
+// LOG_ATTEMPT's values: all null when the attempt writes no row.
+function logValues(c: AttemptChanges): unknown[] {
+  return c.log ? attemptValues(c.log) : ATTEMPT_COLUMNS.split(",").map(() => null);
 }

@@ -1,6 +1,7 @@
 import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import type { DeliveryLogRepo } from "../DeliveryLogRepo.js";
 import type { DeliveryRepo } from "../DeliveryRepo.js";
 import { guarded } from "../guarded.js";
 import type { LabelRepo } from "../LabelRepo.js";
@@ -11,6 +12,7 @@ import type { RedeliveryRepo } from "../RedeliveryRepo.js";
 import type { WatcherRepo } from "../WatcherRepo.js";
 import type { WebhookRepo } from "../WebhookRepo.js";
 import { MIGRATIONS } from "./migrations.js";
+import { SqliteDeliveryLogRepo } from "./SqliteDeliveryLogRepo.js";
 import { SqliteDeliveryRepo } from "./SqliteDeliveryRepo.js";
 import { SqliteLabelRepo } from "./SqliteLabelRepo.js";
 import { SqliteRedeliveryRepo } from "./SqliteRedeliveryRepo.js";
@@ -35,6 +37,7 @@ export class SqliteStore implements Store {
   readonly deliveries: DeliveryRepo;
   readonly labels: LabelRepo;
   readonly redeliveries: RedeliveryRepo;
+  readonly deliveryLog: DeliveryLogRepo;
   readonly health = new StoreHealth();
   /** One process owns the file. */
   readonly shared = false;
@@ -45,6 +48,7 @@ export class SqliteStore implements Store {
     this.deliveries = guarded<DeliveryRepo>(new SqliteDeliveryRepo(db), this.health);
     this.labels = guarded<LabelRepo>(new SqliteLabelRepo(db), this.health);
     this.redeliveries = guarded<RedeliveryRepo>(new SqliteRedeliveryRepo(db), this.health);
+    this.deliveryLog = guarded<DeliveryLogRepo>(new SqliteDeliveryLogRepo(db), this.health);
   }
 
   // `reclaim`: the WAL is cut back to its small bound first, for a volume that filled up.

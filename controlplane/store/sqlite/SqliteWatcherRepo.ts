@@ -3,6 +3,7 @@ import {
   IdempotencyConflictError,
   UnknownWebhookError,
   type AttemptChanges,
+  type AttemptLogEntry,
   type JobRef,
   type NewWatcher,
   type WatcherChange,
@@ -13,6 +14,7 @@ import { OPEN, SqliteWatcherReads } from "./SqliteWatcherReads.js";
 import type { Synchronous } from "../guarded.js";
 import { watcherValues } from "../rows.js";
 import { insertOutbox, KEEP_MESSAGE } from "./outbox.js";
+import { ATTEMPT_COLUMNS, attemptValues } from "../attemptRows.js";
 
 // A change that finds its watcher in another state than it was decided for: roll back.
 class StaleChange extends Error {}
@@ -85,13 +87,7 @@ export class SqliteWatcherRepo extends SqliteWatcherReads implements Synchronous
         ).run(...(c.retryAt ? [c.retryAt.getTime(), r.attempts] : []), c.deliveryId).changes === 0;
       // Its watcher ended meanwhile and took the row with it.
       if (gone) return false;
-      if (c.redelivery) this.recordRedelivery(c);
-      else {
-        this.q(
-          `UPDATE triggers SET status = ?, attempts = ?, last_error = ?, called_at = ?
-           WHERE id = ? AND status = 'NOT_CALLED'`,
-        ).run(r.status, r.attempts, r.lastError, r.calledAt.getTime(), c.triggerId);
-      }
+      this.recordTrigger(c);
       if (c.watcherStatus !== undefined) {
         this.q(
           `UPDATE watchers SET status = ?, updated_at = ? WHERE id = ? AND status = 'PROCESSING'`,
@@ -100,18 +96,33 @@ export class SqliteWatcherRepo extends SqliteWatcherReads implements Synchronous
         this.q(`UPDATE watchers SET updated_at = ? WHERE id = ?`).run(c.at.getTime(), c.watcherId);
       }
       if (c.label) this.queueLabel(c.label, c.at);
+      if (c.log) this.logAttempt(c.log);
       return true;
     });
   }
 
-  // A redelivery's attempt counts on its trigger's; a final one sets its status, whatever it was.
-  private recordRedelivery(c: AttemptChanges): void {
+  // A first delivery's attempt sets its NOT_CALLED trigger's record. A redelivery's counts on
+  // its trigger's attempts; a final one sets its status, whatever it was.
+  private recordTrigger(c: AttemptChanges): void {
     const r = c.record;
+    if (!c.redelivery) {
+      this.q(
+        `UPDATE triggers SET status = ?, attempts = ?, last_error = ?, called_at = ?
+         WHERE id = ? AND status = 'NOT_CALLED'`,
+      ).run(r.status, r.attempts, r.lastError, r.calledAt.getTime(), c.triggerId);
+      return;
+    }
     this.q(
       `UPDATE triggers SET status = CASE WHEN ? THEN ? ELSE status END, attempts = attempts + 1,
          last_error = ?, called_at = ?
        WHERE id = ?`,
     ).run(c.retryAt ? 0 : 1, r.status, r.lastError, r.calledAt.getTime(), c.triggerId);
+  }
+
+  private logAttempt(e: AttemptLogEntry): void {
+    this.q(
+      `INSERT INTO attempts (${ATTEMPT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(...attemptValues(e));
   }
 
   private change(c: WatcherChange, at: number): void {

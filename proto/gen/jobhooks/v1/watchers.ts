@@ -262,6 +262,200 @@ export function jobOutcomeToNumber(object: JobOutcome): number {
   }
 }
 
+/** Why a delivery attempt did not succeed. */
+export enum AttemptErrorClass {
+  /** UNSPECIFIED - None: the receiver answered 2xx. */
+  UNSPECIFIED = "ATTEMPT_ERROR_CLASS_UNSPECIFIED",
+  /** TIMEOUT - No answer within the attempt's limit (connect or response). */
+  TIMEOUT = "ATTEMPT_ERROR_CLASS_TIMEOUT",
+  /** REFUSED - The connection was refused, reset or closed by the receiver. */
+  REFUSED = "ATTEMPT_ERROR_CLASS_REFUSED",
+  /** TLS - The TLS handshake failed. */
+  TLS = "ATTEMPT_ERROR_CLASS_TLS",
+  /** DNS - The host name did not resolve. */
+  DNS = "ATTEMPT_ERROR_CLASS_DNS",
+  /** EGRESS_DENIED - Every address of the host is denied (--deny-destinations): no connection was made. */
+  EGRESS_DENIED = "ATTEMPT_ERROR_CLASS_EGRESS_DENIED",
+  /** NETWORK - Another failure before a response. */
+  NETWORK = "ATTEMPT_ERROR_CLASS_NETWORK",
+  /** HTTP - The receiver answered a status other than 2xx. */
+  HTTP = "ATTEMPT_ERROR_CLASS_HTTP",
+  /** SECRET - The signing Secret could not be read: nothing was sent. */
+  SECRET = "ATTEMPT_ERROR_CLASS_SECRET",
+  /** DEADLINE - The delivery's deadline had passed when it was due again: nothing was sent. */
+  DEADLINE = "ATTEMPT_ERROR_CLASS_DEADLINE",
+  UNRECOGNIZED = "UNRECOGNIZED",
+}
+
+export function attemptErrorClassFromJSON(object: any): AttemptErrorClass {
+  switch (object) {
+    case 0:
+    case "ATTEMPT_ERROR_CLASS_UNSPECIFIED":
+      return AttemptErrorClass.UNSPECIFIED;
+    case 1:
+    case "ATTEMPT_ERROR_CLASS_TIMEOUT":
+      return AttemptErrorClass.TIMEOUT;
+    case 2:
+    case "ATTEMPT_ERROR_CLASS_REFUSED":
+      return AttemptErrorClass.REFUSED;
+    case 3:
+    case "ATTEMPT_ERROR_CLASS_TLS":
+      return AttemptErrorClass.TLS;
+    case 4:
+    case "ATTEMPT_ERROR_CLASS_DNS":
+      return AttemptErrorClass.DNS;
+    case 5:
+    case "ATTEMPT_ERROR_CLASS_EGRESS_DENIED":
+      return AttemptErrorClass.EGRESS_DENIED;
+    case 6:
+    case "ATTEMPT_ERROR_CLASS_NETWORK":
+      return AttemptErrorClass.NETWORK;
+    case 7:
+    case "ATTEMPT_ERROR_CLASS_HTTP":
+      return AttemptErrorClass.HTTP;
+    case 8:
+    case "ATTEMPT_ERROR_CLASS_SECRET":
+      return AttemptErrorClass.SECRET;
+    case 9:
+    case "ATTEMPT_ERROR_CLASS_DEADLINE":
+      return AttemptErrorClass.DEADLINE;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return AttemptErrorClass.UNRECOGNIZED;
+  }
+}
+
+export function attemptErrorClassToJSON(object: AttemptErrorClass): string {
+  switch (object) {
+    case AttemptErrorClass.UNSPECIFIED:
+      return "ATTEMPT_ERROR_CLASS_UNSPECIFIED";
+    case AttemptErrorClass.TIMEOUT:
+      return "ATTEMPT_ERROR_CLASS_TIMEOUT";
+    case AttemptErrorClass.REFUSED:
+      return "ATTEMPT_ERROR_CLASS_REFUSED";
+    case AttemptErrorClass.TLS:
+      return "ATTEMPT_ERROR_CLASS_TLS";
+    case AttemptErrorClass.DNS:
+      return "ATTEMPT_ERROR_CLASS_DNS";
+    case AttemptErrorClass.EGRESS_DENIED:
+      return "ATTEMPT_ERROR_CLASS_EGRESS_DENIED";
+    case AttemptErrorClass.NETWORK:
+      return "ATTEMPT_ERROR_CLASS_NETWORK";
+    case AttemptErrorClass.HTTP:
+      return "ATTEMPT_ERROR_CLASS_HTTP";
+    case AttemptErrorClass.SECRET:
+      return "ATTEMPT_ERROR_CLASS_SECRET";
+    case AttemptErrorClass.DEADLINE:
+      return "ATTEMPT_ERROR_CLASS_DEADLINE";
+    case AttemptErrorClass.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+export function attemptErrorClassToNumber(object: AttemptErrorClass): number {
+  switch (object) {
+    case AttemptErrorClass.UNSPECIFIED:
+      return 0;
+    case AttemptErrorClass.TIMEOUT:
+      return 1;
+    case AttemptErrorClass.REFUSED:
+      return 2;
+    case AttemptErrorClass.TLS:
+      return 3;
+    case AttemptErrorClass.DNS:
+      return 4;
+    case AttemptErrorClass.EGRESS_DENIED:
+      return 5;
+    case AttemptErrorClass.NETWORK:
+      return 6;
+    case AttemptErrorClass.HTTP:
+      return 7;
+    case AttemptErrorClass.SECRET:
+      return 8;
+    case AttemptErrorClass.DEADLINE:
+      return 9;
+    case AttemptErrorClass.UNRECOGNIZED:
+    default:
+      return -1;
+  }
+}
+
+/** What an attempt did to its delivery. */
+export enum AttemptOutcome {
+  UNSPECIFIED = "ATTEMPT_OUTCOME_UNSPECIFIED",
+  /** RETRY - Tried again at next_attempt_at. */
+  RETRY = "ATTEMPT_OUTCOME_RETRY",
+  /** DELIVERED - A 2xx: the trigger is CALLED. */
+  DELIVERED = "ATTEMPT_OUTCOME_DELIVERED",
+  /** REJECTED - Refused for good: the trigger is FAILED. */
+  REJECTED = "ATTEMPT_OUTCOME_REJECTED",
+  /** TIMEOUT - No 2xx before the delivery's deadline: the trigger is TIMEOUT. */
+  TIMEOUT = "ATTEMPT_OUTCOME_TIMEOUT",
+  UNRECOGNIZED = "UNRECOGNIZED",
+}
+
+export function attemptOutcomeFromJSON(object: any): AttemptOutcome {
+  switch (object) {
+    case 0:
+    case "ATTEMPT_OUTCOME_UNSPECIFIED":
+      return AttemptOutcome.UNSPECIFIED;
+    case 1:
+    case "ATTEMPT_OUTCOME_RETRY":
+      return AttemptOutcome.RETRY;
+    case 2:
+    case "ATTEMPT_OUTCOME_DELIVERED":
+      return AttemptOutcome.DELIVERED;
+    case 3:
+    case "ATTEMPT_OUTCOME_REJECTED":
+      return AttemptOutcome.REJECTED;
+    case 4:
+    case "ATTEMPT_OUTCOME_TIMEOUT":
+      return AttemptOutcome.TIMEOUT;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return AttemptOutcome.UNRECOGNIZED;
+  }
+}
+
+export function attemptOutcomeToJSON(object: AttemptOutcome): string {
+  switch (object) {
+    case AttemptOutcome.UNSPECIFIED:
+      return "ATTEMPT_OUTCOME_UNSPECIFIED";
+    case AttemptOutcome.RETRY:
+      return "ATTEMPT_OUTCOME_RETRY";
+    case AttemptOutcome.DELIVERED:
+      return "ATTEMPT_OUTCOME_DELIVERED";
+    case AttemptOutcome.REJECTED:
+      return "ATTEMPT_OUTCOME_REJECTED";
+    case AttemptOutcome.TIMEOUT:
+      return "ATTEMPT_OUTCOME_TIMEOUT";
+    case AttemptOutcome.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+export function attemptOutcomeToNumber(object: AttemptOutcome): number {
+  switch (object) {
+    case AttemptOutcome.UNSPECIFIED:
+      return 0;
+    case AttemptOutcome.RETRY:
+      return 1;
+    case AttemptOutcome.DELIVERED:
+      return 2;
+    case AttemptOutcome.REJECTED:
+      return 3;
+    case AttemptOutcome.TIMEOUT:
+      return 4;
+    case AttemptOutcome.UNRECOGNIZED:
+    default:
+      return -1;
+  }
+}
+
 export interface JobDoneTrigger {
   id: string;
   webhookId: string;
@@ -364,6 +558,57 @@ export interface RedeliverTriggerRequest {
   id: string;
   /** One of its triggers. */
   triggerId: string;
+}
+
+/** One attempt of a delivery, as the attempt log keeps it. */
+export interface DeliveryAttempt {
+  /** Larger for later attempts. */
+  id: string;
+  /** The delivery's webhook-id. */
+  deliveryId: string;
+  triggerId: string;
+  watcherId: string;
+  webhookId: string;
+  startedAt: Date | undefined;
+  durationMs: number;
+  /** The URL's host, with its port when not the scheme's default. */
+  host: string;
+  /** Absent when no response arrived. */
+  statusCode?: number | undefined;
+  errorClass: AttemptErrorClass;
+  /** What went wrong, for people; empty for a 2xx. */
+  error: string;
+  /** The response body's first 1 KiB as text, whatever the status. */
+  responseBody: string;
+  /** A few response headers (content-type, content-length, retry-after, location, server, date). */
+  responseHeaders: { [key: string]: string };
+  outcome: AttemptOutcome;
+  /** For a retry: when the next attempt is due. */
+  nextAttemptAt?:
+    | Date
+    | undefined;
+  /** The delivery was a redelivery asked for through the API. */
+  redelivery: boolean;
+}
+
+export interface DeliveryAttempt_ResponseHeadersEntry {
+  key: string;
+  value: string;
+}
+
+export interface ListDeliveryAttemptsRequest {
+  /** The watcher. */
+  id: string;
+  /** Default and maximum 1000. */
+  pageSize: number;
+  /** A next_page_token of an earlier answer for the same watcher; empty for the first page. */
+  pageToken: string;
+}
+
+export interface ListDeliveryAttemptsResponse {
+  attempts: DeliveryAttempt[];
+  /** Empty on the last page. */
+  nextPageToken: string;
 }
 
 function createBaseJobDoneTrigger(): JobDoneTrigger {
@@ -1784,6 +2029,700 @@ export const RedeliverTriggerRequest: MessageFns<RedeliverTriggerRequest> = {
   },
 };
 
+function createBaseDeliveryAttempt(): DeliveryAttempt {
+  return {
+    id: "",
+    deliveryId: "",
+    triggerId: "",
+    watcherId: "",
+    webhookId: "",
+    startedAt: undefined,
+    durationMs: 0,
+    host: "",
+    statusCode: undefined,
+    errorClass: AttemptErrorClass.UNSPECIFIED,
+    error: "",
+    responseBody: "",
+    responseHeaders: {},
+    outcome: AttemptOutcome.UNSPECIFIED,
+    nextAttemptAt: undefined,
+    redelivery: false,
+  };
+}
+
+export const DeliveryAttempt: MessageFns<DeliveryAttempt> = {
+  encode(message: DeliveryAttempt, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.deliveryId !== "") {
+      writer.uint32(18).string(message.deliveryId);
+    }
+    if (message.triggerId !== "") {
+      writer.uint32(26).string(message.triggerId);
+    }
+    if (message.watcherId !== "") {
+      writer.uint32(34).string(message.watcherId);
+    }
+    if (message.webhookId !== "") {
+      writer.uint32(42).string(message.webhookId);
+    }
+    if (message.startedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.startedAt), writer.uint32(50).fork()).join();
+    }
+    if (message.durationMs !== 0) {
+      writer.uint32(56).uint32(message.durationMs);
+    }
+    if (message.host !== "") {
+      writer.uint32(66).string(message.host);
+    }
+    if (message.statusCode !== undefined) {
+      writer.uint32(72).uint32(message.statusCode);
+    }
+    if (message.errorClass !== AttemptErrorClass.UNSPECIFIED) {
+      writer.uint32(80).int32(attemptErrorClassToNumber(message.errorClass));
+    }
+    if (message.error !== "") {
+      writer.uint32(90).string(message.error);
+    }
+    if (message.responseBody !== "") {
+      writer.uint32(98).string(message.responseBody);
+    }
+    globalThis.Object.entries(message.responseHeaders).forEach(([key, value]: [string, string]) => {
+      DeliveryAttempt_ResponseHeadersEntry.encode({ key: key as any, value }, writer.uint32(106).fork()).join();
+    });
+    if (message.outcome !== AttemptOutcome.UNSPECIFIED) {
+      writer.uint32(112).int32(attemptOutcomeToNumber(message.outcome));
+    }
+    if (message.nextAttemptAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.nextAttemptAt), writer.uint32(122).fork()).join();
+    }
+    if (message.redelivery !== false) {
+      writer.uint32(128).bool(message.redelivery);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeliveryAttempt {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeliveryAttempt();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.deliveryId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.triggerId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.watcherId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.webhookId = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.startedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.durationMs = reader.uint32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.host = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.statusCode = reader.uint32();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.errorClass = attemptErrorClassFromJSON(reader.int32());
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.error = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.responseBody = reader.string();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            const entry13 = DeliveryAttempt_ResponseHeadersEntry.decode(reader, reader.uint32());
+            if (entry13.value !== undefined) {
+              message.responseHeaders[entry13.key] = entry13.value;
+            }
+            continue;
+          }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.outcome = attemptOutcomeFromJSON(reader.int32());
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.nextAttemptAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 16: {
+            if (tag !== 128) {
+              break;
+            }
+
+            message.redelivery = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeliveryAttempt {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      deliveryId: isSet(object.deliveryId)
+        ? globalThis.String(object.deliveryId)
+        : isSet(object.delivery_id)
+        ? globalThis.String(object.delivery_id)
+        : "",
+      triggerId: isSet(object.triggerId)
+        ? globalThis.String(object.triggerId)
+        : isSet(object.trigger_id)
+        ? globalThis.String(object.trigger_id)
+        : "",
+      watcherId: isSet(object.watcherId)
+        ? globalThis.String(object.watcherId)
+        : isSet(object.watcher_id)
+        ? globalThis.String(object.watcher_id)
+        : "",
+      webhookId: isSet(object.webhookId)
+        ? globalThis.String(object.webhookId)
+        : isSet(object.webhook_id)
+        ? globalThis.String(object.webhook_id)
+        : "",
+      startedAt: isSet(object.startedAt)
+        ? fromJsonTimestamp(object.startedAt)
+        : isSet(object.started_at)
+        ? fromJsonTimestamp(object.started_at)
+        : undefined,
+      durationMs: isSet(object.durationMs)
+        ? globalThis.Number(object.durationMs)
+        : isSet(object.duration_ms)
+        ? globalThis.Number(object.duration_ms)
+        : 0,
+      host: isSet(object.host) ? globalThis.String(object.host) : "",
+      statusCode: isSet(object.statusCode)
+        ? globalThis.Number(object.statusCode)
+        : isSet(object.status_code)
+        ? globalThis.Number(object.status_code)
+        : undefined,
+      errorClass: isSet(object.errorClass)
+        ? attemptErrorClassFromJSON(object.errorClass)
+        : isSet(object.error_class)
+        ? attemptErrorClassFromJSON(object.error_class)
+        : AttemptErrorClass.UNSPECIFIED,
+      error: isSet(object.error) ? globalThis.String(object.error) : "",
+      responseBody: isSet(object.responseBody)
+        ? globalThis.String(object.responseBody)
+        : isSet(object.response_body)
+        ? globalThis.String(object.response_body)
+        : "",
+      responseHeaders: isObject(object.responseHeaders)
+        ? (globalThis.Object.entries(object.responseHeaders) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : isObject(object.response_headers)
+        ? (globalThis.Object.entries(object.response_headers) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      outcome: isSet(object.outcome) ? attemptOutcomeFromJSON(object.outcome) : AttemptOutcome.UNSPECIFIED,
+      nextAttemptAt: isSet(object.nextAttemptAt)
+        ? fromJsonTimestamp(object.nextAttemptAt)
+        : isSet(object.next_attempt_at)
+        ? fromJsonTimestamp(object.next_attempt_at)
+        : undefined,
+      redelivery: isSet(object.redelivery) ? globalThis.Boolean(object.redelivery) : false,
+    };
+  },
+
+  toJSON(message: DeliveryAttempt): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.deliveryId !== "") {
+      obj.deliveryId = message.deliveryId;
+    }
+    if (message.triggerId !== "") {
+      obj.triggerId = message.triggerId;
+    }
+    if (message.watcherId !== "") {
+      obj.watcherId = message.watcherId;
+    }
+    if (message.webhookId !== "") {
+      obj.webhookId = message.webhookId;
+    }
+    if (message.startedAt !== undefined) {
+      obj.startedAt = message.startedAt.toISOString();
+    }
+    if (message.durationMs !== 0) {
+      obj.durationMs = Math.round(message.durationMs);
+    }
+    if (message.host !== "") {
+      obj.host = message.host;
+    }
+    if (message.statusCode !== undefined) {
+      obj.statusCode = Math.round(message.statusCode);
+    }
+    if (message.errorClass !== AttemptErrorClass.UNSPECIFIED) {
+      obj.errorClass = attemptErrorClassToJSON(message.errorClass);
+    }
+    if (message.error !== "") {
+      obj.error = message.error;
+    }
+    if (message.responseBody !== "") {
+      obj.responseBody = message.responseBody;
+    }
+    if (message.responseHeaders) {
+      const entries = globalThis.Object.entries(message.responseHeaders) as [string, string][];
+      if (entries.length > 0) {
+        obj.responseHeaders = {};
+        entries.forEach(([k, v]) => {
+          obj.responseHeaders[k] = v;
+        });
+      }
+    }
+    if (message.outcome !== AttemptOutcome.UNSPECIFIED) {
+      obj.outcome = attemptOutcomeToJSON(message.outcome);
+    }
+    if (message.nextAttemptAt !== undefined) {
+      obj.nextAttemptAt = message.nextAttemptAt.toISOString();
+    }
+    if (message.redelivery !== false) {
+      obj.redelivery = message.redelivery;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeliveryAttempt>): DeliveryAttempt {
+    return DeliveryAttempt.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeliveryAttempt>): DeliveryAttempt {
+    const message = createBaseDeliveryAttempt();
+    message.id = object.id ?? "";
+    message.deliveryId = object.deliveryId ?? "";
+    message.triggerId = object.triggerId ?? "";
+    message.watcherId = object.watcherId ?? "";
+    message.webhookId = object.webhookId ?? "";
+    message.startedAt = object.startedAt ?? undefined;
+    message.durationMs = object.durationMs ?? 0;
+    message.host = object.host ?? "";
+    message.statusCode = object.statusCode ?? undefined;
+    message.errorClass = object.errorClass ?? AttemptErrorClass.UNSPECIFIED;
+    message.error = object.error ?? "";
+    message.responseBody = object.responseBody ?? "";
+    message.responseHeaders = (globalThis.Object.entries(object.responseHeaders ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.outcome = object.outcome ?? AttemptOutcome.UNSPECIFIED;
+    message.nextAttemptAt = object.nextAttemptAt ?? undefined;
+    message.redelivery = object.redelivery ?? false;
+    return message;
+  },
+};
+
+function createBaseDeliveryAttempt_ResponseHeadersEntry(): DeliveryAttempt_ResponseHeadersEntry {
+  return { key: "", value: "" };
+}
+
+export const DeliveryAttempt_ResponseHeadersEntry: MessageFns<DeliveryAttempt_ResponseHeadersEntry> = {
+  encode(message: DeliveryAttempt_ResponseHeadersEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeliveryAttempt_ResponseHeadersEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeliveryAttempt_ResponseHeadersEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeliveryAttempt_ResponseHeadersEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: DeliveryAttempt_ResponseHeadersEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeliveryAttempt_ResponseHeadersEntry>): DeliveryAttempt_ResponseHeadersEntry {
+    return DeliveryAttempt_ResponseHeadersEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeliveryAttempt_ResponseHeadersEntry>): DeliveryAttempt_ResponseHeadersEntry {
+    const message = createBaseDeliveryAttempt_ResponseHeadersEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseListDeliveryAttemptsRequest(): ListDeliveryAttemptsRequest {
+  return { id: "", pageSize: 0, pageToken: "" };
+}
+
+export const ListDeliveryAttemptsRequest: MessageFns<ListDeliveryAttemptsRequest> = {
+  encode(message: ListDeliveryAttemptsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(16).uint32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(26).string(message.pageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListDeliveryAttemptsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListDeliveryAttemptsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.pageSize = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListDeliveryAttemptsRequest {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListDeliveryAttemptsRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListDeliveryAttemptsRequest>): ListDeliveryAttemptsRequest {
+    return ListDeliveryAttemptsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListDeliveryAttemptsRequest>): ListDeliveryAttemptsRequest {
+    const message = createBaseListDeliveryAttemptsRequest();
+    message.id = object.id ?? "";
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseListDeliveryAttemptsResponse(): ListDeliveryAttemptsResponse {
+  return { attempts: [], nextPageToken: "" };
+}
+
+export const ListDeliveryAttemptsResponse: MessageFns<ListDeliveryAttemptsResponse> = {
+  encode(message: ListDeliveryAttemptsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.attempts) {
+      DeliveryAttempt.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListDeliveryAttemptsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListDeliveryAttemptsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.attempts.push(DeliveryAttempt.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListDeliveryAttemptsResponse {
+    return {
+      attempts: globalThis.Array.isArray(object?.attempts)
+        ? object.attempts.map((e: any) => DeliveryAttempt.fromJSON(e))
+        : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListDeliveryAttemptsResponse): unknown {
+    const obj: any = {};
+    if (message.attempts?.length) {
+      obj.attempts = message.attempts.map((e) => DeliveryAttempt.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListDeliveryAttemptsResponse>): ListDeliveryAttemptsResponse {
+    return ListDeliveryAttemptsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListDeliveryAttemptsResponse>): ListDeliveryAttemptsResponse {
+    const message = createBaseListDeliveryAttemptsResponse();
+    message.attempts = object.attempts?.map((e) => DeliveryAttempt.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
+    return message;
+  },
+};
+
 /** Job-done watchers: "when this Job finishes, call these webhooks". */
 export type JobDoneWatcherServiceDefinition = typeof JobDoneWatcherServiceDefinition;
 export const JobDoneWatcherServiceDefinition = {
@@ -1856,6 +2795,18 @@ export const JobDoneWatcherServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /**
+     * The watcher's delivery attempts, oldest first: the attempt log, kept for the controlplane's
+     * --delivery-retention. Pages as ListWatchers does; NOT_FOUND for an unknown watcher.
+     */
+    listDeliveryAttempts: {
+      name: "ListDeliveryAttempts",
+      requestType: ListDeliveryAttemptsRequest as typeof ListDeliveryAttemptsRequest,
+      requestStream: false,
+      responseType: ListDeliveryAttemptsResponse as typeof ListDeliveryAttemptsResponse,
+      responseStream: false,
+      options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
+    },
   },
 } as const;
 
@@ -1899,6 +2850,14 @@ export interface JobDoneWatcherServiceImplementation<CallContextExt = {}> {
     request: RedeliverTriggerRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<JobDoneWatcher>>;
+  /**
+   * The watcher's delivery attempts, oldest first: the attempt log, kept for the controlplane's
+   * --delivery-retention. Pages as ListWatchers does; NOT_FOUND for an unknown watcher.
+   */
+  listDeliveryAttempts(
+    request: ListDeliveryAttemptsRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<ListDeliveryAttemptsResponse>>;
 }
 
 export interface JobDoneWatcherServiceClient<CallOptionsExt = {}> {
@@ -1941,6 +2900,14 @@ export interface JobDoneWatcherServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<RedeliverTriggerRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<JobDoneWatcher>;
+  /**
+   * The watcher's delivery attempts, oldest first: the attempt log, kept for the controlplane's
+   * --delivery-retention. Pages as ListWatchers does; NOT_FOUND for an unknown watcher.
+   */
+  listDeliveryAttempts(
+    request: DeepPartial<ListDeliveryAttemptsRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<ListDeliveryAttemptsResponse>;
 }
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
@@ -1971,6 +2938,10 @@ function fromJsonTimestamp(o: any): Date {
   } else {
     return fromTimestamp(Timestamp.fromJSON(o));
   }
+}
+
+function isObject(value: any): boolean {
+  return typeof value === "object" && value !== null;
 }
 
 function isSet(value: any): boolean {
