@@ -111,6 +111,20 @@ export interface AttemptChanges {
   watcherStatus?: WatcherStatus;
   label?: JobRef;
   at: Date;
+  /**
+   * The attempt counts for its webhook's health (webhookHealth.ts): a CALLED record clears its
+   * failing_since, any other starts it; failing for `disableAfterMs` (0: never) disables the
+   * webhook and parks its outbox rows. Absent: health is left alone.
+   */
+  health?: { webhookId: string; disableAfterMs: number };
+}
+
+/** What recordAttempt wrote. */
+export interface AttemptRecorded {
+  /** False, having written nothing: the delivery was gone. */
+  recorded: boolean;
+  /** This attempt disabled its webhook (AttemptChanges.health). */
+  webhookDisabled: boolean;
 }
 
 /** Watchers, their triggers and their outbox rows: one aggregate, changed only as told. */
@@ -128,8 +142,8 @@ export interface WatcherRepo {
    * has one for its Job (another replica got there first).
    */
   apply(c: WatcherChanges): Promise<boolean>;
-  /** Writes `c` in one transaction; false, having written nothing, when its delivery is gone. */
-  recordAttempt(c: AttemptChanges): Promise<boolean>;
+  /** Writes `c` in one transaction; nothing when its delivery is gone. */
+  recordAttempt(c: AttemptChanges): Promise<AttemptRecorded>;
 
   get(id: string): Promise<Watcher | undefined>;
   /** Up to `limit` watchers matching `filter` after `after`, oldest first. */

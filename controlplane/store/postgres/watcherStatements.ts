@@ -1,4 +1,5 @@
-import { Reason, type Delivery } from "../../watchers/model.js";
+import { Reason, TriggerStatus, type Delivery } from "../../watchers/model.js";
+import { PARKED_MS } from "../../watchers/webhookHealth.js";
 import { deliveryExtras } from "../rows.js";
 import type { AttemptChanges, WatcherChange, WatcherChanges } from "../WatcherRepo.js";
 
@@ -13,8 +14,16 @@ export function insertDeliveries(first: number, watcher: number): string {
   const columns = `trigger_id, url, destination, body, content_type, secret, deadline_at,
       next_attempt_at, created_at, headers, secret_ref, webhook_id, redelivery, previous_secret,
       previous_secret_expires_at`;
+  // A webhook disabled since its deliveries were built: they wait (parked) with its others.
+  const values = columns
+    .replace(/(\w+)/g, "d.$1")
+    .replace(
+      "d.next_attempt_at",
+      `CASE WHEN EXISTS (SELECT 1 FROM webhooks x WHERE x.id = d.webhook_id
+         AND x.disabled_at IS NOT NULL) THEN ${PARKED_MS} ELSE d.next_attempt_at END`,
+    );
   return `INSERT INTO deliveries (id, watcher_id, ${columns})
-    SELECT d.id, $${watcher}, ${columns.replace(/(\w+)/g, "d.$1")}
+    SELECT d.id, $${watcher}, ${values}
     FROM unnest(${[0, 1, 2, 3, 4, 5, 6].map((i) => p(i, "text")).join(", ")},
       ${[7, 8, 9].map((i) => p(i, "bigint")).join(", ")},
       ${[10, 11, 12].map((i) => p(i, "text")).join(", ")}, ${p(13, "int")}, ${p(14, "text")},
@@ -59,10 +68,22 @@ export const NOTIFY = `
   SELECT COUNT(*)::int AS n FROM w`;
 
 // An attempt's result ($1 retry at, or null: final). The watcher's status changes only from
-// PROCESSING; a final result without a new status still marks it updated.
+// PROCESSING; a final result without a new status still marks it updated. With a webhook ($14),
+// the attempt ($15: it was a 2xx) counts for its health as decideHealth (webhookHealth.ts) says:
+// h decides on the webhook's row, locked; an attempt that disables it parks its outbox rows, and
+// a retry of a webhook disabled already is parked too. `disabled` is 1 when this one disabled it.
 export const RECORD_ATTEMPT = `
-  WITH retried AS (
-    UPDATE deliveries SET next_attempt_at = $1, attempts = $2, claimed_until = NULL
+  WITH h AS (
+    SELECT id,
+      CASE WHEN $15::boolean THEN NULL ELSE COALESCE(failing_since, $6::bigint) END AS failing,
+      disabled_at IS NOT NULL AS was_disabled,
+      NOT $15::boolean AND disabled_at IS NULL AND $16::bigint > 0
+        AND COALESCE(failing_since, $6::bigint) <= $9::bigint - $16::bigint AS disable
+    FROM webhooks WHERE id = $14::text FOR UPDATE),
+  retried AS (
+    UPDATE deliveries SET attempts = $2, claimed_until = NULL, next_attempt_at =
+      CASE WHEN EXISTS (SELECT 1 FROM h WHERE was_disabled OR disable) THEN ${PARKED_MS}
+      ELSE $1 END
     WHERE id = $3 AND $1::bigint IS NOT NULL RETURNING id),
   done AS (DELETE FROM deliveries WHERE id = $3 AND $1::bigint IS NULL RETURNING id),
   d AS (SELECT id FROM retried UNION ALL SELECT id FROM done),
@@ -76,8 +97,15 @@ export const RECORD_ATTEMPT = `
   l AS (
     INSERT INTO job_labels (job_uid, namespace, name, due_at)
     SELECT $11, $12, $13, $9 WHERE $11::text IS NOT NULL AND EXISTS (SELECT 1 FROM d)
-    ON CONFLICT (job_uid) DO NOTHING)
-  SELECT COUNT(*)::int AS n FROM d`;
+    ON CONFLICT (job_uid) DO NOTHING),
+  hw AS (
+    UPDATE webhooks x SET failing_since = h.failing,
+      disabled_at = CASE WHEN h.disable THEN $9 ELSE x.disabled_at END
+    FROM h WHERE x.id = h.id AND EXISTS (SELECT 1 FROM d) RETURNING h.disable),
+  parked AS (
+    UPDATE deliveries SET next_attempt_at = ${PARKED_MS}
+    WHERE webhook_id = $14 AND id <> $3 AND EXISTS (SELECT 1 FROM hw WHERE disable))
+  SELECT COUNT(*)::int AS n, (SELECT COUNT(*) FROM hw WHERE disable)::int AS disabled FROM d`;
 
 /** NOTIFY's values: the change, its deliveries column by column, and the labels owed. */
 export function notifyValues(
@@ -114,5 +142,8 @@ export function recordAttemptValues(c: AttemptChanges): unknown[] {
     c.label?.uid ?? null,
     c.label?.namespace ?? null,
     c.label?.name ?? null,
+    c.health?.webhookId ?? null,
+    c.record.status === TriggerStatus.CALLED,
+    c.health?.disableAfterMs ?? 0,
   ];
 }

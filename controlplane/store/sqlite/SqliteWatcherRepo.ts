@@ -1,8 +1,10 @@
-import { Reason, type Delivery, type Watcher } from "../../watchers/model.js";
+import { Reason, TriggerStatus, type Delivery, type Watcher } from "../../watchers/model.js";
+import { decideHealth, PARKED_MS } from "../../watchers/webhookHealth.js";
 import {
   IdempotencyConflictError,
   UnknownWebhookError,
   type AttemptChanges,
+  type AttemptRecorded,
   type JobRef,
   type NewWatcher,
   type WatcherChange,
@@ -69,8 +71,8 @@ export class SqliteWatcherRepo extends SqliteWatcherReads implements Synchronous
     }
   }
 
-  recordAttempt(c: AttemptChanges): boolean {
-    return this.transaction(() => {
+  recordAttempt(c: AttemptChanges): AttemptRecorded {
+    return this.transaction((): AttemptRecorded => {
       const r = c.record;
       const gone =
         this.q(
@@ -79,7 +81,7 @@ export class SqliteWatcherRepo extends SqliteWatcherReads implements Synchronous
             : `DELETE FROM deliveries WHERE id = ?`,
         ).run(...(c.retryAt ? [c.retryAt.getTime(), r.attempts] : []), c.deliveryId).changes === 0;
       // Its watcher ended meanwhile and took the row with it.
-      if (gone) return false;
+      if (gone) return { recorded: false, webhookDisabled: false };
       this.q(
         `UPDATE triggers SET status = ?, attempts = ?, last_error = ?, called_at = ?
          WHERE id = ? AND status = 'NOT_CALLED'`,
@@ -92,8 +94,39 @@ export class SqliteWatcherRepo extends SqliteWatcherReads implements Synchronous
         this.q(`UPDATE watchers SET updated_at = ? WHERE id = ?`).run(c.at.getTime(), c.watcherId);
       }
       if (c.label) this.queueLabel(c.label, c.at);
-      return true;
+      return { recorded: true, webhookDisabled: this.recordHealth(c) };
     });
+  }
+
+  // The webhook's health after this attempt (decideHealth); true when it disabled the webhook.
+  // A retry of a disabled webhook (one in flight as it was disabled) is parked with the rest.
+  private recordHealth(c: AttemptChanges): boolean {
+    if (!c.health) return false;
+    const { webhookId, disableAfterMs } = c.health;
+    const row = this.q(`SELECT failing_since, disabled_at FROM webhooks WHERE id = ?`).get(
+      webhookId,
+    ) as { failing_since: number | null; disabled_at: number | null } | undefined;
+    if (!row) return false;
+    const step = decideHealth(
+      {
+        failingSince: row.failing_since === null ? undefined : new Date(row.failing_since),
+        disabledAt: row.disabled_at === null ? undefined : new Date(row.disabled_at),
+      },
+      { ok: c.record.status === TriggerStatus.CALLED, calledAt: c.record.calledAt, at: c.at },
+      disableAfterMs,
+    );
+    this.q(
+      `UPDATE webhooks SET failing_since = ?, disabled_at = COALESCE(disabled_at, ?) WHERE id = ?`,
+    ).run(step.failingSince?.getTime() ?? null, step.disable ? c.at.getTime() : null, webhookId);
+    if (step.disable) {
+      this.q(`UPDATE deliveries SET next_attempt_at = ? WHERE webhook_id = ?`).run(
+        PARKED_MS,
+        webhookId,
+      );
+    } else if (row.disabled_at !== null && c.retryAt) {
+      this.q(`UPDATE deliveries SET next_attempt_at = ? WHERE id = ?`).run(PARKED_MS, c.deliveryId);
+    }
+    return step.disable;
   }
 
   private change(c: WatcherChange, at: number): void {
@@ -159,6 +192,11 @@ export class SqliteWatcherRepo extends SqliteWatcherReads implements Synchronous
         ...extras.map((column) => column[i] ?? null),
       );
     });
+    // A webhook disabled since its deliveries were built: they wait with its others.
+    this.q(
+      `UPDATE deliveries SET next_attempt_at = ? WHERE watcher_id = ? AND EXISTS
+         (SELECT 1 FROM webhooks w WHERE w.id = deliveries.webhook_id AND w.disabled_at IS NOT NULL)`,
+    ).run(PARKED_MS, watcherId);
   }
 
   private checkWebhooks(n: NewWatcher): void {
