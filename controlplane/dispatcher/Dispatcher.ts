@@ -52,6 +52,10 @@ export interface DispatcherOptions {
   secretOf?: (ref: SecretRef) => Promise<string>;
   /** An attempt was recorded, with the watcher it was for (read again for a retry). */
   onAttempt?: (d: Delivery, step: AttemptStep, watcher: Watcher | undefined) => void;
+  /** A webhook failing for this long without a success is disabled (0 or absent: never); */
+  disableAfterMs?: number;
+  /** the attempt `d` that disabled it is told after onAttempt, with the same watcher. */
+  onWebhookDisabled?: (d: Delivery, watcher: Watcher | undefined) => void;
   now?: () => Date;
 }
 
@@ -224,25 +228,26 @@ export class Dispatcher implements Part {
     const now = this.now();
     const step = decideAttempt(d, r, { calledAt, now, backoff: this.o.backoff });
     const view = step.outcome === "retry" ? NOTHING_READ : await this.view(d);
-    const changes = settleAttempt(d, step, view, now);
-    await this.o.store.watchers.recordAttempt(changes);
+    const health = { webhookId: d.webhookId, disableAfterMs: this.o.disableAfterMs ?? 0 };
+    const changes = { ...settleAttempt(d, step, view, now), health };
+    const { webhookDisabled } = await this.o.store.watchers.recordAttempt(changes);
     m.attemptDuration.observe(r.durationMs / 1000);
     m.deliveries.inc({ outcome: step.outcome });
     if (step.outcome === "delivered") {
       m.deliveryLatency.observe((now.getTime() - d.createdAt.getTime()) / 1000);
     }
     this.progress(d.watcherId, changes.watcherStatus);
-    this.report(d, step, view.watcher);
+    this.report(d, step, view.watcher, webhookDisabled);
   }
 
   // Told after the attempt is recorded, without holding up the next one; a retry read no
   // watcher, so one is read for it here.
-  private report(d: Delivery, step: AttemptStep, watcher: Watcher | undefined): void {
-    const tell = this.o.onAttempt;
-    if (!tell) return;
+  private report(d: Delivery, step: AttemptStep, watcher: Watcher | undefined, off: boolean): void {
+    const { onAttempt: tell, onWebhookDisabled: disabled } = this.o;
+    if (!tell && !(off && disabled)) return;
     const read = watcher ? Promise.resolve(watcher) : this.o.store.watchers.get(d.watcherId);
     read
-      .then((w) => tell(d, step, w))
+      .then((w) => [tell?.(d, step, w), off && disabled?.(d, w)])
       .catch((err: unknown) => {
         this.o.log.warn({ err, delivery: d.id }, "could not report a delivery attempt");
       });

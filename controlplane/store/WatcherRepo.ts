@@ -112,9 +112,11 @@ export interface AttemptChanges {
   label?: JobRef;
   at: Date;
   /**
-   * The attempt counts for its webhook's health (webhookHealth.ts): a CALLED record clears its
-   * failing_since, any other starts it; failing for `disableAfterMs` (0: never) disables the
-   * webhook and parks its outbox rows. Absent: health is left alone.
+   * The attempt counts for its webhook's health: a CALLED record clears its failing_since, any
+   * other starts it (the attempt's calledAt) unless set; a failure once failing_since is at least
+   * `disableAfterMs` (0: never) before `at` disables the webhook (disabled_at = at) and parks its
+   * outbox rows (PARKED_MS); a retry of a disabled webhook is parked too. A success does not
+   * enable it: the API does. Absent: health is left alone.
    */
   health?: { webhookId: string; disableAfterMs: number };
 }

@@ -8,7 +8,14 @@ import {
   type PayloadRequest,
 } from "../payload/index.js";
 import { deliveryBody } from "./eventBody.js";
-import type { Delivery, Outcome, Trigger, Watcher, Webhook } from "./model.js";
+import {
+  PARKED_MS,
+  type Delivery,
+  type Outcome,
+  type Trigger,
+  type Watcher,
+  type Webhook,
+} from "./model.js";
 
 export interface DeliveryContext {
   job: JobSummary;
@@ -30,7 +37,10 @@ export function destinationOf(url: string): string {
   }
 }
 
-/** The outbox rows a notifying watcher owes: one per trigger, due now, each with its deadline. */
+/**
+ * The outbox rows a notifying watcher owes: one per trigger, due now (parked when its webhook is
+ * disabled), each with its deadline.
+ */
 export function buildDeliveries(
   w: Watcher,
   webhookOf: (id: string) => Webhook | undefined,
@@ -58,7 +68,8 @@ export function buildDeliveries(
         webhook.previousSecret.expiresAt > c.now && { previousSecret: webhook.previousSecret }),
       ...(secretRef && { secretRef }),
       deadlineAt: new Date(c.now.getTime() + timeoutMs),
-      nextAttemptAt: c.now,
+      // A disabled webhook's deliveries wait, parked, until it is enabled.
+      nextAttemptAt: webhook.disabledAt ? new Date(PARKED_MS) : c.now,
       attempts: 0,
       createdAt: c.now,
     };

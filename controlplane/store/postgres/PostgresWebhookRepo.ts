@@ -1,8 +1,7 @@
-import type { Webhook } from "../../watchers/model.js";
+import { PARKED_MS, type Webhook } from "../../watchers/model.js";
 import type { Cursor } from "../keyset.js";
 import { toWebhook, webhookValues, type WebhookRow } from "../rows.js";
 import type { WebhookDeletion, WebhookEnabled, WebhookRepo } from "../WebhookRepo.js";
-import { PARKED_MS } from "../../watchers/webhookHealth.js";
 import type { Database } from "./Database.js";
 import { OPEN } from "./PostgresWatcherReads.js";
 

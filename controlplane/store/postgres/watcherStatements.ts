@@ -1,5 +1,4 @@
-import { Reason, TriggerStatus, type Delivery } from "../../watchers/model.js";
-import { PARKED_MS } from "../../watchers/webhookHealth.js";
+import { PARKED_MS, Reason, TriggerStatus, type Delivery } from "../../watchers/model.js";
 import { deliveryExtras } from "../rows.js";
 import type { AttemptChanges, WatcherChange, WatcherChanges } from "../WatcherRepo.js";
 
@@ -15,13 +14,11 @@ export function insertDeliveries(first: number, watcher: number): string {
       next_attempt_at, created_at, headers, secret_ref, webhook_id, redelivery, previous_secret,
       previous_secret_expires_at`;
   // A webhook disabled since its deliveries were built: they wait (parked) with its others.
-  const values = columns
-    .replace(/(\w+)/g, "d.$1")
-    .replace(
-      "d.next_attempt_at",
-      `CASE WHEN EXISTS (SELECT 1 FROM webhooks x WHERE x.id = d.webhook_id
+  const values = columns.replace(/(\w+)/g, "d.$1").replace(
+    "d.next_attempt_at",
+    `CASE WHEN EXISTS (SELECT 1 FROM webhooks x WHERE x.id = d.webhook_id
          AND x.disabled_at IS NOT NULL) THEN ${PARKED_MS} ELSE d.next_attempt_at END`,
-    );
+  );
   return `INSERT INTO deliveries (id, watcher_id, ${columns})
     SELECT d.id, $${watcher}, ${values}
     FROM unnest(${[0, 1, 2, 3, 4, 5, 6].map((i) => p(i, "text")).join(", ")},
@@ -69,9 +66,10 @@ export const NOTIFY = `
 
 // An attempt's result ($1 retry at, or null: final). The watcher's status changes only from
 // PROCESSING; a final result without a new status still marks it updated. With a webhook ($14),
-// the attempt ($15: it was a 2xx) counts for its health as decideHealth (webhookHealth.ts) says:
-// h decides on the webhook's row, locked; an attempt that disables it parks its outbox rows, and
-// a retry of a webhook disabled already is parked too. `disabled` is 1 when this one disabled it.
+// the attempt ($15: it was a 2xx) counts for its health (AttemptChanges.health; SQLite's
+// recordHealth says the same): h decides on the webhook's row, locked; an attempt that disables
+// it parks its outbox rows, and a retry of a webhook disabled already is parked too. `disabled`
+// is 1 when this attempt disabled it.
 export const RECORD_ATTEMPT = `
   WITH h AS (
     SELECT id,
@@ -142,6 +140,13 @@ export function recordAttemptValues(c: AttemptChanges): unknown[] {
     c.label?.uid ?? null,
     c.label?.namespace ?? null,
     c.label?.name ?? null,
+    ...healthValues(c),
+  ];
+}
+
+// $14 to $16: the webhook whose health the attempt counts for (null: none), 2xx, --disable-after.
+function healthValues(c: AttemptChanges): unknown[] {
+  return [
     c.health?.webhookId ?? null,
     c.record.status === TriggerStatus.CALLED,
     c.health?.disableAfterMs ?? 0,

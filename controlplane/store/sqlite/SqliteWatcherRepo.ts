@@ -1,5 +1,10 @@
-import { Reason, TriggerStatus, type Delivery, type Watcher } from "../../watchers/model.js";
-import { decideHealth, PARKED_MS } from "../../watchers/webhookHealth.js";
+import {
+  PARKED_MS,
+  Reason,
+  TriggerStatus,
+  type Delivery,
+  type Watcher,
+} from "../../watchers/model.js";
 import {
   IdempotencyConflictError,
   UnknownWebhookError,
@@ -98,35 +103,38 @@ export class SqliteWatcherRepo extends SqliteWatcherReads implements Synchronous
     });
   }
 
-  // The webhook's health after this attempt (decideHealth); true when it disabled the webhook.
-  // A retry of a disabled webhook (one in flight as it was disabled) is parked with the rest.
+  // The webhook's health after this attempt, as AttemptChanges.health says (the same SQL as
+  // PostgreSQL's RECORD_ATTEMPT); true when it disabled the webhook. A retry of a webhook
+  // disabled already (one in flight as it was disabled) is parked with the rest.
   private recordHealth(c: AttemptChanges): boolean {
     if (!c.health) return false;
-    const { webhookId, disableAfterMs } = c.health;
-    const row = this.q(`SELECT failing_since, disabled_at FROM webhooks WHERE id = ?`).get(
-      webhookId,
-    ) as { failing_since: number | null; disabled_at: number | null } | undefined;
-    if (!row) return false;
-    const step = decideHealth(
-      {
-        failingSince: row.failing_since === null ? undefined : new Date(row.failing_since),
-        disabledAt: row.disabled_at === null ? undefined : new Date(row.disabled_at),
-      },
-      { ok: c.record.status === TriggerStatus.CALLED, calledAt: c.record.calledAt, at: c.at },
-      disableAfterMs,
-    );
+    const id = c.health.webhookId;
+    const before = this.q(`SELECT disabled_at FROM webhooks WHERE id = ?`).get(id) as
+      { disabled_at: number | null } | undefined;
+    if (!before) return false;
     this.q(
-      `UPDATE webhooks SET failing_since = ?, disabled_at = COALESCE(disabled_at, ?) WHERE id = ?`,
-    ).run(step.failingSince?.getTime() ?? null, step.disable ? c.at.getTime() : null, webhookId);
-    if (step.disable) {
-      this.q(`UPDATE deliveries SET next_attempt_at = ? WHERE webhook_id = ?`).run(
-        PARKED_MS,
-        webhookId,
-      );
-    } else if (row.disabled_at !== null && c.retryAt) {
-      this.q(`UPDATE deliveries SET next_attempt_at = ? WHERE id = ?`).run(PARKED_MS, c.deliveryId);
+      `UPDATE webhooks SET
+         failing_since = CASE WHEN @ok THEN NULL ELSE COALESCE(failing_since, @calledAt) END,
+         disabled_at = CASE WHEN NOT @ok AND disabled_at IS NULL AND @after > 0
+           AND COALESCE(failing_since, @calledAt) <= @at - @after THEN @at ELSE disabled_at END
+       WHERE id = @id`,
+    ).run({
+      id,
+      ok: c.record.status === TriggerStatus.CALLED ? 1 : 0,
+      calledAt: c.record.calledAt.getTime(),
+      at: c.at.getTime(),
+      after: c.health.disableAfterMs,
+    });
+    const now = this.q(`SELECT disabled_at FROM webhooks WHERE id = ?`).get(id) as {
+      disabled_at: number | null;
+    };
+    const disabled = before.disabled_at === null && now.disabled_at !== null;
+    if (disabled || (now.disabled_at !== null && c.retryAt)) {
+      this.q(
+        `UPDATE deliveries SET next_attempt_at = ? WHERE ${disabled ? "webhook_id" : "id"} = ?`,
+      ).run(PARKED_MS, disabled ? id : c.deliveryId);
     }
-    return step.disable;
+    return disabled;
   }
 
   private change(c: WatcherChange, at: number): void {

@@ -1,9 +1,8 @@
 import type { Database, Statement } from "better-sqlite3";
-import type { Webhook } from "../../watchers/model.js";
+import { PARKED_MS, type Webhook } from "../../watchers/model.js";
 import type { Cursor } from "../keyset.js";
 import type { Synchronous } from "../guarded.js";
 import type { WebhookDeletion, WebhookEnabled, WebhookRepo } from "../WebhookRepo.js";
-import { PARKED_MS } from "../../watchers/webhookHealth.js";
 import { toWebhook, webhookValues, type WebhookRow } from "../rows.js";
 import { statementCache } from "./statements.js";
 import { OPEN } from "./SqliteWatcherReads.js";
@@ -129,7 +128,11 @@ export class SqliteWebhookRepo implements Synchronous<WebhookRepo> {
     });
   }
 
-  rotateSecret(id: string, secret: string, previousExpiresAt: Date | undefined): Webhook | undefined {
+  rotateSecret(
+    id: string,
+    secret: string,
+    previousExpiresAt: Date | undefined,
+  ): Webhook | undefined {
     return this.runInTransaction((): Webhook | undefined => {
       const expires = previousExpiresAt?.getTime() ?? null;
       const changed = this.q(
