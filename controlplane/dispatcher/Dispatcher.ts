@@ -179,6 +179,7 @@ export class Dispatcher implements Part {
                   : this.o.attemptTimeoutMs,
               signal: abort.signal,
               egress: this.o.egress,
+              now: startedAt,
               ...(this.o.secretOf && { secretOf: this.o.secretOf }),
             });
       // Still in flight until recorded: the outbox row is not handed out again meanwhile.
