@@ -9,6 +9,7 @@ import {
 } from "../proto/codec/watchers.js";
 import {
   pageToProto,
+  rotationToProto,
   webhookFromProto,
   webhookInputToProto,
   webhookPageFromProto,
@@ -53,6 +54,14 @@ export function grpcOperations(c: ControlplaneClients): Operations<CallOptions> 
         call(async () => {
           await c.webhooks.deleteWebhook({ id }, opts(o));
         }),
+      enable: (o, id) =>
+        call(async () => webhookFromProto(await c.webhooks.enableWebhook({ id }, opts(o)))),
+      rotateSecret: (o, id, rotation) =>
+        call(async () =>
+          webhookFromProto(
+            await c.webhooks.rotateWebhookSecret(rotationToProto(id, rotation), opts(o)),
+          ),
+        ),
     },
     watchers: {
       create: (o, request, key) =>

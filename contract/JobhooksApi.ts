@@ -4,6 +4,7 @@ import type {
   CounterValue,
   Page,
   PageRequest,
+  SecretRotation,
   Watcher,
   WatcherFilter,
   WatcherRequest,
@@ -23,6 +24,16 @@ export interface WebhookOperations<Ctx> {
   list(ctx: Ctx, page: PageRequest): Promise<Page<WebhookView>>;
   /** Refused (WebhookInUseError) while a watcher that has not ended names it. */
   delete(ctx: Ctx, id: string): Promise<void>;
+  /**
+   * Enables a webhook disabled for failing too long: its waiting deliveries go out. A webhook
+   * that is not disabled is answered unchanged.
+   */
+  enable(ctx: Ctx, id: string): Promise<WebhookView>;
+  /**
+   * A new signing secret; the current one signs beside it for the overlap. Refused
+   * (WebhookMirroredError) for a webhook mirrored from an object: rotate its Secret.
+   */
+  rotateSecret(ctx: Ctx, id: string, rotation: SecretRotation): Promise<WebhookView>;
 }
 
 export interface WatcherOperations<Ctx> {

@@ -50,6 +50,8 @@ export interface ControlplaneConfig {
   jobFamiliesFile: string | undefined;
   jobWaitMs: number;
   deliveryTimeoutMs: number;
+  /** A webhook failing this long without a success is disabled (--disable-after; 0: never). */
+  disableAfterMs?: number;
   attemptTimeoutMs: number;
   maxConcurrentDeliveries: number;
   /** Of those, at most this many to one destination (scheme://host:port). */
@@ -105,7 +107,10 @@ export async function createControlplane(
     return true;
   });
   const store = await openStoreWithRetry(c.store, c.log.child({ part: "store" }));
-  const metrics = new ControlplaneMetrics(() => store.deliveries.count());
+  const metrics = new ControlplaneMetrics(
+    () => store.deliveries.count(),
+    () => store.webhooks.disabledCount(),
+  );
   const membership = leadership(store, c.log, metrics, () => jobWatch);
   const jobWatch: JobWatch = new JobWatch(api, {
     ...(c.namespaces && { namespaces: c.namespaces }),
@@ -160,6 +165,12 @@ export async function createControlplane(
       jobEvents.hook.onAttempt?.(d, step, watcher);
       objects.onAttempt(d, step, watcher);
     },
+    disableAfterMs: c.disableAfterMs,
+    onWebhookDisabled: (d, watcher) => {
+      metrics.webhooksDisabled.inc();
+      c.log.warn({ webhook: d.webhookId }, "webhook disabled: failing for --disable-after");
+      jobEvents.hook.onWebhookDisabled?.(d, watcher);
+    },
     onProgress: (watcherId, status) => {
       engine.deliverySettled(watcherId);
       if (status && FINAL_WATCHER_STATUSES.has(status)) labeller.kick();
@@ -202,7 +213,13 @@ export async function createControlplane(
     );
   }
   const service = createService({
-    webhooks: new Webhooks(store.webhooks, checkWebhookPayload, checkUrl),
+    webhooks: new Webhooks(store.webhooks, checkWebhookPayload, checkUrl, {
+      minDeadlineMs: c.deliveryTimeoutMs,
+      onEnabled: (w, wasDisabled) => {
+        if (wasDisabled) c.log.info({ webhook: w.id }, "webhook enabled");
+        dispatcher.kick();
+      },
+    }),
     engine,
     auth,
     podJobs: new PodJobs(api),

@@ -59,6 +59,16 @@ function webhookRoutes(api: JobhooksApi): Record<string, GatewayHandler> {
       await api.webhooks.delete(auth(r), pathId(r));
       r.res.writeHead(204).end();
     },
+    enableWebhook: async (r) => {
+      checkQuery(validators.noQuery, r.query);
+      sendJson(r.res, 200, webhookJson(await api.webhooks.enable(auth(r), pathId(r))));
+    },
+    rotateWebhookSecret: async (r) => {
+      checkQuery(validators.noQuery, r.query);
+      const body = check(validators.secretRotation, r.body, "the request body");
+      const rotated = await api.webhooks.rotateSecret(auth(r), pathId(r), body);
+      sendJson(r.res, 200, webhookJson(rotated));
+    },
   };
 }
 

@@ -15,6 +15,7 @@ type Shape<S extends JSONSchema> = FromSchema<
 
 export type WebhookCreateJson = Shape<Schemas["WebhookCreate"]>;
 export type WebhookJson = Shape<Schemas["Webhook"]>;
+export type SecretRotationJson = Shape<Schemas["WebhookSecretRotation"]>;
 export type WatcherCreateJson = Shape<Schemas["JobDoneWatcherCreate"]>;
 /** The sidecar's: jobName may be left out, it defaults to the pod's own Job. */
 export type SidecarWatcherCreateJson = Shape<Omit<Schemas["JobDoneWatcherCreate"], "oneOf">>;

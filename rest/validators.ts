@@ -6,7 +6,12 @@ import { openApiDocument } from "./openapi/document.js";
 import { idParam } from "./openapi/parts.js";
 import type { PageQuery } from "./paging.js";
 import { badRequest, type FieldError, type ProblemError } from "./Problem.js";
-import type { SidecarWatcherCreateJson, WatcherCreateJson, WebhookCreateJson } from "./shapes.js";
+import type {
+  SecretRotationJson,
+  SidecarWatcherCreateJson,
+  WatcherCreateJson,
+  WebhookCreateJson,
+} from "./shapes.js";
 
 // ajv-formats is CommonJS whose default export is the function itself.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
@@ -38,6 +43,7 @@ export interface WatcherQuery extends PageQuery {
 /** Validators of request bodies and of each route's query, compiled once. */
 export const validators = {
   webhookCreate: schema<WebhookCreateJson>("WebhookCreate"),
+  secretRotation: schema<SecretRotationJson>("WebhookSecretRotation"),
   watcherCreate: schema<WatcherCreateJson>("JobDoneWatcherCreate"),
   watcherQuery: ajv.compile<WatcherQuery>(
     absoluteRefs(queryOf(openApiDocument.paths["/job-done-watchers"].get.parameters)),

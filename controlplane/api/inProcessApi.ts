@@ -56,6 +56,8 @@ export function inProcessApi(service: Operations<Caller>, o: InProcessApiOptions
       get: unary("webhooks.get", h.get.bind(h)),
       list: unary("webhooks.list", h.list.bind(h)),
       delete: unary("webhooks.delete", h.delete.bind(h)),
+      enable: unary("webhooks.enable", h.enable.bind(h)),
+      rotateSecret: unary("webhooks.rotateSecret", h.rotateSecret.bind(h)),
     },
     watchers: {
       create: unary("watchers.create", w.create.bind(w)),

@@ -53,7 +53,7 @@ export interface DispatcherOptions {
   /** An attempt was recorded, with the watcher it was for (read again for a retry). */
   onAttempt?: (d: Delivery, step: AttemptStep, watcher: Watcher | undefined) => void;
   /** A webhook failing for this long without a success is disabled (0 or absent: never); */
-  disableAfterMs?: number;
+  disableAfterMs?: number | undefined;
   /** the attempt `d` that disabled it is told after onAttempt, with the same watcher. */
   onWebhookDisabled?: (d: Delivery, watcher: Watcher | undefined) => void;
   now?: () => Date;

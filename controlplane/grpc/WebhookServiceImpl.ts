@@ -1,6 +1,7 @@
 import type { WebhookOperations } from "../../contract/JobhooksApi.js";
 import {
   pageFromProto,
+  rotationFromProto,
   webhookInputFromProto,
   webhookPageToProto,
   webhookToProto,
@@ -23,5 +24,8 @@ export function webhookService(
       await webhooks.delete(caller, req.id);
       return {};
     },
+    enableWebhook: async (req, { caller }) => webhookToProto(await webhooks.enable(caller, req.id)),
+    rotateWebhookSecret: async (req, { caller }) =>
+      webhookToProto(await webhooks.rotateSecret(caller, req.id, rotationFromProto(req))),
   };
 }
