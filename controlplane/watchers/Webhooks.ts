@@ -126,7 +126,11 @@ export class Webhooks {
     const violations = validateRotation(r);
     if (violations.length > 0) throw new ValidationError(violations);
     const source = (await this.repo.get(id))?.source;
-    if (source) throw new WebhookMirroredError(id, source);
+    if (source) {
+      const fix =
+        "its signing secret is its Secret's: rotate that (a key holding two secrets, space-separated, signs with both)";
+      throw new WebhookMirroredError(id, source, fix);
+    }
     const overlap = r.previousExpiresInSeconds ?? LIMITS.defaultPreviousSecretSeconds;
     const expires = overlap > 0 ? new Date(this.now().getTime() + overlap * 1000) : undefined;
     const w = await this.repo.rotateSecret(id, r.secret, expires);
