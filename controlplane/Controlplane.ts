@@ -170,6 +170,7 @@ export async function createControlplane(
       metrics.webhooksDisabled.inc();
       c.log.warn({ webhook: d.webhookId }, "webhook disabled: failing for --disable-after");
       jobEvents.hook.onWebhookDisabled?.(d, watcher);
+      objects.healthChanged(d.webhookId, true);
     },
     onProgress: (watcherId, status) => {
       engine.deliverySettled(watcherId);
@@ -216,7 +217,10 @@ export async function createControlplane(
     webhooks: new Webhooks(store.webhooks, checkWebhookPayload, checkUrl, {
       minDeadlineMs: c.deliveryTimeoutMs,
       onEnabled: (w, wasDisabled) => {
-        if (wasDisabled) c.log.info({ webhook: w.id }, "webhook enabled");
+        if (wasDisabled) {
+          c.log.info({ webhook: w.id }, "webhook enabled");
+          objects.healthChanged(w.id, false);
+        }
         dispatcher.kick();
       },
     }),

@@ -10,7 +10,10 @@ export interface JobRef {
 
 /** A Kubernetes Event on a Job, as `kubectl describe job` shows it. */
 export interface JobEvent {
+  /** The Job; or, with `regarding`, the namespace and name the Event is written under. */
   job: JobRef;
+  /** Another object the Event is about (a Webhook object); absent: the Job. */
+  regarding?: { apiVersion: string; kind: string; namespace?: string; name: string; uid?: string };
   type: "Normal" | "Warning";
   reason: string;
   note: string;
