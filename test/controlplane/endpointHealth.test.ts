@@ -7,6 +7,7 @@ import { createTestNamespace, sharedCluster } from "../support/cluster.js";
 import { startControlplane, type ControlplaneProcess } from "../support/controlplane.js";
 import { createJob } from "../support/jobs.js";
 import { Receiver } from "../support/receiver.js";
+import { mirrored, putMirrored } from "../support/mirroredWebhooks.js";
 import { restCaller } from "../support/restCall.js";
 import { finalWatcher, watcherWhen } from "../support/watchers.js";
 
@@ -122,5 +123,68 @@ describe("controlplane: a webhook failing too long is disabled, and enabled agai
     expect(again.status).to.equal(200);
     const unknown = await call("POST", "/webhooks/nope/enable", "/webhooks/{id}/enable");
     expect(unknown.status).to.equal(404);
+  });
+
+  it("shows it in a Webhook object's status and Events, disabled and enabled again", async () => {
+    const ns = await createTestNamespace(cluster, "object-health");
+    const path = `/${ns}/object`;
+    receiver.script(path, [{ status: 503 }]);
+    const hook = mirrored(
+      { kind: "Webhook", namespace: ns, name: "flaky" },
+      undefined,
+      `${receiver.url}${path}`,
+    );
+    await putMirrored(cluster, cp, hook);
+    const w = await watchJob(ns, "object-job", hook.id);
+    interface Condition {
+      type: string;
+      status: string;
+      reason: string;
+      message: string;
+    }
+    type Status = { conditions?: Condition[]; disabledAt?: string; failingSince?: string };
+    const statusWhen = (what: string, ok: (s: Status) => boolean): Promise<Status> =>
+      waitFor(
+        what,
+        async () => {
+          const got = JSON.parse(
+            await cluster.kubectl(["get", "webhook", "flaky", "-n", ns, "-o", "json"]),
+          ) as { status?: Status };
+          return got.status && ok(got.status) ? got.status : undefined;
+        },
+        { timeoutMs: 30_000, intervalMs: 250 },
+      );
+    const disabledCondition = (s: Status): Condition | undefined =>
+      s.conditions?.find((c) => c.type === "Disabled");
+
+    const off = await statusWhen("Disabled True", (s) => disabledCondition(s)?.status === "True");
+    expect(disabledCondition(off)).to.include({ reason: "FailingTooLong" });
+    expect(disabledCondition(off)?.message).to.contain(`failing since ${off.failingSince ?? "?"}`);
+    expect(off.disabledAt).to.be.a("string");
+    expect(off.conditions?.find((c) => c.type === "Ready")?.status).to.equal("True");
+    const table = await cluster.kubectl(["get", "webhooks", "flaky", "-n", ns]);
+    expect(table.split("\n")[0]).to.contain("DISABLED");
+
+    const core = cluster.kubeConfig.makeApiClient(k8s.CoreV1Api);
+    const objectEvent = (reason: string): Promise<k8s.CoreV1Event> =>
+      waitFor(`${reason} on the Webhook object`, async () => {
+        const list = await core.listNamespacedEvent({
+          namespace: ns,
+          fieldSelector: "involvedObject.kind=Webhook,involvedObject.name=flaky",
+        });
+        return list.items.find((e) => e.reason === reason);
+      });
+    expect((await objectEvent("WebhookDisabled")).type).to.equal("Warning");
+
+    receiver.script(path, [{ status: 200 }]);
+    expect(
+      (await call("POST", `/webhooks/${hook.id}/enable`, "/webhooks/{id}/enable")).status,
+    ).to.equal(200);
+    expect((await finalWatcher(cp, w, 30_000)).triggers[0]?.status).to.equal(TriggerStatus.CALLED);
+    const on = await statusWhen("Disabled False", (s) => disabledCondition(s)?.status === "False");
+    expect(on).to.not.have.any.keys("disabledAt", "failingSince");
+    expect((await objectEvent("WebhookEnabled")).type).to.equal("Normal");
+    const described = await cluster.kubectl(["describe", "webhook", "flaky", "-n", ns]);
+    expect(described).to.contain("WebhookDisabled").and.contain("WebhookEnabled");
   });
 });
