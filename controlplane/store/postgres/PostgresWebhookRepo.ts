@@ -2,7 +2,7 @@ import { PARKED_MS, type Webhook } from "../../watchers/model.js";
 import type { Cursor } from "../keyset.js";
 import { toWebhook, webhookValues, type WebhookRow } from "../rows.js";
 import type { WebhookDeletion, WebhookEnabled, WebhookRepo } from "../WebhookRepo.js";
-import type { Database } from "./Database.js";
+import type { Database, Queryable } from "./Database.js";
 import { OPEN } from "./PostgresWatcherReads.js";
 
 const NAMED_IDS = 20;
@@ -122,7 +122,7 @@ export class PostgresWebhookRepo implements WebhookRepo {
 
   /** The webhook's row is locked first, as delete does, then its parked rows are due now. */
   enable(id: string, now: Date, minDeadlineMs: number): Promise<WebhookEnabled | undefined> {
-    return this.db.transaction(async (tx): Promise<WebhookEnabled | undefined> => {
+    return this.againOnDeadlock(async (tx): Promise<WebhookEnabled | undefined> => {
       const [before] = await tx.rows<{ disabled_at: number | null }>(
         `SELECT disabled_at FROM webhooks WHERE id = $1 AND deleted_at IS NULL FOR UPDATE`,
         [id],
@@ -147,7 +147,7 @@ export class PostgresWebhookRepo implements WebhookRepo {
     secret: string,
     previousExpiresAt: Date | undefined,
   ): Promise<Webhook | undefined> {
-    return this.db.transaction(async (tx): Promise<Webhook | undefined> => {
+    return this.againOnDeadlock(async (tx): Promise<Webhook | undefined> => {
       const [row] = await tx.rows<WebhookRow>(
         `UPDATE webhooks SET secret = $1,
            previous_secret = CASE WHEN $2::bigint IS NULL THEN NULL ELSE secret END,
@@ -163,6 +163,20 @@ export class PostgresWebhookRepo implements WebhookRepo {
       );
       return toWebhook(row);
     });
+  }
+
+  // A transaction that writes a webhook's row and its outbox rows may deadlock with an attempt
+  // being recorded for it (RECORD_ATTEMPT locks the same rows, in an order of its own): the one
+  // PostgreSQL rolls back wrote nothing and is run again.
+  private async againOnDeadlock<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    for (let tries = 1; ; tries++) {
+      try {
+        return await this.db.transaction(fn);
+      } catch (err) {
+        const code = (err as { code?: unknown } | null)?.code;
+        if (tries >= 3 || (code !== "40P01" && code !== "40001")) throw err;
+      }
+    }
   }
 
   async disabledCount(): Promise<number> {
