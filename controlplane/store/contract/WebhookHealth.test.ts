@@ -78,6 +78,11 @@ describeStores("WebhookRepo: endpoint health and secret rotation", (open) => {
     const again = await store.watchers.recordAttempt(attempt(d, 17_000, false));
     expect(again.webhookDisabled).to.equal(false);
     expect(await store.deliveries.due(LATE, 10, IDLE)).to.deep.equal([]);
+    // One that succeeds clears failingSince; the webhook stays disabled until enabled.
+    await store.watchers.recordAttempt(attempt(d, 18_000, true));
+    const w = await store.webhooks.get("hook");
+    expect(w?.disabledAt).to.deep.equal(at(15_900));
+    expect(w?.failingSince).to.equal(undefined);
   });
 
   it("never disables with --disable-after 0", async () => {

@@ -99,7 +99,8 @@ export const RECORD_ATTEMPT = `
   hw AS (
     UPDATE webhooks x SET failing_since = h.failing,
       disabled_at = CASE WHEN h.disable THEN $9 ELSE x.disabled_at END
-    FROM h WHERE x.id = h.id AND EXISTS (SELECT 1 FROM d) RETURNING h.disable),
+    FROM h WHERE x.id = h.id AND EXISTS (SELECT 1 FROM d)
+      AND (h.disable OR h.failing IS DISTINCT FROM x.failing_since) RETURNING h.disable),
   parked AS (
     UPDATE deliveries SET next_attempt_at = ${PARKED_MS}
     WHERE webhook_id = $14 AND id <> $3 AND EXISTS (SELECT 1 FROM hw WHERE disable))

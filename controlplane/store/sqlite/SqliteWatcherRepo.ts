@@ -20,6 +20,10 @@ import { OPEN, SqliteWatcherReads } from "./SqliteWatcherReads.js";
 import type { Synchronous } from "../guarded.js";
 import { deliveryExtras, watcherValues } from "../rows.js";
 
+// An attempt that disables its webhook: a failure, not disabled yet, failing long enough.
+const DISABLES = `NOT @ok AND disabled_at IS NULL AND @after > 0
+  AND COALESCE(failing_since, @calledAt) <= @at - @after`;
+
 // A change that finds its watcher in another state than it was decided for: roll back.
 class StaleChange extends Error {}
 
@@ -112,29 +116,31 @@ export class SqliteWatcherRepo extends SqliteWatcherReads implements Synchronous
     const before = this.q(`SELECT disabled_at FROM webhooks WHERE id = ?`).get(id) as
       { disabled_at: number | null } | undefined;
     if (!before) return false;
-    this.q(
+    // Written only when it changes: most attempts (a success of a healthy webhook, a failure of
+    // one failing already) leave the row as it is.
+    const after = this.q(
       `UPDATE webhooks SET
          failing_since = CASE WHEN @ok THEN NULL ELSE COALESCE(failing_since, @calledAt) END,
-         disabled_at = CASE WHEN NOT @ok AND disabled_at IS NULL AND @after > 0
-           AND COALESCE(failing_since, @calledAt) <= @at - @after THEN @at ELSE disabled_at END
-       WHERE id = @id`,
-    ).run({
+         disabled_at = CASE WHEN ${DISABLES} THEN @at ELSE disabled_at END
+       WHERE id = @id AND (@ok = (failing_since IS NOT NULL) OR ${DISABLES})
+       RETURNING disabled_at`,
+    ).get({
       id,
       ok: c.record.status === TriggerStatus.CALLED ? 1 : 0,
       calledAt: c.record.calledAt.getTime(),
       at: c.at.getTime(),
       after: c.health.disableAfterMs,
-    });
-    const now = this.q(`SELECT disabled_at FROM webhooks WHERE id = ?`).get(id) as {
-      disabled_at: number | null;
-    };
-    const disabled = before.disabled_at === null && now.disabled_at !== null;
-    if (disabled || (now.disabled_at !== null && c.retryAt)) {
-      this.q(
-        `UPDATE deliveries SET next_attempt_at = ? WHERE ${disabled ? "webhook_id" : "id"} = ?`,
-      ).run(PARKED_MS, disabled ? id : c.deliveryId);
-    }
+    }) as { disabled_at: number | null } | undefined;
+    const disabled = before.disabled_at === null && after?.disabled_at != null;
+    const stillDisabled = before.disabled_at !== null && c.retryAt !== undefined;
+    if (disabled || stillDisabled) this.park(disabled ? { webhookId: id } : { id: c.deliveryId });
     return disabled;
+  }
+
+  // Parks the outbox rows of a webhook just disabled, or one row (a retry of a disabled one).
+  private park(rows: { webhookId: string } | { id: string }): void {
+    const [column, value] = "webhookId" in rows ? ["webhook_id", rows.webhookId] : ["id", rows.id];
+    this.q(`UPDATE deliveries SET next_attempt_at = ? WHERE ${column} = ?`).run(PARKED_MS, value);
   }
 
   private change(c: WatcherChange, at: number): void {
