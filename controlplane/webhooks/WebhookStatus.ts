@@ -72,6 +72,11 @@ export class WebhookStatus implements Part {
 
   /** The webhook `id` mirrors the object at `source`, uid `uid` (undefined: it no longer does). */
   track(id: string, source: WebhookSource | undefined, uid?: string): void {
+    const before = this.sources.get(id);
+    if (before && !source) {
+      this.ready.delete(sourceKey(before));
+      this.disabled.delete(sourceKey(before));
+    }
     if (source) this.sources.set(id, source);
     else this.sources.delete(id);
     if (source && uid !== undefined) this.uids.set(id, uid);
