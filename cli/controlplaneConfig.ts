@@ -53,6 +53,7 @@ export function controlplaneConfig(
     jobFamiliesFile: o.jobFamilies,
     jobWaitMs: parseDuration(o.jobWait),
     deliveryTimeoutMs: parseDuration(o.deliveryTimeout),
+    disableAfterMs: parseDuration(o.disableAfter),
     attemptTimeoutMs,
     maxConcurrentDeliveries: concurrency,
     // One destination may use every slot there is, no more.

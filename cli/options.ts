@@ -16,6 +16,7 @@ export const DEFAULTS = {
   jobWait: "10m",
   deliveryTimeout: "1h",
   attemptTimeout: "10s",
+  disableAfter: "72h",
   kubeRequestTimeout: "10s",
   maxConcurrentDeliveries: "64",
   maxDeliveriesPerDestination: "32",
@@ -93,6 +94,7 @@ export interface ControlplaneOptions extends InjectorOptions {
   jobWait: string;
   deliveryTimeout: string;
   attemptTimeout: string;
+  disableAfter: string;
   kubeRequestTimeout: string;
   maxConcurrentDeliveries: string;
   maxDeliveriesPerDestination: string;
@@ -191,6 +193,13 @@ export function addControlplaneOptions(cmd: Command): Command {
       ),
     )
     .addOption(flag("--attempt-timeout <duration>", "limit of one HTTP attempt", d.attemptTimeout))
+    .addOption(
+      flag(
+        "--disable-after <duration>",
+        "a webhook failing this long without a success is disabled: its deliveries wait until it is enabled (0: never)",
+        d.disableAfter,
+      ),
+    )
     .addOption(
       flag(
         "--kube-request-timeout <duration>",

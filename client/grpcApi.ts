@@ -10,6 +10,7 @@ import {
 } from "../proto/codec/watchers.js";
 import {
   pageToProto,
+  rotationToProto,
   webhookFromProto,
   webhookInputToProto,
   webhookPageFromProto,
@@ -59,6 +60,14 @@ export function grpcOperations(c: ControlplaneClients): Operations<CallOptions> 
           const { queued } = await c.webhooks.recoverWebhook({ id, since }, opts(o));
           return { queued };
         }),
+      enable: (o, id) =>
+        call(async () => webhookFromProto(await c.webhooks.enableWebhook({ id }, opts(o)))),
+      rotateSecret: (o, id, rotation) =>
+        call(async () =>
+          webhookFromProto(
+            await c.webhooks.rotateWebhookSecret(rotationToProto(id, rotation), opts(o)),
+          ),
+        ),
     },
     watchers: {
       create: (o, request, key) =>

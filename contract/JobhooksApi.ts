@@ -6,6 +6,7 @@ import type {
   Page,
   PageRequest,
   Recovery,
+  SecretRotation,
   Watcher,
   WatcherFilter,
   WatcherRequest,
@@ -31,6 +32,16 @@ export interface WebhookOperations<Ctx> {
    * CALLED, webhook-id and all.
    */
   recover(ctx: Ctx, id: string, since: Date): Promise<Recovery>;
+  /**
+   * Enables a webhook disabled for failing too long: its waiting deliveries go out. A webhook
+   * that is not disabled is answered unchanged.
+   */
+  enable(ctx: Ctx, id: string): Promise<WebhookView>;
+  /**
+   * A new signing secret; the current one signs beside it for the overlap. Refused
+   * (WebhookMirroredError) for a webhook mirrored from an object: rotate its Secret.
+   */
+  rotateSecret(ctx: Ctx, id: string, rotation: SecretRotation): Promise<WebhookView>;
 }
 
 export interface WatcherOperations<Ctx> {

@@ -102,9 +102,11 @@ export class WebhookMirroredError extends PreconditionError {
   constructor(
     readonly webhookId: string,
     readonly source: WebhookSource,
+    /** What to do instead. */
+    fix = "change or delete it with kubectl",
   ) {
     const object = sourceName(source);
-    super(`webhook ${webhookId} mirrors ${object}: change or delete it with kubectl`, [
+    super(`webhook ${webhookId} mirrors ${object}: ${fix}`, [
       {
         type: "WEBHOOK_MIRRORED",
         subject: sourceSubject(source),

@@ -20,6 +20,10 @@ const NAMES: Record<string, { proto: string; rest: string }> = {
   pageSize: { proto: "page_size", rest: "limit" },
   podName: { proto: "pod_name", rest: "pod_name" },
   requestId: { proto: "request_id", rest: "requestId" },
+  previousExpiresInSeconds: {
+    proto: "previous_expires_in_seconds",
+    rest: "previousExpiresInSeconds",
+  },
 };
 
 export type FieldNaming = "proto" | "rest";

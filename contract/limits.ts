@@ -22,6 +22,9 @@ export const LIMITS = {
   triggers: 32,
   /** 30 days. */
   timeoutSeconds: 30 * 24 * 3600,
+  /** A rotated secret's overlap: 30 days at most, 24 hours when not asked. */
+  previousSecretSeconds: 30 * 24 * 3600,
+  defaultPreviousSecretSeconds: 24 * 3600,
   /** Items in a page when the request asks for none, and at most. */
   pageSize: 1000,
   pageTokenLength: 1024,

@@ -89,6 +89,25 @@ export interface WebhookView extends WebhookPayload {
   source?: WebhookSource | undefined;
   /** It mirrors an object: change or delete that with kubectl, not through the API. */
   readOnly: boolean;
+  /** Disabled after failing too long (--disable-after): its deliveries wait until enabled. */
+  disabled: boolean;
+  /** When it was disabled. */
+  disabledAt?: Date | undefined;
+  /** Its first failed attempt since its last success; absent while its last one succeeded. */
+  failingSince?: Date | undefined;
+  /** After a rotation, when the previous secret stops signing beside the current one. */
+  previousSecretExpiresAt?: Date | undefined;
+}
+
+/** A new signing secret for a webhook (rotateSecret). */
+export interface SecretRotation {
+  /** Standard Webhooks secret ("whsec_…"), as at create. */
+  secret: string;
+  /**
+   * How long the current secret keeps signing beside the new one, up to 30 days; 0 drops it at
+   * once. Absent: 86400 (24 hours).
+   */
+  previousExpiresInSeconds?: number | undefined;
 }
 
 /** A webhook to register. */

@@ -20,6 +20,7 @@ import { JobWatch } from "./jobwatch/JobWatch.js";
 import { JobLabeller } from "./labeller/JobLabeller.js";
 import { jobEventsOf } from "./jobevents/jobEventsOf.js";
 import { declarative } from "./declarative.js";
+import { endpointHealth } from "./endpointHealth.js";
 import { checkWebhookPayload } from "./payload/index.js";
 import { servingState, storeReadiness } from "./servingState.js";
 import type { Auth } from "./auth/Caller.js";
@@ -52,6 +53,8 @@ export interface ControlplaneConfig {
   jobFamiliesFile: string | undefined;
   jobWaitMs: number;
   deliveryTimeoutMs: number;
+  /** A webhook failing this long without a success is disabled (--disable-after; 0: never). */
+  disableAfterMs?: number;
   attemptTimeoutMs: number;
   maxConcurrentDeliveries: number;
   /** Of those, at most this many to one destination (scheme://host:port). */
@@ -111,7 +114,10 @@ export async function createControlplane(
     return true;
   });
   const store = await openStoreWithRetry(c.store, c.log.child({ part: "store" }));
-  const metrics = new ControlplaneMetrics(() => store.deliveries.count());
+  const metrics = new ControlplaneMetrics(
+    () => store.deliveries.count(),
+    () => store.webhooks.disabledCount(),
+  );
   const membership = leadership(store, c.log, metrics, () => jobWatch);
   const jobWatch: JobWatch = new JobWatch(api, {
     ...(c.namespaces && { namespaces: c.namespaces }),
@@ -151,6 +157,7 @@ export async function createControlplane(
     warn: jobEvents.record,
   });
   const jobs = objects.jobs(engine);
+  const endpoint = endpointHealth({ log: c.log, metrics, jobEvents: jobEvents.hook, objects });
   const dispatcher = new Dispatcher({
     store,
     log: c.log.child({ part: "dispatcher" }),
@@ -167,6 +174,8 @@ export async function createControlplane(
       jobEvents.hook.onAttempt?.(d, step, watcher);
       objects.onAttempt(d, step, watcher);
     },
+    disableAfterMs: c.disableAfterMs,
+    onWebhookDisabled: endpoint.disabled,
     onProgress: (watcherId, status) => {
       engine.deliverySettled(watcherId);
       if (status && FINAL_WATCHER_STATUSES.has(status)) labeller.kick();
@@ -215,7 +224,13 @@ export async function createControlplane(
     );
   }
   const service = createService({
-    webhooks: new Webhooks(store.webhooks, checkWebhookPayload, checkUrl),
+    webhooks: new Webhooks(store.webhooks, checkWebhookPayload, checkUrl, {
+      minDeadlineMs: c.deliveryTimeoutMs,
+      onEnabled: (w, wasDisabled) => {
+        endpoint.enabled(w, wasDisabled);
+        dispatcher.kick();
+      },
+    }),
     engine,
     redeliveries: new Redeliveries({
       store,

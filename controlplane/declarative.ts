@@ -12,6 +12,7 @@ import type { MirrorContext } from "./webhooks/webhookObject.js";
 import { SigningSecrets } from "./webhooks/SigningSecrets.js";
 import { WebhookObjects } from "./webhooks/WebhookObjects.js";
 import { WebhookStatus, type LastDelivery } from "./webhooks/WebhookStatus.js";
+import { webhookObjectEvent } from "./webhooks/healthCondition.js";
 
 export interface DeclarativeOptions {
   api: KubeApi;
@@ -39,6 +40,8 @@ export interface Declarative {
   nameOf: (webhookId: string) => string | undefined;
   /** Each recorded attempt, for the status of the webhook object it went to. */
   onAttempt: NonNullable<DispatcherOptions["onAttempt"]>;
+  /** A webhook was disabled or enabled: its object's status and an Event on it, if mirrored. */
+  healthChanged: (webhookId: string, disabled: boolean) => void;
 }
 
 /**
@@ -77,6 +80,12 @@ export function declarative(o: DeclarativeOptions): Declarative {
         s &&
         (s.kind === "Webhook" ? `Webhook ${s.namespace}/${s.name}` : `ClusterWebhook ${s.name}`)
       );
+    },
+    healthChanged: (webhookId, disabled) => {
+      status.refresh(webhookId);
+      const source = status.sourceOf(webhookId);
+      const uid = status.uidOf(webhookId);
+      if (source) o.warn?.(webhookObjectEvent(source, { webhookId, uid, disabled }));
     },
     onAttempt: (d, step, watcher) => {
       if (!watcher) return;

@@ -97,10 +97,20 @@ export class ControlplaneMetrics {
     registers: [this.registry],
   });
 
-  readonly queueDepth: Gauge;
+  readonly webhooksDisabled = new Counter({
+    name: "jobhooks_webhook_disablings_total",
+    help: "Webhooks disabled after failing without a success for --disable-after.",
+    registers: [this.registry],
+  });
 
-  /** `queueDepth` is read at each scrape; while the store cannot answer, the last value stays. */
-  constructor(queueDepth: () => Promise<number>) {
+  readonly queueDepth: Gauge;
+  readonly disabledWebhooks: Gauge;
+
+  /**
+   * `queueDepth` and `disabled` (webhooks) are read at each scrape; while the store cannot
+   * answer, the last value stays.
+   */
+  constructor(queueDepth: () => Promise<number>, disabled?: () => Promise<number>) {
     collectDefaultMetrics({ register: this.registry });
     this.queueDepth = new Gauge({
       name: "jobhooks_delivery_queue_depth",
@@ -111,6 +121,18 @@ export class ControlplaneMetrics {
           this.set(await queueDepth());
         } catch {
           // the store is failing: readiness and the store's own log say so
+        }
+      },
+    });
+    this.disabledWebhooks = new Gauge({
+      name: "jobhooks_webhooks_disabled",
+      help: "Webhooks disabled now (failing for --disable-after; enabled again through the API).",
+      registers: [this.registry],
+      async collect() {
+        try {
+          if (disabled) this.set(await disabled());
+        } catch {
+          // as above
         }
       },
     });

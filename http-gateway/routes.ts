@@ -73,6 +73,16 @@ function webhookRoutes(api: JobhooksApi): Record<string, GatewayHandler> {
       const { queued } = await api.webhooks.recover(auth(r), id, since);
       sendJson(r.res, 202, { queued });
     },
+    enableWebhook: async (r) => {
+      checkQuery(validators.noQuery, r.query);
+      sendJson(r.res, 200, webhookJson(await api.webhooks.enable(auth(r), pathId(r))));
+    },
+    rotateWebhookSecret: async (r) => {
+      checkQuery(validators.noQuery, r.query);
+      const body = check(validators.secretRotation, r.body, "the request body");
+      const rotated = await api.webhooks.rotateSecret(auth(r), pathId(r), body);
+      sendJson(r.res, 200, webhookJson(rotated));
+    },
   };
 }
 

@@ -49,6 +49,7 @@ describe("REST JSON ↔ the contract's types", () => {
       createdAt: at,
       signed: true,
       readOnly: false,
+      disabled: false,
     };
     expect(validators.response("Webhook")(webhookJson(hook))).to.equal(true);
     expect(webhookJson(hook).requestBody).to.equal("");
@@ -78,6 +79,7 @@ describe("REST JSON ↔ the contract's types", () => {
       createdAt: at,
       signed: true,
       readOnly: true,
+      disabled: false,
       source: { kind: "Webhook", namespace: "team", name: "chat" },
       bodyTemplate: "{{ job.name }}",
       headers: { "X-Team": "{{ job.namespace }}" },

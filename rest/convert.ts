@@ -32,6 +32,12 @@ export function webhookJson(w: WebhookView): WebhookJson {
     ...(w.bodyTemplate !== undefined && { bodyTemplate: w.bodyTemplate }),
     ...(w.headers && { headers: { ...w.headers } }),
     ...(w.cloudEvents && { cloudEvents: { mode: w.cloudEvents.mode } }),
+    disabled: w.disabled,
+    ...(w.disabledAt && { disabledAt: w.disabledAt.toISOString() }),
+    ...(w.failingSince && { failingSince: w.failingSince.toISOString() }),
+    ...(w.previousSecretExpiresAt && {
+      previousSecretExpiresAt: w.previousSecretExpiresAt.toISOString(),
+    }),
   };
 }
 

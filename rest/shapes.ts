@@ -17,6 +17,7 @@ export type WebhookCreateJson = Shape<Schemas["WebhookCreate"]>;
 export type WebhookJson = Shape<Schemas["Webhook"]>;
 export type WebhookRecoverJson = Shape<Schemas["WebhookRecover"]>;
 export type WebhookRecoveryJson = Shape<Schemas["WebhookRecovery"]>;
+export type SecretRotationJson = Shape<Schemas["WebhookSecretRotation"]>;
 export type WatcherCreateJson = Shape<Schemas["JobDoneWatcherCreate"]>;
 /** The sidecar's: jobName may be left out, it defaults to the pod's own Job. */
 export type SidecarWatcherCreateJson = Shape<Omit<Schemas["JobDoneWatcherCreate"], "oneOf">>;

@@ -7,6 +7,7 @@ import { idParam } from "./openapi/parts.js";
 import type { PageQuery } from "./paging.js";
 import { badRequest, type FieldError, type ProblemError } from "./Problem.js";
 import type {
+  SecretRotationJson,
   SidecarWatcherCreateJson,
   WatcherCreateJson,
   WebhookCreateJson,
@@ -44,6 +45,7 @@ export interface WatcherQuery extends PageQuery {
 export const validators = {
   webhookCreate: schema<WebhookCreateJson>("WebhookCreate"),
   webhookRecover: schema<WebhookRecoverJson>("WebhookRecover"),
+  secretRotation: schema<SecretRotationJson>("WebhookSecretRotation"),
   watcherCreate: schema<WatcherCreateJson>("JobDoneWatcherCreate"),
   watcherQuery: ajv.compile<WatcherQuery>(
     absoluteRefs(queryOf(openApiDocument.paths["/job-done-watchers"].get.parameters)),

@@ -57,6 +57,8 @@ export function inProcessApi(service: Operations<Caller>, o: InProcessApiOptions
       list: unary("webhooks.list", h.list.bind(h)),
       delete: unary("webhooks.delete", h.delete.bind(h)),
       recover: unary("webhooks.recover", h.recover.bind(h)),
+      enable: unary("webhooks.enable", h.enable.bind(h)),
+      rotateSecret: unary("webhooks.rotateSecret", h.rotateSecret.bind(h)),
     },
     watchers: {
       create: unary("watchers.create", w.create.bind(w)),

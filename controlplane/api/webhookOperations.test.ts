@@ -209,4 +209,40 @@ describe("webhook operations", () => {
       `webhook ${cluster.id} mirrors ClusterWebhook ops: change or delete it with kubectl`,
     );
   });
+
+  it("enables and rotates with update on webhooks; checks the rotation, refuses a mirrored one", async () => {
+    const secret = `whsec_${Buffer.alloc(32, 7).toString("base64")}`;
+    const next = `whsec_${Buffer.alloc(32, 8).toString("base64")}`;
+    const hook = await service.webhooks.create(admin, { url: "http://127.0.0.1:59999/", secret });
+    expect(await service.webhooks.enable(admin, hook.id)).to.include({ disabled: false });
+    const rotated = await service.webhooks.rotateSecret(admin, hook.id, { secret: next });
+    expect(rotated).to.not.have.property("secret");
+    const overlap = (rotated.previousSecretExpiresAt?.getTime() ?? 0) - Date.now();
+    expect(overlap).to.be.within(LIMITS.defaultPreviousSecretSeconds * 1000 - 5000, 86_400_000);
+    for (const call of [
+      service.webhooks.enable(reader, hook.id),
+      service.webhooks.rotateSecret(reader, hook.id, { secret: next }),
+    ]) {
+      expect((await refusal(call)).code).to.equal("permission-denied");
+    }
+    expect(auth.asked.filter((a) => a.verb === "update")).to.have.length(4);
+
+    const bad = await refusal(
+      service.webhooks.rotateSecret(admin, hook.id, {
+        secret: "whsec_x",
+        previousExpiresInSeconds: LIMITS.previousSecretSeconds + 1,
+      }),
+    );
+    expect(bad.violations.map((v) => v.field)).to.deep.equal([
+      "secret",
+      "previousExpiresInSeconds",
+    ]);
+    const gone = await refusal(service.webhooks.enable(admin, "nope"));
+    expect(gone.code).to.equal("not-found");
+    const w = mirrored({ kind: "Webhook", namespace: "team", name: "chat" });
+    await service.store.webhooks.put(w);
+    const refused = await refusal(service.webhooks.rotateSecret(admin, w.id, { secret: next }));
+    expect(refused.code).to.equal("failed-precondition");
+    expect(refused.message).to.contain("rotate that");
+  });
 });

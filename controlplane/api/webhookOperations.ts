@@ -24,6 +24,19 @@ export function webhookView(w: Webhook): WebhookView {
     ...(o?.bodyTemplate !== undefined && { bodyTemplate: o.bodyTemplate }),
     ...(o?.headers !== undefined && { headers: { ...o.headers } }),
     ...(o?.cloudEvents !== undefined && { cloudEvents: { mode: o.cloudEvents.mode } }),
+    ...healthView(w),
+  };
+}
+
+// Whether it is disabled, since when it fails, when a rotation's previous secret expires.
+function healthView(
+  w: Webhook,
+): Pick<WebhookView, "disabled" | "disabledAt" | "failingSince" | "previousSecretExpiresAt"> {
+  return {
+    disabled: w.disabledAt !== undefined,
+    ...(w.disabledAt && { disabledAt: w.disabledAt }),
+    ...(w.failingSince && { failingSince: w.failingSince }),
+    ...(w.previousSecret && { previousSecretExpiresAt: w.previousSecret.expiresAt }),
   };
 }
 
@@ -55,6 +68,14 @@ export function webhookOperations(
     recover: async (caller, id, since) => {
       await auth.authorize(caller, { verb: "update", resource: "webhooks" });
       return { queued: await redeliveries.recover(id, since) };
+    },
+    enable: async (caller, id) => {
+      await auth.authorize(caller, { verb: "update", resource: "webhooks" });
+      return webhookView(await webhooks.enable(id));
+    },
+    rotateSecret: async (caller, id, rotation) => {
+      await auth.authorize(caller, { verb: "update", resource: "webhooks" });
+      return webhookView(await webhooks.rotateSecret(id, rotation));
     },
   };
 }

@@ -55,6 +55,10 @@ export interface DispatcherOptions {
   onAttempt?: (d: Delivery, step: AttemptStep, watcher: Watcher | undefined) => void;
   /** @internal false: no attempt log rows (the benchmark's measure of what they cost). */
   attemptLog?: boolean;
+  /** A webhook failing for this long without a success is disabled (0 or absent: never); */
+  disableAfterMs?: number | undefined;
+  /** the attempt `d` that disabled it is told after onAttempt, with the same watcher. */
+  onWebhookDisabled?: (d: Delivery, watcher: Watcher | undefined) => void;
   now?: () => Date;
 }
 
@@ -178,6 +182,7 @@ export class Dispatcher implements Part {
                   : this.o.attemptTimeoutMs,
               signal: abort.signal,
               egress: this.o.egress,
+              now: startedAt,
               ...(this.o.secretOf && { secretOf: this.o.secretOf }),
             });
       // Still in flight until recorded: the outbox row is not handed out again meanwhile.
@@ -227,22 +232,23 @@ export class Dispatcher implements Part {
     const now = this.now();
     const step = decideAttempt(d, r, { calledAt, now, backoff: this.o.backoff });
     const view = settlesWatcher(d, step) ? await this.view(d) : NOTHING_READ;
-    const changes = settleAttempt(d, step, view, now);
+    const health = { webhookId: d.webhookId, disableAfterMs: this.o.disableAfterMs ?? 0 };
+    const changes = { ...settleAttempt(d, step, view, now), health };
     if (this.o.attemptLog === false) delete changes.log;
-    await this.o.store.watchers.recordAttempt(changes);
+    const { webhookDisabled } = await this.o.store.watchers.recordAttempt(changes);
     countAttempt(m, d, { ...step, durationMs: r.durationMs }, now);
     this.progress(d.watcherId, changes.watcherStatus);
-    this.report(d, step, view.watcher);
+    this.report(d, step, view.watcher, webhookDisabled);
   }
 
   // Told after the attempt is recorded, without holding up the next one; a retry read no
   // watcher, so one is read for it here.
-  private report(d: Delivery, step: AttemptStep, watcher: Watcher | undefined): void {
-    const tell = this.o.onAttempt;
-    if (!tell) return;
+  private report(d: Delivery, step: AttemptStep, watcher: Watcher | undefined, off: boolean): void {
+    const { onAttempt: tell, onWebhookDisabled: disabled } = this.o;
+    if (!tell && !(off && disabled)) return;
     const read = watcher ? Promise.resolve(watcher) : this.o.store.watchers.get(d.watcherId);
     read
-      .then((w) => tell(d, step, w))
+      .then((w) => [tell?.(d, step, w), off && disabled?.(d, w)])
       .catch((err: unknown) => {
         this.o.log.warn({ err, delivery: d.id }, "could not report a delivery attempt");
       });

@@ -8,32 +8,36 @@ export interface AttemptOptions {
   signal: AbortSignal;
   /** The guarded connection pool every delivery goes through. */
   egress: Egress;
-  /** Reads a Secret's signing key; absent: a delivery that names a Secret cannot be signed. */
+  /**
+   * Reads a Secret's signing key: one secret, or two separated by a space (a rotation's new and
+   * old one); absent: a delivery that names a Secret cannot be signed.
+   */
   secretOf?: (ref: SecretRef) => Promise<string>;
+  /** The attempt's time, for a previous secret's expiry. Default: now. */
+  now?: Date;
 }
 
 /**
- * One attempt of a delivery: its signing secret read if it names a Secret (at each attempt, so
- * a rotated Secret signs the next one), then the POST. Never throws.
+ * One attempt of a delivery: its signing secrets (its own, and during a rotation's overlap the
+ * previous one; or read from the Secret it names, at each attempt, so a rotated Secret signs the
+ * next one), then the POST. Never throws.
  */
 export async function attemptDelivery(d: Delivery, o: AttemptOptions): Promise<AttemptResult> {
-  let secret = d.secret;
-  if (d.secretRef) {
-    try {
-      if (!o.secretOf) throw new Error("no reader of signing Secrets");
-      secret = await o.secretOf(d.secretRef);
-    } catch (err) {
-      // Perhaps not granted yet, or the Secret not made yet: tried again after a backoff.
-      const error = errorText(err);
-      return {
-        kind: "retry",
-        error,
-        errorClass: ErrorClass.SECRET,
-        host: hostOf(d.url),
-        durationMs: 0,
-      };
-    }
+  let secrets: string[];
+  try {
+    secrets = await secretsOf(d, o);
+  } catch (err) {
+    // Perhaps not granted yet, or the Secret not made yet: tried again after a backoff.
+    const error = errorText(err);
+    return {
+      kind: "retry",
+      error,
+      errorClass: ErrorClass.SECRET,
+      host: hostOf(d.url),
+      durationMs: 0,
+    };
   }
+  const [secret, previousSecret] = secrets;
   return sendAttempt(
     {
       id: d.id,
@@ -41,6 +45,7 @@ export async function attemptDelivery(d: Delivery, o: AttemptOptions): Promise<A
       body: d.body,
       contentType: d.contentType,
       ...(secret !== undefined && { secret }),
+      ...(previousSecret !== undefined && { previousSecret }),
       ...(d.headers && { headers: d.headers }),
       timeoutMs: o.timeoutMs,
       signal: o.signal,
@@ -77,6 +82,17 @@ export function deadlinePassed(d: Delivery): AttemptResult {
 /** The URL's host as the attempt log names it; '' for a URL that does not parse. */
 export function hostOf(url: string): string {
   return URL.canParse(url) ? new URL(url).host : "";
+}
+
+// The secrets that sign this attempt, newest first: a previous secret only until it expires.
+async function secretsOf(d: Delivery, o: AttemptOptions): Promise<string[]> {
+  if (d.secretRef) {
+    if (!o.secretOf) throw new Error("no reader of signing Secrets");
+    return (await o.secretOf(d.secretRef)).split(" ");
+  }
+  const previous = d.previousSecret;
+  const current = previous && previous.expiresAt > (o.now ?? new Date());
+  return [d.secret, current ? previous.secret : undefined].filter((s) => s !== undefined);
 }
 
 function errorText(err: unknown): string {

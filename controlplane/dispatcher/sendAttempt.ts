@@ -12,7 +12,7 @@ import {
   responsePrefix,
 } from "./responseDetail.js";
 import { parseRetryAfter } from "./retryAfter.js";
-import { signPayload } from "./sign.js";
+import { signatures } from "./sign.js";
 
 /** One POST of one delivery. Retries are new attempts with the same `id`. */
 export interface Attempt {
@@ -25,6 +25,8 @@ export interface Attempt {
   contentType: string;
   /** `whsec_…`; when set, the attempt carries a `webhook-signature`. */
   secret?: string;
+  /** During a rotation's overlap, the secret it replaced: its signature follows the secret's. */
+  previousSecret?: string;
   /** More headers (templated ones, CloudEvents'); they cannot replace the ones above. */
   headers?: Record<string, string>;
   /**
@@ -118,7 +120,7 @@ function failed(
 }
 
 function buildRequest(attempt: Attempt, timestampSeconds: number): Request {
-  const { id, url, body, contentType, secret, timeoutMs, headers: extra } = attempt;
+  const { id, url, body, contentType, secret, previousSecret, timeoutMs, headers: extra } = attempt;
   if (!id) throw new TypeError("sendAttempt: id is empty");
   if (!URL.canParse(url) || !["http:", "https:"].includes(new URL(url).protocol)) {
     throw new TypeError(`sendAttempt: not an http(s) URL: ${url}`);
@@ -135,8 +137,9 @@ function buildRequest(attempt: Attempt, timestampSeconds: number): Request {
   for (const [name, value] of Object.entries(extra ?? {})) {
     if (!headers.has(name)) headers.set(name, value);
   }
-  if (secret !== undefined) {
-    headers.set("webhook-signature", signPayload(secret, id, timestampSeconds, body));
+  const secrets = [secret, previousSecret].filter((s) => s !== undefined);
+  if (secrets.length > 0) {
+    headers.set("webhook-signature", signatures(secrets, id, timestampSeconds, body));
   }
   // Built before sending so that what fetch refuses (credentials in the URL, a newline in a
   // header) surfaces as the caller's error, not as a network failure to retry.

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { Webhook } from "standardwebhooks";
-import { generateSecret, isValidSecret, signPayload } from "./sign.js";
+import { generateSecret, isValidSecret, signatures, signPayload } from "./sign.js";
 
 describe("signPayload", () => {
   const id = "msg_p5jXN8AQM9LWM0D4loKWxJek";
@@ -80,5 +80,25 @@ describe("generateSecret", () => {
     expect(isValidSecret(a)).to.equal(true);
     expect(a).not.to.equal(b);
     expect(Buffer.from(a.slice("whsec_".length), "base64")).to.have.length(32);
+  });
+});
+
+describe("signatures", () => {
+  it("signs with each secret, space-separated; either secret verifies", () => {
+    const [a, b] = [generateSecret(), generateSecret()];
+    const id = "msg_1";
+    const timestamp = Math.floor(Date.now() / 1000);
+    const value = signatures([a, b], id, timestamp, "{}");
+    expect(value).to.equal(
+      `${signPayload(a, id, timestamp, "{}")} ${signPayload(b, id, timestamp, "{}")}`,
+    );
+    const headers = {
+      "webhook-id": id,
+      "webhook-timestamp": String(timestamp),
+      "webhook-signature": value,
+    };
+    expect(new Webhook(a).verify("{}", headers)).to.deep.equal({});
+    expect(new Webhook(b).verify("{}", headers)).to.deep.equal({});
+    expect(() => new Webhook(generateSecret()).verify("{}", headers)).to.throw();
   });
 });

@@ -31,6 +31,20 @@ export function signPayload(
 }
 
 /**
+ * The `webhook-signature` value signed with each of `secrets`, space-separated as the Standard
+ * Webhooks spec allows (`v1,<new> v1,<old>` during a rotation): a receiver that knows either
+ * secret finds its signature. Throws as {@link signPayload} does.
+ */
+export function signatures(
+  secrets: readonly string[],
+  id: string,
+  timestampSeconds: number,
+  body: string,
+): string {
+  return secrets.map((secret) => signPayload(secret, id, timestampSeconds, body)).join(" ");
+}
+
+/**
  * True for `whsec_` followed by canonical, padded base64 of 24 to 64 bytes. Canonical means the
  * text re-encodes to itself, so two spellings of one key cannot both be stored.
  */

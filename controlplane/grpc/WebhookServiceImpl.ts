@@ -2,6 +2,7 @@ import type { WebhookOperations } from "../../contract/JobhooksApi.js";
 import {
   pageFromProto,
   recoverSinceFromProto,
+  rotationFromProto,
   webhookInputFromProto,
   webhookPageToProto,
   webhookToProto,
@@ -26,5 +27,8 @@ export function webhookService(
     },
     recoverWebhook: async (req, { caller }) =>
       webhooks.recover(caller, req.id, recoverSinceFromProto(req)),
+    enableWebhook: async (req, { caller }) => webhookToProto(await webhooks.enable(caller, req.id)),
+    rotateWebhookSecret: async (req, { caller }) =>
+      webhookToProto(await webhooks.rotateSecret(caller, req.id, rotationFromProto(req))),
   };
 }

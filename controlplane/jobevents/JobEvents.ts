@@ -125,7 +125,7 @@ export class JobEvents implements Part {
       reportingInstance: this.instance,
       action: "Deliver",
       reason: e.reason,
-      regarding: {
+      regarding: e.regarding ?? {
         apiVersion: "batch/v1",
         kind: "Job",
         namespace: e.job.namespace,

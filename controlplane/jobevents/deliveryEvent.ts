@@ -10,7 +10,10 @@ export interface JobRef {
 
 /** A Kubernetes Event on a Job, as `kubectl describe job` shows it. */
 export interface JobEvent {
+  /** The Job; or, with `regarding`, the namespace and name the Event is written under. */
   job: JobRef;
+  /** Another object the Event is about (a Webhook object); absent: the Job. */
+  regarding?: { apiVersion: string; kind: string; namespace?: string; name: string; uid?: string };
   type: "Normal" | "Warning";
   reason: string;
   note: string;
@@ -62,6 +65,22 @@ export function deliveryEvent(
         note: cut(`${to}: gave up after ${attempt}: ${error}`),
       };
   }
+}
+
+/**
+ * The Warning Event WebhookDisabled on the Job whose delivery attempt disabled its webhook: it
+ * failed without a success for --disable-after, and its deliveries now wait until it is enabled.
+ */
+export function webhookDisabledEvent(
+  d: Delivery,
+  watcher: Watcher | undefined,
+  o: { nameOf: (webhookId: string) => string | undefined; disableAfterMs: number | undefined },
+): JobEvent | undefined {
+  if (!watcher || watcher.jobUid === "" || watcher.jobName === "") return undefined;
+  const job = { namespace: watcher.namespace, name: watcher.jobName, uid: watcher.jobUid };
+  const hours = Math.round(((o.disableAfterMs ?? 0) / 3_600_000) * 1000) / 1000;
+  const note = `${webhookName(d, watcher, o.nameOf)} (${d.destination}): disabled after failing without a success for ${hours} h (--disable-after); its deliveries wait until it is enabled (POST /webhooks/${d.webhookId}/enable)`;
+  return { job, type: "Warning", reason: "WebhookDisabled", note: cut(note) };
 }
 
 // The object a mirrored webhook stands for ("Webhook team-a/chat"), else "webhook <id>".

@@ -3,7 +3,7 @@ import type { DispatcherOptions } from "../dispatcher/Dispatcher.js";
 import type { KubeApi } from "../kube/KubeApi.js";
 import type { ControlplaneMetrics } from "../metrics.js";
 import type { Part } from "../../common/runGroup.js";
-import { deliveryEvent, type JobEvent } from "./deliveryEvent.js";
+import { deliveryEvent, webhookDisabledEvent, type JobEvent } from "./deliveryEvent.js";
 import { JobEvents } from "./JobEvents.js";
 
 /**
@@ -26,7 +26,7 @@ export function jobEventsOf(
   },
 ): {
   parts: Part[];
-  hook: Pick<DispatcherOptions, "onAttempt">;
+  hook: Pick<DispatcherOptions, "onAttempt" | "onWebhookDisabled">;
   record: ((e: JobEvent) => void) | undefined;
 } {
   if (!c.jobEvents) return { parts: [], hook: {}, record: undefined };
@@ -40,5 +40,13 @@ export function jobEventsOf(
     const event = deliveryEvent(d, step, watcher, nameOf);
     if (event) events.record(event);
   };
-  return { parts: [events], hook: { onAttempt }, record: (e) => events.record(e) };
+  const onWebhookDisabled: DispatcherOptions["onWebhookDisabled"] = (d, watcher) => {
+    const event = webhookDisabledEvent(d, watcher, { nameOf, disableAfterMs: c.disableAfterMs });
+    if (event) events.record(event);
+  };
+  return {
+    parts: [events],
+    hook: { onAttempt, onWebhookDisabled },
+    record: (e) => events.record(e),
+  };
 }

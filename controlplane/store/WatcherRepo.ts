@@ -122,6 +122,22 @@ export interface AttemptChanges {
   /** The attempt's row in the attempt log; absent: none is written. */
   log?: AttemptLogEntry;
   at: Date;
+  /**
+   * The attempt counts for its webhook's health: a CALLED record clears its failing_since, any
+   * other starts it (the attempt's calledAt) unless set; a failure once failing_since is at least
+   * `disableAfterMs` (0: never) before `at` disables the webhook (disabled_at = at) and parks its
+   * outbox rows (PARKED_MS); a retry of a disabled webhook is parked too. A success does not
+   * enable it: the API does. Absent: health is left alone.
+   */
+  health?: { webhookId: string; disableAfterMs: number };
+}
+
+/** What recordAttempt wrote. */
+export interface AttemptRecorded {
+  /** False, having written nothing: the delivery was gone. */
+  recorded: boolean;
+  /** This attempt disabled its webhook (AttemptChanges.health). */
+  webhookDisabled: boolean;
 }
 
 /** Watchers, their triggers and their outbox rows: one aggregate, changed only as told. */
@@ -140,10 +156,10 @@ export interface WatcherRepo {
    */
   apply(c: WatcherChanges): Promise<boolean>;
   /**
-   * Writes `c` in one transaction; false, having written nothing, when its delivery is gone. A
-   * final result keeps the delivery's message (`messages`, for RedeliveryRepo) as its row goes.
+   * Writes `c` in one transaction; nothing when its delivery is gone. A final result keeps the
+   * delivery's message (`messages`, for RedeliveryRepo) as its row goes.
    */
-  recordAttempt(c: AttemptChanges): Promise<boolean>;
+  recordAttempt(c: AttemptChanges): Promise<AttemptRecorded>;
 
   get(id: string): Promise<Watcher | undefined>;
   /** Up to `limit` watchers matching `filter` after `after`, oldest first. */

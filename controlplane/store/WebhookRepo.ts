@@ -8,6 +8,13 @@ export type WebhookDeletion =
   /** Open watchers still name it: the first of them (by age) and how many there are. */
   | { kind: "in-use"; watcherIds: string[]; count: number };
 
+/** What enabling a webhook did. */
+export interface WebhookEnabled {
+  webhook: Webhook;
+  /** It was disabled (false: enabling it changed nothing but a stray parked row). */
+  wasDisabled: boolean;
+}
+
 /** Webhooks; a deleted one stays as a tombstone for the triggers that name it. */
 export interface WebhookRepo {
   insert(w: Webhook): Promise<void>;
@@ -36,4 +43,23 @@ export interface WebhookRepo {
    * change are one transaction, so no watcher can start naming it in between.
    */
   delete(id: string, now: Date): Promise<WebhookDeletion>;
+  /**
+   * Enables a webhook, in one transaction: disabled_at and failing_since cleared, and its parked
+   * outbox rows due at `now`, each with at least `minDeadlineMs` left before its deadline (it
+   * did not run while parked). Undefined when no live webhook has the id.
+   */
+  enable(id: string, now: Date, minDeadlineMs: number): Promise<WebhookEnabled | undefined>;
+  /**
+   * Gives the webhook the signing secret `secret`, in one transaction. Its current secret (if any)
+   * becomes the previous one, signing beside it until `previousExpiresAt` (undefined: dropped at
+   * once; an older previous one is dropped either way). Its owed outbox rows that carry their
+   * secret (not a Secret's) take both. Undefined when no live webhook has the id.
+   */
+  rotateSecret(
+    id: string,
+    secret: string,
+    previousExpiresAt: Date | undefined,
+  ): Promise<Webhook | undefined>;
+  /** How many live webhooks are disabled. */
+  disabledCount(): Promise<number>;
 }

@@ -11,6 +11,8 @@ import { listPage, type Page } from "./listPage.js";
 import type { Webhook } from "./model.js";
 import type { PageBounds } from "./takePage.js";
 import {
+  LIMITS,
+  validateRotation,
   validateWebhook,
   type CheckUrl,
   type WebhookInput,
@@ -24,15 +26,30 @@ import {
  */
 export type CheckPayload = (p: WebhookPayload) => FieldViolation[];
 
-/** Registering, reading and deleting webhooks. */
+export interface WebhooksOptions {
+  now?: () => Date;
+  /**
+   * An enabled webhook's waiting deliveries get at least this long before their deadline
+   * (they did not run while it was disabled): the default delivery timeout. Default 1 hour.
+   */
+  minDeadlineMs?: number;
+  /** A webhook was enabled (`wasDisabled`: it had been disabled): wake the dispatcher. */
+  onEnabled?: (w: Webhook, wasDisabled: boolean) => void;
+}
+
+/** Registering, reading, deleting, enabling webhooks and rotating their secrets. */
 export class Webhooks {
+  private readonly now: () => Date;
+
   constructor(
     private readonly repo: WebhookRepo,
     private readonly checkPayload: CheckPayload,
     /** The egress policy's judgement of a URL whose host is an IP address (400 at `url`). */
     private readonly checkUrl: CheckUrl,
-    private readonly now: () => Date = () => new Date(),
-  ) {}
+    private readonly o: WebhooksOptions = {},
+  ) {
+    this.now = o.now ?? ((): Date => new Date());
+  }
 
   async create(input: WebhookInput): Promise<Webhook> {
     const { bodyTemplate, headers, cloudEvents, ...fields } = input;
@@ -86,7 +103,43 @@ export class Webhooks {
     if (result.kind === "missing") throw new NotFoundError(`webhook ${id} not found`);
     if (result.kind === "in-use") throw new WebhookInUseError(id, result.watcherIds, result.count);
   }
+
+  /**
+   * Enables a webhook disabled for failing too long: its waiting deliveries are due now, with at
+   * least `minDeadlineMs` left. One that is not disabled is answered as it is.
+   */
+  async enable(id: string): Promise<Webhook> {
+    const done = await this.repo.enable(id, this.now(), this.o.minDeadlineMs ?? HOUR_MS);
+    if (!done) throw new NotFoundError(`webhook ${id} not found`);
+    this.o.onEnabled?.(done.webhook, done.wasDisabled);
+    return done.webhook;
+  }
+
+  /**
+   * Gives a webhook a new signing secret; the current one signs beside it for the overlap
+   * (default 24 hours). A mirrored webhook's secret is its Secret's: refused.
+   */
+  async rotateSecret(
+    id: string,
+    r: { secret: string; previousExpiresInSeconds?: number | undefined },
+  ): Promise<Webhook> {
+    const violations = validateRotation(r);
+    if (violations.length > 0) throw new ValidationError(violations);
+    const source = (await this.repo.get(id))?.source;
+    if (source) {
+      const fix =
+        "its signing secret is its Secret's: rotate that (a key holding two secrets, space-separated, signs with both)";
+      throw new WebhookMirroredError(id, source, fix);
+    }
+    const overlap = r.previousExpiresInSeconds ?? LIMITS.defaultPreviousSecretSeconds;
+    const expires = overlap > 0 ? new Date(this.now().getTime() + overlap * 1000) : undefined;
+    const w = await this.repo.rotateSecret(id, r.secret, expires);
+    if (!w) throw new NotFoundError(`webhook ${id} not found`);
+    return w;
+  }
 }
+
+const HOUR_MS = 3_600_000;
 
 // A payload field as the API names it: a Webhook object's spec.body is the API's bodyTemplate.
 function apiField(field: string): string {

@@ -8,7 +8,14 @@ import {
   type PayloadRequest,
 } from "../payload/index.js";
 import { deliveryBody } from "./eventBody.js";
-import type { Delivery, Outcome, Trigger, Watcher, Webhook } from "./model.js";
+import {
+  PARKED_MS,
+  type Delivery,
+  type Outcome,
+  type Trigger,
+  type Watcher,
+  type Webhook,
+} from "./model.js";
 
 export interface DeliveryContext {
   job: JobSummary;
@@ -48,7 +55,10 @@ export function signingOf(
   };
 }
 
-/** The outbox rows a notifying watcher owes: one per trigger, due now, each with its deadline. */
+/**
+ * The outbox rows a notifying watcher owes: one per trigger, due now (parked when its webhook is
+ * disabled), each with its deadline.
+ */
 export function buildDeliveries(
   w: Watcher,
   webhookOf: (id: string) => Webhook | undefined,
@@ -72,7 +82,8 @@ export function buildDeliveries(
       ...(Object.keys(headers).length > 0 && { headers }),
       ...signingOf(webhook, c.now),
       deadlineAt: new Date(c.now.getTime() + timeoutMs),
-      nextAttemptAt: c.now,
+      // A disabled webhook's deliveries wait, parked, until it is enabled.
+      nextAttemptAt: webhook.disabledAt ? new Date(PARKED_MS) : c.now,
       attempts: 0,
       createdAt: c.now,
     };

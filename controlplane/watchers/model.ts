@@ -57,6 +57,13 @@ export interface WebhookOptions {
   timeoutSeconds?: number;
 }
 
+/**
+ * The next_attempt_at of a parked outbox row, one whose webhook is disabled: the latest time a
+ * Date holds, so the outbox's due queries never hand it out and need not know about parking.
+ * Enabling the webhook makes its parked rows due.
+ */
+export const PARKED_MS = 8.64e15;
+
 /** One webhook call owed: a row of the outbox. */
 export interface Delivery {
   /** The webhook-id header: stable across retries and restarts. */

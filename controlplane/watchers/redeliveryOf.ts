@@ -1,6 +1,6 @@
 import { destinationOf, signingOf } from "./buildDeliveries.js";
 import type { KeptMessage } from "../store/RedeliveryRepo.js";
-import type { Delivery, Webhook } from "./model.js";
+import { PARKED_MS, type Delivery, type Webhook } from "./model.js";
 
 /**
  * The outbox row that sends `m` again: the same message (webhook-id, body, headers), to the
@@ -26,7 +26,8 @@ export function redeliveryOf(
     ...(m.headers && { headers: m.headers }),
     ...signingOf(webhook, at.now),
     deadlineAt: new Date(at.now.getTime() + timeoutMs),
-    nextAttemptAt: at.now,
+    // A disabled webhook's deliveries wait, parked, until it is enabled.
+    nextAttemptAt: webhook.disabledAt ? new Date(PARKED_MS) : at.now,
     attempts: 0,
     createdAt: at.now,
     redelivery: true,

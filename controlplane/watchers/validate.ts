@@ -110,6 +110,28 @@ export function validateWebhook(w: WebhookInput, checkUrl?: CheckUrl): FieldViol
   return v;
 }
 
+/** A secret rotation's problems (rotateSecret): the secret as at create, the overlap bounded. */
+export function validateRotation(r: {
+  secret: string;
+  previousExpiresInSeconds?: number | undefined;
+}): FieldViolation[] {
+  const v: FieldViolation[] = [];
+  if (!isValidSecret(r.secret)) {
+    v.push({
+      field: "secret",
+      description: 'must be "whsec_" followed by base64 of 24 to 64 random bytes',
+    });
+  }
+  const s = r.previousExpiresInSeconds;
+  if (s !== undefined && !(Number.isInteger(s) && s >= 0 && s <= LIMITS.previousSecretSeconds)) {
+    v.push({
+      field: "previousExpiresInSeconds",
+      description: `must be a whole number from 0 to ${LIMITS.previousSecretSeconds} (30 days)`,
+    });
+  }
+  return v;
+}
+
 // The payload's shape; what its templates and header names say is the payload checker's to judge.
 function payloadViolations(w: WebhookInput): FieldViolation[] {
   const v: FieldViolation[] = [];

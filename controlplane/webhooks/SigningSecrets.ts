@@ -25,7 +25,10 @@ export class SigningSecrets {
     private readonly clock: () => number = Date.now,
   ) {}
 
-  /** The Standard Webhooks secret at `ref`; throws with a message that says what to fix. */
+  /**
+   * The Standard Webhooks secret at `ref`, or two separated by one space (a rotation: both
+   * sign); throws with a message that says what to fix.
+   */
   get(ref: SecretRef): Promise<string> {
     const key = `${ref.namespace}/${ref.name}`;
     const now = this.clock();
@@ -58,13 +61,13 @@ function keyOf(data: string, ref: SecretRef): string {
   if (encoded === undefined) {
     throw new Error(`signing Secret ${ref.namespace}/${ref.name} has no key "${ref.key}"`);
   }
-  const value = Buffer.from(encoded, "base64").toString("utf8").trim();
-  if (!isValidSecret(value)) {
+  const secrets = Buffer.from(encoded, "base64").toString("utf8").trim().split(/\s+/);
+  if (secrets.length > 2 || !secrets.every(isValidSecret)) {
     throw new Error(
-      `signing Secret ${ref.namespace}/${ref.name} key "${ref.key}" is not a Standard Webhooks secret (whsec_ and base64 of 24 to 64 bytes)`,
+      `signing Secret ${ref.namespace}/${ref.name} key "${ref.key}" is not a Standard Webhooks secret (whsec_ and base64 of 24 to 64 bytes), nor two separated by a space`,
     );
   }
-  return value;
+  return secrets.join(" ");
 }
 
 function explain(err: unknown, namespace: string, name: string): string {

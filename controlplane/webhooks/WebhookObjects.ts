@@ -152,7 +152,7 @@ export class WebhookObjects implements Part {
     const violations = "violations" in mirror ? mirror.violations : [];
     if ("webhook" in mirror) {
       await this.o.store.webhooks.put(mirror.webhook);
-      this.o.status.track(id, source);
+      this.o.status.track(id, source, object.metadata.uid);
       this.o.log.info({ object: key, webhook: id, generation }, "webhook object mirrored");
     } else {
       this.o.log.warn({ object: key, violations }, "webhook object refused");

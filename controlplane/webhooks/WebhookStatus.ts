@@ -9,6 +9,7 @@ import { sourceKey } from "../store/rows.js";
 import type { Store } from "../store/Store.js";
 import type { WebhookSource } from "../watchers/model.js";
 import { statusPath } from "./webhookObject.js";
+import { healthStatus, type DisabledCondition } from "./healthCondition.js";
 
 /** How the last delivery to a webhook went, as its status shows it. */
 export interface LastDelivery {
@@ -57,6 +58,11 @@ export class WebhookStatus implements Part {
   private readonly due = new Map<string, Due>();
   /** Mirrored webhooks by id: only those have an object to write to. */
   private readonly sources = new Map<string, WebhookSource>();
+  /** Their objects' uids, for Events about them. */
+  private readonly uids = new Map<string, string>();
+  /** The conditions last written, by source key: a write of one keeps the other. */
+  private readonly ready = new Map<string, Condition & { lastTransitionTime: string }>();
+  private readonly disabled = new Map<string, DisabledCondition>();
   private readonly waker = new Waker();
   private readonly now: () => Date;
 
@@ -64,15 +70,34 @@ export class WebhookStatus implements Part {
     this.now = o.now ?? ((): Date => new Date());
   }
 
-  /** The webhook `id` mirrors the object at `source` (undefined: it no longer does). */
-  track(id: string, source: WebhookSource | undefined): void {
+  /** The webhook `id` mirrors the object at `source`, uid `uid` (undefined: it no longer does). */
+  track(id: string, source: WebhookSource | undefined, uid?: string): void {
+    const before = this.sources.get(id);
+    if (before && !source) {
+      this.ready.delete(sourceKey(before));
+      this.disabled.delete(sourceKey(before));
+    }
     if (source) this.sources.set(id, source);
     else this.sources.delete(id);
+    if (source && uid !== undefined) this.uids.set(id, uid);
+    else this.uids.delete(id);
   }
 
   /** The object webhook `id` mirrors, if it is one this leader mirrors. */
   sourceOf(id: string): WebhookSource | undefined {
     return this.sources.get(id);
+  }
+
+  /** The uid of that object, when known. */
+  uidOf(id: string): string | undefined {
+    return this.uids.get(id);
+  }
+
+  /** Webhook `id`'s health changed (enabled): its object's status says so at the next flush. */
+  refresh(id: string): void {
+    const source = this.sources.get(id);
+    if (source) this.set(source, {}, id);
+    this.waker.wake();
   }
 
   /** The spec of generation `generation` is in use, or refused for `violations`. */
@@ -82,15 +107,20 @@ export class WebhookStatus implements Part {
     previous: ReadyCondition | undefined,
   ): void {
     const condition = readyCondition(c.violations, c.generation);
-    if (sameCondition(previous, condition)) return;
+    const key = sourceKey(source);
+    if (previous && sameCondition(previous, condition)) {
+      this.ready.set(key, { ...condition, lastTransitionTime: previous.lastTransitionTime });
+      return;
+    }
     const lastTransitionTime =
       previous?.status === condition.status
         ? previous.lastTransitionTime
         : this.now().toISOString();
+    this.ready.set(key, { ...condition, lastTransitionTime });
     const status = {
       observedGeneration: c.generation,
       webhookId: c.webhookId,
-      conditions: [{ ...condition, lastTransitionTime }],
+      conditions: this.conditions(key),
     };
     this.set(source, status);
     this.waker.wake();
@@ -124,14 +154,31 @@ export class WebhookStatus implements Part {
     });
   }
 
+  // Health fields, and the conditions (Ready as last judged, Disabled) when Ready is known: a
+  // merge patch replaces the whole list, so it is written whole or not at all.
+  private async health(source: WebhookSource, id: string): Promise<Record<string, unknown>> {
+    const w = await this.o.store.webhooks.get(id, "with-deleted");
+    if (!w) return {};
+    const key = sourceKey(source);
+    const h = healthStatus(w, this.disabled.get(key), this.now());
+    this.disabled.set(key, h.condition);
+    const fields = { disabledAt: h.disabledAt, failingSince: h.failingSince };
+    return this.ready.has(key) ? { ...fields, conditions: this.conditions(key) } : fields;
+  }
+
+  private conditions(key: string): unknown[] {
+    return [this.ready.get(key), this.disabled.get(key)].filter((c) => c !== undefined);
+  }
+
   private async write(d: Due, signal: AbortSignal): Promise<void> {
     try {
       const counts = d.webhookId ? await this.o.store.webhooks.outcomes(d.webhookId) : {};
+      const health = d.webhookId ? await this.health(d.source, d.webhookId) : {};
       await this.o.api.request({
         method: "PATCH",
         path: statusPath(d.source),
         contentType: PatchType.merge,
-        body: { status: { ...d.status, ...counts } },
+        body: { status: { ...d.status, ...counts, ...health } },
         signal,
       });
     } catch (err) {

@@ -59,8 +59,17 @@ describe("proto codec", () => {
       createdAt: new Date(5),
       signed: true,
       readOnly: false,
+      disabled: false,
     };
     expect(webhookFromProto(webhookToProto(hook))).to.deep.equal(hook);
+    const failing = {
+      ...hook,
+      disabled: true,
+      disabledAt: new Date(9),
+      failingSince: new Date(7),
+      previousSecretExpiresAt: new Date(11),
+    };
+    expect(webhookFromProto(webhookToProto(failing))).to.deep.equal(failing);
   });
 
   it("reads a create request's absent fields as absent, and refuses an UNSPECIFIED outcome", () => {
@@ -94,6 +103,7 @@ describe("proto codec", () => {
       createdAt: new Date(5),
       signed: true,
       readOnly: true,
+      disabled: false,
       source: { kind: "ClusterWebhook", namespace: "", name: "ops" },
       bodyTemplate: "{{ job.name }}",
       headers: { "X-Team": "{{ job.namespace }}" },

@@ -3,6 +3,7 @@ import type {
   CloudEventsMode,
   Page,
   PageRequest,
+  SecretRotation,
   WebhookInput,
   WebhookKind,
   WebhookPayload,
@@ -17,6 +18,7 @@ import {
   type ListWebhooksRequest,
   type ListWebhooksResponse,
   type RecoverWebhookRequest,
+  type RotateWebhookSecretRequest,
   type Webhook,
   type WebhookSource as ProtoSource,
 } from "../gen/jobhooks/v1/webhooks.js";
@@ -48,6 +50,10 @@ export function webhookToProto(w: WebhookView): Webhook {
     readOnly: w.readOnly,
     source: w.source && { ...w.source, kind: KINDS[w.source.kind] },
     ...payloadToProto(w),
+    disabled: w.disabled,
+    disabledAt: w.disabledAt,
+    failingSince: w.failingSince,
+    previousSecretExpiresAt: w.previousSecretExpiresAt,
   };
 }
 
@@ -64,6 +70,23 @@ export function webhookFromProto(w: Webhook): WebhookView {
     readOnly: w.readOnly,
     ...(source && { source }),
     ...payloadFromProto(w),
+    disabled: w.disabled,
+    ...(w.disabledAt && { disabledAt: w.disabledAt }),
+    ...(w.failingSince && { failingSince: w.failingSince }),
+    ...(w.previousSecretExpiresAt && { previousSecretExpiresAt: w.previousSecretExpiresAt }),
+  };
+}
+
+export function rotationToProto(id: string, r: SecretRotation): RotateWebhookSecretRequest {
+  return { id, secret: r.secret, previousExpiresInSeconds: r.previousExpiresInSeconds };
+}
+
+export function rotationFromProto(r: RotateWebhookSecretRequest): SecretRotation {
+  return {
+    secret: r.secret,
+    ...(r.previousExpiresInSeconds !== undefined && {
+      previousExpiresInSeconds: r.previousExpiresInSeconds,
+    }),
   };
 }
 

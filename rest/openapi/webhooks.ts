@@ -84,6 +84,40 @@ export const webhookPaths = {
       },
     },
   },
+  "/webhooks/{id}/enable": {
+    post: {
+      operationId: "enableWebhook",
+      description:
+        "Enables a webhook disabled after failing without a success for the controlplane's --disable-after: the deliveries that waited go out at once, each with at least the default delivery timeout left. A webhook that is not disabled is answered unchanged.",
+      parameters: [idParam],
+      responses: {
+        "200": { description: "the webhook, enabled", content: json(ref("Webhook")) },
+        ...problems(400, 401, 403, 404, 503),
+      },
+    },
+  },
+  "/webhooks/{id}/rotate-secret": {
+    post: {
+      operationId: "rotateWebhookSecret",
+      description:
+        "Gives the webhook a new signing secret. The current one keeps signing beside it (webhook-signature carries both, space-separated) until previousSecretExpiresAt; an older previous secret is dropped. Deliveries still owed sign the new way from their next attempt. A readOnly webhook is refused with 409: its secret is its Secret's (docs/webhooks.md says how to rotate that).",
+      parameters: [idParam],
+      requestBody: { required: true, content: json(ref("WebhookSecretRotation")) },
+      responses: {
+        "200": { description: "the webhook, with its new secret", content: json(ref("Webhook")) },
+        ...problems(
+          400,
+          401,
+          403,
+          404,
+          [409, "readOnly: its secret is its Secret's"],
+          413,
+          415,
+          503,
+        ),
+      },
+    },
+  },
 } as const;
 
 export const webhookSchemas = {
@@ -138,7 +172,16 @@ export const webhookSchemas = {
   },
   Webhook: {
     type: "object",
-    required: ["id", "url", "requestBody", "description", "createdAt", "signed", "readOnly"],
+    required: [
+      "id",
+      "url",
+      "requestBody",
+      "description",
+      "createdAt",
+      "signed",
+      "readOnly",
+      "disabled",
+    ],
     properties: {
       id: { type: "string" },
       url: { type: "string" },
@@ -156,6 +199,21 @@ export const webhookSchemas = {
           "mirrors a Webhook or ClusterWebhook object (source): change or delete it with kubectl; DELETE answers 409",
       },
       source: ref("WebhookSource"),
+      disabled: {
+        type: "boolean",
+        description:
+          "disabled after failing without a success for the controlplane's --disable-after: its deliveries wait until POST /webhooks/{id}/enable",
+      },
+      disabledAt: { ...dateTime, description: "when it was disabled" },
+      failingSince: {
+        ...dateTime,
+        description:
+          "its first failed attempt since its last success; absent while its last one succeeded",
+      },
+      previousSecretExpiresAt: {
+        ...dateTime,
+        description: "after a rotation, when the previous secret stops signing beside the new one",
+      },
       bodyTemplate: { type: "string" },
       headers: { type: "object", additionalProperties: { type: "string" } },
       cloudEvents: {
@@ -177,6 +235,29 @@ export const webhookSchemas = {
         description:
           "Deliveries that ended at or after this time are sent again; not in the future.",
         "x-rule": "must be an RFC 3339 time, e.g. 2026-01-01T00:00:00Z",
+      },
+    },
+    additionalProperties: false,
+  },
+  WebhookSecretRotation: {
+    type: "object",
+    required: ["secret"],
+    examples: [
+      { secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", previousExpiresInSeconds: 86400 },
+    ],
+    properties: {
+      secret: {
+        ...webhookSecret,
+        description:
+          "The new Standard Webhooks secret (whsec_ + base64 of 24 to 64 bytes). Write-only.",
+      },
+      previousExpiresInSeconds: {
+        type: "integer",
+        minimum: 0,
+        maximum: LIMITS.previousSecretSeconds,
+        default: LIMITS.defaultPreviousSecretSeconds,
+        description:
+          "How long the current secret keeps signing beside the new one (at most 30 days); 0 drops it at once.",
       },
     },
     additionalProperties: false,

@@ -64,7 +64,7 @@ describe("controlplane: Webhook objects: lifecycle, signing, refusals, CloudEven
     );
   });
 
-  it("signs with the Secret the Webhook names, and with the new one once it is rotated", async () => {
+  it("signs with the Secret the Webhook names, with both of two during a rotation, then with the new one", async () => {
     const ns = await createTestNamespace(cluster, "signed");
     const first = generateSecret();
     const second = generateSecret();
@@ -105,12 +105,22 @@ describe("controlplane: Webhook objects: lifecycle, signing, refusals, CloudEven
       r?.headers as Record<string, string>;
     expect(() => new Verifier(first).verify(one?.body ?? "", headers(one))).to.not.throw();
 
-    await kubectlApply(cluster, [secret(second)]);
+    // A rotation without a gap: both secrets in the key, space-separated, both sign.
+    await kubectlApply(cluster, [secret(`${second} ${first}`)]);
     await sleep(1100);
     await createJob(cluster, ns, "two", { annotations });
     const [, two] = await receiver.waitFor(`/${ns}/signed`, 2, 60_000);
-    expect(() => new Verifier(second).verify(two?.body ?? "", headers(two))).to.not.throw();
-    expect(() => new Verifier(first).verify(two?.body ?? "", headers(two))).to.throw();
+    expect(String(two?.headers["webhook-signature"]).split(" ")).to.have.length(2);
+    for (const key of [first, second]) {
+      expect(() => new Verifier(key).verify(two?.body ?? "", headers(two))).to.not.throw();
+    }
+
+    await kubectlApply(cluster, [secret(second)]);
+    await sleep(1100);
+    await createJob(cluster, ns, "three", { annotations });
+    const [, , three] = await receiver.waitFor(`/${ns}/signed`, 3, 60_000);
+    expect(() => new Verifier(second).verify(three?.body ?? "", headers(three))).to.not.throw();
+    expect(() => new Verifier(first).verify(three?.body ?? "", headers(three))).to.throw();
   });
 
   it("does not sign with a Secret of a namespace that granted nothing: retries, says which RoleBinding, delivers once granted", async () => {

@@ -116,6 +116,14 @@ for (const { layout, name } of LAYOUTS)
         detail: `webhook ${chat.id} mirrors Webhook ${ns}/chat: change or delete it with kubectl`,
       });
       expect((await call("GET", `/webhooks/${chat.id}`, "/webhooks/{id}")).status).to.equal(200);
+      const rotate = await call(
+        "POST",
+        `/webhooks/${signed.id}/rotate-secret`,
+        "/webhooks/{id}/rotate-secret",
+        { body: { secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" } },
+      );
+      expect(rotate.status).to.equal(409);
+      expect((rotate.body as { detail: string }).detail).to.contain("rotate that");
     });
 
     it("resolves a trigger's webhookName and clusterWebhookName to the mirrored webhooks' ids", async () => {

@@ -236,6 +236,22 @@ for (const { layout, name } of LAYOUTS)
       expect(none.body).to.deep.equal({ queued: 0 });
     });
 
+    it("enables a webhook and rotates its secret, answering the webhook", async () => {
+      const hook = await call("POST", "/webhooks", "/webhooks", {
+        body: { url: `${receiver.url}/steer` },
+      });
+      const id = (hook.body as { id: string }).id;
+      const enabled = await call("POST", `/webhooks/${id}/enable`, "/webhooks/{id}/enable");
+      expect(enabled.body).to.include({ id, disabled: false });
+      const rotated = await call(
+        "POST",
+        `/webhooks/${id}/rotate-secret`,
+        "/webhooks/{id}/rotate-secret",
+        { body: { secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" } },
+      );
+      expect(rotated.body).to.include({ id, signed: true });
+    });
+
     it("serves the document it is checked against, and the tests touched every operation in it", async () => {
       const doc = (await (await fetch(`${gw.restUrl}/openapi.json`)).json()) as {
         openapi: string;

@@ -1,5 +1,6 @@
 import * as k8s from "@kubernetes/client-node";
 import { expect } from "chai";
+import { HEADER, PRINTER_COLUMNS } from "../support/crdPrinterColumns.js";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import type { TestCluster } from "../cluster/TestCluster.js";
@@ -53,18 +54,6 @@ const rules = (s: unknown): unknown =>
             .map(([k, v]) => [k, rules(v)]),
         )
       : s;
-
-// design: issue 13, "printer columns"
-const PRINTER_COLUMNS = [
-  { name: "URL", type: "string", jsonPath: ".spec.url" },
-  { name: "Ready", type: "string", jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
-  { name: "Last Delivery", type: "date", jsonPath: ".status.lastDelivery.time" },
-  { name: "Result", type: "string", jsonPath: ".status.lastDelivery.result" },
-  { name: "Delivered", type: "integer", jsonPath: ".status.delivered" },
-  { name: "Failed", type: "integer", jsonPath: ".status.failed" },
-  { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" },
-];
-const HEADER = ["NAME", "URL", "READY", "LAST DELIVERY", "RESULT", "DELIVERED", "FAILED", "AGE"];
 
 describe("the Webhook and ClusterWebhook kinds (manifests/crds.yaml)", () => {
   it("defines Webhook (namespaced) and ClusterWebhook (cluster-scoped) in jobhooks.dev, v1alpha1 only", () => {
@@ -215,7 +204,7 @@ describe("the Webhook and ClusterWebhook kinds (manifests/crds.yaml)", () => {
       });
     });
 
-    it("shows URL, Ready, Last Delivery, Result, Delivered and Failed in kubectl get, from the status the controlplane patches", async () => {
+    it("shows URL, Ready, Disabled, Last Delivery, Result, Delivered and Failed in kubectl get, from the status the controlplane patches", async () => {
       for (const kind of ["Webhook", "ClusterWebhook"]) {
         const spec = { url: "https://example.com/hook" };
         const created = await kubectl(["apply", "-n", ns, "-f", "-"], object(kind, spec));
@@ -232,7 +221,15 @@ describe("the Webhook and ClusterWebhook kinds (manifests/crds.yaml)", () => {
               message: "",
               lastTransitionTime: "2025-01-01T00:00:00Z",
             },
+            {
+              type: "Disabled",
+              status: "False",
+              reason: "Enabled",
+              message: "deliveries go out",
+              lastTransitionTime: "2025-01-01T00:00:00Z",
+            },
           ],
+          failingSince: "2025-01-01T00:00:00Z",
           webhookId: "0b7d5c43-8d8f-4f4c-9a0e-3f1f0c5f4a11",
           lastDelivery: {
             time: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
@@ -264,16 +261,17 @@ describe("the Webhook and ClusterWebhook kinds (manifests/crds.yaml)", () => {
         expect(got.code, got.stderr).to.equal(0);
         const [head, row = ""] = got.stdout.trim().split("\n");
         expect(header(head ?? ""), kind).to.deep.equal(HEADER);
-        expect(row.split(/\s+/).slice(0, 7), kind).to.deep.equal([
+        expect(row.split(/\s+/).slice(0, 8), kind).to.deep.equal([
           name,
           spec.url,
           "True",
-          row.split(/\s+/)[3], // LAST DELIVERY: an age, e.g. 0s
+          "False",
+          row.split(/\s+/)[4], // LAST DELIVERY: an age, e.g. 0s
           "Delivered",
           "3",
           "1",
         ]);
-        expect(row.split(/\s+/)[3]).to.match(/^\d+s$/);
+        expect(row.split(/\s+/)[4]).to.match(/^\d+s$/);
       }
     });
 

@@ -46,6 +46,17 @@ describe("the roles for the API (manifests/rbac/user-roles.yaml)", () => {
 });
 
 describe("the roles for Webhook and ClusterWebhook objects (manifests/rbac/user-roles.yaml)", () => {
+  it("lets the API's webhook editors enable webhooks and rotate secrets (update), viewers not", () => {
+    expect(role("jobhooks-webhook-editor").rules).to.deep.equal([
+      {
+        apiGroups: ["jobhooks.dev"],
+        resources: ["webhooks"],
+        verbs: ["create", "get", "list", "delete", "update"],
+      },
+    ]);
+    expect(role("jobhooks-webhook-viewer").rules[0]?.verbs).to.not.include("update");
+  });
+
   it("lets namespace admins and editors manage Webhooks, and viewers see them", () => {
     expect(role("jobhooks-webhook-object-editor").rules).to.deep.equal([
       { apiGroups: ["jobhooks.dev"], resources: ["webhooks"], verbs: ALL_VERBS },

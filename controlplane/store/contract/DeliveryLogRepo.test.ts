@@ -88,7 +88,7 @@ describeStores("DeliveryLogRepo", (open) => {
     await store.watchers.apply(
       changes({ changes: [{ kind: "end", id: "w1", ending: CANCELLED }] }),
     );
-    expect(await store.watchers.recordAttempt(retried(entry(7000)))).to.equal(false);
+    expect((await store.watchers.recordAttempt(retried(entry(7000)))).recorded).to.equal(false);
     expect(await store.deliveryLog.attempts("w1", 10)).to.deep.equal([]);
   });
 

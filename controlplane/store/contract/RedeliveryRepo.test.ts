@@ -47,7 +47,7 @@ describeStores("RedeliveryRepo", (open) => {
     ms: number,
     retry = false,
   ): Promise<boolean> {
-    return store.watchers.recordAttempt({
+    const recorded = store.watchers.recordAttempt({
       deliveryId: d.id,
       triggerId: d.triggerId,
       watcherId: d.watcherId,
@@ -63,6 +63,7 @@ describeStores("RedeliveryRepo", (open) => {
       ...(d.redelivery && { redelivery: true }),
       at: at(ms),
     });
+    return recorded.then((r) => r.recorded);
   }
 
   async function ended(status: TriggerStatus, ms: number, hookId = "hook"): Promise<Delivery> {
@@ -164,7 +165,7 @@ describeStores("RedeliveryRepo", (open) => {
           redelivery: true,
           at: at(12_000),
         }),
-      ).to.equal(true);
+      ).to.deep.equal({ recorded: true, webhookDisabled: false });
       w = await store.watchers.get(d.watcherId);
       expect(w?.status).to.equal(WatcherStatus.FAILED);
       expect(w?.triggers[0]).to.include({ status: "CALLED", attempts: 3, lastError: "" });

@@ -34,7 +34,7 @@ describeStores("WatcherRepo: attempts and reads", (open) => {
         record: record(TriggerStatus.NOT_CALLED),
         retryAt: at(9000),
       });
-      expect(retried).to.equal(true);
+      expect(retried.recorded).to.equal(true);
       expect(await store.deliveries.due(at(8999), 10, IDLE)).to.deep.equal([]);
       expect((await store.deliveries.due(at(9000), 10, IDLE))[0]?.attempts).to.equal(1);
       expect((await store.watchers.get("w1"))?.triggers[0]).to.include({
@@ -65,7 +65,7 @@ describeStores("WatcherRepo: attempts and reads", (open) => {
         watcherStatus: WatcherStatus.COMPLETED,
         label: { uid: "uid-1", namespace: "ns", name: "job" },
       });
-      expect(recorded).to.equal(true);
+      expect(recorded.recorded).to.equal(true);
       expect(await store.deliveries.count()).to.equal(0);
       const w = await store.watchers.get("w1");
       expect(w).to.include({ status: WatcherStatus.COMPLETED });
@@ -84,7 +84,7 @@ describeStores("WatcherRepo: attempts and reads", (open) => {
         record: record(TriggerStatus.CALLED),
         watcherStatus: WatcherStatus.COMPLETED,
       });
-      expect(recorded).to.equal(false);
+      expect(recorded.recorded).to.equal(false);
       expect((await store.watchers.get(id))?.triggers[0]?.status).to.equal(TriggerStatus.CANCELLED);
     });
   });

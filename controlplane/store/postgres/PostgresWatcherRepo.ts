@@ -3,6 +3,7 @@ import {
   IdempotencyConflictError,
   UnknownWebhookError,
   type AttemptChanges,
+  type AttemptRecorded,
   type JobRef,
   type NewWatcher,
   type WatcherChange,
@@ -81,9 +82,12 @@ export class PostgresWatcherRepo extends PostgresWatcherReads implements Watcher
    * only if the delivery's row was still there to update or delete (its watcher may have ended
    * meanwhile and taken the row with it).
    */
-  async recordAttempt(c: AttemptChanges): Promise<boolean> {
-    const [row] = await this.db.rows<{ n: number }>(RECORD_ATTEMPT, recordAttemptValues(c));
-    return (row?.n ?? 0) > 0;
+  async recordAttempt(c: AttemptChanges): Promise<AttemptRecorded> {
+    const [row] = await this.db.rows<{ n: number; disabled: number }>(
+      RECORD_ATTEMPT,
+      recordAttemptValues(c),
+    );
+    return { recorded: (row?.n ?? 0) > 0, webhookDisabled: (row?.disabled ?? 0) > 0 };
   }
 
   // The watcher an earlier request with the same idempotency key created, if any.

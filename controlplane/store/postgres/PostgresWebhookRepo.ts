@@ -1,8 +1,8 @@
-import type { Webhook } from "../../watchers/model.js";
+import { PARKED_MS, type Webhook } from "../../watchers/model.js";
 import type { Cursor } from "../keyset.js";
 import { toWebhook, webhookValues, type WebhookRow } from "../rows.js";
-import type { WebhookDeletion, WebhookRepo } from "../WebhookRepo.js";
-import type { Database } from "./Database.js";
+import type { WebhookDeletion, WebhookEnabled, WebhookRepo } from "../WebhookRepo.js";
+import type { Database, Queryable } from "./Database.js";
 import { OPEN } from "./PostgresWatcherReads.js";
 
 const NAMED_IDS = 20;
@@ -118,5 +118,71 @@ export class PostgresWebhookRepo implements WebhookRepo {
           [limit],
         );
     return rows.map(toWebhook);
+  }
+
+  /** The webhook's row is locked first, as delete does, then its parked rows are due now. */
+  enable(id: string, now: Date, minDeadlineMs: number): Promise<WebhookEnabled | undefined> {
+    return this.againOnDeadlock(async (tx): Promise<WebhookEnabled | undefined> => {
+      const [before] = await tx.rows<{ disabled_at: number | null }>(
+        `SELECT disabled_at FROM webhooks WHERE id = $1 AND deleted_at IS NULL FOR UPDATE`,
+        [id],
+      );
+      if (!before) return undefined;
+      const [row] = await tx.rows<WebhookRow>(
+        `UPDATE webhooks SET disabled_at = NULL, failing_since = NULL WHERE id = $1 RETURNING *`,
+        [id],
+      );
+      const t = now.getTime();
+      await tx.run(
+        `UPDATE deliveries SET next_attempt_at = $1, deadline_at = GREATEST(deadline_at, $2)
+         WHERE webhook_id = $3 AND next_attempt_at >= $4`,
+        [t, t + minDeadlineMs, id, PARKED_MS],
+      );
+      return row && { webhook: toWebhook(row), wasDisabled: before.disabled_at !== null };
+    });
+  }
+
+  rotateSecret(
+    id: string,
+    secret: string,
+    previousExpiresAt: Date | undefined,
+  ): Promise<Webhook | undefined> {
+    return this.againOnDeadlock(async (tx): Promise<Webhook | undefined> => {
+      const [row] = await tx.rows<WebhookRow>(
+        `UPDATE webhooks SET secret = $1,
+           previous_secret = CASE WHEN $2::bigint IS NULL THEN NULL ELSE secret END,
+           previous_secret_expires_at = CASE WHEN secret IS NULL THEN NULL ELSE $2::bigint END
+         WHERE id = $3 AND deleted_at IS NULL RETURNING *`,
+        [secret, previousExpiresAt?.getTime() ?? null, id],
+      );
+      if (!row) return undefined;
+      await tx.run(
+        `UPDATE deliveries SET secret = $1, previous_secret = $2, previous_secret_expires_at = $3
+         WHERE webhook_id = $4 AND secret_ref IS NULL`,
+        [row.secret, row.previous_secret, row.previous_secret_expires_at, id],
+      );
+      return toWebhook(row);
+    });
+  }
+
+  // A transaction that writes a webhook's row and its outbox rows may deadlock with an attempt
+  // being recorded for it (RECORD_ATTEMPT locks the same rows, in an order of its own): the one
+  // PostgreSQL rolls back wrote nothing and is run again.
+  private async againOnDeadlock<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    for (let tries = 1; ; tries++) {
+      try {
+        return await this.db.transaction(fn);
+      } catch (err) {
+        const code = (err as { code?: unknown } | null)?.code;
+        if (tries >= 3 || (code !== "40P01" && code !== "40001")) throw err;
+      }
+    }
+  }
+
+  async disabledCount(): Promise<number> {
+    const [row] = await this.db.rows<{ n: number }>(
+      `SELECT COUNT(*)::int AS n FROM webhooks WHERE disabled_at IS NOT NULL AND deleted_at IS NULL`,
+    );
+    return row?.n ?? 0;
   }
 }

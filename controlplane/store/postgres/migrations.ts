@@ -178,7 +178,7 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE deliveries ADD COLUMN previous_secret_expires_at BIGINT;
   CREATE INDEX deliveries_webhook ON deliveries (webhook_id);
 
-  ALTER TABLE webhooks ADD COLUMN failing_since INTEGER;
+  ALTER TABLE webhooks ADD COLUMN failing_since BIGINT;
   ALTER TABLE webhooks ADD COLUMN disabled_at BIGINT;
   ALTER TABLE webhooks ADD COLUMN previous_secret TEXT;
   ALTER TABLE webhooks ADD COLUMN previous_secret_expires_at BIGINT;

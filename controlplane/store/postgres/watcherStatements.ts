@@ -1,4 +1,4 @@
-import { Reason, TriggerStatus, type Delivery } from "../../watchers/model.js";
+import { PARKED_MS, Reason, TriggerStatus, type Delivery } from "../../watchers/model.js";
 import { deliveryExtras } from "../rows.js";
 import type { Queryable } from "./Database.js";
 import { ATTEMPT_COLUMNS, attemptValues } from "../attemptRows.js";
@@ -15,8 +15,14 @@ export function insertDeliveries(first: number, watcher: number): string {
   const columns = `trigger_id, url, destination, body, content_type, secret, deadline_at,
       next_attempt_at, created_at, headers, secret_ref, webhook_id, redelivery, previous_secret,
       previous_secret_expires_at`;
+  // A webhook disabled since its deliveries were built: they wait (parked) with its others.
+  const values = columns.replace(/(\w+)/g, "d.$1").replace(
+    "d.next_attempt_at",
+    `CASE WHEN EXISTS (SELECT 1 FROM webhooks x WHERE x.id = d.webhook_id
+         AND x.disabled_at IS NOT NULL) THEN ${PARKED_MS} ELSE d.next_attempt_at END`,
+  );
   return `INSERT INTO deliveries (id, watcher_id, ${columns})
-    SELECT d.id, $${watcher}, ${columns.replace(/(\w+)/g, "d.$1")}
+    SELECT d.id, $${watcher}, ${values}
     FROM unnest(${[0, 1, 2, 3, 4, 5, 6].map((i) => p(i, "text")).join(", ")},
       ${[7, 8, 9].map((i) => p(i, "bigint")).join(", ")},
       ${[10, 11, 12].map((i) => p(i, "text")).join(", ")}, ${p(13, "int")}, ${p(14, "text")},
@@ -83,10 +89,23 @@ const LOG_ATTEMPT = `a AS (
 // An attempt's result ($1 retry at, or null: final). The watcher's status changes only from
 // PROCESSING; a final result without a new status still marks it updated. A final result keeps
 // the delivery's message ($14 delivered) as its row goes. A redelivery ($15) counts one more
-// attempt on its trigger and, when final, sets its status whatever it was.
+// attempt on its trigger and, when final, sets its status whatever it was. With a webhook ($31),
+// the attempt ($32: it was a 2xx) counts for its health (AttemptChanges.health; SQLite's
+// recordHealth says the same): h decides on the webhook's row, locked; an attempt that disables
+// it parks its outbox rows, and a retry of a webhook disabled already is parked too. `disabled`
+// is 1 when this attempt disabled it.
 export const RECORD_ATTEMPT = `
-  WITH retried AS (
-    UPDATE deliveries SET next_attempt_at = $1, attempts = $2, claimed_until = NULL
+  WITH h AS (
+    SELECT id,
+      CASE WHEN $32::boolean THEN NULL ELSE COALESCE(failing_since, $6::bigint) END AS failing,
+      disabled_at IS NOT NULL AS was_disabled,
+      NOT $32::boolean AND disabled_at IS NULL AND $33::bigint > 0
+        AND COALESCE(failing_since, $6::bigint) <= $9::bigint - $33::bigint AS disable
+    FROM webhooks WHERE id = $31::text FOR UPDATE),
+  retried AS (
+    UPDATE deliveries SET attempts = $2, claimed_until = NULL, next_attempt_at =
+      CASE WHEN EXISTS (SELECT 1 FROM h WHERE was_disabled OR disable) THEN ${PARKED_MS}
+      ELSE $1 END
     WHERE id = $3 AND $1::bigint IS NOT NULL RETURNING id),
   done AS (
     DELETE FROM deliveries WHERE id = $3 AND $1::bigint IS NULL
@@ -113,8 +132,16 @@ export const RECORD_ATTEMPT = `
     INSERT INTO job_labels (job_uid, namespace, name, due_at)
     SELECT $11, $12, $13, $9 WHERE $11::text IS NOT NULL AND EXISTS (SELECT 1 FROM d)
     ON CONFLICT (job_uid) DO NOTHING),
+  hw AS (
+    UPDATE webhooks x SET failing_since = h.failing,
+      disabled_at = CASE WHEN h.disable THEN $9 ELSE x.disabled_at END
+    FROM h WHERE x.id = h.id AND EXISTS (SELECT 1 FROM d)
+      AND (h.disable OR h.failing IS DISTINCT FROM x.failing_since) RETURNING h.disable),
+  parked AS (
+    UPDATE deliveries SET next_attempt_at = ${PARKED_MS}
+    WHERE webhook_id = $31 AND id <> $3 AND EXISTS (SELECT 1 FROM hw WHERE disable)),
   ${LOG_ATTEMPT}
-  SELECT COUNT(*)::int AS n FROM d`;
+  SELECT COUNT(*)::int AS n, (SELECT COUNT(*) FROM hw WHERE disable)::int AS disabled FROM d`;
 
 /** NOTIFY's values: the change, its deliveries column by column, and the labels owed. */
 export function notifyValues(
@@ -153,6 +180,16 @@ export function recordAttemptValues(c: AttemptChanges): unknown[] {
     c.label?.name ?? null,
     ...redeliveryValues(c),
     ...logValues(c),
+    ...healthValues(c),
+  ];
+}
+
+// $31 to $33: the webhook whose health the attempt counts for (null: none), 2xx, --disable-after.
+function healthValues(c: AttemptChanges): unknown[] {
+  return [
+    c.health?.webhookId ?? null,
+    c.record.status === TriggerStatus.CALLED,
+    c.health?.disableAfterMs ?? 0,
   ];
 }
 

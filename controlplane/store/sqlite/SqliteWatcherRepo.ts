@@ -1,9 +1,10 @@
-import { Reason, TriggerStatus, type Watcher } from "../../watchers/model.js";
+import { PARKED_MS, Reason, TriggerStatus, type Watcher } from "../../watchers/model.js";
 import {
   IdempotencyConflictError,
   UnknownWebhookError,
   type AttemptChanges,
   type AttemptLogEntry,
+  type AttemptRecorded,
   type JobRef,
   type NewWatcher,
   type WatcherChange,
@@ -15,6 +16,10 @@ import type { Synchronous } from "../guarded.js";
 import { watcherValues } from "../rows.js";
 import { insertOutbox, KEEP_MESSAGE } from "./outbox.js";
 import { ATTEMPT_COLUMNS, attemptValues } from "../attemptRows.js";
+
+// An attempt that disables its webhook: a failure, not disabled yet, failing long enough.
+const DISABLES = `NOT @ok AND disabled_at IS NULL AND @after > 0
+  AND COALESCE(failing_since, @calledAt) <= @at - @after`;
 
 // A change that finds its watcher in another state than it was decided for: roll back.
 class StaleChange extends Error {}
@@ -72,8 +77,8 @@ export class SqliteWatcherRepo extends SqliteWatcherReads implements Synchronous
     }
   }
 
-  recordAttempt(c: AttemptChanges): boolean {
-    return this.transaction(() => {
+  recordAttempt(c: AttemptChanges): AttemptRecorded {
+    return this.transaction((): AttemptRecorded => {
       const r = c.record;
       if (!c.retryAt) {
         const delivered = r.status === TriggerStatus.CALLED ? 1 : 0;
@@ -86,7 +91,7 @@ export class SqliteWatcherRepo extends SqliteWatcherReads implements Synchronous
             : `DELETE FROM deliveries WHERE id = ?`,
         ).run(...(c.retryAt ? [c.retryAt.getTime(), r.attempts] : []), c.deliveryId).changes === 0;
       // Its watcher ended meanwhile and took the row with it.
-      if (gone) return false;
+      if (gone) return { recorded: false, webhookDisabled: false };
       this.recordTrigger(c);
       if (c.watcherStatus !== undefined) {
         this.q(
@@ -97,7 +102,7 @@ export class SqliteWatcherRepo extends SqliteWatcherReads implements Synchronous
       }
       if (c.label) this.queueLabel(c.label, c.at);
       if (c.log) this.logAttempt(c.log);
-      return true;
+      return { recorded: true, webhookDisabled: this.recordHealth(c) };
     });
   }
 
@@ -123,6 +128,42 @@ export class SqliteWatcherRepo extends SqliteWatcherReads implements Synchronous
     this.q(
       `INSERT INTO attempts (${ATTEMPT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(...attemptValues(e));
+  }
+
+  // The webhook's health after this attempt, as AttemptChanges.health says (the same SQL as
+  // PostgreSQL's RECORD_ATTEMPT); true when it disabled the webhook. A retry of a webhook
+  // disabled already (one in flight as it was disabled) is parked with the rest.
+  private recordHealth(c: AttemptChanges): boolean {
+    if (!c.health) return false;
+    const id = c.health.webhookId;
+    const before = this.q(`SELECT disabled_at FROM webhooks WHERE id = ?`).get(id) as
+      { disabled_at: number | null } | undefined;
+    if (!before) return false;
+    // Written only when it changes: most attempts (a success of a healthy webhook, a failure of
+    // one failing already) leave the row as it is.
+    const after = this.q(
+      `UPDATE webhooks SET
+         failing_since = CASE WHEN @ok THEN NULL ELSE COALESCE(failing_since, @calledAt) END,
+         disabled_at = CASE WHEN ${DISABLES} THEN @at ELSE disabled_at END
+       WHERE id = @id AND (@ok = (failing_since IS NOT NULL) OR ${DISABLES})
+       RETURNING disabled_at`,
+    ).get({
+      id,
+      ok: c.record.status === TriggerStatus.CALLED ? 1 : 0,
+      calledAt: c.record.calledAt.getTime(),
+      at: c.at.getTime(),
+      after: c.health.disableAfterMs,
+    }) as { disabled_at: number | null } | undefined;
+    const disabled = before.disabled_at === null && after?.disabled_at != null;
+    const stillDisabled = before.disabled_at !== null && c.retryAt !== undefined;
+    if (disabled || stillDisabled) this.park(disabled ? { webhookId: id } : { id: c.deliveryId });
+    return disabled;
+  }
+
+  // Parks the outbox rows of a webhook just disabled, or one row (a retry of a disabled one).
+  private park(rows: { webhookId: string } | { id: string }): void {
+    const [column, value] = "webhookId" in rows ? ["webhook_id", rows.webhookId] : ["id", rows.id];
+    this.q(`UPDATE deliveries SET next_attempt_at = ? WHERE ${column} = ?`).run(PARKED_MS, value);
   }
 
   private change(c: WatcherChange, at: number): void {

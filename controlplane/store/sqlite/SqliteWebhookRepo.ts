@@ -1,8 +1,8 @@
 import type { Database, Statement } from "better-sqlite3";
-import type { Webhook } from "../../watchers/model.js";
+import { PARKED_MS, type Webhook } from "../../watchers/model.js";
 import type { Cursor } from "../keyset.js";
 import type { Synchronous } from "../guarded.js";
-import type { WebhookDeletion, WebhookRepo } from "../WebhookRepo.js";
+import type { WebhookDeletion, WebhookEnabled, WebhookRepo } from "../WebhookRepo.js";
 import { toWebhook, webhookValues, type WebhookRow } from "../rows.js";
 import { statementCache } from "./statements.js";
 import { OPEN } from "./SqliteWatcherReads.js";
@@ -111,5 +111,52 @@ export class SqliteWebhookRepo implements Synchronous<WebhookRepo> {
           `SELECT * FROM webhooks WHERE deleted_at IS NULL ORDER BY created_at, id LIMIT ?`,
         ).all(limit);
     return (rows as WebhookRow[]).map(toWebhook);
+  }
+
+  enable(id: string, now: Date, minDeadlineMs: number): WebhookEnabled | undefined {
+    return this.runInTransaction((): WebhookEnabled | undefined => {
+      const before = this.get(id);
+      if (!before) return undefined;
+      this.q(`UPDATE webhooks SET disabled_at = NULL, failing_since = NULL WHERE id = ?`).run(id);
+      const t = now.getTime();
+      this.q(
+        `UPDATE deliveries SET next_attempt_at = ?, deadline_at = MAX(deadline_at, ?)
+         WHERE webhook_id = ? AND next_attempt_at >= ?`,
+      ).run(t, t + minDeadlineMs, id, PARKED_MS);
+      const webhook = this.get(id);
+      return webhook && { webhook, wasDisabled: before.disabledAt !== undefined };
+    });
+  }
+
+  rotateSecret(
+    id: string,
+    secret: string,
+    previousExpiresAt: Date | undefined,
+  ): Webhook | undefined {
+    return this.runInTransaction((): Webhook | undefined => {
+      const expires = previousExpiresAt?.getTime() ?? null;
+      const changed = this.q(
+        `UPDATE webhooks SET secret = ?,
+           previous_secret = CASE WHEN ? IS NULL THEN NULL ELSE secret END,
+           previous_secret_expires_at = CASE WHEN secret IS NULL THEN NULL ELSE ? END
+         WHERE id = ? AND deleted_at IS NULL`,
+      ).run(secret, expires, expires, id).changes;
+      if (changed === 0) return undefined;
+      this.q(
+        `UPDATE deliveries SET secret = w.secret, previous_secret = w.previous_secret,
+           previous_secret_expires_at = w.previous_secret_expires_at
+         FROM (SELECT secret, previous_secret, previous_secret_expires_at FROM webhooks
+               WHERE id = ?) AS w
+         WHERE webhook_id = ? AND secret_ref IS NULL`,
+      ).run(id, id);
+      return this.get(id);
+    });
+  }
+
+  disabledCount(): number {
+    const row = this.q(
+      `SELECT COUNT(*) AS n FROM webhooks WHERE disabled_at IS NOT NULL AND deleted_at IS NULL`,
+    ).get() as { n: number };
+    return row.n;
   }
 }

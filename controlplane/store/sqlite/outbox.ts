@@ -1,17 +1,21 @@
 import type { Statement } from "better-sqlite3";
-import type { Delivery } from "../../watchers/model.js";
+import { PARKED_MS, type Delivery } from "../../watchers/model.js";
 import { deliveryExtras } from "../rows.js";
 
 /**
  * Writes outbox rows: a notified watcher's deliveries (SqliteWatcherRepo) and redeliveries
- * (SqliteRedeliveryRepo) alike, so every row is written the same way.
+ * (SqliteRedeliveryRepo) alike, so every row is written the same way. A row for a webhook that
+ * is disabled (perhaps since the row was built) is parked with its others.
  */
 export function insertOutbox(q: (sql: string) => Statement, deliveries: readonly Delivery[]): void {
   const insert = q(
     `INSERT INTO deliveries (id, trigger_id, watcher_id, url, destination, body, content_type,
        secret, deadline_at, next_attempt_at, created_at, headers, secret_ref, webhook_id,
        redelivery, previous_secret, previous_secret_expires_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,
+       CASE WHEN EXISTS (SELECT 1 FROM webhooks WHERE id = ? AND disabled_at IS NOT NULL)
+         THEN ${PARKED_MS} ELSE ? END,
+       ?, ?, ?, ?, ?, ?, ?)`,
   );
   const extras = deliveryExtras(deliveries);
   deliveries.forEach((d, i) => {
@@ -25,6 +29,7 @@ export function insertOutbox(q: (sql: string) => Statement, deliveries: readonly
       d.contentType,
       d.secret ?? null,
       d.deadlineAt.getTime(),
+      d.webhookId,
       d.nextAttemptAt.getTime(),
       d.createdAt.getTime(),
       ...extras.map((column) => column[i] ?? null),

@@ -158,7 +158,24 @@ export interface Webhook {
   /** Extra headers of each delivery; each value is a Liquid template. */
   headers: { [key: string]: string };
   /** Set: deliveries are CloudEvents 1.0 events. */
-  cloudEvents: CloudEvents | undefined;
+  cloudEvents:
+    | CloudEvents
+    | undefined;
+  /**
+   * Disabled after failing without a success for the controlplane's --disable-after: its
+   * deliveries wait (none is dropped) until EnableWebhook.
+   */
+  disabled: boolean;
+  /** When it was disabled; unset unless disabled. */
+  disabledAt:
+    | Date
+    | undefined;
+  /** Its first failed attempt since its last success; unset while its last attempt succeeded. */
+  failingSince:
+    | Date
+    | undefined;
+  /** After a rotation, when the previous secret stops signing; unset when there is none. */
+  previousSecretExpiresAt: Date | undefined;
 }
 
 export interface Webhook_HeadersEntry {
@@ -246,6 +263,21 @@ export interface RecoverWebhookResponse {
   queued: number;
 }
 
+export interface EnableWebhookRequest {
+  id: string;
+}
+
+export interface RotateWebhookSecretRequest {
+  id: string;
+  /** The new Standard Webhooks secret, as at CreateWebhook. Write-only. */
+  secret: string;
+  /**
+   * How long the current secret keeps signing beside the new one: up to 2592000 (30 days);
+   * 0 drops it at once. Unset: 86400 (24 hours).
+   */
+  previousExpiresInSeconds?: number | undefined;
+}
+
 function createBaseWebhook(): Webhook {
   return {
     id: "",
@@ -259,6 +291,10 @@ function createBaseWebhook(): Webhook {
     bodyTemplate: undefined,
     headers: {},
     cloudEvents: undefined,
+    disabled: false,
+    disabledAt: undefined,
+    failingSince: undefined,
+    previousSecretExpiresAt: undefined,
   };
 }
 
@@ -296,6 +332,18 @@ export const Webhook: MessageFns<Webhook> = {
     });
     if (message.cloudEvents !== undefined) {
       CloudEvents.encode(message.cloudEvents, writer.uint32(90).fork()).join();
+    }
+    if (message.disabled !== false) {
+      writer.uint32(96).bool(message.disabled);
+    }
+    if (message.disabledAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.disabledAt), writer.uint32(106).fork()).join();
+    }
+    if (message.failingSince !== undefined) {
+      Timestamp.encode(toTimestamp(message.failingSince), writer.uint32(114).fork()).join();
+    }
+    if (message.previousSecretExpiresAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.previousSecretExpiresAt), writer.uint32(122).fork()).join();
     }
     return writer;
   },
@@ -404,6 +452,38 @@ export const Webhook: MessageFns<Webhook> = {
             message.cloudEvents = CloudEvents.decode(reader, reader.uint32());
             continue;
           }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.disabled = reader.bool();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.disabledAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.failingSince = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.previousSecretExpiresAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -462,6 +542,22 @@ export const Webhook: MessageFns<Webhook> = {
         : isSet(object.cloud_events)
         ? CloudEvents.fromJSON(object.cloud_events)
         : undefined,
+      disabled: isSet(object.disabled) ? globalThis.Boolean(object.disabled) : false,
+      disabledAt: isSet(object.disabledAt)
+        ? fromJsonTimestamp(object.disabledAt)
+        : isSet(object.disabled_at)
+        ? fromJsonTimestamp(object.disabled_at)
+        : undefined,
+      failingSince: isSet(object.failingSince)
+        ? fromJsonTimestamp(object.failingSince)
+        : isSet(object.failing_since)
+        ? fromJsonTimestamp(object.failing_since)
+        : undefined,
+      previousSecretExpiresAt: isSet(object.previousSecretExpiresAt)
+        ? fromJsonTimestamp(object.previousSecretExpiresAt)
+        : isSet(object.previous_secret_expires_at)
+        ? fromJsonTimestamp(object.previous_secret_expires_at)
+        : undefined,
     };
   },
 
@@ -506,6 +602,18 @@ export const Webhook: MessageFns<Webhook> = {
     if (message.cloudEvents !== undefined) {
       obj.cloudEvents = CloudEvents.toJSON(message.cloudEvents);
     }
+    if (message.disabled !== false) {
+      obj.disabled = message.disabled;
+    }
+    if (message.disabledAt !== undefined) {
+      obj.disabledAt = message.disabledAt.toISOString();
+    }
+    if (message.failingSince !== undefined) {
+      obj.failingSince = message.failingSince.toISOString();
+    }
+    if (message.previousSecretExpiresAt !== undefined) {
+      obj.previousSecretExpiresAt = message.previousSecretExpiresAt.toISOString();
+    }
     return obj;
   },
 
@@ -537,6 +645,10 @@ export const Webhook: MessageFns<Webhook> = {
     message.cloudEvents = (object.cloudEvents !== undefined && object.cloudEvents !== null)
       ? CloudEvents.fromPartial(object.cloudEvents)
       : undefined;
+    message.disabled = object.disabled ?? false;
+    message.disabledAt = object.disabledAt ?? undefined;
+    message.failingSince = object.failingSince ?? undefined;
+    message.previousSecretExpiresAt = object.previousSecretExpiresAt ?? undefined;
     return message;
   },
 };
@@ -1616,6 +1728,178 @@ export const RecoverWebhookResponse: MessageFns<RecoverWebhookResponse> = {
   },
 };
 
+function createBaseEnableWebhookRequest(): EnableWebhookRequest {
+  return { id: "" };
+}
+
+export const EnableWebhookRequest: MessageFns<EnableWebhookRequest> = {
+  encode(message: EnableWebhookRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EnableWebhookRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEnableWebhookRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EnableWebhookRequest {
+    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+  },
+
+  toJSON(message: EnableWebhookRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<EnableWebhookRequest>): EnableWebhookRequest {
+    return EnableWebhookRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EnableWebhookRequest>): EnableWebhookRequest {
+    const message = createBaseEnableWebhookRequest();
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseRotateWebhookSecretRequest(): RotateWebhookSecretRequest {
+  return { id: "", secret: "", previousExpiresInSeconds: undefined };
+}
+
+export const RotateWebhookSecretRequest: MessageFns<RotateWebhookSecretRequest> = {
+  encode(message: RotateWebhookSecretRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.secret !== "") {
+      writer.uint32(18).string(message.secret);
+    }
+    if (message.previousExpiresInSeconds !== undefined) {
+      writer.uint32(24).uint32(message.previousExpiresInSeconds);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RotateWebhookSecretRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRotateWebhookSecretRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.secret = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.previousExpiresInSeconds = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RotateWebhookSecretRequest {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      secret: isSet(object.secret) ? globalThis.String(object.secret) : "",
+      previousExpiresInSeconds: isSet(object.previousExpiresInSeconds)
+        ? globalThis.Number(object.previousExpiresInSeconds)
+        : isSet(object.previous_expires_in_seconds)
+        ? globalThis.Number(object.previous_expires_in_seconds)
+        : undefined,
+    };
+  },
+
+  toJSON(message: RotateWebhookSecretRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.secret !== "") {
+      obj.secret = message.secret;
+    }
+    if (message.previousExpiresInSeconds !== undefined) {
+      obj.previousExpiresInSeconds = Math.round(message.previousExpiresInSeconds);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RotateWebhookSecretRequest>): RotateWebhookSecretRequest {
+    return RotateWebhookSecretRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RotateWebhookSecretRequest>): RotateWebhookSecretRequest {
+    const message = createBaseRotateWebhookSecretRequest();
+    message.id = object.id ?? "";
+    message.secret = object.secret ?? "";
+    message.previousExpiresInSeconds = object.previousExpiresInSeconds ?? undefined;
+    return message;
+  },
+};
+
 /** Webhooks are the HTTP endpoints watchers call when their Job finishes. */
 export type WebhookServiceDefinition = typeof WebhookServiceDefinition;
 export const WebhookServiceDefinition = {
@@ -1680,6 +1964,34 @@ export const WebhookServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /**
+     * Enables a webhook that was disabled for failing too long (disabled is set): its deliveries
+     * that waited are due at once, each with at least the controlplane's default delivery timeout
+     * left. Enabling a webhook that is not disabled changes nothing and answers it all the same.
+     */
+    enableWebhook: {
+      name: "EnableWebhook",
+      requestType: EnableWebhookRequest as typeof EnableWebhookRequest,
+      requestStream: false,
+      responseType: Webhook as typeof Webhook,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * Gives a webhook a new signing secret. The current one keeps signing beside it (both
+     * signatures in webhook-signature) until previous_secret_expires_at; an older previous secret
+     * is dropped. Deliveries still owed sign the new way from their next attempt. A read_only
+     * webhook is refused with FAILED_PRECONDITION: its secret is its Secret's (put two secrets,
+     * space-separated, in the Secret's key to rotate it).
+     */
+    rotateWebhookSecret: {
+      name: "RotateWebhookSecret",
+      requestType: RotateWebhookSecretRequest as typeof RotateWebhookSecretRequest,
+      requestStream: false,
+      responseType: Webhook as typeof Webhook,
+      responseStream: false,
+      options: {},
+    },
   },
 } as const;
 
@@ -1716,6 +2028,23 @@ export interface WebhookServiceImplementation<CallContextExt = {}> {
     request: RecoverWebhookRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<RecoverWebhookResponse>>;
+  /**
+   * Enables a webhook that was disabled for failing too long (disabled is set): its deliveries
+   * that waited are due at once, each with at least the controlplane's default delivery timeout
+   * left. Enabling a webhook that is not disabled changes nothing and answers it all the same.
+   */
+  enableWebhook(request: EnableWebhookRequest, context: CallContext & CallContextExt): Promise<DeepPartial<Webhook>>;
+  /**
+   * Gives a webhook a new signing secret. The current one keeps signing beside it (both
+   * signatures in webhook-signature) until previous_secret_expires_at; an older previous secret
+   * is dropped. Deliveries still owed sign the new way from their next attempt. A read_only
+   * webhook is refused with FAILED_PRECONDITION: its secret is its Secret's (put two secrets,
+   * space-separated, in the Secret's key to rotate it).
+   */
+  rotateWebhookSecret(
+    request: RotateWebhookSecretRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<Webhook>>;
 }
 
 export interface WebhookServiceClient<CallOptionsExt = {}> {
@@ -1751,6 +2080,23 @@ export interface WebhookServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<RecoverWebhookRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<RecoverWebhookResponse>;
+  /**
+   * Enables a webhook that was disabled for failing too long (disabled is set): its deliveries
+   * that waited are due at once, each with at least the controlplane's default delivery timeout
+   * left. Enabling a webhook that is not disabled changes nothing and answers it all the same.
+   */
+  enableWebhook(request: DeepPartial<EnableWebhookRequest>, options?: CallOptions & CallOptionsExt): Promise<Webhook>;
+  /**
+   * Gives a webhook a new signing secret. The current one keeps signing beside it (both
+   * signatures in webhook-signature) until previous_secret_expires_at; an older previous secret
+   * is dropped. Deliveries still owed sign the new way from their next attempt. A read_only
+   * webhook is refused with FAILED_PRECONDITION: its secret is its Secret's (put two secrets,
+   * space-separated, in the Secret's key to rotate it).
+   */
+  rotateWebhookSecret(
+    request: DeepPartial<RotateWebhookSecretRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<Webhook>;
 }
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
