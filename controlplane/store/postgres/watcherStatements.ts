@@ -59,12 +59,17 @@ export const NOTIFY = `
     ON CONFLICT (job_uid) DO NOTHING)
   SELECT COUNT(*)::int AS n FROM w`;
 
-// RECORD_ATTEMPT's row in the attempt log ($14 to $28, attemptValues' order), when it has one.
+// RECORD_ATTEMPT's row in the attempt log, when it has one: its values (attemptValues' order)
+// are the statement's last, from $LOG_FIRST on.
+const LOG_FIRST = 14;
+// The types of ATTEMPT_COLUMNS, in order.
+const LOG_TYPES = "text text text text bigint int text int text text text text text bigint int"
+  .split(" ")
+  .map((type, i) => `$${LOG_FIRST + i}::${type}`);
 const LOG_ATTEMPT = `a AS (
     INSERT INTO attempts (${ATTEMPT_COLUMNS})
-    SELECT $14::text, $15::text, $16::text, $17::text, $18::bigint, $19::int, $20::text, $21::int,
-      $22::text, $23::text, $24::text, $25::text, $26::text, $27::bigint, $28::int
-    WHERE $14::text IS NOT NULL AND EXISTS (SELECT 1 FROM d))`;
+    SELECT ${LOG_TYPES.join(", ")}
+    WHERE $${LOG_FIRST}::text IS NOT NULL AND EXISTS (SELECT 1 FROM d))`;
 
 // An attempt's result ($1 retry at, or null: final). The watcher's status changes only from
 // PROCESSING; a final result without a new status still marks it updated.
@@ -127,7 +132,7 @@ export function recordAttemptValues(c: AttemptChanges): unknown[] {
   ];
 }
 
-// LOG_ATTEMPT's values: all null when the attempt writes no row.
+// LOG_ATTEMPT's values (from $LOG_FIRST): all null when the attempt writes no row.
 function logValues(c: AttemptChanges): unknown[] {
   return c.log ? attemptValues(c.log) : ATTEMPT_COLUMNS.split(",").map(() => null);
 }
