@@ -155,12 +155,18 @@ async function main(): Promise<void> {
     const watchers = (await (
       await fetch(`${jobhooks.restUrl}/job-done-watchers?jobName=example-job`)
     ).json()) as {
+      id: string;
       status: string;
       jobDoneTriggerWebhooks: { status: string; calledAt: string }[];
     }[];
     const [w] = watchers;
     say(
       `watcher ${w?.status}; trigger ${w?.jobDoneTriggerWebhooks[0]?.status} at ${w?.jobDoneTriggerWebhooks[0]?.calledAt}`,
+    );
+    const log = await fetch(`${jobhooks.restUrl}/job-done-watchers/${w?.id ?? ""}/deliveries`);
+    show(
+      `GET /job-done-watchers/${w?.id ?? ""}/deliveries → ${log.status} (the attempt log)`,
+      JSON.stringify(await log.json(), null, 2),
     );
     await declarativeWay(cluster, receiverUrl, deliveries, { say, show });
     say("done; stopping everything");

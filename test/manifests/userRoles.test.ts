@@ -47,13 +47,10 @@ describe("the roles for the API (manifests/rbac/user-roles.yaml)", () => {
 
 describe("the roles for Webhook and ClusterWebhook objects (manifests/rbac/user-roles.yaml)", () => {
   it("lets the API's webhook editors enable webhooks and rotate secrets (update), viewers not", () => {
-    expect(role("jobhooks-webhook-editor").rules).to.deep.equal([
-      {
-        apiGroups: ["jobhooks.dev"],
-        resources: ["webhooks"],
-        verbs: ["create", "get", "list", "delete", "update"],
-      },
-    ]);
+    const [rule, ...more] = role("jobhooks-webhook-editor").rules;
+    expect(more).to.deep.equal([]);
+    expect(rule).to.deep.include({ apiGroups: ["jobhooks.dev"], resources: ["webhooks"] });
+    expect(rule?.verbs).to.have.members(["create", "get", "list", "delete", "update"]);
     expect(role("jobhooks-webhook-viewer").rules[0]?.verbs).to.not.include("update");
   });
 

@@ -219,4 +219,12 @@ describeStores("RedeliveryRepo", (open) => {
       expect(await store.deliveries.count()).to.equal(0);
     });
   });
+
+  it("keeps a message until the delivery log's pruning passes its end (--delivery-retention)", async () => {
+    const d = await ended(TriggerStatus.FAILED, 6000);
+    // Ended at 6 s: a cut at 6 s keeps it, one just after takes it.
+    expect(await store.deliveryLog.prune(at(6000), 100)).to.equal(0);
+    expect(await store.deliveryLog.prune(at(6001), 100)).to.equal(1);
+    expect(await redeliver(d, 10_000)).to.deep.equal({ kind: "no-message" });
+  });
 });
