@@ -51,3 +51,28 @@ describe("controlplane flags: --deny-destinations, --allow-destinations", () => 
     );
   });
 });
+
+describe("controlplane flags: the pod counter's", () => {
+  it("set the autoscaler hints by default, the deletion cost only when asked", () => {
+    expect(config([]).podCounter).to.deep.equal({
+      label: "active-jobs",
+      removeOnZero: true,
+      allowNegative: false,
+      labelSelector: undefined,
+      autoscalerHints: true,
+      podDeletionCost: false,
+    });
+    expect(config(["--autoscaler-hints=false", "--pod-deletion-cost"]).podCounter).to.include({
+      autoscalerHints: false,
+      podDeletionCost: true,
+    });
+  });
+
+  it("refuse a --label that is not a label key, or is one of the hints", () => {
+    expect(() => config(["--label=-x"])).to.throw(OptionError, /--label "-x" is not a valid/);
+    expect(() => config(["--label=karpenter.sh/do-not-disrupt"])).to.throw(
+      OptionError,
+      /is an annotation the pod counter sets as a hint/,
+    );
+  });
+});

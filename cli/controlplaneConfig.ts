@@ -9,6 +9,7 @@ import { parseStoreSpec, type StoreSpec } from "../controlplane/store/storeSpec.
 import { dnsLabelProblem } from "../controlplane/watchers/validate.js";
 import { injectorConfig } from "./injectorOptions.js";
 import type { ControlplaneOptions } from "./options.js";
+import { podCounterConfig } from "./podCounterOptions.js";
 
 export class OptionError extends Error {}
 
@@ -21,12 +22,6 @@ function slots(value: string | number, flag: string): number {
   return n;
 }
 
-// A label key: an optional DNS prefix and a name of up to 63 characters.
-function checkLabelKey(label: string): void {
-  const key = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-  if (!key.test(label)) throw new OptionError(`--label "${label}" is not a valid label key`);
-}
-
 /** Checks and converts the controlplane's flags; every problem is an OptionError naming its flag. */
 export function controlplaneConfig(
   o: ControlplaneOptions,
@@ -37,7 +32,6 @@ export function controlplaneConfig(
   const concurrency = slots(o.maxConcurrentDeliveries, "--max-concurrent-deliveries");
   const perDestination = slots(o.maxDeliveriesPerDestination, "--max-deliveries-per-destination");
   const retry = retryPolicy(o);
-  checkLabelKey(o.label);
   const audiences = list(o.tokenAudiences);
   if (audiences.length === 0)
     throw new OptionError("--token-audiences needs at least one audience");
@@ -67,12 +61,7 @@ export function controlplaneConfig(
     jobEvents: o.jobEvents,
     secretsNamespace: namespaceName(o.secretsNamespace, "--secrets-namespace"),
     auth: o.auth,
-    podCounter: {
-      label: o.label,
-      removeOnZero: o.removeOnZero,
-      allowNegative: o.allowNegative,
-      labelSelector: o.labelSelector === "" ? undefined : o.labelSelector,
-    },
+    podCounter: podCounterConfig(o, (m) => new OptionError(m)),
     tokenAudiences: audiences,
     anonymousAuth: o.anonymousAuth,
     injector: injectorConfig(o, audiences[0] ?? "", (m) => new OptionError(m)),

@@ -4,6 +4,7 @@ import { LOG_LEVELS } from "../common/logger.js";
 import { boolFlag } from "./boolFlag.js";
 import { flag } from "./flag.js";
 import type { InjectorOptions } from "./injectorOptions.js";
+import type { PodCounterCliOptions } from "./podCounterOptions.js";
 
 /** Defaults from DESIGN.md "Shape", in one place. */
 export const DEFAULTS = {
@@ -29,9 +30,6 @@ export const DEFAULTS = {
   jobEvents: true,
   secretsNamespace: process.env.POD_NAMESPACE ?? "jobhooks-system",
   auth: "tokenreview",
-  label: "active-jobs",
-  removeOnZero: true,
-  allowNegative: false,
   tokenAudiences: "jobhooks",
   anonymousAuth: false,
   listen: ":8080",
@@ -77,11 +75,7 @@ export function addKubeOptions(cmd: Command): Command {
     );
 }
 
-export interface ControlplaneOptions extends InjectorOptions {
-  label: string;
-  removeOnZero: boolean;
-  allowNegative: boolean;
-  labelSelector?: string;
+export interface ControlplaneOptions extends InjectorOptions, PodCounterCliOptions {
   auth: "tokenreview" | "none";
   tokenAudiences: string;
   anonymousAuth: boolean;
@@ -133,23 +127,6 @@ export function addControlplaneOptions(cmd: Command): Command {
       ),
     )
     .addOption(flag("--grpc-listen <address>", "where the gRPC API is served", d.grpcListen))
-    .addOption(flag("--label <name>", "the pod label that counts busy work", d.label))
-    .addOption(
-      boolFlag("--remove-on-zero", "remove the label at 0 (else set it to 0)", d.removeOnZero),
-    )
-    .addOption(
-      boolFlag(
-        "--allow-negative",
-        "let the counter go below 0 (else a decrement at 0 stays 0); below 0 the annotation of the same name holds the count, the label is as at 0",
-        d.allowNegative,
-      ),
-    )
-    .addOption(
-      flag(
-        "--label-selector <selector>",
-        "only pods this selects may be counted (e.g. app=worker); others are not found",
-      ),
-    )
     .addOption(
       flag(
         "--store <spec>",

@@ -39,6 +39,8 @@ function parseError(args: string[], env: Record<string, string> = {}): string {
 const BOOLEANS = [
   ["controlplane", "--allow-negative", "allowNegative", false],
   ["controlplane", "--remove-on-zero", "removeOnZero", true],
+  ["controlplane", "--autoscaler-hints", "autoscalerHints", true],
+  ["controlplane", "--pod-deletion-cost", "podDeletionCost", false],
   ["controlplane", "--anonymous-auth", "anonymousAuth", false],
   ["controlplane", "--self-signed", "selfSigned", false],
   ["all", "--allow-negative", "allowNegative", false],

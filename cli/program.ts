@@ -6,6 +6,7 @@ import { LOG_LEVELS } from "../common/logger.js";
 import { VERSION } from "../common/version.js";
 import { envName, flag } from "./flag.js";
 import { addInjectorOptions } from "./injectorOptions.js";
+import { addPodCounterOptions } from "./podCounterOptions.js";
 import { JobhooksCommand } from "./JobhooksCommand.js";
 import { ServeFailure } from "./ServeFailure.js";
 import {
@@ -91,7 +92,7 @@ export function buildProgram(): Command {
       continue;
     }
     addCommonOptions(cmd);
-    if (kube) addInjectorOptions(addControlplaneOptions(addKubeOptions(cmd)));
+    if (kube) addInjectorOptions(addPodCounterOptions(addControlplaneOptions(addKubeOptions(cmd))));
     if (role === "gateway" || role === "all") addGatewayOptions(cmd, role === "gateway");
     cmd.action(async (options: ServeOptions) => {
       const { serve } = await import("./serve.js");

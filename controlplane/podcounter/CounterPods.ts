@@ -6,10 +6,14 @@ export interface PodState {
   annotations: Record<string, string>;
 }
 
-/** A new label and annotation value under the counter's key; null removes it. */
+/**
+ * A new label and annotation value under the counter's key, and the autoscaler hints to change
+ * with them (hints.ts), all in one write; null removes one.
+ */
 export interface CountWrite {
   label: string | null;
   annotation: string | null;
+  hints?: Record<string, string | null>;
 }
 
 /**

@@ -40,7 +40,8 @@ export class KubeCounterPods implements CounterPods {
     return podState(pod);
   }
 
-  // A merge patch whose resourceVersion is a precondition: 409 when the pod moved on.
+  // One merge patch (label, count and hints) whose resourceVersion is a precondition: 409 when
+  // the pod moved on.
   async write(
     namespace: string,
     name: string,
@@ -57,7 +58,7 @@ export class KubeCounterPods implements CounterPods {
           metadata: {
             resourceVersion,
             labels: { [key]: count.label },
-            annotations: { [key]: count.annotation },
+            annotations: { ...count.hints, [key]: count.annotation },
           },
         },
       });

@@ -3,6 +3,7 @@ import { createLogger } from "../../common/logger.js";
 import { PermissionDeniedError } from "../auth/Caller.js";
 import { NotFoundError } from "../watchers/errors.js";
 import type { CounterPods, CountWrite, PodState } from "./CounterPods.js";
+import { DELETION_COST, DO_NOT_DISRUPT, SAFE_TO_EVICT } from "./hints.js";
 import { PodCounter } from "./PodCounter.js";
 
 const KEY = "active-jobs";
@@ -19,8 +20,17 @@ class FakePods implements CounterPods {
   /** The next write fails with this. */
   failNext: Error | undefined;
 
-  add(name: string, uid = `uid-${name}`, labels: Record<string, string> = {}): void {
-    this.pods.set(`ns/${name}`, { uid, resourceVersion: "1", labels, annotations: {} });
+  add(
+    name: string,
+    uid = `uid-${name}`,
+    labels: Record<string, string> = {},
+    annotations: Record<string, string> = {},
+  ): void {
+    this.pods.set(`ns/${name}`, { uid, resourceVersion: "1", labels, annotations });
+  }
+
+  annotations(name: string): Record<string, string> {
+    return this.pods.get(`ns/${name}`)?.annotations ?? {};
   }
 
   label(name: string): string | undefined {
@@ -61,12 +71,13 @@ class FakePods implements CounterPods {
   }
 
   private update(pod: PodState, count: CountWrite): void {
-    for (const [where, value] of [
-      [pod.labels, count.label],
-      [pod.annotations, count.annotation],
+    for (const [where, key, value] of [
+      [pod.labels, KEY, count.label],
+      [pod.annotations, KEY, count.annotation],
+      ...Object.entries(count.hints ?? {}).map(([k, v]) => [pod.annotations, k, v] as const),
     ] as const) {
-      if (value === null) Reflect.deleteProperty(where, KEY);
-      else where[KEY] = value;
+      if (value === null) Reflect.deleteProperty(where, key);
+      else where[key] = value;
     }
     pod.resourceVersion = String(Number(pod.resourceVersion) + 1);
   }
@@ -78,12 +89,16 @@ function gate(): { promise: Promise<void>; open: () => void } {
   return { promise, open };
 }
 
-function counter(pods: FakePods): { counter: PodCounter; patches: () => number } {
+function counter(
+  pods: FakePods,
+  hints = { autoscalerHints: false, podDeletionCost: false },
+): { counter: PodCounter; patches: () => number } {
   let patches = 0;
   const c = new PodCounter(pods, {
     label: KEY,
     removeOnZero: true,
     allowNegative: false,
+    ...hints,
     log: createLogger("silent", "test"),
     onPatch: () => patches++,
   });
@@ -125,6 +140,28 @@ describe("PodCounter", () => {
     expect(pods.writes).to.equal(2);
     expect(patches(), "onPatch per write").to.equal(2);
     expect(pods.reads, "the pod as written is reused").to.equal(1);
+  });
+
+  it("writes the autoscaler hints in the count's own patches, no write more, and restores the pod's own at zero", async () => {
+    const pods = new FakePods();
+    pods.add("a", "u", {}, { [SAFE_TO_EVICT]: "true" });
+    const { counter: c } = counter(pods, { autoscalerHints: true, podDeletionCost: true });
+    for (let round = 0; round < 2; round++) {
+      const g = gate();
+      pods.gate = g.promise;
+      const ups = Array.from({ length: 50 }, () => c.apply(op("a", 1)));
+      g.open();
+      await Promise.all(ups);
+      expect(pods.annotations("a")).to.include({
+        [KEY]: "50",
+        [SAFE_TO_EVICT]: "false",
+        [DO_NOT_DISRUPT]: "true",
+        [DELETION_COST]: "50",
+      });
+      await Promise.all(Array.from({ length: 50 }, () => c.apply(op("a", -1))));
+      expect(pods.annotations("a")).to.deep.equal({ [SAFE_TO_EVICT]: "true" });
+    }
+    expect(pods.writes, "as many writes as the count alone takes").to.equal(8);
   });
 
   it("reads without writing, and reuses the pod it wrote for the next batch", async () => {

@@ -1,10 +1,11 @@
 import type { Logger } from "../../common/logger.js";
 import { TtlCache } from "../../common/TtlCache.js";
 import { PermissionDeniedError } from "../auth/Caller.js";
-import { countLabel, type CountRules } from "./countLabel.js";
+import { countLabel, readCount, type CountRules } from "./countLabel.js";
 import type { CounterPods, CountWrite, PodState } from "./CounterPods.js";
+import { hintWrites, type HintRules } from "./hints.js";
 
-export interface PodCounterOptions extends CountRules {
+export interface PodCounterOptions extends CountRules, HintRules {
   /** The label that holds the count, and the annotation that holds it exactly (below zero too). */
   label: string;
   log: Logger;
@@ -109,21 +110,16 @@ export class PodCounter {
             ),
           );
       }
-      const key = this.o.label;
-      const result = countLabel(
-        { label: pod.labels[key], annotation: pod.annotations[key] },
-        ok.map((p) => p.op.delta),
-        this.o,
-      );
+      const { after, write } = this.decide(pod, ok);
       const values = batch.map((p) => {
         const i = ok.indexOf(p);
-        return i < 0 ? undefined : result.after[i];
+        return i < 0 ? undefined : after[i];
       });
-      if (result.write === undefined) {
+      if (write === undefined) {
         this.known.set(podKey, pod);
         return values;
       }
-      const written = await this.patch(namespace, name, pod.resourceVersion, result.write);
+      const written = await this.patch(namespace, name, pod.resourceVersion, write);
       if (written) {
         this.known.set(podKey, written);
         return values;
@@ -133,6 +129,19 @@ export class PodCounter {
     throw new Error(
       `${namespace}/${name}: ${MAX_CONFLICTS} conflicting writes in a row; try again`,
     );
+  }
+
+  // The count after each operation, and what to write: the count, and the hints riding with it.
+  private decide(pod: PodState, ok: Pending[]): { after: number[]; write: CountWrite | undefined } {
+    const stored = { label: pod.labels[this.o.label], annotation: pod.annotations[this.o.label] };
+    const { after, write } = countLabel(
+      stored,
+      ok.map((p) => p.op.delta),
+      this.o,
+    );
+    if (write === undefined) return { after, write };
+    const counts = { before: readCount(stored, this.o), after: after.at(-1) ?? 0 };
+    return { after, write: { ...write, hints: hintWrites(pod.annotations, counts, this.o) } };
   }
 
   // The pod as written, or undefined on a conflict (its resourceVersion moved on).

@@ -6,7 +6,7 @@ import type { TestCluster } from "../cluster/TestCluster.js";
 import { waitFor } from "../cluster/wait.js";
 import { createTestNamespace, sharedCluster } from "../support/cluster.js";
 import { startControlplane, type ControlplaneProcess } from "../support/controlplane.js";
-import { runningPod } from "../support/pods.js";
+import { runningPod, setPodReady } from "../support/pods.js";
 
 describe("the PodDisruptionBudget example protects counted pods @cluster", function () {
   this.timeout(20 * 60_000);
@@ -38,6 +38,27 @@ describe("the PodDisruptionBudget example protects counted pods @cluster", funct
       );
   }
 
+  async function increment(pod: string): Promise<string> {
+    return (await fetch(`${gw.restUrl}/increment?pod_name=${pod}`, { method: "POST" })).text();
+  }
+
+  // The disruption controller has to have judged the budget's pods (and its latest spec) before
+  // an eviction is decided on what it saw.
+  async function budgetSees(expected: number, healthy: number): Promise<void> {
+    const policy = cluster.kubeConfig.makeApiClient(k8s.PolicyV1Api);
+    await waitFor(`the budget to count ${expected} busy pods, ${healthy} healthy`, async () => {
+      const pdb = await policy.readNamespacedPodDisruptionBudget({
+        name: "busy-workers",
+        namespace: ns,
+      });
+      const s = pdb.status;
+      const current = (s?.observedGeneration ?? 0) >= (pdb.metadata?.generation ?? 0);
+      return current && s?.expectedPods === expected && s.currentHealthy === healthy
+        ? true
+        : undefined;
+    });
+  }
+
   it("refuses to evict a pod while its count is above zero, and lets it go at zero", async () => {
     await cluster.kubectl([
       "apply",
@@ -65,5 +86,41 @@ describe("the PodDisruptionBudget example protects counted pods @cluster", funct
       await (await fetch(`${gw.restUrl}/decrement?pod_name=busy`, { method: "POST" })).text(),
     ).to.equal("0");
     expect(await evict("busy")).to.equal(201);
+  });
+
+  // A crashed worker: its count stays above zero, but it is not Ready. The example's
+  // unhealthyPodEvictionPolicy: AlwaysAllow lets it go; without it the drain would wait for ever.
+  it("lets a busy pod that is not Ready be evicted, and keeps a busy Ready one", async () => {
+    const policy = cluster.kubeConfig.makeApiClient(k8s.PolicyV1Api);
+    const pdb = await policy.readNamespacedPodDisruptionBudget({
+      name: "busy-workers",
+      namespace: ns,
+    });
+    expect(pdb.spec?.unhealthyPodEvictionPolicy).to.equal("AlwaysAllow");
+    for (const name of ["crashed", "working"]) {
+      await runningPod(cluster, ns, name);
+      expect(await increment(name)).to.equal("1");
+    }
+    await setPodReady(cluster, ns, "crashed", false);
+    await budgetSees(2, 1);
+    expect(await evict("working")).to.equal(429);
+    expect(await evict("crashed")).to.equal(201);
+  });
+
+  it("without that policy, a busy pod that is not Ready could not be evicted", async () => {
+    const policy = cluster.kubeConfig.makeApiClient(k8s.PolicyV1Api);
+    await policy.patchNamespacedPodDisruptionBudget(
+      {
+        name: "busy-workers",
+        namespace: ns,
+        body: { spec: { unhealthyPodEvictionPolicy: null } },
+      },
+      k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
+    );
+    await runningPod(cluster, ns, "stuck");
+    expect(await increment("stuck")).to.equal("1");
+    await setPodReady(cluster, ns, "stuck", false);
+    await budgetSees(2, 1); // working (Ready) and stuck
+    expect(await evict("stuck")).to.equal(429);
   });
 });

@@ -7,7 +7,11 @@ export async function runningPod(
   cluster: TestCluster,
   namespace: string,
   name: string,
-  o: { account?: string; labels?: Record<string, string> } = {},
+  o: {
+    account?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  } = {},
 ): Promise<k8s.V1Pod> {
   const core = cluster.kubeConfig.makeApiClient(k8s.CoreV1Api);
   if (o.account) {
@@ -18,7 +22,11 @@ export async function runningPod(
   await core.createNamespacedPod({
     namespace,
     body: {
-      metadata: { name, ...(o.labels && { labels: o.labels }) },
+      metadata: {
+        name,
+        ...(o.labels && { labels: o.labels }),
+        ...(o.annotations && { annotations: o.annotations }),
+      },
       spec: {
         ...(o.account && { serviceAccountName: o.account }),
         containers: [{ name: "work", image: "busybox", command: ["sleep", "3600"] }],
@@ -82,4 +90,36 @@ export async function podCount(
     .makeApiClient(k8s.CoreV1Api)
     .readNamespacedPod({ name, namespace });
   return { label: pod.metadata?.labels?.[key], annotation: pod.metadata?.annotations?.[key] };
+}
+
+/** The pod's annotations (none: {}). */
+export async function podAnnotations(
+  cluster: TestCluster,
+  namespace: string,
+  name: string,
+): Promise<Record<string, string>> {
+  const pod = await cluster.kubeConfig
+    .makeApiClient(k8s.CoreV1Api)
+    .readNamespacedPod({ name, namespace });
+  return pod.metadata?.annotations ?? {};
+}
+
+/**
+ * Sets the pod's Ready condition through its status subresource, as a kubelet would when a
+ * container crashes or its readiness probe fails (kwok leaves a running pod's status alone).
+ */
+export async function setPodReady(
+  cluster: TestCluster,
+  namespace: string,
+  name: string,
+  ready: boolean,
+): Promise<void> {
+  const core = cluster.kubeConfig.makeApiClient(k8s.CoreV1Api);
+  const pod = await core.readNamespacedPodStatus({ name, namespace });
+  for (const c of pod.status?.conditions ?? []) {
+    if (c.type !== "Ready" && c.type !== "ContainersReady") continue;
+    c.status = ready ? "True" : "False";
+    c.lastTransitionTime = new Date();
+  }
+  await core.replaceNamespacedPodStatus({ name, namespace, body: pod });
 }
