@@ -6,6 +6,8 @@ import {
   SAFE_TO_EVICT,
   SAVED_HINTS,
 } from "../controlplane/podcounter/hints.js";
+import { BUSY_SINCE, DROPPED, LEASES } from "../controlplane/podcounter/podLife.js";
+import { parseDuration } from "../common/duration.js";
 import { boolFlag } from "./boolFlag.js";
 import { flag } from "./flag.js";
 
@@ -15,6 +17,7 @@ export const POD_COUNTER_DEFAULTS = {
   allowNegative: false,
   autoscalerHints: true,
   podDeletionCost: false,
+  maxBusy: "0",
 } as const;
 
 export interface PodCounterCliOptions {
@@ -24,6 +27,7 @@ export interface PodCounterCliOptions {
   labelSelector?: string;
   autoscalerHints: boolean;
   podDeletionCost: boolean;
+  maxBusy: string;
 }
 
 /** The pod counter's flags (see docs/pod-counter.md). */
@@ -60,6 +64,13 @@ export function addPodCounterOptions(cmd: Command): Command {
         "while a pod's count is above 0, controller.kubernetes.io/pod-deletion-cost is the count, so a ReplicaSet's scale-in takes idle pods first; at 0 the pod's own value comes back",
         d.podDeletionCost,
       ),
+    )
+    .addOption(
+      flag(
+        "--max-busy <duration>",
+        "a pod busy for longer than this (e.g. 6h) loses its protection whatever its count says: the label and hints go, with a Warning Event ProtectionDropped on the pod, until the count is back to 0 (0: no ceiling)",
+        d.maxBusy,
+      ),
     );
 }
 
@@ -75,8 +86,17 @@ export function podCounterConfig(
   fail: (message: string) => Error,
 ): ControlplaneConfig["podCounter"] {
   checkLabelKey(o.label, fail);
-  if ([SAFE_TO_EVICT, DO_NOT_DISRUPT, DELETION_COST, SAVED_HINTS].includes(o.label))
-    throw fail(`--label "${o.label}" is an annotation the pod counter sets as a hint`);
+  const own = [
+    SAFE_TO_EVICT,
+    DO_NOT_DISRUPT,
+    DELETION_COST,
+    SAVED_HINTS,
+    LEASES,
+    BUSY_SINCE,
+    DROPPED,
+  ];
+  if (own.includes(o.label))
+    throw fail(`--label "${o.label}" is a key the pod counter sets beside the count`);
   return {
     label: o.label,
     removeOnZero: o.removeOnZero,
@@ -84,5 +104,14 @@ export function podCounterConfig(
     labelSelector: o.labelSelector === "" ? undefined : o.labelSelector,
     autoscalerHints: o.autoscalerHints,
     podDeletionCost: o.podDeletionCost,
+    maxBusyMs: maxBusyOf(o.maxBusy, fail),
   };
+}
+
+function maxBusyOf(value: string, fail: (message: string) => Error): number {
+  try {
+    return parseDuration(value);
+  } catch (err) {
+    throw fail(`--max-busy: ${(err as Error).message}`);
+  }
 }

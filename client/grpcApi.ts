@@ -1,7 +1,11 @@
 import { Metadata } from "nice-grpc-common";
 import type { CallOptions, Operations } from "../contract/JobhooksApi.js";
 import { attemptPageFromProto } from "../proto/codec/attempts.js";
-import { counterRequestToProto, counterValueFromProto } from "../proto/codec/counter.js";
+import {
+  counterRequestToProto,
+  counterValueFromProto,
+  leaseRequestToProto,
+} from "../proto/codec/counter.js";
 import {
   watcherFilterToProto,
   watcherFromProto,
@@ -107,6 +111,24 @@ export function grpcOperations(c: ControlplaneClients): Operations<CallOptions> 
         const method = delta > 0 ? "increment" : delta < 0 ? "decrement" : "getCounter";
         return call(async () => counterValueFromProto(await c.podCounter[method](r, opts(o))));
       },
+      renewLease: (o, request) =>
+        call(async () =>
+          counterValueFromProto(
+            await c.podCounter.renewLease(leaseRequestToProto(request), opts(o)),
+          ),
+        ),
+      releaseLease: (o, request) =>
+        call(async () =>
+          counterValueFromProto(
+            await c.podCounter.releaseLease(leaseRequestToProto(request), opts(o)),
+          ),
+        ),
+      forceRelease: (o, request) =>
+        call(async () =>
+          counterValueFromProto(
+            await c.podCounter.forceRelease(counterRequestToProto(request), opts(o)),
+          ),
+        ),
     },
   };
 }

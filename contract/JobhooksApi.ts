@@ -2,6 +2,7 @@ import type {
   CounterDelta,
   CounterRequest,
   CounterValue,
+  LeaseRequest,
   DeliveryAttempt,
   Page,
   PageRequest,
@@ -65,8 +66,20 @@ export interface WatcherOperations<Ctx> {
 }
 
 export interface CounterOperations<Ctx> {
-  /** Adds `delta` to the pod's counter (0 reads it) and answers the new value. */
+  /**
+   * Adds `delta` to the pod's counter (0 reads it) and answers the new value; an increment with
+   * `ttlSeconds` is a lease, answered with it.
+   */
   count(ctx: Ctx, request: CounterRequest, delta: CounterDelta): Promise<CounterValue>;
+  /** The lease now expires `ttlSeconds` from now; NotFoundError when it is no longer held. */
+  renewLease(ctx: Ctx, request: LeaseRequest): Promise<CounterValue>;
+  /** The lease ends and the count goes down by one; NotFoundError when it is no longer held. */
+  releaseLease(ctx: Ctx, request: LeaseRequest): Promise<CounterValue>;
+  /**
+   * An operator's release of a busy pod: the count goes to 0 and every lease ends. Needs
+   * `delete` on `podcounters.jobhooks.dev` in the pod's namespace, a pod's own token too.
+   */
+  forceRelease(ctx: Ctx, request: CounterRequest): Promise<CounterValue>;
 }
 
 export interface Operations<Ctx> {

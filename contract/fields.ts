@@ -20,6 +20,8 @@ const NAMES: Record<string, { proto: string; rest: string }> = {
   pageSize: { proto: "page_size", rest: "limit" },
   podName: { proto: "pod_name", rest: "pod_name" },
   requestId: { proto: "request_id", rest: "requestId" },
+  ttlSeconds: { proto: "ttl_seconds", rest: "ttl" },
+  leaseId: { proto: "lease_id", rest: "leaseId" },
   previousExpiresInSeconds: {
     proto: "previous_expires_in_seconds",
     rest: "previousExpiresInSeconds",

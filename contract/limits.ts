@@ -34,6 +34,10 @@ export const LIMITS = {
    * always fits.
    */
   pageBytes: 3 * 1024 * 1024,
+  /** A lease's ttl: 1 s to 7 days. */
+  leaseTtlSeconds: { min: 1, max: 7 * 24 * 3600 },
+  /** A lease id as answered (base64url); a longer one is not ours. */
+  leaseIdLength: 64,
 } as const;
 
 /** A DNS-1123 label, the shape of namespaces and Job names (anchor it where it is used). */

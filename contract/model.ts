@@ -209,23 +209,7 @@ export interface Page<T> {
   nextPageToken: string;
 }
 
-/** Which pod's counter: a pod's own token names it; any other caller names the pod. */
-export interface CounterRequest {
-  podName?: string | undefined;
-  /** Absent: the caller's namespace, else the controlplane's --default-namespace. */
-  namespace?: string | undefined;
-  /** One per unit of work: a retried call with the same id is applied once. */
-  requestId?: string | undefined;
-}
-
-export interface CounterValue {
-  namespace: string;
-  podName: string;
-  value: number;
-}
-
-/** +1 increments, -1 decrements, 0 reads. */
-export type CounterDelta = -1 | 0 | 1;
+export * from "./counterModel.js";
 
 /** What a webhook's recovery queued: how many deliveries go out again. */
 export interface Recovery {

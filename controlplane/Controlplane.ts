@@ -13,8 +13,7 @@ import { createService } from "./api/createService.js";
 import { inProcessApi } from "./api/inProcessApi.js";
 import { GrpcServer } from "./grpc/GrpcServer.js";
 import { KubeApi } from "./kube/KubeApi.js";
-import { KubeCounterPods } from "./podcounter/KubeCounterPods.js";
-import { PodCounter, type PodCounterOptions } from "./podcounter/PodCounter.js";
+import { podCounterOf, type PodCounterConfig } from "./podcounter/podCounterOf.js";
 import { FailedPods } from "./jobwatch/FailedPods.js";
 import { JobWatch } from "./jobwatch/JobWatch.js";
 import { JobLabeller } from "./labeller/JobLabeller.js";
@@ -77,10 +76,8 @@ export interface ControlplaneConfig {
   tokenAudiences: string[];
   /** tokenreview: a caller without a token is system:anonymous and RBAC decides; else 401. */
   anonymousAuth: boolean;
-  podCounter: Omit<PodCounterOptions, "log" | "onPatch" | "onOperation"> & {
-    /** Only pods this label selector selects may be counted; others are "not found". */
-    labelSelector: string | undefined;
-  };
+  /** The pod counter's rules; only pods its labelSelector selects may be counted. */
+  podCounter: PodCounterConfig;
   /** The sidecar injector; undefined when no certificate is configured. */
   injector: InjectorConfig | undefined;
   log: Logger;
@@ -223,6 +220,12 @@ export async function createControlplane(
       "--auth=none: every caller may create and read webhooks and watchers in every namespace; use it only where the network is trusted",
     );
   }
+  const podCounter = podCounterOf(c.podCounter, {
+    api,
+    metrics,
+    log: c.log,
+    namespaces: c.namespaces,
+  });
   const service = createService({
     webhooks: new Webhooks(store.webhooks, checkWebhookPayload, checkUrl, {
       minDeadlineMs: c.deliveryTimeoutMs,
@@ -243,18 +246,7 @@ export async function createControlplane(
     defaultNamespace: c.defaultNamespace,
     namespaces: c.namespaces,
     ...(store.shared && { watchPollMs: SHARED_POLL_MS }),
-    counter: new PodCounter(
-      new KubeCounterPods(api, { key: c.podCounter.label, ...c.podCounter }),
-      {
-        ...c.podCounter,
-        log: c.log.child({ part: "podcounter" }),
-        onPatch: () => metrics.podCounterWrites.inc(),
-        onOperation: (delta) =>
-          metrics.podCounterOps.inc({
-            operation: delta > 0 ? "increment" : delta < 0 ? "decrement" : "get",
-          }),
-      },
-    ),
+    counter: podCounter.counter,
   });
   const grpc = new GrpcServer({
     address: c.grpcListen,
@@ -284,6 +276,7 @@ export async function createControlplane(
         c.log,
       ),
       grpc,
+      ...podCounter.parts,
       ...injector,
     ],
     engine,

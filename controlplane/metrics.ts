@@ -53,7 +53,7 @@ export class ControlplaneMetrics {
 
   readonly podCounterOps = new Counter({
     name: "jobhooks_pod_counter_operations_total",
-    help: "Pod counter calls by operation: increment, decrement, get.",
+    help: "Pod counter calls by operation: increment, decrement, get, acquire (an increment with a ttl), renew, release, force-release.",
     labelNames: ["operation"] as const,
     registers: [this.registry],
   });
@@ -61,6 +61,30 @@ export class ControlplaneMetrics {
   readonly podCounterWrites = new Counter({
     name: "jobhooks_pod_counter_writes_total",
     help: "Label patches sent to the apiserver; concurrent calls on one pod share one.",
+    registers: [this.registry],
+  });
+
+  readonly busyPods = new Gauge({
+    name: "jobhooks_busy_pods",
+    help: "Pods whose busy count is above 0, as this replica last saw them (its writes, and a list every 30 s).",
+    registers: [this.registry],
+  });
+
+  readonly leasesOutstanding = new Gauge({
+    name: "jobhooks_leases_outstanding",
+    help: "Leases held on those pods.",
+    registers: [this.registry],
+  });
+
+  readonly leasesExpired = new Counter({
+    name: "jobhooks_leases_expired_total",
+    help: "Leases this replica ended because they were not renewed in time.",
+    registers: [this.registry],
+  });
+
+  readonly protectionsDropped = new Counter({
+    name: "jobhooks_pod_protections_dropped_total",
+    help: "Busy pods whose protection --max-busy dropped (a Warning Event ProtectionDropped on each).",
     registers: [this.registry],
   });
 

@@ -12,8 +12,9 @@ import {
 import { idempotencyKey } from "../rest/idempotencyKey.js";
 import { badRequest } from "../rest/Problem.js";
 import { sendList } from "../rest/paging.js";
-import { sendJson, sendText } from "../rest/respond.js";
+import { sendJson } from "../rest/respond.js";
 import { check, checkQuery, validators } from "../rest/validators.js";
+import { counterRoutes } from "./counterRoutes.js";
 
 /** One request as a route sees it: its body (read before routing), query and path parameters. */
 export interface GatewayRequest {
@@ -26,9 +27,11 @@ export interface GatewayRequest {
 
 export type GatewayHandler = (r: GatewayRequest) => Promise<void>;
 
-const auth = (r: GatewayRequest): CallOptions => ({ authorization: r.req.headers.authorization });
+export const auth = (r: GatewayRequest): CallOptions => ({
+  authorization: r.req.headers.authorization,
+});
 
-function pathId(r: GatewayRequest, name = "id"): string {
+export function pathId(r: GatewayRequest, name = "id"): string {
   const value = r.params[name];
   if (value !== undefined && validators.pathId(value)) return value;
   const rule = `must be 1 to ${LIMITS.idLength} characters`;
@@ -133,21 +136,11 @@ function watcherRoutes(api: JobhooksApi): Record<string, GatewayHandler> {
   };
 }
 
-function counterRoute(api: JobhooksApi, delta: 1 | -1): GatewayHandler {
-  return async (r) => {
-    const q = checkQuery(validators.counterQuery, r.query);
-    const request = { podName: q.pod_name, namespace: q.namespace };
-    const { value } = await api.podCounter.count(auth(r), request, delta);
-    sendText(r.res, 200, String(value));
-  };
-}
-
 /** The REST operations by their operationId in the document, each onto one API call or a few. */
 export function apiRoutes(api: JobhooksApi): Record<string, GatewayHandler> {
   return {
     ...webhookRoutes(api),
     ...watcherRoutes(api),
-    increment: counterRoute(api, 1),
-    decrement: counterRoute(api, -1),
+    ...counterRoutes(api),
   };
 }

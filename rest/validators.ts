@@ -1,7 +1,7 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
 import { loneSurrogateField } from "./loneSurrogateField.js";
-import { counterParameters } from "./openapi/counter.js";
+import { counterParameters, podQueryParameters, renewParameters } from "./openapi/counter.js";
 import { openApiDocument } from "./openapi/document.js";
 import { idParam } from "./openapi/parts.js";
 import type { PageQuery } from "./paging.js";
@@ -33,6 +33,7 @@ function schema<T = unknown>(name: SchemaName): ValidateFunction<T> {
 export interface CounterQuery {
   pod_name: string;
   namespace?: string;
+  ttl?: string;
 }
 
 export interface WatcherQuery extends PageQuery {
@@ -63,6 +64,8 @@ export const validators = {
     absoluteRefs(withoutKeys(openApiDocument.components.schemas.JobDoneWatcherCreate, ["oneOf"])),
   ),
   counterQuery: ajv.compile<CounterQuery>(absoluteRefs(queryOf(counterParameters))),
+  podQuery: ajv.compile<CounterQuery>(absoluteRefs(queryOf(podQueryParameters))),
+  renewQuery: ajv.compile<CounterQuery & { ttl: string }>(absoluteRefs(queryOf(renewParameters))),
   pathId: ajv.compile<string>(idParam.schema),
   noQuery: ajv.compile<Record<string, never>>({ type: "object", additionalProperties: false }),
   /** A response: used by tests to keep the document true. */

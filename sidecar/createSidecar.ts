@@ -5,7 +5,8 @@ import { parseListenAddress, type ListenAddress } from "../common/listenAddress.
 import type { Logger } from "../common/logger.js";
 import type { Part } from "../common/runGroup.js";
 import { ControlplaneLink } from "./ControlplaneLink.js";
-import { counterRoute } from "./counterRoute.js";
+import { counterRoute, leaseRoute } from "./counterRoute.js";
+import { holdRoute } from "./holdRoute.js";
 import { handleRequest } from "./handleRequest.js";
 import { parseLoopbackListen } from "./loopbackListen.js";
 import { podIdentityFromEnv } from "./podIdentity.js";
@@ -81,6 +82,9 @@ export function createSidecar(
   const routes: RouteTable<RouteHandler> = {
     "/increment": { POST: counterRoute("increment", link, pod) },
     "/decrement": { POST: counterRoute("decrement", link, pod) },
+    "/leases/{leaseId}/renew": { POST: leaseRoute("renew", link, pod) },
+    "/leases/{leaseId}/release": { POST: leaseRoute("release", link, pod) },
+    "/hold": { POST: holdRoute(link, pod, log) },
     "/job-done-watchers": { POST: watcherRoute(link, pod) },
     ...health,
   };

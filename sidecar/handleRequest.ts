@@ -42,7 +42,8 @@ export function handleRequest(
     Promise.resolve()
       .then(() => {
         const url = requestUrl(req);
-        return router.find(req.method ?? "", url.pathname).handler(req, res, url);
+        const found = router.find(req.method ?? "", url.pathname);
+        return found.handler(req, res, url, found.params);
       })
       .catch((err: unknown) => {
         fail(req, res, err);

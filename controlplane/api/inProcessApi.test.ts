@@ -22,6 +22,13 @@ describe("inProcessApi", () => {
 
   function api(ready: true | string = true): { store: Store; api: JobhooksApi } {
     const service = testService(auth);
+    const fail = (): Promise<never> => Promise.reject(new Error());
+    const brokenCounter = {
+      count: fail,
+      renewLease: fail,
+      releaseLease: fail,
+      forceRelease: fail,
+    };
     const broken = {
       ...service.webhooks,
       get: () => Promise.reject(new Error("disk on fire")),
@@ -29,7 +36,7 @@ describe("inProcessApi", () => {
     return {
       store: service.store,
       api: inProcessApi(
-        { ...service, webhooks: broken, podCounter: { count: () => Promise.reject(new Error()) } },
+        { ...service, webhooks: broken, podCounter: brokenCounter },
         { auth, log: createLogger("silent", "test"), ready: () => ready },
       ),
     };

@@ -69,7 +69,12 @@ export function inProcessApi(service: Operations<Caller>, o: InProcessApiOptions
       watch,
       deliveries: unary("watchers.deliveries", w.deliveries.bind(w)),
     },
-    podCounter: { count: unary("podCounter.count", p.count.bind(p)) },
+    podCounter: {
+      count: unary("podCounter.count", p.count.bind(p)),
+      renewLease: unary("podCounter.renewLease", p.renewLease.bind(p)),
+      releaseLease: unary("podCounter.releaseLease", p.releaseLease.bind(p)),
+      forceRelease: unary("podCounter.forceRelease", p.forceRelease.bind(p)),
+    },
     ready: () => Promise.resolve(o.ready()),
     close: () => {},
   };

@@ -1,6 +1,10 @@
 import type { CounterOperations } from "../../contract/JobhooksApi.js";
 import type { CounterDelta } from "../../contract/model.js";
-import { counterRequestFromProto, counterValueToProto } from "../../proto/codec/counter.js";
+import {
+  counterRequestFromProto,
+  counterValueToProto,
+  leaseRequestFromProto,
+} from "../../proto/codec/counter.js";
 import type {
   CounterRequest,
   CounterValue,
@@ -9,7 +13,10 @@ import type {
 import type { Caller } from "../auth/Caller.js";
 import type { CallerContext } from "./authMiddleware.js";
 
-/** The pod counter over gRPC: Increment, Decrement and GetCounter are one count by +1, -1, 0. */
+/**
+ * The pod counter over gRPC: Increment, Decrement and GetCounter are one count by +1, -1, 0; the
+ * lease calls and ForceRelease map one to one.
+ */
 export function podCounterService(
   counter: CounterOperations<Caller>,
 ): PodCounterServiceImplementation<CallerContext> {
@@ -23,5 +30,11 @@ export function podCounterService(
     increment: (req, { caller }) => count(req, caller, 1),
     decrement: (req, { caller }) => count(req, caller, -1),
     getCounter: (req, { caller }) => count(req, caller, 0),
+    renewLease: async (req, { caller }) =>
+      counterValueToProto(await counter.renewLease(caller, leaseRequestFromProto(req))),
+    releaseLease: async (req, { caller }) =>
+      counterValueToProto(await counter.releaseLease(caller, leaseRequestFromProto(req))),
+    forceRelease: async (req, { caller }) =>
+      counterValueToProto(await counter.forceRelease(caller, counterRequestFromProto(req))),
   };
 }

@@ -123,7 +123,7 @@ export class JobEvents implements Part {
       eventTime: now.toISOString().replace(/\.(\d{3})Z$/, ".$1000Z"),
       reportingController: REPORTING_CONTROLLER,
       reportingInstance: this.instance,
-      action: "Deliver",
+      action: e.action ?? "Deliver",
       reason: e.reason,
       regarding: e.regarding ?? {
         apiVersion: "batch/v1",

@@ -15,6 +15,8 @@ export interface JobEvent {
   /** Another object the Event is about (a Webhook object); absent: the Job. */
   regarding?: { apiVersion: string; kind: string; namespace?: string; name: string; uid?: string };
   type: "Normal" | "Warning";
+  /** What jobhooks was doing; default "Deliver". */
+  action?: string;
   reason: string;
   note: string;
 }

@@ -7,13 +7,12 @@ export interface PodState {
 }
 
 /**
- * A new label and annotation value under the counter's key, and the autoscaler hints to change
- * with them (hints.ts), all in one write; null removes one.
+ * Labels and annotations to change in one write (decidePod.ts): the count under the counter's
+ * key, the autoscaler hints, the leases and the busy period's marks; null removes one.
  */
 export interface CountWrite {
-  label: string | null;
-  annotation: string | null;
-  hints?: Record<string, string | null>;
+  labels: Record<string, string | null>;
+  annotations: Record<string, string | null>;
 }
 
 /**
@@ -33,4 +32,11 @@ export interface CounterPods {
     resourceVersion: string,
     count: CountWrite,
   ): Promise<PodState | undefined>;
+}
+
+/** A pod the counter looks after, as listed. */
+export interface WatchedPod {
+  namespace: string;
+  name: string;
+  state: PodState;
 }

@@ -3,7 +3,8 @@ import { findPod } from "../kube/findPod.js";
 import type { KubeApi } from "../kube/KubeApi.js";
 import { PatchType } from "../kube/sendRequest.js";
 import { NotFoundError } from "../watchers/errors.js";
-import type { CounterPods, CountWrite, PodState } from "./CounterPods.js";
+import type { CounterPods, CountWrite, PodState, WatchedPod } from "./CounterPods.js";
+import { DROPPED } from "./podLife.js";
 
 function podState(pod: k8s.V1Pod): PodState {
   return {
@@ -40,26 +41,21 @@ export class KubeCounterPods implements CounterPods {
     return podState(pod);
   }
 
-  // One merge patch (label, count and hints) whose resourceVersion is a precondition: 409 when
-  // the pod moved on.
+  // One merge patch (the count, its hints and marks) whose resourceVersion is a precondition:
+  // 409 when the pod moved on.
   async write(
     namespace: string,
     name: string,
     resourceVersion: string,
     count: CountWrite,
   ): Promise<PodState | undefined> {
-    const key = this.o.key;
     try {
       const pod = await this.api.request<k8s.V1Pod>({
         method: "PATCH",
         path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}`,
         contentType: PatchType.merge,
         body: {
-          metadata: {
-            resourceVersion,
-            labels: { [key]: count.label },
-            annotations: { ...count.hints, [key]: count.annotation },
-          },
+          metadata: { resourceVersion, labels: count.labels, annotations: count.annotations },
         },
       });
       return podState(pod);
@@ -69,5 +65,40 @@ export class KubeCounterPods implements CounterPods {
       if (code === 404) throw new NotFoundError(`pod ${namespace}/${name} not found`);
       throw err;
     }
+  }
+
+  // Busy pods (the count label, not "0") and those the ceiling dropped, page by page; in the
+  // namespaces served, or all of them.
+  async listWatched(namespaces: readonly string[] | undefined): Promise<WatchedPod[]> {
+    const selectors = [`${this.o.key},${this.o.key}!=0`, DROPPED].map((s) =>
+      this.o.labelSelector ? `${s},${this.o.labelSelector}` : s,
+    );
+    const paths = (namespaces ?? [undefined]).map((ns) =>
+      ns === undefined ? "/api/v1/pods" : `/api/v1/namespaces/${encodeURIComponent(ns)}/pods`,
+    );
+    const found: WatchedPod[] = [];
+    for (const path of paths) {
+      for (const labelSelector of selectors)
+        found.push(...(await this.listAll(path, labelSelector)));
+    }
+    return found;
+  }
+
+  private async listAll(path: string, labelSelector: string): Promise<WatchedPod[]> {
+    const found: WatchedPod[] = [];
+    let next: string | undefined;
+    do {
+      const page: { items: k8s.V1Pod[]; metadata?: k8s.V1ListMeta } = await this.api.getJson(path, {
+        labelSelector,
+        limit: "500",
+        ...(next && { continue: next }),
+      });
+      for (const pod of page.items) {
+        const { namespace, name } = pod.metadata ?? {};
+        if (namespace && name) found.push({ namespace, name, state: podState(pod) });
+      }
+      next = page.metadata?._continue;
+    } while (next);
+    return found;
   }
 }

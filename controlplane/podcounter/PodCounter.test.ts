@@ -63,7 +63,7 @@ class FakePods implements CounterPods {
     }
     if (this.meddle > 0) {
       this.meddle--;
-      this.update(pod, { label: "5", annotation: "5" });
+      this.update(pod, { labels: { [KEY]: "5" }, annotations: { [KEY]: "5" } });
     }
     if (pod.resourceVersion !== resourceVersion) return undefined;
     this.update(pod, count);
@@ -72,9 +72,8 @@ class FakePods implements CounterPods {
 
   private update(pod: PodState, count: CountWrite): void {
     for (const [where, key, value] of [
-      [pod.labels, KEY, count.label],
-      [pod.annotations, KEY, count.annotation],
-      ...Object.entries(count.hints ?? {}).map(([k, v]) => [pod.annotations, k, v] as const),
+      ...Object.entries(count.labels).map(([k, v]) => [pod.labels, k, v] as const),
+      ...Object.entries(count.annotations).map(([k, v]) => [pod.annotations, k, v] as const),
     ] as const) {
       if (value === null) Reflect.deleteProperty(where, key);
       else where[key] = value;
@@ -98,6 +97,7 @@ function counter(
     label: KEY,
     removeOnZero: true,
     allowNegative: false,
+    maxBusyMs: 0,
     ...hints,
     log: createLogger("silent", "test"),
     onPatch: () => patches++,
@@ -112,9 +112,13 @@ const op = (
 ): Parameters<PodCounter["apply"]>[0] => ({
   namespace: "ns",
   name,
-  delta,
+  change: { kind: "count", delta },
   ...extra,
 });
+
+/** The count a change answers. */
+const valueOf = (c: PodCounter, o: Parameters<PodCounter["apply"]>[0]): Promise<number> =>
+  c.apply(o).then((r) => r.value);
 
 async function outcome(p: Promise<unknown>): Promise<unknown> {
   return p.then(
@@ -130,7 +134,7 @@ describe("PodCounter", () => {
     const { counter: c, patches } = counter(pods);
     const g = gate();
     pods.gate = g.promise;
-    const results = Array.from({ length: 100 }, () => c.apply(op("a", 1)));
+    const results = Array.from({ length: 100 }, () => valueOf(c, op("a", 1)));
     g.open();
     const values = await Promise.all(results);
     expect(values.sort((x, y) => x - y)).to.deep.equal(
@@ -149,7 +153,7 @@ describe("PodCounter", () => {
     for (let round = 0; round < 2; round++) {
       const g = gate();
       pods.gate = g.promise;
-      const ups = Array.from({ length: 50 }, () => c.apply(op("a", 1)));
+      const ups = Array.from({ length: 50 }, () => valueOf(c, op("a", 1)));
       g.open();
       await Promise.all(ups);
       expect(pods.annotations("a")).to.include({
@@ -158,7 +162,7 @@ describe("PodCounter", () => {
         [DO_NOT_DISRUPT]: "true",
         [DELETION_COST]: "50",
       });
-      await Promise.all(Array.from({ length: 50 }, () => c.apply(op("a", -1))));
+      await Promise.all(Array.from({ length: 50 }, () => valueOf(c, op("a", -1))));
       expect(pods.annotations("a")).to.deep.equal({ [SAFE_TO_EVICT]: "true" });
     }
     expect(pods.writes, "as many writes as the count alone takes").to.equal(8);
@@ -168,10 +172,10 @@ describe("PodCounter", () => {
     const pods = new FakePods();
     pods.add("a", "u", { [KEY]: "3" });
     const { counter: c } = counter(pods);
-    expect(await c.apply(op("a", 0))).to.equal(3);
+    expect(await valueOf(c, op("a", 0))).to.equal(3);
     expect(pods.writes).to.equal(0);
-    expect(await c.apply(op("a", 1))).to.equal(4);
-    expect(await c.apply(op("a", -1))).to.equal(3);
+    expect(await valueOf(c, op("a", 1))).to.equal(4);
+    expect(await valueOf(c, op("a", -1))).to.equal(3);
     expect(pods.reads).to.equal(1);
     expect(pods.writes).to.equal(2);
   });
@@ -181,7 +185,7 @@ describe("PodCounter", () => {
     pods.add("a");
     const { counter: c, patches } = counter(pods);
     pods.meddle = 2;
-    expect(await c.apply(op("a", 1))).to.equal(6);
+    expect(await valueOf(c, op("a", 1))).to.equal(6);
     expect(pods.label("a")).to.equal("6");
     expect(pods.reads).to.equal(3);
     expect(patches()).to.equal(3);
@@ -192,21 +196,21 @@ describe("PodCounter", () => {
     pods.add("a");
     const { counter: c } = counter(pods);
     pods.meddle = 20;
-    const err = await outcome(c.apply(op("a", 1)));
+    const err = await outcome(valueOf(c, op("a", 1)));
     expect(String(err)).to.match(/20 conflicting writes in a row/);
-    expect(await c.apply(op("a", 1))).to.equal(6);
+    expect(await valueOf(c, op("a", 1))).to.equal(6);
   });
 
   it("fails a batch whose write fails, then reads the pod again for the next", async () => {
     const pods = new FakePods();
     pods.add("a");
     const { counter: c } = counter(pods);
-    expect(await c.apply(op("a", 1))).to.equal(1);
+    expect(await valueOf(c, op("a", 1))).to.equal(1);
     pods.failNext = new Error("the apiserver did not answer");
     const g = gate();
     pods.gate = g.promise;
-    const failing = c.apply(op("a", 1));
-    const queued = [c.apply(op("a", 1)), c.apply(op("a", 1))];
+    const failing = valueOf(c, op("a", 1));
+    const queued = [valueOf(c, op("a", 1)), valueOf(c, op("a", 1))];
     g.open();
     expect(String(await outcome(failing))).to.match(/did not answer/);
     expect((await Promise.all(queued)).sort()).to.deep.equal([2, 3]);
@@ -220,10 +224,10 @@ describe("PodCounter", () => {
     const { counter: c } = counter(pods);
     const g = gate();
     pods.gate = g.promise;
-    const stuck = c.apply(op("a", 1));
+    const stuck = valueOf(c, op("a", 1));
     pods.gate = undefined;
-    expect(await c.apply(op("b", 1))).to.equal(1);
-    expect(await c.apply(op("b", 1))).to.equal(2);
+    expect(await valueOf(c, op("b", 1))).to.equal(1);
+    expect(await valueOf(c, op("b", 1))).to.equal(2);
     g.open();
     expect(await stuck).to.equal(1);
   });
@@ -234,9 +238,9 @@ describe("PodCounter", () => {
     const { counter: c } = counter(pods);
     const g = gate();
     pods.gate = g.promise;
-    const own = c.apply(op("a", 1, { uid: "now" }));
-    const stale = c.apply(op("a", 1, { uid: "before" }));
-    const anyone = c.apply(op("a", 1));
+    const own = valueOf(c, op("a", 1, { uid: "now" }));
+    const stale = valueOf(c, op("a", 1, { uid: "before" }));
+    const anyone = valueOf(c, op("a", 1));
     g.open();
     expect(await own).to.equal(1);
     expect(await outcome(stale)).to.be.instanceOf(PermissionDeniedError);
@@ -248,14 +252,14 @@ describe("PodCounter", () => {
     const pods = new FakePods();
     pods.add("a");
     const { counter: c } = counter(pods);
-    expect(await c.apply(op("a", 1, { requestId: "r1" }))).to.equal(1);
-    expect(await c.apply(op("a", 1, { requestId: "r1" }))).to.equal(1);
-    expect(await c.apply(op("a", 1, { requestId: "r2" }))).to.equal(2);
+    expect(await valueOf(c, op("a", 1, { requestId: "r1" }))).to.equal(1);
+    expect(await valueOf(c, op("a", 1, { requestId: "r1" }))).to.equal(1);
+    expect(await valueOf(c, op("a", 1, { requestId: "r2" }))).to.equal(2);
     expect(pods.label("a")).to.equal("2");
   });
 
   it("answers NotFound for a pod that does not exist", async () => {
     const { counter: c } = counter(new FakePods());
-    expect(await outcome(c.apply(op("gone", 1)))).to.be.instanceOf(NotFoundError);
+    expect(await outcome(valueOf(c, op("gone", 1)))).to.be.instanceOf(NotFoundError);
   });
 });

@@ -1,25 +1,25 @@
 import type { Logger } from "../../common/logger.js";
 import { TtlCache } from "../../common/TtlCache.js";
 import { PermissionDeniedError } from "../auth/Caller.js";
-import { countLabel, readCount, type CountRules } from "./countLabel.js";
 import type { CounterPods, CountWrite, PodState } from "./CounterPods.js";
-import { hintWrites, type HintRules } from "./hints.js";
+import { decidePod, type ChangeResult, type PodChange, type PodRules } from "./decidePod.js";
 
-export interface PodCounterOptions extends CountRules, HintRules {
-  /** The label that holds the count, and the annotation that holds it exactly (below zero too). */
-  label: string;
+export interface PodCounterOptions extends PodRules {
   log: Logger;
   /** Called for every write to the apiserver (a metric). */
   onPatch?: () => void;
   /** Called for every operation asked for (a metric). */
-  onOperation?: (delta: number) => void;
+  onOperation?: (change: PodChange) => void;
+  /** The pod as it is after each batch (written, or found needing no write). */
+  onSeen?: (namespace: string, name: string, pod: PodState) => void;
+  /** The clock leases and busy periods are timed by; default Date.now. */
+  now?: () => number;
 }
 
 export interface CountOp {
   namespace: string;
   name: string;
-  /** +1, -1, or 0 to read. */
-  delta: number;
+  change: PodChange;
   /** The pod must have this UID (the one its caller's token is bound to). */
   uid?: string;
   /** A retry of a request with this id is answered, not applied again. */
@@ -28,7 +28,7 @@ export interface CountOp {
 
 interface Pending {
   op: CountOp;
-  resolve: (value: number) => void;
+  resolve: (value: ChangeResult) => void;
   reject: (err: unknown) => void;
 }
 
@@ -44,21 +44,21 @@ const MAX_CONFLICTS = 20;
 export class PodCounter {
   private readonly queues = new Map<string, Pending[]>();
   private readonly known = new Map<string, PodState>();
-  private readonly answered = new TtlCache<Promise<number>>(100_000);
+  private readonly answered = new TtlCache<Promise<ChangeResult>>(100_000);
 
   constructor(
     private readonly pods: CounterPods,
     private readonly o: PodCounterOptions,
   ) {}
 
-  apply(op: CountOp): Promise<number> {
-    this.o.onOperation?.(op.delta);
+  apply(op: CountOp): Promise<ChangeResult> {
+    this.o.onOperation?.(op.change);
     if (op.requestId) {
       const earlier = this.answered.get(op.requestId);
       if (earlier) return earlier;
     }
     const key = `${op.namespace}/${op.name}`;
-    const result = new Promise<number>((resolve, reject) => {
+    const result = new Promise<ChangeResult>((resolve, reject) => {
       const queue = this.queues.get(key);
       if (queue) {
         queue.push({ op, resolve, reject });
@@ -83,8 +83,12 @@ export class PodCounter {
         return;
       }
       try {
-        const values = await this.write(key, namespace, name, batch);
-        batch.forEach((p, i) => p.resolve(values[i] ?? 0));
+        const results = await this.write(key, namespace, name, batch);
+        batch.forEach((p, i) => {
+          const r = results[i];
+          if (r instanceof Error) p.reject(r);
+          else if (r) p.resolve(r);
+        });
       } catch (err) {
         this.known.delete(key);
         for (const p of batch) p.reject(err);
@@ -97,7 +101,7 @@ export class PodCounter {
     namespace: string,
     name: string,
     batch: Pending[],
-  ): Promise<(number | undefined)[]> {
+  ): Promise<(ChangeResult | Error | undefined)[]> {
     for (let attempt = 0; attempt < MAX_CONFLICTS; attempt++) {
       const pod = this.known.get(podKey) ?? (await this.pods.read(namespace, name));
       // Operations from tokens bound to another pod of this name fail alone.
@@ -110,38 +114,27 @@ export class PodCounter {
             ),
           );
       }
-      const { after, write } = this.decide(pod, ok);
-      const values = batch.map((p) => {
+      const { results, write } = decidePod(
+        pod,
+        ok.map((p) => p.op.change),
+        (this.o.now ?? Date.now)(),
+        this.o,
+      );
+      const answers = batch.map((p) => {
         const i = ok.indexOf(p);
-        return i < 0 ? undefined : after[i];
+        return i < 0 ? undefined : results[i];
       });
-      if (write === undefined) {
-        this.known.set(podKey, pod);
-        return values;
-      }
-      const written = await this.patch(namespace, name, pod.resourceVersion, write);
-      if (written) {
-        this.known.set(podKey, written);
-        return values;
+      const now = write ? await this.patch(namespace, name, pod.resourceVersion, write) : pod;
+      if (now) {
+        this.known.set(podKey, now);
+        this.o.onSeen?.(namespace, name, now);
+        return answers;
       }
       this.known.delete(podKey); // someone else changed the pod: read it again
     }
     throw new Error(
       `${namespace}/${name}: ${MAX_CONFLICTS} conflicting writes in a row; try again`,
     );
-  }
-
-  // The count after each operation, and what to write: the count, and the hints riding with it.
-  private decide(pod: PodState, ok: Pending[]): { after: number[]; write: CountWrite | undefined } {
-    const stored = { label: pod.labels[this.o.label], annotation: pod.annotations[this.o.label] };
-    const { after, write } = countLabel(
-      stored,
-      ok.map((p) => p.op.delta),
-      this.o,
-    );
-    if (write === undefined) return { after, write };
-    const counts = { before: readCount(stored, this.o), after: after.at(-1) ?? 0 };
-    return { after, write: { ...write, hints: hintWrites(pod.annotations, counts, this.o) } };
   }
 
   // The pod as written, or undefined on a conflict (its resourceVersion moved on).

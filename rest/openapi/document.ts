@@ -3,7 +3,7 @@
 // (validators.ts), the TypeScript shapes of bodies derive from it (shapes.ts), its paths are
 // the routes and the 405 table (gateway), and a test checks real responses against it.
 
-import { counterPaths } from "./counter.js";
+import { counterPaths, counterSchemas } from "./counter.js";
 import { deliveryPaths, deliverySchemas } from "./deliveries.js";
 import { dnsLabel } from "./parts.js";
 import { watcherPaths, watcherSchemas } from "./watchers.js";
@@ -20,6 +20,7 @@ export const openApiDocument = {
   paths: { ...counterPaths, ...webhookPaths, ...watcherPaths, ...deliveryPaths },
   components: {
     schemas: {
+      ...counterSchemas,
       ...webhookSchemas,
       ...watcherSchemas,
       ...deliverySchemas,

@@ -14,6 +14,7 @@ const EXPECTED_RULES = [
   { apiGroups: ["batch"], resources: ["jobs"], verbs: ["patch"] },
   { apiGroups: ["events.k8s.io"], resources: ["events"], verbs: ["create"] },
   { apiGroups: [""], resources: ["pods"], verbs: ["list"] },
+  { apiGroups: [""], resources: ["pods"], verbs: ["list"] },
   { apiGroups: [""], resources: ["pods"], verbs: ["patch"] },
   { apiGroups: [""], resources: ["pods"], verbs: ["list"] },
   { apiGroups: ["authentication.k8s.io"], resources: ["tokenreviews"], verbs: ["create"] },

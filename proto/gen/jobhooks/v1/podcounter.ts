@@ -22,16 +22,42 @@ export interface CounterRequest {
   namespace: string;
   /** Makes a retry safe: a request id seen in the last minutes is answered, not applied again. */
   requestId: string;
+  /**
+   * Increment only: the unit is a lease that ends by itself (the count goes down by one) this
+   * many seconds from now unless renewed; 1 to 604800. 0: a plain unit, ended by a Decrement.
+   */
+  ttlSeconds: number;
+}
+
+export interface LeaseRequest {
+  /** As in CounterRequest. */
+  podName: string;
+  namespace: string;
+  leaseId: string;
+  /** RenewLease: the lease now expires this many seconds from now (1 to 604800). */
+  ttlSeconds: number;
+}
+
+export interface Lease {
+  id: string;
+  /** RFC 3339. */
+  expiresAt: string;
 }
 
 export interface CounterValue {
   namespace: string;
   podName: string;
   value: number;
+  /** Increment with ttl_seconds, RenewLease: the lease. */
+  lease:
+    | Lease
+    | undefined;
+  /** ForceRelease: how many leases it ended. */
+  released: number;
 }
 
 function createBaseCounterRequest(): CounterRequest {
-  return { podName: "", namespace: "", requestId: "" };
+  return { podName: "", namespace: "", requestId: "", ttlSeconds: 0 };
 }
 
 export const CounterRequest: MessageFns<CounterRequest> = {
@@ -44,6 +70,9 @@ export const CounterRequest: MessageFns<CounterRequest> = {
     }
     if (message.requestId !== "") {
       writer.uint32(26).string(message.requestId);
+    }
+    if (message.ttlSeconds !== 0) {
+      writer.uint32(32).uint32(message.ttlSeconds);
     }
     return writer;
   },
@@ -85,6 +114,14 @@ export const CounterRequest: MessageFns<CounterRequest> = {
             message.requestId = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.ttlSeconds = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -110,6 +147,11 @@ export const CounterRequest: MessageFns<CounterRequest> = {
         : isSet(object.request_id)
         ? globalThis.String(object.request_id)
         : "",
+      ttlSeconds: isSet(object.ttlSeconds)
+        ? globalThis.Number(object.ttlSeconds)
+        : isSet(object.ttl_seconds)
+        ? globalThis.Number(object.ttl_seconds)
+        : 0,
     };
   },
 
@@ -124,6 +166,9 @@ export const CounterRequest: MessageFns<CounterRequest> = {
     if (message.requestId !== "") {
       obj.requestId = message.requestId;
     }
+    if (message.ttlSeconds !== 0) {
+      obj.ttlSeconds = Math.round(message.ttlSeconds);
+    }
     return obj;
   },
 
@@ -135,12 +180,231 @@ export const CounterRequest: MessageFns<CounterRequest> = {
     message.podName = object.podName ?? "";
     message.namespace = object.namespace ?? "";
     message.requestId = object.requestId ?? "";
+    message.ttlSeconds = object.ttlSeconds ?? 0;
+    return message;
+  },
+};
+
+function createBaseLeaseRequest(): LeaseRequest {
+  return { podName: "", namespace: "", leaseId: "", ttlSeconds: 0 };
+}
+
+export const LeaseRequest: MessageFns<LeaseRequest> = {
+  encode(message: LeaseRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.podName !== "") {
+      writer.uint32(10).string(message.podName);
+    }
+    if (message.namespace !== "") {
+      writer.uint32(18).string(message.namespace);
+    }
+    if (message.leaseId !== "") {
+      writer.uint32(26).string(message.leaseId);
+    }
+    if (message.ttlSeconds !== 0) {
+      writer.uint32(32).uint32(message.ttlSeconds);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LeaseRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLeaseRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.podName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.leaseId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.ttlSeconds = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LeaseRequest {
+    return {
+      podName: isSet(object.podName)
+        ? globalThis.String(object.podName)
+        : isSet(object.pod_name)
+        ? globalThis.String(object.pod_name)
+        : "",
+      namespace: isSet(object.namespace) ? globalThis.String(object.namespace) : "",
+      leaseId: isSet(object.leaseId)
+        ? globalThis.String(object.leaseId)
+        : isSet(object.lease_id)
+        ? globalThis.String(object.lease_id)
+        : "",
+      ttlSeconds: isSet(object.ttlSeconds)
+        ? globalThis.Number(object.ttlSeconds)
+        : isSet(object.ttl_seconds)
+        ? globalThis.Number(object.ttl_seconds)
+        : 0,
+    };
+  },
+
+  toJSON(message: LeaseRequest): unknown {
+    const obj: any = {};
+    if (message.podName !== "") {
+      obj.podName = message.podName;
+    }
+    if (message.namespace !== "") {
+      obj.namespace = message.namespace;
+    }
+    if (message.leaseId !== "") {
+      obj.leaseId = message.leaseId;
+    }
+    if (message.ttlSeconds !== 0) {
+      obj.ttlSeconds = Math.round(message.ttlSeconds);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<LeaseRequest>): LeaseRequest {
+    return LeaseRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<LeaseRequest>): LeaseRequest {
+    const message = createBaseLeaseRequest();
+    message.podName = object.podName ?? "";
+    message.namespace = object.namespace ?? "";
+    message.leaseId = object.leaseId ?? "";
+    message.ttlSeconds = object.ttlSeconds ?? 0;
+    return message;
+  },
+};
+
+function createBaseLease(): Lease {
+  return { id: "", expiresAt: "" };
+}
+
+export const Lease: MessageFns<Lease> = {
+  encode(message: Lease, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.expiresAt !== "") {
+      writer.uint32(18).string(message.expiresAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Lease {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLease();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.expiresAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Lease {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      expiresAt: isSet(object.expiresAt)
+        ? globalThis.String(object.expiresAt)
+        : isSet(object.expires_at)
+        ? globalThis.String(object.expires_at)
+        : "",
+    };
+  },
+
+  toJSON(message: Lease): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.expiresAt !== "") {
+      obj.expiresAt = message.expiresAt;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Lease>): Lease {
+    return Lease.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Lease>): Lease {
+    const message = createBaseLease();
+    message.id = object.id ?? "";
+    message.expiresAt = object.expiresAt ?? "";
     return message;
   },
 };
 
 function createBaseCounterValue(): CounterValue {
-  return { namespace: "", podName: "", value: 0 };
+  return { namespace: "", podName: "", value: 0, lease: undefined, released: 0 };
 }
 
 export const CounterValue: MessageFns<CounterValue> = {
@@ -153,6 +417,12 @@ export const CounterValue: MessageFns<CounterValue> = {
     }
     if (message.value !== 0) {
       writer.uint32(24).int64(message.value);
+    }
+    if (message.lease !== undefined) {
+      Lease.encode(message.lease, writer.uint32(34).fork()).join();
+    }
+    if (message.released !== 0) {
+      writer.uint32(40).uint32(message.released);
     }
     return writer;
   },
@@ -194,6 +464,22 @@ export const CounterValue: MessageFns<CounterValue> = {
             message.value = longToNumber(reader.int64());
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.lease = Lease.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.released = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -215,6 +501,8 @@ export const CounterValue: MessageFns<CounterValue> = {
         ? globalThis.String(object.pod_name)
         : "",
       value: isSet(object.value) ? globalThis.Number(object.value) : 0,
+      lease: isSet(object.lease) ? Lease.fromJSON(object.lease) : undefined,
+      released: isSet(object.released) ? globalThis.Number(object.released) : 0,
     };
   },
 
@@ -229,6 +517,12 @@ export const CounterValue: MessageFns<CounterValue> = {
     if (message.value !== 0) {
       obj.value = Math.round(message.value);
     }
+    if (message.lease !== undefined) {
+      obj.lease = Lease.toJSON(message.lease);
+    }
+    if (message.released !== 0) {
+      obj.released = Math.round(message.released);
+    }
     return obj;
   },
 
@@ -240,6 +534,8 @@ export const CounterValue: MessageFns<CounterValue> = {
     message.namespace = object.namespace ?? "";
     message.podName = object.podName ?? "";
     message.value = object.value ?? 0;
+    message.lease = (object.lease !== undefined && object.lease !== null) ? Lease.fromPartial(object.lease) : undefined;
+    message.released = object.released ?? 0;
     return message;
   },
 };
@@ -279,6 +575,42 @@ export const PodCounterServiceDefinition = {
       responseStream: false,
       options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
     },
+    /**
+     * The lease (from an Increment with ttl_seconds) now expires ttl_seconds from now. NOT_FOUND
+     * when it is no longer held (it expired, was released, or the count reached 0).
+     */
+    renewLease: {
+      name: "RenewLease",
+      requestType: LeaseRequest as typeof LeaseRequest,
+      requestStream: false,
+      responseType: CounterValue as typeof CounterValue,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * The lease ends and the count goes down by one. NOT_FOUND when it is no longer held, so a
+     * retry after a lost answer cannot take away another unit.
+     */
+    releaseLease: {
+      name: "ReleaseLease",
+      requestType: LeaseRequest as typeof LeaseRequest,
+      requestStream: false,
+      responseType: CounterValue as typeof CounterValue,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * An operator's release of a busy pod: the count goes to 0 and every lease ends. Needs
+     * `delete` on podcounters.jobhooks.dev in the pod's namespace (a pod's own token too).
+     */
+    forceRelease: {
+      name: "ForceRelease",
+      requestType: CounterRequest as typeof CounterRequest,
+      requestStream: false,
+      responseType: CounterValue as typeof CounterValue,
+      responseStream: false,
+      options: {},
+    },
   },
 } as const;
 
@@ -288,6 +620,21 @@ export interface PodCounterServiceImplementation<CallContextExt = {}> {
   /** Takes one from the pod's counter (not below zero unless the controlplane allows negatives). */
   decrement(request: CounterRequest, context: CallContext & CallContextExt): Promise<DeepPartial<CounterValue>>;
   getCounter(request: CounterRequest, context: CallContext & CallContextExt): Promise<DeepPartial<CounterValue>>;
+  /**
+   * The lease (from an Increment with ttl_seconds) now expires ttl_seconds from now. NOT_FOUND
+   * when it is no longer held (it expired, was released, or the count reached 0).
+   */
+  renewLease(request: LeaseRequest, context: CallContext & CallContextExt): Promise<DeepPartial<CounterValue>>;
+  /**
+   * The lease ends and the count goes down by one. NOT_FOUND when it is no longer held, so a
+   * retry after a lost answer cannot take away another unit.
+   */
+  releaseLease(request: LeaseRequest, context: CallContext & CallContextExt): Promise<DeepPartial<CounterValue>>;
+  /**
+   * An operator's release of a busy pod: the count goes to 0 and every lease ends. Needs
+   * `delete` on podcounters.jobhooks.dev in the pod's namespace (a pod's own token too).
+   */
+  forceRelease(request: CounterRequest, context: CallContext & CallContextExt): Promise<DeepPartial<CounterValue>>;
 }
 
 export interface PodCounterServiceClient<CallOptionsExt = {}> {
@@ -296,6 +643,21 @@ export interface PodCounterServiceClient<CallOptionsExt = {}> {
   /** Takes one from the pod's counter (not below zero unless the controlplane allows negatives). */
   decrement(request: DeepPartial<CounterRequest>, options?: CallOptions & CallOptionsExt): Promise<CounterValue>;
   getCounter(request: DeepPartial<CounterRequest>, options?: CallOptions & CallOptionsExt): Promise<CounterValue>;
+  /**
+   * The lease (from an Increment with ttl_seconds) now expires ttl_seconds from now. NOT_FOUND
+   * when it is no longer held (it expired, was released, or the count reached 0).
+   */
+  renewLease(request: DeepPartial<LeaseRequest>, options?: CallOptions & CallOptionsExt): Promise<CounterValue>;
+  /**
+   * The lease ends and the count goes down by one. NOT_FOUND when it is no longer held, so a
+   * retry after a lost answer cannot take away another unit.
+   */
+  releaseLease(request: DeepPartial<LeaseRequest>, options?: CallOptions & CallOptionsExt): Promise<CounterValue>;
+  /**
+   * An operator's release of a busy pod: the count goes to 0 and every lease ends. Needs
+   * `delete` on podcounters.jobhooks.dev in the pod's namespace (a pod's own token too).
+   */
+  forceRelease(request: DeepPartial<CounterRequest>, options?: CallOptions & CallOptionsExt): Promise<CounterValue>;
 }
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
