@@ -1,9 +1,12 @@
 import * as k8s from "@kubernetes/client-node";
 import { expect } from "chai";
-import { join } from "node:path";
-import { repoRoot } from "../cluster/paths.js";
 import type { TestCluster } from "../cluster/TestCluster.js";
 import { waitFor } from "../cluster/wait.js";
+import {
+  applyBudgetExample,
+  budgetSees as budgetSeesPods,
+  evict as evictPod,
+} from "../support/budget.js";
 import { createTestNamespace, sharedCluster } from "../support/cluster.js";
 import { startControlplane, type ControlplaneProcess } from "../support/controlplane.js";
 import { runningPod, setPodReady } from "../support/pods.js";
@@ -24,49 +27,16 @@ describe("the PodDisruptionBudget example protects counted pods @cluster", funct
     await gw.stop();
   });
 
-  async function evict(name: string): Promise<number> {
-    const core = cluster.kubeConfig.makeApiClient(k8s.CoreV1Api);
-    return core
-      .createNamespacedPodEviction({
-        name,
-        namespace: ns,
-        body: { metadata: { name, namespace: ns } },
-      })
-      .then(
-        () => 201,
-        (err: unknown) => (err as { code?: number }).code ?? 0,
-      );
-  }
+  const evict = (name: string): Promise<number> => evictPod(cluster, ns, name);
+  const budgetSees = (expected: number, healthy: number): Promise<void> =>
+    budgetSeesPods(cluster, ns, expected, healthy);
 
   async function increment(pod: string): Promise<string> {
     return (await fetch(`${gw.restUrl}/increment?pod_name=${pod}`, { method: "POST" })).text();
   }
 
-  // The disruption controller has to have judged the budget's pods (and its latest spec) before
-  // an eviction is decided on what it saw.
-  async function budgetSees(expected: number, healthy: number): Promise<void> {
-    const policy = cluster.kubeConfig.makeApiClient(k8s.PolicyV1Api);
-    await waitFor(`the budget to count ${expected} busy pods, ${healthy} healthy`, async () => {
-      const pdb = await policy.readNamespacedPodDisruptionBudget({
-        name: "busy-workers",
-        namespace: ns,
-      });
-      const s = pdb.status;
-      const current = (s?.observedGeneration ?? 0) >= (pdb.metadata?.generation ?? 0);
-      return current && s?.expectedPods === expected && s.currentHealthy === healthy
-        ? true
-        : undefined;
-    });
-  }
-
   it("refuses to evict a pod while its count is above zero, and lets it go at zero", async () => {
-    await cluster.kubectl([
-      "apply",
-      "-n",
-      ns,
-      "-f",
-      join(repoRoot, "manifests", "examples", "pdb.yaml"),
-    ]);
+    await applyBudgetExample(cluster, ns);
     await runningPod(cluster, ns, "busy");
     expect(
       await (await fetch(`${gw.restUrl}/increment?pod_name=busy`, { method: "POST" })).text(),
