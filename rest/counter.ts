@@ -1,21 +1,30 @@
+import { LIMITS } from "../contract/limits.js";
 import type { CounterValue } from "../contract/model.js";
 import { badRequest } from "./Problem.js";
 
 const DURATION = /^(?:(\d{1,7})h)?(?:(\d{1,7})m)?(?:(\d{1,7})s)?$/;
+const { min, max } = LIMITS.leaseTtlSeconds;
+const RULE = `must be seconds (900) or a duration such as 15m or 1h30m, from ${min} s to 7 days`;
 
 /**
  * A lease's ttl from the query, in seconds: bare seconds ("900") or a duration of h, m and s
- * ("15m", "1h30m"). The range is the domain's to check (LIMITS.leaseTtlSeconds).
+ * ("15m", "1h30m"), within LIMITS.leaseTtlSeconds (checked here too: a value past it would not
+ * even fit the gRPC field).
  */
 export function ttlSeconds(value: string): number {
-  if (/^\d{1,7}$/.test(value)) return Number(value);
-  const m = DURATION.exec(value);
-  if (value === "" || !m) {
-    const rule = "must be seconds (900) or a duration such as 15m or 1h30m";
-    throw badRequest(`ttl ${rule}`, [{ field: "ttl", message: rule }]);
+  const seconds = parseTtl(value);
+  if (seconds === undefined || seconds < min || seconds > max) {
+    throw badRequest(`ttl ${RULE}`, [{ field: "ttl", message: RULE }]);
   }
-  const [h, min, s] = [m[1], m[2], m[3]].map((n) => Number(n ?? 0));
-  return (h ?? 0) * 3600 + (min ?? 0) * 60 + (s ?? 0);
+  return seconds;
+}
+
+function parseTtl(value: string): number | undefined {
+  if (/^\d{1,7}$/.test(value)) return Number(value);
+  const m = value === "" ? null : DURATION.exec(value);
+  if (!m) return undefined;
+  const [h = 0, mins = 0, s = 0] = [m[1], m[2], m[3]].map((n) => Number(n ?? 0));
+  return h * 3600 + mins * 60 + s;
 }
 
 /** A count as JSON: the value, and a lease's id and end, or the leases a force release ended. */

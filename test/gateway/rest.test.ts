@@ -182,6 +182,37 @@ for (const { layout, name } of LAYOUTS)
       expect((await call("POST", "/decrement?pod_name=nobody", "/decrement")).status).to.equal(404);
     });
 
+    it("holds, renews and releases a lease, and force-releases a busy pod", async () => {
+      await runningPod(cluster, ns, "leased");
+      const lease = await call("POST", "/increment?pod_name=leased&ttl=10m", "/increment");
+      expect(lease.status).to.equal(200);
+      const { leaseId } = lease.body as { leaseId: string };
+      const renewPath = "/leases/{leaseId}/renew";
+      const renewed = await call(
+        "POST",
+        `/leases/${leaseId}/renew?pod_name=leased&ttl=1h`,
+        renewPath,
+      );
+      expect(renewed.body).to.include({ value: 1, leaseId });
+      const releasePath = "/leases/{leaseId}/release";
+      const released = await call(
+        "POST",
+        `/leases/${leaseId}/release?pod_name=leased`,
+        releasePath,
+      );
+      expect(released.body).to.deep.equal({ value: 0 });
+      const late = await call("POST", `/leases/${leaseId}/release?pod_name=leased`, releasePath);
+      expect(late.status).to.equal(404);
+      const tooLong = await call("POST", "/increment?pod_name=leased&ttl=9999999h", "/increment");
+      expect(tooLong.status).to.equal(400);
+      expect(fields(tooLong)).to.deep.equal(["ttl"]);
+
+      await call("POST", "/increment?pod_name=leased", "/increment");
+      await call("POST", "/increment?pod_name=leased&ttl=1h", "/increment");
+      const forced = await call("POST", "/force-release?pod_name=leased", "/force-release");
+      expect(forced.body).to.deep.equal({ value: 0, released: 1 });
+    });
+
     it("answers unknown routes 404 and wrong methods 405 with Allow", async () => {
       const unknown = await fetch(`${gw.restUrl}/nowhere`);
       expect(unknown.status).to.equal(404);
