@@ -66,7 +66,7 @@ export class ControlplaneMetrics {
 
   readonly busyPods = new Gauge({
     name: "jobhooks_busy_pods",
-    help: "Pods whose busy count is above 0, as this replica last saw them (its writes, and a list every 30 s).",
+    help: "Pods whose busy count is above 0, as this replica last saw them (its writes, and a list every 10 s).",
     registers: [this.registry],
   });
 

@@ -15,7 +15,7 @@ export interface BusyPodsOptions {
   list: () => Promise<WatchedPod[]>;
   rules: PodRules;
   log: Logger;
-  /** How often the list is read again; default 30 s. */
+  /** How often the list is read again; default 10 s. */
   resyncMs?: number;
   /** After a failed sweep, the next try; default 5 s. */
   retryMs?: number;
@@ -83,7 +83,7 @@ export class BusyPods implements Part {
     const waker = new Waker();
     while (!signal.aborted) {
       await this.resync();
-      await waker.sleep(this.o.resyncMs ?? 30_000, signal);
+      await waker.sleep(this.o.resyncMs ?? 10_000, signal);
     }
     this.stopped = true;
     for (const e of this.pods.values()) clearTimeout(e.timer);

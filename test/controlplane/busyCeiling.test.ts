@@ -11,14 +11,10 @@ import { waitFor } from "../cluster/wait.js";
 import { applyBudgetExample, evict } from "../support/budget.js";
 import { createTestNamespace, sharedCluster } from "../support/cluster.js";
 import { startControlplane, type ControlplaneProcess } from "../support/controlplane.js";
+import { metricValue } from "../support/metrics.js";
 import { podAnnotations, podLabel, podToken, runningPod } from "../support/pods.js";
 
 const LABEL = "active-jobs";
-
-async function metric(cp: ControlplaneProcess, name: string): Promise<number> {
-  const text = await (await fetch(`http://${cp.healthAddress}/metrics`)).text();
-  return Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? "NaN");
-}
 
 describe("controlplane: --max-busy, and force release @cluster", function () {
   this.timeout(20 * 60_000);
@@ -77,7 +73,7 @@ describe("controlplane: --max-busy, and force release @cluster", function () {
       });
       expect(events[0]).to.include({ type: "Warning", action: "Protect" });
       expect(events[0]?.note).to.contain("--max-busy");
-      expect(await metric(cp, "jobhooks_pod_protections_dropped_total")).to.equal(1);
+      expect(await metricValue(cp, "jobhooks_pod_protections_dropped_total")).to.equal(1);
       expect(await evict(cluster, ns, "stuck")).to.equal(201);
 
       // Counting goes on unprotected; at 0 the period ends, and the next one is protected again.

@@ -1,4 +1,6 @@
 import { expect } from "chai";
+import { createChannel, createClient } from "nice-grpc";
+import { PodCounterServiceDefinition } from "../../proto/gen/jobhooks/v1/podcounter.js";
 import { BUSY_SINCE, LEASES } from "../../controlplane/podcounter/podLife.js";
 import { DO_NOT_DISRUPT, SAFE_TO_EVICT } from "../../controlplane/podcounter/hints.js";
 import type { TestCluster } from "../cluster/TestCluster.js";
@@ -6,7 +8,10 @@ import { waitFor } from "../cluster/wait.js";
 import { applyBudgetExample, budgetSees, evict } from "../support/budget.js";
 import { createTestNamespace, sharedCluster } from "../support/cluster.js";
 import { startControlplane, type ControlplaneProcess } from "../support/controlplane.js";
+import { metricValue } from "../support/metrics.js";
 import { podAnnotations, podLabel, runningPod } from "../support/pods.js";
+import { Replicas } from "../support/replicas.js";
+import { testStoreEngines } from "../support/storeEngines.js";
 
 const LABEL = "active-jobs";
 
@@ -24,11 +29,6 @@ async function post(url: string): Promise<{ status: number; json: CounterJson }>
     status: res.status,
     json: (text.startsWith("{") ? JSON.parse(text) : {}) as CounterJson,
   };
-}
-
-async function metric(cp: ControlplaneProcess, name: string): Promise<number> {
-  const text = await (await fetch(`http://${cp.healthAddress}/metrics`)).text();
-  return Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? "NaN");
 }
 
 describe("controlplane: leases on the pod counter @cluster", function () {
@@ -82,7 +82,7 @@ describe("controlplane: leases on the pod counter @cluster", function () {
       expect(annotations, key).to.not.have.property(key);
     }
     expect(await evict(cluster, ns, "leased")).to.equal(201);
-    expect(await metric(cp, "jobhooks_leases_expired_total")).to.equal(1);
+    expect(await metricValue(cp, "jobhooks_leases_expired_total")).to.equal(1);
   });
 
   it("ends it as well when the controlplane is killed (-9) and started again meanwhile", async () => {
@@ -145,5 +145,44 @@ describe("controlplane: leases on the pod counter @cluster", function () {
       ).to.include("ttl");
     }
     expect(await podLabel(cluster, ns, "worker", LABEL)).to.equal(undefined);
+  });
+});
+
+describe("controlplane: a lease outlives the replica that wrote it @cluster @postgres", function () {
+  this.timeout(20 * 60_000);
+  let cluster: TestCluster;
+  let replicas: Replicas | undefined;
+
+  before(async function () {
+    if (!testStoreEngines().includes("postgres")) this.skip();
+    cluster = await sharedCluster();
+  });
+
+  after(async () => {
+    await replicas?.stop();
+  });
+
+  it("is ended by another replica when the one that wrote it is killed (-9)", async () => {
+    const ns = await createTestNamespace(cluster, "lease-failover");
+    await runningPod(cluster, ns, "orphan");
+    replicas = await Replicas.start(cluster, 2, { args: [`--default-namespace=${ns}`] });
+    const [writer, other] = replicas.live;
+    if (!writer || !other) throw new Error("two replicas are not running");
+    const counter = createClient(PodCounterServiceDefinition, createChannel(writer.grpcAddress));
+    const leasedAt = Date.now();
+    const lease = await counter.increment({ podName: "orphan", ttlSeconds: 5 });
+    expect(lease.value).to.equal(1);
+    await replicas.kill(0);
+    await waitFor(
+      "another replica to end the lease",
+      async () => ((await podLabel(cluster, ns, "orphan", LABEL)) === undefined ? true : undefined),
+      { timeoutMs: 30_000 },
+    );
+    // Due at 5 s; the other replica's next list of busy pods (every 10 s) finds it.
+    expect(Date.now() - leasedAt, "ms from the increment to the release").to.be.within(
+      4500,
+      17_000,
+    );
+    expect(await metricValue(other, "jobhooks_leases_expired_total")).to.equal(1);
   });
 });
