@@ -10,22 +10,30 @@
  */
 import * as k8s from "@kubernetes/client-node";
 import { existsSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import { resolve } from "node:path";
 import { TestCluster } from "../test/cluster/TestCluster.js";
 import { Receiver } from "../test/support/receiver.js";
+import type { ControlplaneProcess, ControlplaneRun } from "../test/support/controlplane.js";
 import { KubeApi } from "../controlplane/kube/KubeApi.js";
 import type { BenchContext } from "./BenchContext.js";
 import { Controlplanes, waitReady } from "./Controlplanes.js";
 import { deleteAllJobs } from "./managedJobs.js";
 import { measureBurst, type BurstResult } from "./measureBurst.js";
+import { increase, scrape } from "./metrics.js";
 import { percentile, seconds } from "./stats.js";
 
 type Build = "old" | "new";
 
+/** A burst, and the CPU its controlplane spent after it writing its Job Events. */
+type Measured = BurstResult & { trailingCpu: number };
+
 interface Round {
-  old: BurstResult;
-  new: BurstResult;
+  old: Measured;
+  new: Measured;
 }
+
+const SETTLE_MS = 60_000;
 
 const began = Date.now();
 const progress = (line: string): void => {
@@ -37,29 +45,63 @@ async function burstOf(
   cps: Controlplanes,
   build: Build,
   oldMain: string,
-): Promise<BurstResult> {
-  const profileDir = process.env.JOBHOOKS_PARITY_PROFILE;
-  const cp = await cps.start(
-    undefined,
-    {},
-    {
-      role: "all",
-      ...(profileDir !== undefined && {
-        nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${resolve(profileDir, build)}`],
-      }),
-      ...(build === "old" && { main: oldMain, legacyFlags: true }),
-    },
-  );
+): Promise<Measured> {
+  const cp = await cps.start(undefined, {}, runOf(build, oldMain));
   try {
     await waitReady(cp);
     progress(`${build}: warm-up burst`);
     await measureBurst(ctx, cp);
+    await settle(cp, build);
     progress(`${build}: measured burst`);
-    return await measureBurst(ctx, cp);
+    const burst = await measureBurst(ctx, cp);
+    const before = await scrape(cp);
+    await settle(cp, build);
+    const trailingCpu = increase(before, await scrape(cp), "process_cpu_seconds_total");
+    return { ...burst, trailingCpu };
   } finally {
     await cps.stop(cp);
     await deleteBenchJobs(ctx);
   }
+}
+
+// How each build runs: the old one from its own CLI, with the flags it knows; the new one with
+// JOBHOOKS_PARITY_NEW_ARGS added (e.g. "--job-events=false", to see what they cost).
+function runOf(build: Build, oldMain: string): Omit<ControlplaneRun, "storePath"> {
+  const profileDir = process.env.JOBHOOKS_PARITY_PROFILE;
+  const extra = build === "new" ? (process.env.JOBHOOKS_PARITY_NEW_ARGS ?? "") : "";
+  return {
+    role: "all",
+    args: extra.split(" ").filter((a) => a !== ""),
+    ...(profileDir !== undefined && {
+      nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${resolve(profileDir, build)}`],
+    }),
+    ...(build === "old" && { main: oldMain, legacyFlags: true }),
+  };
+}
+
+/**
+ * Waits until the controlplane has written the Job Events its deliveries owe (it writes them
+ * after the deliveries, at most 50 a second), at most SETTLE_MS: a burst measured right after
+ * another would pay for the one before. The old build writes none.
+ */
+async function settle(cp: ControlplaneProcess, build: Build): Promise<void> {
+  if (build === "old") return;
+  const owed = async (): Promise<number> => {
+    const s = await scrape(cp);
+    const events = ["sent", "failed", "dropped"].reduce(
+      (sum, r) => sum + (s.get(`jobhooks_job_events_total{result="${r}"}`) ?? 0),
+      0,
+    );
+    // Each attempt of a bound watcher's delivery tells one; an aborted one, none.
+    const attempts = [...s.entries()]
+      .filter(
+        ([name]) => name.startsWith("jobhooks_deliveries_total{") && !name.includes("aborted"),
+      )
+      .reduce((sum, [, v]) => sum + v, 0);
+    return attempts - events;
+  };
+  const deadline = Date.now() + SETTLE_MS;
+  while ((await owed()) > 0 && Date.now() < deadline) await sleep(250);
 }
 
 async function deleteBenchJobs(ctx: BenchContext): Promise<void> {
@@ -70,10 +112,10 @@ async function deleteBenchJobs(ctx: BenchContext): Promise<void> {
   await deleteAllJobs(ctx.batch, namespaces);
 }
 
-function describe(b: BurstResult): string {
+function describe(b: Measured): string {
   const lost = b.delivered < b.jobs ? ` LOST ${b.jobs - b.delivered}` : "";
   const retries = b.retries > 0 ? `, ${b.retries} retries` : "";
-  return `${seconds(b.deliveredMs)} (after last write ${seconds(b.afterLastWriteMs)}), CPU ${b.cpuSeconds.toFixed(2)} s${retries}${lost}`;
+  return `${seconds(b.deliveredMs)} (after last write ${seconds(b.afterLastWriteMs)}), CPU ${b.cpuSeconds.toFixed(2)} s (then ${b.trailingCpu.toFixed(2)} s writing Events)${retries}${lost}`;
 }
 
 function report(rounds: readonly Round[]): string {
