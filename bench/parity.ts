@@ -5,7 +5,8 @@
  * which build goes first (old, new; new, old; …), since the cluster slows as a run goes on and
  * the machine is noisy: compare the ratios of a round, not figures across runs. Each round starts
  * each build fresh, warms it with one burst and measures the next; the Jobs are deleted after
- * each build. JOBHOOKS_PARITY_ROUNDS (default 3) sets the rounds; JOBHOOKS_PARITY_PROFILE=DIR
+ * each build. JOBHOOKS_PARITY_ROUNDS (default 3) sets the rounds; JOBHOOKS_PARITY_LATENCY=1
+ * measures single Jobs' webhook latency after each measured burst; JOBHOOKS_PARITY_PROFILE=DIR
  * writes each controlplane's CPU profile there (which slows both).
  */
 import * as k8s from "@kubernetes/client-node";
@@ -20,13 +21,17 @@ import type { BenchContext } from "./BenchContext.js";
 import { Controlplanes, waitReady } from "./Controlplanes.js";
 import { deleteAllJobs } from "./managedJobs.js";
 import { measureBurst, type BurstResult } from "./measureBurst.js";
+import { measureLatency } from "./measureLatency.js";
 import { increase, scrape } from "./metrics.js";
-import { percentile, seconds } from "./stats.js";
+import { ms, percentile, seconds } from "./stats.js";
 
 type Build = "old" | "new";
 
-/** A burst, and the CPU its controlplane spent after it writing its Job Events. */
-type Measured = BurstResult & { trailingCpu: number };
+/**
+ * A burst, the CPU its controlplane spent after it writing its Job Events, and then the p99 of
+ * single Jobs' webhooks and of a raw watch (measureLatency), when asked for.
+ */
+type Measured = BurstResult & { trailingCpu: number; p99?: { webhook: number; raw: number } };
 
 interface Round {
   old: Measured;
@@ -57,7 +62,10 @@ async function burstOf(
     const before = await scrape(cp);
     await settle(cp, build);
     const trailingCpu = increase(before, await scrape(cp), "process_cpu_seconds_total");
-    return { ...burst, trailingCpu };
+    if (process.env.JOBHOOKS_PARITY_LATENCY !== "1") return { ...burst, trailingCpu };
+    const latency = await measureLatency(ctx, cp);
+    const p99 = { webhook: percentile(latency.webhook, 99), raw: percentile(latency.raw, 99) };
+    return { ...burst, trailingCpu, p99 };
   } finally {
     await cps.stop(cp);
     await deleteBenchJobs(ctx);
@@ -115,7 +123,8 @@ async function deleteBenchJobs(ctx: BenchContext): Promise<void> {
 function describe(b: Measured): string {
   const lost = b.delivered < b.jobs ? ` LOST ${b.jobs - b.delivered}` : "";
   const retries = b.retries > 0 ? `, ${b.retries} retries` : "";
-  return `${seconds(b.deliveredMs)} (after last write ${seconds(b.afterLastWriteMs)}), CPU ${b.cpuSeconds.toFixed(2)} s (then ${b.trailingCpu.toFixed(2)} s writing Events)${retries}${lost}`;
+  const p99 = b.p99 ? `, p99 webhook ${ms(b.p99.webhook)} (raw watch ${ms(b.p99.raw)})` : "";
+  return `${seconds(b.deliveredMs)} (after last write ${seconds(b.afterLastWriteMs)}), CPU ${b.cpuSeconds.toFixed(2)} s (then ${b.trailingCpu.toFixed(2)} s writing Events)${p99}${retries}${lost}`;
 }
 
 function report(rounds: readonly Round[]): string {
