@@ -6,7 +6,9 @@
  * the machine is noisy: compare the ratios of a round, not figures across runs. Each round starts
  * each build fresh, warms it with one burst and measures the next; the Jobs are deleted after
  * each build. JOBHOOKS_PARITY_ROUNDS (default 3) sets the rounds; JOBHOOKS_PARITY_LATENCY=1
- * measures single Jobs' webhook latency after each measured burst; JOBHOOKS_PARITY_PROFILE=DIR
+ * measures single Jobs' webhook latency after each measured burst; JOBHOOKS_PARITY_ROLE=controlplane
+ * runs `jobhooks controlplane` (the split layout's; its gateway is not on a burst's path)
+ * instead of `all`; JOBHOOKS_PARITY_PROFILE=DIR
  * writes each controlplane's CPU profile there (which slows both).
  */
 import * as k8s from "@kubernetes/client-node";
@@ -78,7 +80,7 @@ function runOf(build: Build, oldMain: string): Omit<ControlplaneRun, "storePath"
   const profileDir = process.env.JOBHOOKS_PARITY_PROFILE;
   const extra = build === "new" ? (process.env.JOBHOOKS_PARITY_NEW_ARGS ?? "") : "";
   return {
-    role: "all",
+    role: process.env.JOBHOOKS_PARITY_ROLE === "controlplane" ? "controlplane" : "all",
     args: extra.split(" ").filter((a) => a !== ""),
     ...(profileDir !== undefined && {
       nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${resolve(profileDir, build)}`],
@@ -189,7 +191,7 @@ async function main(): Promise<number> {
     const ctx = { cluster, batch: api.client(k8s.BatchV1Api), receiver, progress };
     const rounds = await run(ctx, cps, oldMain);
     process.stdout.write(
-      `burst of 1,000 Jobs, jobhooks all, SQLite: ${oldMain} (old) vs this build (new)\n`,
+      `burst of 1,000 Jobs, jobhooks ${process.env.JOBHOOKS_PARITY_ROLE ?? "all"}, SQLite: ${oldMain} (old) vs this build (new)\n`,
     );
     process.stdout.write(`${report(rounds)}\n`);
     return lost(rounds) ? 1 : 0;
