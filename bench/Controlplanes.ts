@@ -7,6 +7,7 @@ import {
   startControlplane,
   storePathOf,
   type ControlplaneProcess,
+  type ControlplaneRun,
 } from "../test/support/controlplane.js";
 
 /**
@@ -30,17 +31,23 @@ export class Controlplanes {
 
   /**
    * A controlplane on a new store, or on `storePath` to restart one, with `env` added to its
-   * environment; resolves once it listens, which may be before it is ready (see waitReady).
+   * environment and `run`'s role, CLI and flags; resolves once it listens, which may be before it
+   * is ready (see waitReady).
    */
-  async start(storePath?: string, env: Record<string, string> = {}): Promise<ControlplaneProcess> {
+  async start(
+    storePath?: string,
+    env: Record<string, string> = {},
+    run: Omit<ControlplaneRun, "storePath"> = {},
+  ): Promise<ControlplaneProcess> {
     // The child takes this process's environment as it is when spawned.
     const saved = Object.keys(env).map((k) => [k, process.env[k]] as const);
     Object.assign(process.env, env);
     let cp: ControlplaneProcess;
     try {
       cp = await startControlplane(this.cluster, {
+        ...run,
         ...(storePath !== undefined && { storePath }),
-        args: ["--log-level=info"],
+        args: ["--log-level=info", ...(run.args ?? [])],
       });
     } finally {
       for (const [k, v] of saved) {

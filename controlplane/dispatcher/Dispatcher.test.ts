@@ -96,6 +96,31 @@ describeStores("Dispatcher over a store and a receiver on 127.0.0.1", (open) => 
     expect(progress.at(-1)?.status).to.equal(WatcherStatus.COMPLETED);
   });
 
+  it("results that arrive together settle a watcher of two triggers, and its Job's label", async () => {
+    // Two watchers of one Job, three deliveries at once: however their results are batched,
+    // each decision sees the others' (the last one settles each watcher and labels the Job).
+    for (const path of ["pair-a", "pair-b"]) {
+      await store.webhooks.insert(webhook(path, { url: `${receiver.url}/${path}` }));
+    }
+    const triggers = (ids: string[]): { webhookId: string; timeoutSeconds: number }[] =>
+      ids.map((webhookId) => ({ webhookId, timeoutSeconds: 0 }));
+    const both = await engine.createWatcher(
+      spec({ jobName: "pair", triggers: triggers(["pair-a", "pair-b"]) }),
+    );
+    const one = await engine.createWatcher(
+      spec({ jobName: "pair", triggers: triggers(["pair-a"]) }),
+    );
+    await engine.upsert(finished("SUCCEEDED", { name: "pair", uid: "uid-pair" }));
+    for (const w of [both.watcher, one.watcher]) {
+      const done = await settled(w.id);
+      expect(done.status).to.equal(WatcherStatus.COMPLETED);
+      expect(done.triggers.every((t) => t.status === TriggerStatus.CALLED)).to.equal(true);
+    }
+    expect(
+      (await store.labels.due(new Date(), 10, new Date(0))).map((t) => t.jobUid),
+    ).to.deep.equal(["uid-pair"]);
+  });
+
   it("retries a 503 with the same webhook-id until a 2xx", async () => {
     receiver.script("/flaky", [{ status: 503 }, { status: 503 }, { status: 204 }]);
     const w = await fire("flaky");

@@ -3,14 +3,14 @@ import type { Part } from "../../common/runGroup.js";
 import { Waker } from "../../common/Waker.js";
 import type { ControlplaneMetrics } from "../metrics.js";
 import type { Store } from "../store/Store.js";
+import type { Delivery, SecretRef, Watcher, WatcherStatus } from "../watchers/model.js";
 import {
-  TriggerStatus,
-  type Delivery,
-  type SecretRef,
-  type Watcher,
-  type WatcherStatus,
-} from "../watchers/model.js";
-import { settleAttempt, settlesWatcher, type AttemptView } from "./settleAttempt.js";
+  readAttemptView,
+  settleAttempt,
+  settlesWatcher,
+  type AttemptView,
+} from "./settleAttempt.js";
+import { AttemptBatches } from "./AttemptBatches.js";
 import type { BackoffPolicy } from "../../common/backoff.js";
 import { decideAttempt, type AttemptStep } from "./decideAttempt.js";
 import { runStoreLoop } from "../store/runStoreLoop.js";
@@ -99,9 +99,11 @@ export class Dispatcher implements Part {
   private readonly held = new Map<string, Held>();
   private readonly now: () => Date;
   private readonly waker = new Waker();
+  private readonly batches: AttemptBatches;
 
   constructor(private readonly o: DispatcherOptions) {
     this.now = o.now ?? ((): Date => new Date());
+    this.batches = new AttemptBatches(o.store.watchers);
   }
 
   /** No attempt is in flight or waiting to be recorded. */
@@ -221,8 +223,8 @@ export class Dispatcher implements Part {
     }
   }
 
-  // Read, decide, write in one transaction. Throws, having written nothing, when the store
-  // cannot take the result.
+  // Read, decide, write (with the other results of this turn, in one transaction). Throws,
+  // having written nothing, when the store cannot take the result.
   private async record(d: Delivery, r: AttemptResult, calledAt: Date): Promise<void> {
     const m = this.o.metrics;
     if (r.kind === "aborted") {
@@ -231,11 +233,11 @@ export class Dispatcher implements Part {
     }
     const now = this.now();
     const step = decideAttempt(d, r, { calledAt, now, backoff: this.o.backoff });
-    const view = settlesWatcher(d, step) ? await this.view(d) : NOTHING_READ;
+    const { keys, ...view } = await this.read(d, step);
     const health = { webhookId: d.webhookId, disableAfterMs: this.o.disableAfterMs ?? 0 };
     const changes = { ...settleAttempt(d, step, view, now), health };
     if (this.o.attemptLog === false) delete changes.log;
-    const { webhookDisabled } = await this.o.store.watchers.recordAttempt(changes);
+    const { webhookDisabled } = await this.batches.add(changes, keys);
     countAttempt(m, d, { ...step, durationMs: r.durationMs }, now);
     this.progress(d.watcherId, changes.watcherStatus);
     this.report(d, step, view.watcher, webhookDisabled);
@@ -254,19 +256,17 @@ export class Dispatcher implements Part {
       });
   }
 
-  // What settling `d`'s trigger needs: its watcher, and, when this is its last trigger still
-  // owed, the other open watchers of its Job (for the label).
-  private async view(d: Delivery): Promise<AttemptView> {
-    const watchers = this.o.store.watchers;
-    const watcher = await watchers.get(d.watcherId);
-    const last = watcher?.triggers.every(
-      (t) => t.id === d.triggerId || t.status !== TriggerStatus.NOT_CALLED,
-    );
-    const others =
-      watcher && last && watcher.jobUid !== ""
-        ? await watchers.openForJob(watcher.namespace, watcher.jobName, watcher.jobUid)
-        : [];
-    return { watcher, others };
+  // What deciding `d`'s result reads, and the watchers it names (keys); read again after a
+  // change to them waits to be written, so no decision is made on what is about to change.
+  private async read(d: Delivery, step: AttemptStep): Promise<AttemptView & { keys: string[] }> {
+    if (!settlesWatcher(d, step)) return { ...NOTHING_READ, keys: [d.watcherId] };
+    for (;;) {
+      const view = await readAttemptView(this.o.store.watchers, d);
+      const keys = [d.watcherId, ...view.others.map((w) => w.id)];
+      const busy = this.batches.busy(keys);
+      if (!busy) return { ...view, keys };
+      await busy;
+    }
   }
 
   // Recorded: listeners hear of it. Their failure is not the delivery's.

@@ -1,5 +1,5 @@
-import type { AttemptChanges } from "../store/WatcherRepo.js";
-import type { Delivery, Watcher } from "../watchers/model.js";
+import type { AttemptChanges, WatcherRepo } from "../store/WatcherRepo.js";
+import { TriggerStatus, type Delivery, type Watcher } from "../watchers/model.js";
 import { settleTrigger } from "../watchers/settle.js";
 import type { AttemptStep } from "./decideAttempt.js";
 
@@ -48,4 +48,23 @@ export function settleAttempt(
     ...(settled.status !== undefined && { watcherStatus: settled.status }),
     ...(settled.label && { label: settled.label }),
   };
+}
+
+/**
+ * What settling `d`'s trigger needs: its watcher, and, when this is its last trigger still owed,
+ * the other open watchers of its Job (for the label).
+ */
+export async function readAttemptView(
+  watchers: Pick<WatcherRepo, "get" | "openForJob">,
+  d: Delivery,
+): Promise<AttemptView> {
+  const watcher = await watchers.get(d.watcherId);
+  const last = watcher?.triggers.every(
+    (t) => t.id === d.triggerId || t.status !== TriggerStatus.NOT_CALLED,
+  );
+  const others =
+    watcher && last && watcher.jobUid !== ""
+      ? await watchers.openForJob(watcher.namespace, watcher.jobName, watcher.jobUid)
+      : [];
+  return { watcher, others };
 }

@@ -160,6 +160,11 @@ export interface WatcherRepo {
    * delivery's message (`messages`, for RedeliveryRepo) as its row goes.
    */
   recordAttempt(c: AttemptChanges): Promise<AttemptRecorded>;
+  /**
+   * Writes each of `cs` as recordAttempt does, in order, in one transaction: all of them or
+   * none. Many attempts that end together (a burst) cost one commit instead of one each.
+   */
+  recordAttempts(cs: readonly AttemptChanges[]): Promise<AttemptRecorded[]>;
 
   get(id: string): Promise<Watcher | undefined>;
   /** Up to `limit` watchers matching `filter` after `after`, oldest first. */

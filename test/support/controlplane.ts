@@ -68,6 +68,15 @@ export interface ControlplaneRun {
    * leaves the machine.
    */
   hosts?: string;
+  /**
+   * Another build's dist/cli/main.js (the bench's parity run starts an older one); its flags
+   * must be the ones that build knows: `legacyFlags` leaves out --allow-destinations, which
+   * builds before the egress filter refuse.
+   */
+  main?: string;
+  legacyFlags?: boolean;
+  /** Options for node itself, e.g. ["--cpu-prof"] (which NODE_OPTIONS does not take). */
+  nodeArgs?: string[];
 }
 
 const LISTENING = {
@@ -85,7 +94,7 @@ type Listener = keyof typeof LISTENING;
 async function spawnJobhooks(
   args: string[],
   listeners: Listener[],
-  hosts?: string,
+  { hosts, cli = main, nodeArgs = [] }: { hosts?: string; cli?: string; nodeArgs?: string[] } = {},
 ): Promise<{
   child: ChildProcess;
   logs: Record<string, unknown>[];
@@ -94,8 +103,8 @@ async function spawnJobhooks(
 }> {
   const child =
     hosts === undefined
-      ? spawnTied(process.execPath, [main, ...args])
-      : spawnTied("unshare", withHosts(hosts, [process.execPath, main, ...args]));
+      ? spawnTied(process.execPath, [...nodeArgs, cli, ...args])
+      : spawnTied("unshare", withHosts(hosts, [process.execPath, ...nodeArgs, cli, ...args]));
   const logs: Record<string, unknown>[] = [];
   const stderr: string[] = [];
   child.stderr.on("data", (d: Buffer) => stderr.push(d.toString()));
@@ -199,7 +208,7 @@ export async function startControlplane(
       ...(role === "all" ? ["--listen=127.0.0.1:0"] : []),
       // The receivers of tests listen on loopback, which is denied by default; a test's own
       // --allow-destinations in `args` comes later and wins.
-      `--allow-destinations=${TEST_ALLOW.join(",")}`,
+      ...(run.legacyFlags ? [] : [`--allow-destinations=${TEST_ALLOW.join(",")}`]),
       ...(run.args ?? []),
     ],
     [
@@ -208,7 +217,11 @@ export async function startControlplane(
       ...(role === "all" ? (["rest"] as const) : []),
       ...(run.injector ? (["webhook"] as const) : []),
     ],
-    run.hosts,
+    {
+      ...(run.hosts !== undefined && { hosts: run.hosts }),
+      ...(run.main !== undefined && { cli: run.main }),
+      ...(run.nodeArgs !== undefined && { nodeArgs: run.nodeArgs }),
+    },
   );
   const grpcAddress = spawned.addresses.grpc ?? "";
   const channel = createChannel(grpcAddress);

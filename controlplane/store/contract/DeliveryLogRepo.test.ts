@@ -92,6 +92,33 @@ describeStores("DeliveryLogRepo", (open) => {
     expect(await store.deliveryLog.attempts("w1", 10)).to.deep.equal([]);
   });
 
+  it("recordAttempts writes several in order in one transaction, and answers each", async () => {
+    const second = {
+      ...retried(entry(7000)),
+      record: { ...retried(entry(7000)).record, attempts: 2 },
+    };
+    const recorded = await store.watchers.recordAttempts([retried(entry(6000)), second]);
+    expect(recorded).to.deep.equal([
+      { recorded: true, webhookDisabled: false },
+      { recorded: true, webhookDisabled: false },
+    ]);
+    const rows = await store.deliveryLog.attempts("w1", 10);
+    expect(rows.map((a) => a.startedAt)).to.deep.equal([at(6000), at(7000)]);
+    expect((await store.watchers.get("w1"))?.triggers[0]?.attempts).to.equal(2);
+  });
+
+  it("recordAttempts writes all or none: one that fails leaves the others unwritten", async () => {
+    // A row the schema refuses (host is NOT NULL), after one it takes.
+    const refused = retried(entry(7000, { host: null as unknown as string }));
+    const batch = store.watchers.recordAttempts([retried(entry(6000)), refused]);
+    await batch.then(
+      () => expect.fail("a refused row was written"),
+      () => undefined,
+    );
+    expect(await store.deliveryLog.attempts("w1", 10)).to.deep.equal([]);
+    expect((await store.watchers.get("w1"))?.triggers[0]?.attempts).to.equal(0);
+  });
+
   it("lists a watcher's attempts oldest first, after an id, up to a limit", async () => {
     for (const ms of [6000, 7000, 8000]) await store.watchers.recordAttempt(retried(entry(ms)));
     const all = await store.deliveryLog.attempts("w1", 10);

@@ -82,12 +82,19 @@ export class PostgresWatcherRepo extends PostgresWatcherReads implements Watcher
    * only if the delivery's row was still there to update or delete (its watcher may have ended
    * meanwhile and taken the row with it).
    */
-  async recordAttempt(c: AttemptChanges): Promise<AttemptRecorded> {
-    const [row] = await this.db.rows<{ n: number; disabled: number }>(
-      RECORD_ATTEMPT,
-      recordAttemptValues(c),
-    );
-    return { recorded: (row?.n ?? 0) > 0, webhookDisabled: (row?.disabled ?? 0) > 0 };
+  recordAttempt(c: AttemptChanges): Promise<AttemptRecorded> {
+    return recordOn(this.db, c);
+  }
+
+  // One alone needs no BEGIN and COMMIT (recordAttempt is one statement).
+  async recordAttempts(cs: readonly AttemptChanges[]): Promise<AttemptRecorded[]> {
+    const [only] = cs;
+    if (cs.length === 1 && only) return [await recordOn(this.db, only)];
+    return this.db.transaction(async (tx) => {
+      const recorded: AttemptRecorded[] = [];
+      for (const c of cs) recorded.push(await recordOn(tx, c));
+      return recorded;
+    });
   }
 
   // The watcher an earlier request with the same idempotency key created, if any.
@@ -232,4 +239,12 @@ async function queueLabel(tx: Queryable, job: JobRef, at: Date): Promise<void> {
      ON CONFLICT (job_uid) DO NOTHING`,
     [job.uid, job.namespace, job.name, at.getTime()],
   );
+}
+
+async function recordOn(q: Queryable, c: AttemptChanges): Promise<AttemptRecorded> {
+  const [row] = await q.rows<{ n: number; disabled: number }>(
+    RECORD_ATTEMPT,
+    recordAttemptValues(c),
+  );
+  return { recorded: (row?.n ?? 0) > 0, webhookDisabled: (row?.disabled ?? 0) > 0 };
 }

@@ -106,6 +106,10 @@ export class SqliteWatcherRepo extends SqliteWatcherReads implements Synchronous
     });
   }
 
+  recordAttempts(cs: readonly AttemptChanges[]): AttemptRecorded[] {
+    return this.transaction(() => cs.map((c) => this.recordAttempt(c)));
+  }
+
   // A first delivery's attempt sets its NOT_CALLED trigger's record. A redelivery's counts on
   // its trigger's attempts; a final one sets its status, whatever it was.
   private recordTrigger(c: AttemptChanges): void {
