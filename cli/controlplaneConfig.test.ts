@@ -61,6 +61,7 @@ describe("controlplane flags: the pod counter's", () => {
       labelSelector: undefined,
       autoscalerHints: true,
       podDeletionCost: false,
+      maxBusyMs: 0,
     });
     expect(config(["--autoscaler-hints=false", "--pod-deletion-cost"]).podCounter).to.include({
       autoscalerHints: false,
@@ -68,11 +69,21 @@ describe("controlplane flags: the pod counter's", () => {
     });
   });
 
-  it("refuse a --label that is not a label key, or is one of the hints", () => {
+  it("refuse a --label that is not a label key, or is one of the keys set beside the count", () => {
     expect(() => config(["--label=-x"])).to.throw(OptionError, /--label "-x" is not a valid/);
-    expect(() => config(["--label=karpenter.sh/do-not-disrupt"])).to.throw(
+    for (const key of ["karpenter.sh/do-not-disrupt", "jobhooks.dev/leases"]) {
+      expect(() => config([`--label=${key}`])).to.throw(
+        OptionError,
+        /is a key the pod counter sets beside the count/,
+      );
+    }
+  });
+
+  it("take --max-busy as a duration, off by default, and refuse one that is not", () => {
+    expect(config(["--max-busy=6h"]).podCounter.maxBusyMs).to.equal(6 * 3_600_000);
+    expect(() => config(["--max-busy=6 hours"])).to.throw(
       OptionError,
-      /is an annotation the pod counter sets as a hint/,
+      /^--max-busy: invalid duration/,
     );
   });
 });

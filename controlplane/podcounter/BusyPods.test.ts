@@ -85,7 +85,8 @@ describe("BusyPods", () => {
     await sleep(20);
     expect(busy.counts()).to.deep.equal({ busy: 2, leases: 1 });
     await sleep(80);
-    expect(sweeps.map((s) => s.name)).to.deep.equal(["old"]);
+    // Each round lists the pod as it was (this list does not follow the sweeps): swept again.
+    expect(new Set(sweeps.map((s) => s.name))).to.deep.equal(new Set(["old"]));
     listed = [];
     await sleep(80); // the next round lists nothing: both are idle now, or gone
     expect(busy.counts()).to.deep.equal({ busy: 0, leases: 0 });

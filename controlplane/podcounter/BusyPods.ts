@@ -127,7 +127,10 @@ export class BusyPods implements Part {
     try {
       const r = await this.o.counter().apply({ namespace, name, change: { kind: "sweep" } });
       if (r.expired) this.o.onExpired?.(r.expired);
-      if (r.dropped) this.o.onDropped?.({ namespace, name, count: r.value });
+      if (r.dropped) {
+        this.o.log.warn({ pod: key, count: r.value }, "busy past --max-busy: protection dropped");
+        this.o.onDropped?.({ namespace, name, count: r.value });
+      }
     } catch (err) {
       this.failed(key, entry, err);
     }

@@ -33,7 +33,8 @@ describe("controlplane: --max-busy, and force release @cluster", function () {
       await applyBudgetExample(cluster, ns);
       cp = await startControlplane(cluster, {
         role: "all",
-        args: [`--default-namespace=${ns}`, "--max-busy=3s"],
+        // Its namespace only: busy pods other tests left behind are no business of this test.
+        args: [`--default-namespace=${ns}`, `--namespaces=${ns}`, "--max-busy=3s"],
       });
     });
 
@@ -73,6 +74,10 @@ describe("controlplane: --max-busy, and force release @cluster", function () {
       });
       expect(events[0]).to.include({ type: "Warning", action: "Protect" });
       expect(events[0]?.note).to.contain("--max-busy");
+      const drops = cp.logs.filter((l) => l.msg === "busy past --max-busy: protection dropped");
+      expect(drops, JSON.stringify(cp.logs.filter((l) => l.part === "busy-pods"))).to.have.length(
+        1,
+      );
       expect(await metricValue(cp, "jobhooks_pod_protections_dropped_total")).to.equal(1);
       expect(await evict(cluster, ns, "stuck")).to.equal(201);
 

@@ -36,7 +36,11 @@ describe("controlplane: leases on the pod counter @cluster", function () {
   let cluster: TestCluster;
   let cp: ControlplaneProcess;
   const start = (ns: string): Promise<ControlplaneProcess> =>
-    startControlplane(cluster, { role: "all", args: [`--default-namespace=${ns}`] });
+    // Its namespace only: leases other tests left behind are no business of these tests.
+    startControlplane(cluster, {
+      role: "all",
+      args: [`--default-namespace=${ns}`, `--namespaces=${ns}`],
+    });
 
   before(async () => {
     cluster = await sharedCluster();
@@ -165,7 +169,9 @@ describe("controlplane: a lease outlives the replica that wrote it @cluster @pos
   it("is ended by another replica when the one that wrote it is killed (-9)", async () => {
     const ns = await createTestNamespace(cluster, "lease-failover");
     await runningPod(cluster, ns, "orphan");
-    replicas = await Replicas.start(cluster, 2, { args: [`--default-namespace=${ns}`] });
+    replicas = await Replicas.start(cluster, 2, {
+      args: [`--default-namespace=${ns}`, `--namespaces=${ns}`],
+    });
     const [writer, other] = replicas.live;
     if (!writer || !other) throw new Error("two replicas are not running");
     const counter = createClient(PodCounterServiceDefinition, createChannel(writer.grpcAddress));
