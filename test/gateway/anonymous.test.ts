@@ -126,7 +126,15 @@ describe("gateway: --auth=tokenreview --anonymous-auth=true, as installed @clust
       const [call] = await receiver.waitFor("/seed", 1, 30_000);
       expect(call!.body).to.equal('{"done":true}');
 
-      const up = await rest("POST", `/increment?pod_name=worker-7&namespace=${ns}`);
+      // The first test's denial of the count, too, is remembered up to 10 s.
+      const up = await waitFor(
+        "the count to be allowed",
+        async () => {
+          const r = await rest("POST", `/increment?pod_name=worker-7&namespace=${ns}`);
+          return r.status === 403 ? undefined : r;
+        },
+        { timeoutMs: 20_000, intervalMs: 1000 },
+      );
       expect(up).to.deep.equal({ status: 200, text: "1" });
       expect((await rest("POST", `/decrement?pod_name=worker-7&namespace=${ns}`)).text).to.equal(
         "0",
