@@ -95,7 +95,7 @@ describe("npm package", function () {
     expect(graph.packages.filter((p) => !dependencies.includes(p))).to.deep.equal([]);
   });
 
-  it("holds no tests, benchmarks or TypeScript sources", () => {
+  it("ships only the built code: test files, benchmarks and TypeScript sources stay out", () => {
     const unwanted = [...files].filter(
       (f) =>
         /^(dist\/)?(test|bench)\//.test(f) ||

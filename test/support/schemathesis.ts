@@ -81,11 +81,17 @@ export async function runSchemathesis(
   return { exitCode, output: text, summary: summaryOf(text) };
 }
 
-function summaryOf(output: string): string {
+/**
+ * The part of Schemathesis' report worth printing beside the test: scenarios, links and the
+ * summary, without its `=====` banners. Its closing banner ("2 warnings in 62.47s") has the shape of
+ * pytest's last line, and whoever reads the run's output for a test count would take it as a run
+ * of no test.
+ */
+export function summaryOf(output: string): string {
   const lines = output.split("\n").map((l) => l.trimEnd());
   const scenarios = lines.filter((l) => /^\s*(Scenarios|API Links):/.test(l));
   const start = lines.findIndex((l) => / SUMMARY /.test(l));
   return [...scenarios, ...(start < 0 ? [] : lines.slice(start + 1))]
-    .filter((l) => l.trim() !== "")
+    .filter((l) => l.trim() !== "" && !/^\s*={3,}/.test(l))
     .join("\n");
 }
