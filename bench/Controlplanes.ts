@@ -1,6 +1,6 @@
-import { rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import type { TestCluster } from "../test/cluster/TestCluster.js";
 import { waitFor } from "../test/cluster/wait.js";
 import {
@@ -102,4 +102,14 @@ export async function rssMb(pid: number | undefined): Promise<number> {
   const kb = /^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1];
   if (kb === undefined) throw new Error(`no VmRSS for pid ${pid ?? "self"}`);
   return Number(kb) / 1024;
+}
+
+/**
+ * How to start another build (its dist/cli/main.js) for a comparison: a build from before
+ * --allow-destinations existed refuses that flag, so it is left out for such a build.
+ */
+export function otherBuild(main: string): { main: string; legacyFlags: boolean } {
+  const options = join(dirname(main), "options.js");
+  const knows = existsSync(options) && readFileSync(options, "utf8").includes("allow-destinations");
+  return { main, legacyFlags: !knows };
 }

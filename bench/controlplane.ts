@@ -12,7 +12,7 @@ import { Receiver } from "../test/support/receiver.js";
 import type { BenchContext } from "./BenchContext.js";
 import { Controlplanes, rssMb, waitReady } from "./Controlplanes.js";
 import { formatReport, type BenchResults } from "./formatReport.js";
-import { KubeApi } from "../controlplane/kube/KubeApi.js";
+import { PooledKube } from "../test/support/pooledClient.js";
 import { deleteAllJobs } from "./managedJobs.js";
 import { measureBurst } from "./measureBurst.js";
 import { measureLatency } from "./measureLatency.js";
@@ -70,7 +70,7 @@ async function main(): Promise<number> {
     receiver = await Receiver.start();
     cps = new Controlplanes(cluster, progress);
     // Pooled connections, so the benchmark's own writes are not paced by TLS handshakes.
-    const api = new KubeApi(cluster.kubeConfig);
+    const api = new PooledKube(cluster.kubeConfig);
     const batch = api.client(k8s.BatchV1Api);
     closeApi = () => api.close();
     await run({ cluster, batch, receiver, progress }, cps, results);

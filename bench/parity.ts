@@ -18,9 +18,9 @@ import { resolve } from "node:path";
 import { TestCluster } from "../test/cluster/TestCluster.js";
 import { Receiver } from "../test/support/receiver.js";
 import type { ControlplaneProcess, ControlplaneRun } from "../test/support/controlplane.js";
-import { KubeApi } from "../controlplane/kube/KubeApi.js";
+import { PooledKube } from "../test/support/pooledClient.js";
 import type { BenchContext } from "./BenchContext.js";
-import { Controlplanes, waitReady } from "./Controlplanes.js";
+import { Controlplanes, otherBuild, waitReady } from "./Controlplanes.js";
 import { deleteAllJobs } from "./managedJobs.js";
 import { measureBurst, type BurstResult } from "./measureBurst.js";
 import { measureLatency } from "./measureLatency.js";
@@ -85,7 +85,7 @@ function runOf(build: Build, oldMain: string): Omit<ControlplaneRun, "storePath"
     ...(profileDir !== undefined && {
       nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${resolve(profileDir, build)}`],
     }),
-    ...(build === "old" && { main: oldMain, legacyFlags: true }),
+    ...(build === "old" && otherBuild(oldMain)),
   };
 }
 
@@ -181,13 +181,13 @@ async function main(): Promise<number> {
   let cluster: TestCluster | undefined;
   let receiver: Receiver | undefined;
   let cps: Controlplanes | undefined;
-  let api: KubeApi | undefined;
+  let api: PooledKube | undefined;
   try {
     cluster = await TestCluster.start({ progress });
     receiver = await Receiver.start();
     cps = new Controlplanes(cluster, progress);
     // Pooled connections, so the benchmark's own writes are not paced by TLS handshakes.
-    api = new KubeApi(cluster.kubeConfig);
+    api = new PooledKube(cluster.kubeConfig);
     const ctx = { cluster, batch: api.client(k8s.BatchV1Api), receiver, progress };
     const rounds = await run(ctx, cps, oldMain);
     process.stdout.write(

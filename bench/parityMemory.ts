@@ -9,13 +9,13 @@ import * as k8s from "@kubernetes/client-node";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { KubeApi } from "../controlplane/kube/KubeApi.js";
+import { PooledKube } from "../test/support/pooledClient.js";
 import { TestCluster } from "../test/cluster/TestCluster.js";
 import { createTestNamespace } from "../test/support/cluster.js";
 import { storePathOf, type ControlplaneRun } from "../test/support/controlplane.js";
 import { Receiver } from "../test/support/receiver.js";
 import type { BenchContext } from "./BenchContext.js";
-import { Controlplanes, rssMb, waitReady } from "./Controlplanes.js";
+import { Controlplanes, otherBuild, rssMb, waitReady } from "./Controlplanes.js";
 import { createBoundWatchers } from "./createBoundWatchers.js";
 import { createManagedJobs, jobNames } from "./managedJobs.js";
 import { IDLE_WINDOW_MS, MEMORY_JOBS, MEMORY_WATCHERS, SETTLE_MS } from "./measureMemory.js";
@@ -29,7 +29,7 @@ const progress = (line: string): void => {
 };
 
 function runOf(build: Build, oldMain: string): Omit<ControlplaneRun, "storePath"> {
-  return { role: "all", ...(build === "old" && { main: oldMain, legacyFlags: true }) };
+  return { role: "all", ...(build === "old" && otherBuild(oldMain)) };
 }
 
 // RSS once settled after ready, and its low over the idle window (sampled every 250 ms).
@@ -105,7 +105,7 @@ async function main(): Promise<number> {
   const cluster = await TestCluster.start({ progress });
   const receiver = await Receiver.start();
   const cps = new Controlplanes(cluster, progress);
-  const api = new KubeApi(cluster.kubeConfig);
+  const api = new PooledKube(cluster.kubeConfig);
   try {
     const ctx = { cluster, batch: api.client(k8s.BatchV1Api), receiver, progress };
     const lines = await measure(ctx, cps, resolve(arg));

@@ -3,7 +3,7 @@
 import * as k8s from "@kubernetes/client-node";
 import { createChannel, createClient } from "nice-grpc";
 import { availableParallelism } from "node:os";
-import { KubeApi } from "../controlplane/kube/KubeApi.js";
+import { PooledKube } from "../test/support/pooledClient.js";
 import { PodCounterServiceDefinition } from "../proto/gen/jobhooks/v1/podcounter.js";
 import { TestCluster } from "../test/cluster/TestCluster.js";
 import { createTestNamespace } from "../test/support/cluster.js";
@@ -123,7 +123,7 @@ function row(label: string, r: Run): string {
 
 async function main(): Promise<void> {
   const cluster = await TestCluster.start({ progress: (l) => process.stderr.write(`${l}\n`) });
-  const api = new KubeApi(cluster.kubeConfig);
+  const api = new PooledKube(cluster.kubeConfig);
   const core = api.client(k8s.CoreV1Api);
   const cp = await startControlplane(cluster, { args: ["--log-level=info"] });
   const lines = [

@@ -19,7 +19,7 @@ import {
 import { sharedPostgres, stopSharedPostgres } from "../test/support/postgres.js";
 import { Receiver } from "../test/support/receiver.js";
 import type { StoreEngine } from "../test/support/storeEngines.js";
-import { KubeApi } from "../controlplane/kube/KubeApi.js";
+import { PooledKube } from "../test/support/pooledClient.js";
 import type { BenchContext } from "./BenchContext.js";
 import { waitReady } from "./Controlplanes.js";
 import { deleteAllJobs } from "./managedJobs.js";
@@ -223,7 +223,7 @@ function setupRow(
 async function main(): Promise<number> {
   const cluster = await TestCluster.start({ progress });
   const receiver = await Receiver.start();
-  const api = new KubeApi(cluster.kubeConfig);
+  const api = new PooledKube(cluster.kubeConfig);
   const results = new Map<string, Figures>();
   let lost = false;
   try {

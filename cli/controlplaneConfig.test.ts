@@ -1,9 +1,15 @@
-import { KubeConfig } from "@kubernetes/client-node";
 import { expect } from "chai";
 import { createLogger } from "../common/logger.js";
 import { controlplaneConfig, OptionError } from "./controlplaneConfig.js";
 import type { ControlplaneOptions } from "./options.js";
 import { buildProgram } from "./program.js";
+
+const NO_KUBE = {
+  server: "https://127.0.0.1:1",
+  skipTLSVerify: false,
+  tls: () => Promise.resolve({}),
+  headers: () => Promise.resolve({}),
+};
 
 // The options `jobhooks controlplane ARGS` runs with (its action replaced).
 function options(args: string[]): ControlplaneOptions {
@@ -19,7 +25,7 @@ function options(args: string[]): ControlplaneOptions {
 }
 
 const config = (args: string[]): ReturnType<typeof controlplaneConfig> =>
-  controlplaneConfig(options(args), new KubeConfig(), createLogger("silent", "test"));
+  controlplaneConfig(options(args), NO_KUBE, createLogger("silent", "test"));
 
 describe("controlplane flags: --deny-destinations, --allow-destinations", () => {
   it("deny link-local and loopback by default, and allow nothing more", () => {

@@ -1,9 +1,9 @@
-import type { KubeConfig } from "@kubernetes/client-node";
 import { assertPolicy, type BackoffPolicy } from "../common/backoff.js";
 import { parseDuration } from "../common/duration.js";
 import { parseListenAddress } from "../common/listenAddress.js";
 import type { Logger } from "../common/logger.js";
 import type { ControlplaneConfig } from "../controlplane/Controlplane.js";
+import type { KubeAccess } from "../controlplane/kube/KubeAccess.js";
 import { EgressPolicy, parseCidr } from "../controlplane/egress/EgressPolicy.js";
 import { parseStoreSpec, type StoreSpec } from "../controlplane/store/storeSpec.js";
 import { dnsLabelProblem } from "../controlplane/watchers/validate.js";
@@ -25,7 +25,7 @@ function slots(value: string | number, flag: string): number {
 /** Checks and converts the controlplane's flags; every problem is an OptionError naming its flag. */
 export function controlplaneConfig(
   o: ControlplaneOptions,
-  kubeConfig: KubeConfig,
+  kube: KubeAccess,
   log: Logger,
 ): ControlplaneConfig {
   const namespaces = watchedNamespaces(o);
@@ -38,7 +38,7 @@ export function controlplaneConfig(
   const attemptTimeoutMs = positiveDuration(o.attemptTimeout, "--attempt-timeout");
   const kubeRequestTimeoutMs = positiveDuration(o.kubeRequestTimeout, "--kube-request-timeout");
   return {
-    kubeConfig,
+    kube,
     kubeRequestTimeoutMs,
     store: withPoolSize(parseStoreSpec(o.store), slots(o.storePoolSize, "--store-pool-size")),
     grpcListen: parseListenAddress(o.grpcListen),

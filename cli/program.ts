@@ -155,7 +155,7 @@ const LIGHT_BAD_INPUT = [ListenAddressError, DurationError] as const;
 async function isBadInput(err: unknown): Promise<boolean> {
   if (LIGHT_BAD_INPUT.some((type) => err instanceof type)) return true;
   const [kubeconfig, storeSpec, jobFamilies, controlplaneConfig, certificates] = await Promise.all([
-    import("../common/kubeconfig.js"),
+    import("../controlplane/kube/kubeconfig.js"),
     import("../controlplane/store/storeSpec.js"),
     import("../controlplane/watchers/jobFamilies.js"),
     import("./controlplaneConfig.js"),

@@ -107,15 +107,15 @@ async function assemble(
     health.addReadinessCheck("controlplane", () => api.ready());
     return { parts: [await gateway(listen, Promise.resolve(api), o, log)], close: () => {} };
   }
-  const [{ loadKubeConfig }, { controlplaneConfig }, { createControlplane }] = await Promise.all([
-    import("../common/kubeconfig.js"),
+  const [{ loadKubeAccess }, { controlplaneConfig }, { createControlplane }] = await Promise.all([
+    import("../controlplane/kube/kubeconfig.js"),
     import("./controlplaneConfig.js"),
     import("../controlplane/Controlplane.js"),
   ]);
-  const kc = loadKubeConfig(o);
-  const config = controlplaneConfig(o as ControlplaneOptions, kc, log);
+  const kube = loadKubeAccess(o);
+  const config = controlplaneConfig(o as ControlplaneOptions, kube, log);
   const listen = role === "all" ? parseListenAddress(o.listen ?? "") : undefined;
-  log.info({ server: kc.getCurrentCluster()?.server }, "using Kubernetes API server");
+  log.info({ server: kube.server }, "using Kubernetes API server");
   const controlplane = await createControlplane(config, health);
   // In `all` the gateway calls the controlplane's services in this process, not over gRPC.
   const parts = listen

@@ -1,4 +1,3 @@
-import type * as k8s from "@kubernetes/client-node";
 import type { HealthServer } from "../common/HealthServer.js";
 import type { ListenAddress } from "../common/listenAddress.js";
 import type { Logger } from "../common/logger.js";
@@ -12,6 +11,7 @@ import type { JobhooksApi } from "../contract/JobhooksApi.js";
 import { createService } from "./api/createService.js";
 import { inProcessApi } from "./api/inProcessApi.js";
 import { GrpcServer } from "./grpc/GrpcServer.js";
+import type { KubeAccess } from "./kube/KubeAccess.js";
 import { KubeApi } from "./kube/KubeApi.js";
 import { podCounterOf, type PodCounterConfig } from "./podcounter/podCounterOf.js";
 import { FailedPods } from "./jobwatch/FailedPods.js";
@@ -42,7 +42,7 @@ import { WatcherTimeouts } from "./watchers/WatcherTimeouts.js";
 import { Webhooks } from "./watchers/Webhooks.js";
 
 export interface ControlplaneConfig {
-  kubeConfig: k8s.KubeConfig;
+  kube: KubeAccess;
   /** Bound of one ordinary apiserver call (KubeApi); default 10 s. */
   kubeRequestTimeoutMs?: number;
   store: StoreSpec;
@@ -101,7 +101,7 @@ export async function createControlplane(
   health: HealthServer,
 ): Promise<Controlplane> {
   // The process's one way to the apiserver: every part below that calls it is handed this one.
-  const api = new KubeApi(c.kubeConfig, {
+  const api = new KubeApi(c.kube, {
     ...(c.kubeRequestTimeoutMs !== undefined && { requestTimeoutMs: c.kubeRequestTimeoutMs }),
   });
   health.addReadinessCheck("kube-apiserver", async () => {

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { JobWatch } from "../controlplane/jobwatch/JobWatch.js";
 import type { JobSummary } from "../controlplane/jobwatch/jobSummary.js";
 import { KubeApi } from "../controlplane/kube/KubeApi.js";
+import { accessOfKubeConfig } from "../controlplane/kube/KubeAccess.js";
 import { SqliteStore } from "../controlplane/store/sqlite/SqliteStore.js";
 import { WatcherStatus } from "../controlplane/watchers/model.js";
 import { WatcherEngine } from "../controlplane/watchers/WatcherEngine.js";
@@ -18,7 +19,7 @@ describe("a replica whose cache of Jobs lags behind @cluster", function () {
   const suite = jobWatchSuite();
   // A watch that has not listed yet: its cache lags behind the store, as a replica's may.
   const laggingWatch = (): JobWatch =>
-    new JobWatch(new KubeApi(suite.kubeConfig), {
+    new JobWatch(new KubeApi(accessOfKubeConfig(suite.kubeConfig)), {
       log,
       handler: {
         upsert: () => Promise.resolve(),

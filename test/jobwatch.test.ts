@@ -2,6 +2,7 @@ import * as k8s from "@kubernetes/client-node";
 import { expect } from "chai";
 import { JobWatch } from "../controlplane/jobwatch/JobWatch.js";
 import { KubeApi } from "../controlplane/kube/KubeApi.js";
+import { accessOfKubeConfig } from "../controlplane/kube/KubeAccess.js";
 import { JobOutcome } from "../controlplane/jobwatch/jobSummary.js";
 import { waitFor } from "./cluster/wait.js";
 import { createTestNamespace } from "./support/cluster.js";
@@ -156,7 +157,7 @@ describe("job watch @cluster", function () {
       job("stay", { "test.jobhooks.dev/run-ms": "60000" }),
     );
     const rec = new Recorder();
-    const watch = new JobWatch(new KubeApi(suite.kubeConfig), {
+    const watch = new JobWatch(new KubeApi(accessOfKubeConfig(suite.kubeConfig)), {
       namespaces: [namespace],
       handler: rec,
       log,

@@ -2,6 +2,7 @@ import * as k8s from "@kubernetes/client-node";
 import { expect } from "chai";
 import { JobWatch } from "../controlplane/jobwatch/JobWatch.js";
 import { KubeApi } from "../controlplane/kube/KubeApi.js";
+import { accessOfKubeConfig } from "../controlplane/kube/KubeAccess.js";
 import { TestCluster } from "./cluster/TestCluster.js";
 import { waitFor } from "./cluster/wait.js";
 import { createTestNamespace } from "./support/cluster.js";
@@ -84,7 +85,7 @@ describe("job watch resumed from a compacted resourceVersion @cluster", function
     const restarts: string[] = [];
     const rec = new Recorder();
     const running = start(
-      new JobWatch(new KubeApi(relay.kubeConfig), {
+      new JobWatch(new KubeApi(accessOfKubeConfig(relay.kubeConfig)), {
         namespaces: [namespace],
         handler: rec,
         log,

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { JobWatch } from "../controlplane/jobwatch/JobWatch.js";
 import { KubeApi } from "../controlplane/kube/KubeApi.js";
+import { accessOfKubeConfig } from "../controlplane/kube/KubeAccess.js";
 import { waitFor } from "./cluster/wait.js";
 import { createTestNamespace } from "./support/cluster.js";
 import {
@@ -112,7 +113,7 @@ describe("job watch across broken connections @cluster", function () {
     const relay = await startTcpRelay(suite.cluster, suite.kubeConfig);
     relay.refuse(true);
     try {
-      const watch = new JobWatch(new KubeApi(relay.kubeConfig), {
+      const watch = new JobWatch(new KubeApi(accessOfKubeConfig(relay.kubeConfig)), {
         handler: new Recorder(),
         log,
         backoff: FAST_BACKOFF,

@@ -1,4 +1,3 @@
-import * as k8s from "@kubernetes/client-node";
 import { expect } from "chai";
 import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -13,14 +12,13 @@ async function serve(
   const server = createServer((req, res) => handle(req.url ?? "", res));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
-  const kc = new k8s.KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: "c", server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
-    users: [{ name: "u", token: "t" }],
-    contexts: [{ name: "x", cluster: "c", user: "u" }],
-    currentContext: "x",
-  });
-  return { api: new KubeApi(kc, { requestTimeoutMs: 200 }), server };
+  const access = {
+    server: `http://127.0.0.1:${port}`,
+    skipTLSVerify: true,
+    tls: () => Promise.resolve({}),
+    headers: () => Promise.resolve({ authorization: "Bearer t" }),
+  };
+  return { api: new KubeApi(access, { requestTimeoutMs: 200 }), server };
 }
 
 async function failure(p: Promise<unknown>): Promise<unknown> {

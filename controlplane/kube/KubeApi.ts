@@ -1,7 +1,7 @@
-import * as k8s from "@kubernetes/client-node";
 import type { Agent as HttpAgent, IncomingMessage } from "node:http";
 import { callSignal } from "./callSignal.js";
 import { KubeApiError, KubeTimeoutError } from "./KubeApiError.js";
+import type { KubeAccess } from "./KubeAccess.js";
 import { kubeAgent } from "./kubeAgent.js";
 import { sendRequest, type KubeRequest } from "./sendRequest.js";
 import { readWatch, type WatchHandlers } from "./readWatch.js";
@@ -21,33 +21,29 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
 /**
  * The controlplane's one way to the apiserver, made once per process and handed to every part
- * that calls it. One pool of keep-alive connections: client-node 1.x makes a new agent for every
- * call, so each pays a TCP and TLS handshake (with a client certificate, the costliest part); at
- * hundreds of calls a second that handshake, not the apiserver, sets the pace. Credentials in
+ * that calls it. Plain JSON over node:http, with no generated client: client-node's models cost
+ * about 70 MiB of memory, and its 1.x makes a new agent for every call, so each would pay a TCP
+ * and TLS handshake (with a client certificate, the costliest part). One pool of keep-alive
+ * connections instead: at hundreds of calls a second the handshake would set the pace. Credentials in
  * headers (tokens) are applied per call, so rotated tokens are picked up. Every call takes an
  * abort signal and has a timeout, so a connection that stalls fails the call instead of holding
  * whatever waits on it (a pod's counter queue, a readiness probe) for ever.
  */
 export class KubeApi {
   readonly requestTimeoutMs: number;
-  private readonly server: string;
   private readonly agent: Promise<HttpAgent>;
-  private configuration: k8s.Configuration | undefined;
 
   constructor(
-    readonly kubeConfig: k8s.KubeConfig,
+    readonly access: KubeAccess,
     o: KubeApiOptions = {},
   ) {
-    const cluster = kubeConfig.getCurrentCluster();
-    if (!cluster) throw new Error("the kubeconfig has no current cluster");
-    this.server = cluster.server;
     this.requestTimeoutMs = o.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-    this.agent = kubeAgent(kubeConfig, cluster);
+    this.agent = kubeAgent(access);
     // A kubeconfig whose TLS files cannot be read fails the first call, not here.
     this.agent.catch(() => undefined);
   }
 
-  /** GET a path as plain JSON, without client-node's model classes. */
+  /** GET a path as plain JSON. */
   getJson<T>(path: string, query: Query, signal?: AbortSignal): Promise<T> {
     return this.request<T>({ method: "GET", path, query, ...(signal && { signal }) });
   }
@@ -106,30 +102,6 @@ export class KubeApi {
     }
   }
 
-  /**
-   * A generated API client (CoreV1Api, BatchV1Api …) on the pooled connections, each call bound
-   * by `requestTimeoutMs`; for tools and tests. The controlplane calls request(), which also
-   * takes a caller's abort signal.
-   */
-  client<T>(Api: new (configuration: k8s.Configuration) => T): T {
-    this.configuration ??= k8s.createConfiguration({
-      baseServer: new k8s.ServerConfiguration(this.server, {}),
-      authMethods: { default: this.kubeConfig },
-      // Runs after the kubeconfig has set its per-call agent: the same credentials, pooled.
-      promiseMiddleware: [
-        {
-          pre: async (context) => {
-            context.setAgent(await this.agent);
-            context.setSignal(AbortSignal.timeout(this.requestTimeoutMs));
-            return context;
-          },
-          post: (response) => Promise.resolve(response),
-        },
-      ],
-    });
-    return new Api(this.configuration);
-  }
-
   close(): void {
     this.agent.then(
       (agent) => agent.destroy(),
@@ -138,7 +110,7 @@ export class KubeApi {
   }
 
   private async send(r: KubeRequest & { signal: AbortSignal }): Promise<IncomingMessage> {
-    return sendRequest(this.kubeConfig, new URL(r.path, this.server), await this.agent, r);
+    return sendRequest(this.access, new URL(r.path, this.access.server), await this.agent, r);
   }
 }
 

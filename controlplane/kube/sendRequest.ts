@@ -1,6 +1,6 @@
-import type * as k8s from "@kubernetes/client-node";
 import { request as httpRequest, type Agent, type IncomingMessage } from "node:http";
-import { request as httpsRequest, type RequestOptions } from "node:https";
+import { request as httpsRequest } from "node:https";
+import type { KubeAccess } from "./KubeAccess.js";
 
 /** Content types the apiserver takes for a PATCH. */
 export const PatchType = {
@@ -23,14 +23,16 @@ export interface KubeRequest {
 
 /** Sends one request with the kubeconfig's credentials; resolves with the response's head. */
 export async function sendRequest(
-  kc: k8s.KubeConfig,
+  access: KubeAccess,
   url: URL,
   agent: Agent,
   r: KubeRequest & { signal: AbortSignal },
 ): Promise<IncomingMessage> {
   for (const [k, v] of Object.entries(r.query ?? {}))
     if (v !== undefined) url.searchParams.set(k, String(v));
-  const headers = await credentialHeaders(kc);
+  // Tokens (files that rotate, exec plugins) are asked for per call; the client certificate is
+  // the agent's.
+  const headers = await access.headers();
   headers.accept = "application/json";
   const body = r.body === undefined ? undefined : JSON.stringify(r.body);
   if (body !== undefined) headers["content-type"] = r.contentType ?? "application/json";
@@ -40,13 +42,4 @@ export async function sendRequest(
     req.on("error", reject);
     req.end(body);
   });
-}
-
-// Tokens (files that rotate, exec plugins) are read per call; the client certificate is the agent's.
-async function credentialHeaders(kc: k8s.KubeConfig): Promise<Record<string, string>> {
-  const opts: RequestOptions = {};
-  await kc.applyToHTTPSOptions(opts);
-  const headers = { ...(opts.headers as Record<string, string> | undefined) };
-  if (opts.auth) headers.authorization = `Basic ${Buffer.from(opts.auth).toString("base64")}`;
-  return headers;
 }

@@ -5,6 +5,7 @@ import type { TestCluster } from "../cluster/TestCluster.js";
 import { issueCertificate } from "../../controlplane/injector/pki.js";
 import { sharedCertificateAuthority } from "../../controlplane/injector/sharedCertificateAuthority.js";
 import { KubeApi } from "../../controlplane/kube/KubeApi.js";
+import { accessOfKubeConfig } from "../../controlplane/kube/KubeAccess.js";
 import { createTestNamespace, sharedCluster } from "../support/cluster.js";
 
 const log = pino({ level: "silent" });
@@ -23,7 +24,7 @@ describe("the injector's CA shared by replicas (--self-signed-ca-secret) @cluste
   it("is made once when replicas start together, and every replica issues from it", async () => {
     const secret = { namespace, name: "jobhooks-webhook-ca" };
     // Three replicas, each with its own connections, racing to create the Secret.
-    const apis = [1, 2, 3].map(() => new KubeApi(cluster.kubeConfig));
+    const apis = [1, 2, 3].map(() => new KubeApi(accessOfKubeConfig(cluster.kubeConfig)));
     try {
       const cas = await Promise.all(
         apis.map((api) => sharedCertificateAuthority(api, secret, log)),
@@ -54,7 +55,7 @@ describe("the injector's CA shared by replicas (--self-signed-ca-secret) @cluste
 
   it("says which Secret it could not read, as a start-up failure", async () => {
     // A Secret of that name holding something else.
-    const api = new KubeApi(cluster.kubeConfig);
+    const api = new KubeApi(accessOfKubeConfig(cluster.kubeConfig));
     try {
       await api.request({
         method: "POST",

@@ -8,6 +8,7 @@ import {
 } from "../../controlplane/jobwatch/JobWatch.js";
 import type { JobSummary } from "../../controlplane/jobwatch/jobSummary.js";
 import { KubeApi } from "../../controlplane/kube/KubeApi.js";
+import { accessOfKubeConfig } from "../../controlplane/kube/KubeAccess.js";
 import type { TestCluster } from "../cluster/TestCluster.js";
 import { waitFor } from "../cluster/wait.js";
 import { sharedCluster } from "./cluster.js";
@@ -140,7 +141,11 @@ export function jobWatchSuite(): JobWatchSuite {
     },
     running,
     watchJobs: (options, kc = started().kubeConfig) => {
-      const watch = new JobWatch(new KubeApi(kc), { log, backoff: FAST_BACKOFF, ...options });
+      const watch = new JobWatch(new KubeApi(accessOfKubeConfig(kc)), {
+        log,
+        backoff: FAST_BACKOFF,
+        ...options,
+      });
       running.push(start(watch));
       return watch;
     },
