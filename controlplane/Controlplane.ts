@@ -26,7 +26,7 @@ import type { Auth } from "./auth/Caller.js";
 import { NoAuth } from "./auth/NoAuth.js";
 import { PodJobs } from "./auth/PodJobs.js";
 import { TokenReviewAuth } from "./auth/TokenReviewAuth.js";
-import { createInjector, type InjectorConfig } from "./injector/createInjector.js";
+import type { InjectorConfig } from "./injector/createInjector.js";
 import { ControlplaneMetrics } from "./metrics.js";
 import { openStoreWithRetry } from "./store/openStoreWithRetry.js";
 import { leadership, unaskedWork, whileLeading } from "./replicas/leadership.js";
@@ -256,8 +256,9 @@ export async function createControlplane(
     health: grpcHealth,
     shutdownGraceMs: c.shutdownGraceMs,
   });
+  // Loaded only when asked for: its X.509 library costs memory a controlplane without it never uses.
   const injector = c.injector
-    ? await createInjector(c.injector, {
+    ? await (await import("./injector/createInjector.js")).createInjector(c.injector, {
         api,
         log: c.log.child({ part: "injector" }),
         metrics,

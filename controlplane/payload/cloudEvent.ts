@@ -1,4 +1,8 @@
-import { CloudEvent, HTTP, type Message } from "cloudevents";
+import type { Message } from "cloudevents";
+import { lazyModule } from "../../common/lazyModule.js";
+
+// Loaded with the first CloudEvent: most webhooks send plain JSON.
+const cloudevents = lazyModule<typeof import("cloudevents")>("cloudevents");
 
 /** How a CloudEvent travels over HTTP (CloudEvents HTTP binding 1.0). */
 export const CloudEventsMode = {
@@ -41,6 +45,7 @@ export function cloudEventRequest(
   mode: CloudEventsMode,
   input: CloudEventInput,
 ): CloudEventRequest {
+  const { CloudEvent, HTTP } = cloudevents();
   const event = new CloudEvent({
     id: input.id,
     source: input.source,

@@ -1,4 +1,5 @@
-import { Liquid, LiquidError, type Template } from "liquidjs";
+import type { Liquid, Template } from "liquidjs";
+import { lazyModule } from "../../common/lazyModule.js";
 import { PAYLOAD_LIMITS } from "./limits.js";
 
 /** A parsed template, ready to render many times. */
@@ -11,34 +12,41 @@ export interface TemplateProblem {
   message: string;
 }
 
-// Templates see only the context they are given: no files, no other templates, no prototypes.
-const engine = new Liquid({
-  // An empty in-memory file system with no prototype: a lookup cannot reach the disk, nor
-  // Object.prototype's members (with a plain {}, `{% render 'constructor' %}` renders
-  // "function Object() { [native code] }").
-  templates: Object.create(null) as Record<string, string>,
-  ownPropertyOnly: true,
-  strictFilters: true,
-  // Webhook bodies are JSON and text, not HTML: outputs go out as rendered; `| json` quotes.
-  outputEscape: undefined,
-  // Dates render the same on every replica, whatever its TZ and locale.
-  timezoneOffset: 0,
-  locale: "en-US",
-  // Counted in UTF-16 units: a body of bodyLength code points may take twice as many.
-  parseLimit: PAYLOAD_LIMITS.bodyLength * 2,
-  renderLimit: PAYLOAD_LIMITS.renderMs,
-  memoryLimit: PAYLOAD_LIMITS.renderMemory,
-});
+// liquidjs is loaded with the first template: most webhooks have none.
+const liquidjs = lazyModule<typeof import("liquidjs")>("liquidjs");
+let made: Liquid | undefined;
+const engine = (): Liquid => (made ??= newEngine());
 
-// include, render and layout read other templates. There are none to read, and refusing them
-// when parsing tells the author at apply time rather than at each delivery.
-for (const name of ["include", "render", "layout"]) {
-  engine.registerTag(name, {
-    parse(): void {
-      throw new Error(`"${name}" is not allowed: a payload template cannot read other templates`);
-    },
-    render(): void {},
+// Templates see only the context they are given: no files, no other templates, no prototypes.
+function newEngine(): Liquid {
+  const liquid = new (liquidjs().Liquid)({
+    // An empty in-memory file system with no prototype: a lookup cannot reach the disk, nor
+    // Object.prototype's members (with a plain {}, `{% render 'constructor' %}` renders
+    // "function Object() { [native code] }").
+    templates: Object.create(null) as Record<string, string>,
+    ownPropertyOnly: true,
+    strictFilters: true,
+    // Webhook bodies are JSON and text, not HTML: outputs go out as rendered; `| json` quotes.
+    outputEscape: undefined,
+    // Dates render the same on every replica, whatever its TZ and locale.
+    timezoneOffset: 0,
+    locale: "en-US",
+    // Counted in UTF-16 units: a body of bodyLength code points may take twice as many.
+    parseLimit: PAYLOAD_LIMITS.bodyLength * 2,
+    renderLimit: PAYLOAD_LIMITS.renderMs,
+    memoryLimit: PAYLOAD_LIMITS.renderMemory,
   });
+  // include, render and layout read other templates. There are none to read, and refusing them
+  // when parsing tells the author at apply time rather than at each delivery.
+  for (const name of ["include", "render", "layout"]) {
+    liquid.registerTag(name, {
+      parse(): void {
+        throw new Error(`"${name}" is not allowed: a payload template cannot read other templates`);
+      },
+      render(): void {},
+    });
+  }
+  return liquid;
 }
 
 const parsed = new Map<string, ParsedTemplate>();
@@ -56,7 +64,7 @@ export function parseTemplate(source: string): ParsedTemplate {
     parsed.set(source, hit);
     return hit;
   }
-  const template = engine.parse(source);
+  const template = engine().parse(source);
   if (parsed.size >= PAYLOAD_LIMITS.cachedTemplates) {
     const oldest = parsed.keys().next();
     if (!oldest.done) parsed.delete(oldest.value);
@@ -73,12 +81,13 @@ export function parseTemplate(source: string): ParsedTemplate {
  */
 export function renderTemplate(template: ParsedTemplate, scope: object): string {
   const own = Object.assign(Object.create(null) as object, scope);
-  return String(engine.renderSync(template, own));
+  return String(engine().renderSync(template, own));
 }
 
 /** What a liquidjs error says, and where; any other error as it is, with no position. */
 export function templateProblem(err: unknown): TemplateProblem {
-  if (!LiquidError.is(err)) {
+  // No template has been parsed unless liquidjs is loaded: an error then is not one of its.
+  if (made === undefined || !liquidjs().LiquidError.is(err)) {
     return { line: 0, column: 0, message: err instanceof Error ? err.message : String(err) };
   }
   const [line = 0, column = 0] = err.token.getPosition();
