@@ -2,6 +2,7 @@ import { connectApi } from "../client/remoteApi.js";
 import { parseDuration } from "../common/duration.js";
 import { sendGrpcLogsTo } from "../common/grpcLogs.js";
 import { HealthServer } from "../common/HealthServer.js";
+import { IdleCollector } from "../common/IdleCollector.js";
 import { parseListenAddress, type ListenAddress } from "../common/listenAddress.js";
 import { ListenError } from "../common/ListenError.js";
 import { createLogger, type Logger } from "../common/logger.js";
@@ -51,7 +52,12 @@ export async function serve(role: ServerRole, options: ServeOptions): Promise<vo
   sendGrpcLogsTo(log);
   const health = new HealthServer(parseListenAddress(options.healthListen), log);
   const assembly = await assemble(role, options, health, log);
-  await runUntilSignal(role, { parts: [health, ...assembly.parts], close: assembly.close }, log);
+  const parts = [
+    health,
+    new IdleCollector(log.child({ part: "idle-collector" })),
+    ...assembly.parts,
+  ];
+  await runUntilSignal(role, { parts, close: assembly.close }, log);
 }
 
 /** `jobhooks sidecar`: its health endpoints are on its own listener, not a --health-listen. */

@@ -1,0 +1,39 @@
+import { expect } from "chai";
+import { fullCollection, IdleCollector } from "./IdleCollector.js";
+import { createLogger } from "./logger.js";
+
+describe("IdleCollector", () => {
+  it("collects once when a busy period is followed by an idle one, never while idle or busy", async () => {
+    // Utilization per period: idle, a little, busy, busy, between, idle (collect), idle, busy,
+    // idle (collect), idle…
+    const periods = [0, 0.1, 0.9, 0.6, 0.1, 0.02, 0, 0.3, 0.05];
+    const collectedAt: number[] = [];
+    let period = -1;
+    const stop = new AbortController();
+    const collector = new IdleCollector(createLogger("silent", "test"), {
+      intervalMs: 1,
+      utilization: () => {
+        period++;
+        if (period === periods.length - 1) stop.abort();
+        return periods[period] ?? 0;
+      },
+      collect: () => collectedAt.push(period),
+    });
+    await collector.run(stop.signal);
+    expect(collectedAt).to.deep.equal([5, 8]);
+  });
+
+  it("gives the heap back: a full collection frees what the work left", () => {
+    const collect = fullCollection();
+    collect();
+    const base = process.memoryUsage().heapUsed;
+    const work = (): number => {
+      const garbage = Array.from({ length: 200_000 }, (_, k) => ({ k, s: `x${k}` }));
+      return garbage.length;
+    };
+    expect(work()).to.equal(200_000);
+    expect(process.memoryUsage().heapUsed - base).to.be.greaterThan(5 * 2 ** 20);
+    collect();
+    expect(process.memoryUsage().heapUsed - base).to.be.lessThan(2 * 2 ** 20);
+  });
+});

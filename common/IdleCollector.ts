@@ -1,0 +1,94 @@
+import { performance } from "node:perf_hooks";
+import { setTimeout as sleep } from "node:timers/promises";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import type { Logger } from "./logger.js";
+import type { Part } from "./runGroup.js";
+
+export interface IdleCollectorOptions {
+  /** How often the event loop's utilization is read. Default 1 s. */
+  intervalMs?: number;
+  /** A period at least this busy (0–1) counts as work. Default 0.25. */
+  busy?: number;
+  /** A period at most this busy, after work, counts as its end. Default 0.05. */
+  idle?: number;
+  /** The event loop's utilization since the last call; tests give their own. */
+  utilization?: () => number;
+  /** Runs a full collection; tests count calls. */
+  collect?: () => void;
+}
+
+const DEFAULTS = { intervalMs: 1000, busy: 0.25, idle: 0.05 };
+
+function loopUtilization(): () => number {
+  let last = performance.eventLoopUtilization();
+  return () => {
+    const now = performance.eventLoopUtilization();
+    const { utilization } = performance.eventLoopUtilization(now, last);
+    last = now;
+    return utilization;
+  };
+}
+
+/**
+ * Gives memory back once a burst of work ends: the first Job list, a burst of deliveries, a
+ * minute of POSTs. V8 keeps the heap such work grew and returns it only when its memory reducer
+ * gets to it, tens of seconds later, so an idle controlplane would sit for a while at twice its
+ * size. This part watches the event loop's utilization; when a busy period is followed by an
+ * idle one it runs one full collection (some milliseconds, and only then, when nothing waits).
+ * The collector is reached with V8's --expose-gc, set at run time: no flag to pass to node.
+ */
+export class IdleCollector implements Part {
+  readonly name = "idle-collector";
+  private readonly o: typeof DEFAULTS & Pick<IdleCollectorOptions, "utilization" | "collect">;
+
+  constructor(
+    private readonly log: Logger,
+    o: IdleCollectorOptions = {},
+  ) {
+    this.o = { ...DEFAULTS, ...o };
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    const utilization = this.o.utilization ?? loopUtilization();
+    let worked = false;
+    while (!signal.aborted) {
+      try {
+        await sleep(this.o.intervalMs, undefined, { signal });
+      } catch {
+        return;
+      }
+      const used = utilization();
+      if (used >= this.o.busy) worked = true;
+      else if (worked && used <= this.o.idle) {
+        worked = false;
+        this.collect();
+      }
+    }
+  }
+
+  private collect(): void {
+    const before = process.memoryUsage().heapUsed;
+    const started = performance.now();
+    (this.o.collect ?? fullCollection())();
+    this.log.debug(
+      {
+        ms: Math.round(performance.now() - started),
+        heapBeforeMb: Math.round(before / 2 ** 20),
+        heapAfterMb: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
+      },
+      "work ended: memory collected",
+    );
+  }
+}
+
+let gc: (() => void) | undefined;
+
+/** V8's full collection, exposed once per process. */
+export function fullCollection(): () => void {
+  if (!gc) {
+    setFlagsFromString("--expose-gc");
+    gc = runInNewContext("gc") as () => void;
+  }
+  return gc;
+}
