@@ -1,5 +1,5 @@
-import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
-import addFormatsModule from "ajv-formats";
+import type { Ajv2020, ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
+import { lazyModule } from "../common/lazyModule.js";
 import { loneSurrogateField } from "./loneSurrogateField.js";
 import { counterParameters, podQueryParameters, renewParameters } from "./openapi/counter.js";
 import { openApiDocument } from "./openapi/document.js";
@@ -14,20 +14,46 @@ import type {
   WebhookRecoverJson,
 } from "./shapes.js";
 
+// ajv and its compiled validators are made on first use: compiling every schema at start took
+// a process about 130 ms and some MiB it may never need (a sidecar that only counts).
+const ajvModule = lazyModule<typeof import("ajv/dist/2020.js")>("ajv/dist/2020.js");
 // ajv-formats is CommonJS whose default export is the function itself.
-const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
+const addFormats = lazyModule<(ajv: Ajv2020) => Ajv2020>("ajv-formats");
+let made: Ajv2020 | undefined;
 
-// verbose: each error carries its schema, whose x-rule says the rule in words.
-const ajv = new Ajv2020({ allErrors: true, strict: false, verbose: true });
-addFormats(ajv);
-ajv.addSchema({ $id: "jobhooks", components: openApiDocument.components });
+function ajv(): Ajv2020 {
+  if (made) return made;
+  // verbose: each error carries its schema, whose x-rule says the rule in words.
+  made = new (ajvModule().Ajv2020)({ allErrors: true, strict: false, verbose: true });
+  addFormats()(made);
+  made.addSchema({ $id: "jobhooks", components: openApiDocument.components });
+  return made;
+}
+
+/** A validator compiled when first called; its errors are the compiled one's last errors. */
+function onFirstUse<T>(make: () => ValidateFunction<T>): ValidateFunction<T> {
+  let compiled: ValidateFunction<T> | undefined;
+  const validate = ((data: unknown) => {
+    compiled ??= make();
+    const ok = compiled(data);
+    validate.errors = compiled.errors;
+    return ok;
+  }) as ValidateFunction<T>;
+  return validate;
+}
+
+function compile<T>(schemaOf: () => object): ValidateFunction<T> {
+  return onFirstUse(() => ajv().compile<T>(schemaOf()));
+}
 
 type SchemaName = keyof typeof openApiDocument.components.schemas;
 
 function schema<T = unknown>(name: SchemaName): ValidateFunction<T> {
-  const fn = ajv.getSchema<T>(`jobhooks#/components/schemas/${name}`);
-  if (!fn) throw new Error(`no schema ${name}`);
-  return fn;
+  return onFirstUse(() => {
+    const fn = ajv().getSchema<T>(`jobhooks#/components/schemas/${name}`);
+    if (!fn) throw new Error(`no schema ${name}`);
+    return fn;
+  });
 }
 
 export interface CounterQuery {
@@ -42,32 +68,32 @@ export interface WatcherQuery extends PageQuery {
   namespace?: string;
 }
 
-/** Validators of request bodies and of each route's query, compiled once. */
+/** Validators of request bodies and of each route's query, each compiled once, when first used. */
 export const validators = {
   webhookCreate: schema<WebhookCreateJson>("WebhookCreate"),
   webhookRecover: schema<WebhookRecoverJson>("WebhookRecover"),
   secretRotation: schema<SecretRotationJson>("WebhookSecretRotation"),
   watcherCreate: schema<WatcherCreateJson>("JobDoneWatcherCreate"),
-  watcherQuery: ajv.compile<WatcherQuery>(
+  watcherQuery: compile<WatcherQuery>(() =>
     absoluteRefs(queryOf(openApiDocument.paths["/job-done-watchers"].get.parameters)),
   ),
-  deliveriesQuery: ajv.compile<PageQuery>(
+  deliveriesQuery: compile<PageQuery>(() =>
     absoluteRefs(
       queryOf(openApiDocument.paths["/job-done-watchers/{id}/deliveries"].get.parameters.slice(1)),
     ),
   ),
-  webhookQuery: ajv.compile<PageQuery>(
+  webhookQuery: compile<PageQuery>(() =>
     absoluteRefs(queryOf(openApiDocument.paths["/webhooks"].get.parameters)),
   ),
   /** The sidecar's body: jobName may be left out, it defaults to the pod's own Job. */
-  sidecarWatcherCreate: ajv.compile<SidecarWatcherCreateJson>(
+  sidecarWatcherCreate: compile<SidecarWatcherCreateJson>(() =>
     absoluteRefs(withoutKeys(openApiDocument.components.schemas.JobDoneWatcherCreate, ["oneOf"])),
   ),
-  counterQuery: ajv.compile<CounterQuery>(absoluteRefs(queryOf(counterParameters))),
-  podQuery: ajv.compile<CounterQuery>(absoluteRefs(queryOf(podQueryParameters))),
-  renewQuery: ajv.compile<CounterQuery & { ttl: string }>(absoluteRefs(queryOf(renewParameters))),
-  pathId: ajv.compile<string>(idParam.schema),
-  noQuery: ajv.compile<Record<string, never>>({ type: "object", additionalProperties: false }),
+  counterQuery: compile<CounterQuery>(() => absoluteRefs(queryOf(counterParameters))),
+  podQuery: compile<CounterQuery>(() => absoluteRefs(queryOf(podQueryParameters))),
+  renewQuery: compile<CounterQuery & { ttl: string }>(() => absoluteRefs(queryOf(renewParameters))),
+  pathId: compile<string>(() => idParam.schema),
+  noQuery: compile<Record<string, never>>(() => ({ type: "object", additionalProperties: false })),
   /** A response: used by tests to keep the document true. */
   response: (name: SchemaName): ValidateFunction => schema(name),
 };
