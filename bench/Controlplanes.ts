@@ -113,3 +113,9 @@ export function otherBuild(main: string): { main: string; legacyFlags: boolean }
   const knows = existsSync(options) && readFileSync(options, "utf8").includes("allow-destinations");
   return { main, legacyFlags: !knows };
 }
+
+/** JOBHOOKS_PARITY_NEW_NODE_ARGS: node flags for the new build alone, to weigh them. */
+export function newNodeArgs(build: "old" | "new"): string[] {
+  if (build === "old") return [];
+  return (process.env.JOBHOOKS_PARITY_NEW_NODE_ARGS ?? "").split(" ").filter((a) => a !== "");
+}

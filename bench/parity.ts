@@ -20,7 +20,7 @@ import { Receiver } from "../test/support/receiver.js";
 import type { ControlplaneProcess, ControlplaneRun } from "../test/support/controlplane.js";
 import { PooledKube } from "../test/support/pooledClient.js";
 import type { BenchContext } from "./BenchContext.js";
-import { Controlplanes, otherBuild, waitReady } from "./Controlplanes.js";
+import { Controlplanes, newNodeArgs, otherBuild, waitReady } from "./Controlplanes.js";
 import { deleteAllJobs } from "./managedJobs.js";
 import { measureBurst, type BurstResult } from "./measureBurst.js";
 import { measureLatency } from "./measureLatency.js";
@@ -82,9 +82,12 @@ function runOf(build: Build, oldMain: string): Omit<ControlplaneRun, "storePath"
   return {
     role: process.env.JOBHOOKS_PARITY_ROLE === "controlplane" ? "controlplane" : "all",
     args: extra.split(" ").filter((a) => a !== ""),
-    ...(profileDir !== undefined && {
-      nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${resolve(profileDir, build)}`],
-    }),
+    nodeArgs: [
+      ...newNodeArgs(build),
+      ...(profileDir !== undefined
+        ? ["--cpu-prof", `--cpu-prof-dir=${resolve(profileDir, build)}`]
+        : []),
+    ],
     ...(build === "old" && otherBuild(oldMain)),
   };
 }

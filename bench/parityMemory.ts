@@ -15,12 +15,14 @@ import { createTestNamespace } from "../test/support/cluster.js";
 import { storePathOf, type ControlplaneRun } from "../test/support/controlplane.js";
 import { Receiver } from "../test/support/receiver.js";
 import type { BenchContext } from "./BenchContext.js";
-import { Controlplanes, otherBuild, rssMb, waitReady } from "./Controlplanes.js";
+import { Controlplanes, newNodeArgs, otherBuild, rssMb, waitReady } from "./Controlplanes.js";
 import { createBoundWatchers } from "./createBoundWatchers.js";
 import { createManagedJobs, jobNames } from "./managedJobs.js";
+import { heapFigures } from "./metrics.js";
 import { IDLE_WINDOW_MS, MEMORY_JOBS, MEMORY_WATCHERS, SETTLE_MS } from "./measureMemory.js";
 
 type Build = "old" | "new";
+const mb = (n: number): string => `${n.toFixed(0)} MiB`;
 const ORDER: Build[] = ["old", "new", "new", "old"];
 
 const began = Date.now();
@@ -28,8 +30,15 @@ const progress = (line: string): void => {
   process.stderr.write(`[parity-memory +${((Date.now() - began) / 1000).toFixed(1)}s] ${line}\n`);
 };
 
+// JOBHOOKS_PARITY_NEW_NODE_ARGS: node flags for the new build alone (e.g. a V8 heap setting),
+// to weigh them against the same build without (pass this build's main as OLD_MAIN).
 function runOf(build: Build, oldMain: string): Omit<ControlplaneRun, "storePath"> {
-  return { role: "all", ...(build === "old" && otherBuild(oldMain)) };
+  const nodeArgs = newNodeArgs(build);
+  return {
+    role: "all",
+    ...(build === "old" && otherBuild(oldMain)),
+    ...(build === "new" && nodeArgs.length > 0 && { nodeArgs }),
+  };
 }
 
 // RSS once settled after ready, and its low over the idle window (sampled every 250 ms).
@@ -37,18 +46,20 @@ async function rssAfterReady(
   cps: Controlplanes,
   run: Omit<ControlplaneRun, "storePath">,
   storePath?: string,
-): Promise<{ rss: number; low: number }> {
+): Promise<{ rss: number; low: number; heap: string }> {
   const cp = await cps.start(storePath, {}, run);
   try {
     await waitReady(cp);
     await sleep(SETTLE_MS);
     const rss = await rssMb(cp.child.pid);
+    const { heapUsedMb, heapTotalMb, externalMb } = await heapFigures(cp);
+    const heap = `heap ${mb(heapUsedMb)} used of ${mb(heapTotalMb)}, external ${mb(externalMb)}`;
     let low = rss;
     for (let t = 0; t < IDLE_WINDOW_MS; t += 250) {
       await sleep(250);
       low = Math.min(low, await rssMb(cp.child.pid));
     }
-    return { rss, low };
+    return { rss, low, heap };
   } finally {
     await cps.stop(cp);
   }
@@ -59,7 +70,7 @@ async function loaded(
   cps: Controlplanes,
   run: Omit<ControlplaneRun, "storePath">,
   jobs: { namespace: string; names: string[] },
-): Promise<{ rss: number; low: number }> {
+): Promise<{ rss: number; low: number; heap: string }> {
   const first = await cps.start(undefined, {}, run);
   await waitReady(first);
   const webhook = await first.webhooks.createWebhook({
@@ -72,13 +83,13 @@ async function loaded(
   return rssAfterReady(cps, run, storePath);
 }
 
-const mb = (n: number): string => `${n.toFixed(0)} MB`;
-
 async function measure(ctx: BenchContext, cps: Controlplanes, oldMain: string): Promise<string[]> {
   const lines: string[] = [];
   for (const build of ORDER) {
     const idle = await rssAfterReady(cps, runOf(build, oldMain));
-    lines.push(`${build}: idle, empty cluster: ${mb(idle.rss)} (low ${mb(idle.low)})`);
+    lines.push(
+      `${build}: idle, empty cluster: ${mb(idle.rss)} (low ${mb(idle.low)}; ${idle.heap})`,
+    );
     progress(lines.at(-1) ?? "");
   }
   const namespace = await createTestNamespace(ctx.cluster, "bench-memory");
@@ -89,7 +100,7 @@ async function measure(ctx: BenchContext, cps: Controlplanes, oldMain: string): 
   for (const build of ORDER) {
     const r = await loaded(ctx, cps, runOf(build, oldMain), { namespace, names });
     lines.push(
-      `${build}: ${MEMORY_JOBS} Jobs, ${MEMORY_WATCHERS} watchers: ${mb(r.rss)} (low over 30 s ${mb(r.low)})`,
+      `${build}: ${MEMORY_JOBS} Jobs, ${MEMORY_WATCHERS} watchers: ${mb(r.rss)} (low over 30 s ${mb(r.low)}; ${r.heap})`,
     );
     progress(lines.at(-1) ?? "");
   }
