@@ -258,7 +258,9 @@ export async function createControlplane(
   });
   // Loaded only when asked for: its X.509 library costs memory a controlplane without it never uses.
   const injector = c.injector
-    ? await (await import("./injector/createInjector.js")).createInjector(c.injector, {
+    ? await (
+        await import("./injector/createInjector.js")
+      ).createInjector(c.injector, {
         api,
         log: c.log.child({ part: "injector" }),
         metrics,

@@ -10,7 +10,11 @@ import { runtimeGraph, type RuntimeGraph } from "./runtimeGraph.js";
 const BIN = "dist/cli/main.js";
 const ROLES = ["controlplane", "gateway", "sidecar", "all"];
 // Files read at runtime through a URL the walk cannot see (built in a loop), by reading module.
-const KNOWN_READS: Record<string, string[]> = { "dist/common/version.js": ["package.json"] };
+const KNOWN_READS: Record<string, string[]> = {
+  "dist/common/version.js": ["package.json"],
+  // createRequire(import.meta.url): packages, no files of ours.
+  "dist/common/lazyModule.js": [],
+};
 
 interface PackageJson {
   version: string;

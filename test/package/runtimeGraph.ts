@@ -17,6 +17,8 @@ export interface RuntimeGraph {
 
 const URL_LITERAL = /new URL\(\s*(["'])([^"']+)\1\s*,\s*import\.meta\.url\s*\)/g;
 const IMPORT_META_URL = /import\.meta\.url/g;
+// common/lazyModule.ts: a package required on first use, named by a literal.
+const LAZY_MODULE = /lazyModule\(\s*(["'])([^"']+)\1\s*\)/g;
 
 /** `@scope/name/deep/path` → `@scope/name`; `name/deep` → `name`. */
 function packageName(specifier: string): string {
@@ -29,7 +31,8 @@ function isBuiltin(specifier: string): boolean {
 }
 
 /**
- * Walks the static imports, `export … from`, and `import("…")` with a literal specifier, from
+ * Walks the static imports, `export … from`, `import("…")` and `lazyModule("…")` with a literal
+ * specifier, from
  * the given entry modules (paths relative to root). The lazy role imports of cli/serve.ts are
  * literal dynamic imports, so every role's modules are reached.
  */
@@ -47,6 +50,7 @@ export function runtimeGraph(root: string, entries: string[]): RuntimeGraph {
       if (fileName.startsWith(".")) queue.push(resolve(dirname(file), fileName));
       else if (!isBuiltin(fileName)) packages.add(packageName(fileName));
     }
+    for (const m of text.matchAll(LAZY_MODULE)) packages.add(packageName(m[2] ?? ""));
     const literal = [...text.matchAll(URL_LITERAL)];
     for (const m of literal) reads.add(toRoot(root, resolve(dirname(file), m[2] ?? "")));
     if ((text.match(IMPORT_META_URL) ?? []).length > literal.length)
