@@ -5,7 +5,7 @@ import { HealthServer } from "../common/HealthServer.js";
 import { IdleCollector } from "../common/IdleCollector.js";
 import { parseListenAddress, type ListenAddress } from "../common/listenAddress.js";
 import { ListenError } from "../common/ListenError.js";
-import { createLogger, type Logger } from "../common/logger.js";
+import type { Logger } from "../common/logger.js";
 import { runGroup, type Part } from "../common/runGroup.js";
 import { VERSION } from "../common/version.js";
 import type { JobhooksApi } from "../contract/JobhooksApi.js";
@@ -48,6 +48,7 @@ interface Assembly {
  * Options are checked before anything listens, so bad input exits at once with a clear message.
  */
 export async function serve(role: ServerRole, options: ServeOptions): Promise<void> {
+  const { createLogger } = await import("../common/pinoLogger.js");
   const log = createLogger(options.logLevel, role);
   sendGrpcLogsTo(log);
   const health = new HealthServer(parseListenAddress(options.healthListen), log);
@@ -62,6 +63,7 @@ export async function serve(role: ServerRole, options: ServeOptions): Promise<vo
 
 /** `jobhooks sidecar`: its health endpoints are on its own listener, not a --health-listen. */
 export async function serveSidecar(options: ServeSidecarOptions): Promise<void> {
+  const { createLogger } = await import("../common/pinoLogger.js");
   const log = createLogger(options.logLevel, "sidecar");
   sendGrpcLogsTo(log);
   const { createSidecar } = await import("../sidecar/createSidecar.js");
