@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { createLogger } from "../common/logger.js";
+import { createLogger } from "../common/pinoLogger.js";
 import { controlplaneConfig, OptionError } from "./controlplaneConfig.js";
 import type { ControlplaneOptions } from "./options.js";
 import { buildProgram } from "./program.js";

@@ -5,7 +5,8 @@ import { HealthServer } from "../common/HealthServer.js";
 import { IdleCollector } from "../common/IdleCollector.js";
 import { parseListenAddress, type ListenAddress } from "../common/listenAddress.js";
 import { ListenError } from "../common/ListenError.js";
-import { createLogger, type Logger } from "../common/logger.js";
+import { createLightLogger } from "../common/lightLogger.js";
+import type { Logger } from "../common/logger.js";
 import { runGroup, type Part } from "../common/runGroup.js";
 import { VERSION } from "../common/version.js";
 import type { JobhooksApi } from "../contract/JobhooksApi.js";
@@ -16,7 +17,8 @@ import { ServeFailure } from "./ServeFailure.js";
 
 // Each role's own modules are imported when the role starts, never at the top of this file: the
 // sidecar runs in every injected pod and must not load the controlplane's (the Kubernetes
-// client, SQLite, prom-client), which cost it tens of MB and hundreds of ms.
+// client, SQLite, prom-client), which cost it tens of MB and hundreds of ms. Nor pino: the servers
+// log through it (fast under load), the sidecar, which logs little, through the light logger.
 
 /** A server process with a health listener; `all` is controlplane and gateway in one process. */
 export type ServerRole = "controlplane" | "gateway" | "all";
@@ -48,6 +50,7 @@ interface Assembly {
  * Options are checked before anything listens, so bad input exits at once with a clear message.
  */
 export async function serve(role: ServerRole, options: ServeOptions): Promise<void> {
+  const { createLogger } = await import("../common/pinoLogger.js");
   const log = createLogger(options.logLevel, role);
   sendGrpcLogsTo(log);
   const health = new HealthServer(parseListenAddress(options.healthListen), log);
@@ -62,7 +65,7 @@ export async function serve(role: ServerRole, options: ServeOptions): Promise<vo
 
 /** `jobhooks sidecar`: its health endpoints are on its own listener, not a --health-listen. */
 export async function serveSidecar(options: ServeSidecarOptions): Promise<void> {
-  const log = createLogger(options.logLevel, "sidecar");
+  const log = createLightLogger(options.logLevel, "sidecar");
   sendGrpcLogsTo(log);
   const { createSidecar } = await import("../sidecar/createSidecar.js");
   const assembly = createSidecar(options, { env: process.env, log });

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { fullCollection, IdleCollector } from "./IdleCollector.js";
-import { createLogger } from "./logger.js";
+import { createLogger } from "./pinoLogger.js";
 
 describe("IdleCollector", () => {
   it("collects once when a busy period is followed by an idle one, never while idle or busy", async () => {

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { createLogger } from "./logger.js";
+import { createLogger } from "./pinoLogger.js";
 import { runGroup, type Part } from "./runGroup.js";
 
 const log = createLogger("silent", "test");

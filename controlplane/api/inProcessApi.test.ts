@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { createLogger } from "../../common/logger.js";
+import { createLogger } from "../../common/pinoLogger.js";
 import { ApiError } from "../../contract/errors.js";
 import { ANONYMOUS, type Caller } from "../auth/Caller.js";
 import { RuleAuth, testService } from "../../test/support/serviceFixture.js";

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createLogger } from "../../common/logger.js";
+import { createLogger } from "../../common/pinoLogger.js";
 import { ErrorClass } from "../../contract/model.js";
 import { processing } from "../../test/support/storeContract.js";
 import { counter, webhook } from "../../test/support/watcherFixtures.js";

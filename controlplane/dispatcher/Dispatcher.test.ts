@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { createLogger } from "../../common/logger.js";
+import { createLogger } from "../../common/pinoLogger.js";
 import { testEgress } from "../../test/support/egress.js";
 import { Receiver } from "../../test/support/receiver.js";
 import { finished, spec, webhook } from "../../test/support/watcherFixtures.js";

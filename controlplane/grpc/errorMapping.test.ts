@@ -5,7 +5,7 @@ import {
   type BadRequest,
   type PreconditionFailure,
 } from "nice-grpc-error-details";
-import { createLogger } from "../../common/logger.js";
+import { createLogger } from "../../common/pinoLogger.js";
 import {
   NotFoundError,
   PermissionDeniedError,

@@ -3,7 +3,7 @@ import { createChannel, createClient, createServer } from "nice-grpc";
 import { HealthDefinition, HealthServiceImpl } from "nice-grpc-server-health";
 import { createServer as createNetServer, type AddressInfo } from "node:net";
 import { ListenError } from "../../common/ListenError.js";
-import { createLogger } from "../../common/logger.js";
+import { createLogger } from "../../common/pinoLogger.js";
 import { serveUntil, type ServeUntilOptions } from "../../common/serveUntil.js";
 import { grpcListener } from "./grpcListener.js";
 

@@ -4,7 +4,7 @@ import { request } from "node:https";
 import type { PeerCertificate, TLSSocket } from "node:tls";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createLogger } from "../../common/logger.js";
+import { createLogger } from "../../common/pinoLogger.js";
 import { createCertificateAuthority, issueCertificate, type PemPair } from "./pki.js";
 import { CertificateError, CertificateFiles } from "./ServingCertificates.js";
 import { InjectorServer } from "./InjectorServer.js";
@@ -119,8 +119,9 @@ describe("InjectorServer with certificate files", function () {
     // The port it bound, from its "listening" log line.
     const listening = new Promise<number>((resolve) => {
       const original = log.info.bind(log);
-      log.info = (obj: { address?: string }, msg?: string) => {
-        if (msg === "admission webhook listening") resolve(Number(obj.address?.split(":").pop()));
+      log.info = (obj: unknown, msg?: string) => {
+        const { address } = obj as { address?: string };
+        if (msg === "admission webhook listening") resolve(Number(address?.split(":").pop()));
         original(obj, msg);
       };
     });

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { setTimeout as sleep } from "node:timers/promises";
-import { createLogger } from "../../common/logger.js";
+import { createLogger } from "../../common/pinoLogger.js";
 import { NotFoundError } from "../../contract/errors.js";
 import { BusyPods } from "./BusyPods.js";
 import type { PodState, WatchedPod } from "./CounterPods.js";

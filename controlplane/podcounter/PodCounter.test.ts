@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { createLogger } from "../../common/logger.js";
+import { createLogger } from "../../common/pinoLogger.js";
 import { PermissionDeniedError } from "../auth/Caller.js";
 import { NotFoundError } from "../watchers/errors.js";
 import type { CounterPods, CountWrite, PodState } from "./CounterPods.js";

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { createLogger } from "../../common/logger.js";
+import { createLogger } from "../../common/pinoLogger.js";
 import { describeStores } from "../../test/support/storeFixture.js";
 import { finished, job, spec, webhook } from "../../test/support/watcherFixtures.js";
 import { waitFor } from "../../test/cluster/wait.js";

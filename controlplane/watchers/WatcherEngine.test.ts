@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { rejects } from "../../test/support/rejects.js";
-import { createLogger } from "../../common/logger.js";
+import { createLogger } from "../../common/pinoLogger.js";
 import { at, finished, job, spec, webhook } from "../../test/support/watcherFixtures.js";
 import type { JobSummary } from "../jobwatch/jobSummary.js";
 import type { Store } from "../store/Store.js";

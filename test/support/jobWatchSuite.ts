@@ -1,6 +1,6 @@
 import * as k8s from "@kubernetes/client-node";
 import { expect } from "chai";
-import { createLogger } from "../../common/logger.js";
+import { createLogger } from "../../common/pinoLogger.js";
 import {
   JobWatch,
   type JobWatchHandler,

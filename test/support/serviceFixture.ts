@@ -1,4 +1,4 @@
-import { createLogger } from "../../common/logger.js";
+import { createLogger } from "../../common/pinoLogger.js";
 import { testPolicy } from "./egress.js";
 import { PermissionDeniedError } from "../../contract/errors.js";
 import type { Operations } from "../../contract/JobhooksApi.js";
