@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { NODE_FLAGS } from "../cli/nodeFlags.js";
 import type { TestCluster } from "../test/cluster/TestCluster.js";
 import { waitFor } from "../test/cluster/wait.js";
 import {
@@ -114,8 +115,13 @@ export function otherBuild(main: string): { main: string; legacyFlags: boolean }
   return { main, legacyFlags: !knows };
 }
 
-/** JOBHOOKS_PARITY_NEW_NODE_ARGS: node flags for the new build alone, to weigh them. */
+/**
+ * Node flags of a build in a comparison: none for the other build (builds before NODE_FLAGS
+ * ran without), jobhooks' own for this one, and JOBHOOKS_PARITY_NEW_NODE_ARGS's after them, to
+ * weigh a flag (give this build's main as the other build to compare it with no flags at all).
+ */
 export function newNodeArgs(build: "old" | "new"): string[] {
   if (build === "old") return [];
-  return (process.env.JOBHOOKS_PARITY_NEW_NODE_ARGS ?? "").split(" ").filter((a) => a !== "");
+  const extra = (process.env.JOBHOOKS_PARITY_NEW_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  return [...NODE_FLAGS, ...extra];
 }

@@ -30,15 +30,8 @@ const progress = (line: string): void => {
   process.stderr.write(`[parity-memory +${((Date.now() - began) / 1000).toFixed(1)}s] ${line}\n`);
 };
 
-// JOBHOOKS_PARITY_NEW_NODE_ARGS: node flags for the new build alone (e.g. a V8 heap setting),
-// to weigh them against the same build without (pass this build's main as OLD_MAIN).
 function runOf(build: Build, oldMain: string): Omit<ControlplaneRun, "storePath"> {
-  const nodeArgs = newNodeArgs(build);
-  return {
-    role: "all",
-    ...(build === "old" && otherBuild(oldMain)),
-    ...(build === "new" && nodeArgs.length > 0 && { nodeArgs }),
-  };
+  return { role: "all", nodeArgs: newNodeArgs(build), ...(build === "old" && otherBuild(oldMain)) };
 }
 
 // RSS once settled after ready, and its low over the idle window (sampled every 250 ms).

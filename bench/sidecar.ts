@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { repoRoot } from "../test/cluster/paths.js";
+import { NODE_FLAGS } from "../cli/nodeFlags.js";
 import { spawnTied } from "../test/cluster/ProcessGroup.js";
 import { TestCluster } from "../test/cluster/TestCluster.js";
 import { startControlplane } from "../test/support/controlplane.js";
@@ -20,6 +21,7 @@ async function once(
 ): Promise<{ readyMs: number; rssMb: number }> {
   const started = performance.now();
   const child = spawnTied(process.execPath, [
+    ...NODE_FLAGS,
     join(repoRoot, "dist", "cli", "main.js"),
     "sidecar",
     "--listen=127.0.0.1:0",

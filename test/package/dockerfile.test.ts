@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { NODE_FLAGS } from "../../cli/nodeFlags.js";
 import { repoRoot } from "../cluster/paths.js";
 
 // No Docker engine runs the tests: these are the Dockerfile's facts that must agree with the
@@ -18,10 +19,16 @@ describe("Dockerfile", () => {
     expect(runtime).to.include('org.opencontainers.image.version="${VERSION}"');
   });
 
-  it("runs the package's bin as a numeric non-root user", () => {
-    expect(runtime).to.include(`ENTRYPOINT ["node", "/app/${pkg.bin.jobhooks!}"]\n`);
+  it("runs the package's bin with jobhooks' node flags, as a numeric non-root user", () => {
+    const entrypoint = ["node", ...NODE_FLAGS, `/app/${pkg.bin.jobhooks!}`];
+    expect(runtime).to.include(`ENTRYPOINT ${JSON.stringify(entrypoint).replaceAll(",", ", ")}\n`);
     const user = /^USER (\d+):(\d+)$/m.exec(runtime);
     expect(user?.[1]).to.equal("65532");
     expect(user?.[2]).to.equal("65532");
+  });
+
+  it("gives the bin's #! line the same flags", () => {
+    const bin = readFileSync(join(repoRoot, pkg.bin.jobhooks!), "utf8");
+    expect(bin.split("\n")[0]).to.equal(`#!/usr/bin/env -S node ${NODE_FLAGS.join(" ")}`);
   });
 });

@@ -14,6 +14,7 @@ import {
   type WebhookServiceClient,
 } from "../../proto/gen/jobhooks/v1/webhooks.js";
 import { repoRoot } from "../cluster/paths.js";
+import { NODE_FLAGS } from "../../cli/nodeFlags.js";
 import { spawnTied } from "../cluster/ProcessGroup.js";
 import type { TestCluster } from "../cluster/TestCluster.js";
 import { controlplaneKubeconfig } from "./controlplaneAccount.js";
@@ -94,7 +95,11 @@ type Listener = keyof typeof LISTENING;
 async function spawnJobhooks(
   args: string[],
   listeners: Listener[],
-  { hosts, cli = main, nodeArgs = [] }: { hosts?: string; cli?: string; nodeArgs?: string[] } = {},
+  {
+    hosts,
+    cli = main,
+    nodeArgs = [...NODE_FLAGS],
+  }: { hosts?: string; cli?: string; nodeArgs?: string[] } = {},
 ): Promise<{
   child: ChildProcess;
   logs: Record<string, unknown>[];

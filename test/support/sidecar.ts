@@ -2,6 +2,7 @@ import type { ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { repoRoot } from "../cluster/paths.js";
+import { NODE_FLAGS } from "../../cli/nodeFlags.js";
 import { spawnTied } from "../cluster/ProcessGroup.js";
 
 const main = join(repoRoot, "dist", "cli", "main.js");
@@ -37,6 +38,7 @@ export async function startSidecar(run: SidecarRun): Promise<SidecarProcess> {
   const child = spawnTied("env", [
     ...vars,
     process.execPath,
+    ...NODE_FLAGS,
     main,
     "sidecar",
     "--listen=127.0.0.1:0",
