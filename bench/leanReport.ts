@@ -64,13 +64,17 @@ export function formatLean(title: string, r: LeanResults): string {
   return [title, ...rows.map(line)].join("\n");
 }
 
-function loadText(f: LoadFigures | undefined): string {
-  if (!f) return "n/a";
+function requestsText(f: LoadFigures): string {
+  return `${f.requests} in ${f.seconds.toFixed(1)} s, ${f.rps.toFixed(0)} req/s`;
+}
+
+function answersText(f: LoadFigures): string {
   const faults = f.errors + f.non2xx === 0 ? "0 errors" : `${f.errors} errors, ${f.non2xx} non-2xx`;
-  return (
-    `${f.requests} requests in ${f.seconds} s, ${f.rps.toFixed(0)} req/s, ` +
-    `p99 ${f.p99} ms, ${faults}`
-  );
+  return `p99 ${f.p99} ms, ${faults}`;
+}
+
+function loadText(f: LoadFigures | undefined): string {
+  return f ? `${requestsText(f)}, ${answersText(f)}` : "n/a";
 }
 
 function memoryRows(m: RestMemory | undefined, bare: RestMemory | undefined): Row[] {
@@ -78,8 +82,8 @@ function memoryRows(m: RestMemory | undefined, bare: RestMemory | undefined): Ro
   const b = (pick: (x: RestMemory) => string): string =>
     bare ? `bare node:http ${pick(bare)}` : "n/a";
   const under = Number.isFinite(m.underGoalAfterS)
-    ? `under ${AFTER_GOAL_MIB} MiB ${m.underGoalAfterS.toFixed(0)} s after`
-    : `not under ${AFTER_GOAL_MIB} MiB`;
+    ? `under ${AFTER_GOAL_MIB} MiB from ${m.underGoalAfterS.toFixed(0)} s`
+    : `never under ${AFTER_GOAL_MIB} MiB`;
   const { connections, seconds, maxRequests } = REST_LOAD;
   return [
     row(
@@ -89,12 +93,17 @@ function memoryRows(m: RestMemory | undefined, bare: RestMemory | undefined): Ro
       b((x) => mib(x.idleMb)),
     ),
     row(`POST load, ${connections} connections`, `${seconds} s or ${maxRequests} requests:`),
-    row("  the load", loadText(m.load)),
     row(
-      "  req/s",
-      m.load.rps.toFixed(0),
+      "  requests",
+      requestsText(m.load),
       "",
-      b((x) => x.load.rps.toFixed(0)),
+      b((x) => requestsText(x.load)),
+    ),
+    row(
+      "  answers",
+      answersText(m.load),
+      "",
+      b((x) => answersText(x.load)),
     ),
     row(
       "  RSS peak during it",
@@ -104,7 +113,7 @@ function memoryRows(m: RestMemory | undefined, bare: RestMemory | undefined): Ro
     ),
     row(
       `  RSS ${AFTER_SECONDS} s after it`,
-      `${mib(m.endMb)}, ${under}`,
+      `${mib(m.endMb)} at the end, ${under}`,
       target(
         `< ${AFTER_GOAL_MIB} MiB within ${AFTER_SECONDS} s`,
         m.underGoalAfterS <= AFTER_SECONDS,
