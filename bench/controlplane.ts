@@ -5,14 +5,11 @@
  * bench`.
  */
 import * as k8s from "@kubernetes/client-node";
-import { availableParallelism } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
-import { TestCluster } from "../test/cluster/TestCluster.js";
-import { Receiver } from "../test/support/receiver.js";
 import type { BenchContext } from "./BenchContext.js";
-import { Controlplanes, rssMb, waitReady } from "./Controlplanes.js";
+import { benchProgress, runWithCluster } from "./benchRun.js";
+import { rssMb, waitReady, type Controlplanes } from "./Controlplanes.js";
 import { formatReport, type BenchResults } from "./formatReport.js";
-import { PooledKube } from "../test/support/pooledClient.js";
 import { deleteAllJobs } from "./managedJobs.js";
 import { measureBurst } from "./measureBurst.js";
 import { measureLatency } from "./measureLatency.js";
@@ -20,10 +17,7 @@ import { measureLogCost } from "./measureLogCost.js";
 import { measureMemory, SETTLE_MS } from "./measureMemory.js";
 import { heapFigures } from "./metrics.js";
 
-const began = Date.now();
-const progress = (line: string): void => {
-  process.stderr.write(`[bench +${((Date.now() - began) / 1000).toFixed(1)}s] ${line}\n`);
-};
+const progress = benchProgress();
 
 async function run(ctx: BenchContext, cps: Controlplanes, results: BenchResults): Promise<void> {
   const cp = await cps.start();
@@ -48,41 +42,11 @@ async function run(ctx: BenchContext, cps: Controlplanes, results: BenchResults)
   results.memory = await measureMemory(ctx, cps);
 }
 
-async function title(cluster: TestCluster): Promise<string> {
-  const version = await cluster.kubeConfig.makeApiClient(k8s.VersionApi).getCode();
-  return (
-    `jobhooks controlplane benchmark (node ${process.version}, ${availableParallelism()} cores, ` +
-    `kube-apiserver ${version.gitVersion})`
-  );
-}
-
 async function main(): Promise<number> {
   const results: BenchResults = {};
-  let cluster: TestCluster | undefined;
-  let receiver: Receiver | undefined;
-  let cps: Controlplanes | undefined;
-  let closeApi: (() => void) | undefined;
-  let failed = false;
-  let heading = `jobhooks controlplane benchmark (node ${process.version})`;
-  try {
-    cluster = await TestCluster.start({ progress });
-    heading = await title(cluster);
-    receiver = await Receiver.start();
-    cps = new Controlplanes(cluster, progress);
-    // Pooled connections, so the benchmark's own writes are not paced by TLS handshakes.
-    const api = new PooledKube(cluster.kubeConfig);
-    const batch = api.client(k8s.BatchV1Api);
-    closeApi = () => api.close();
-    await run({ cluster, batch, receiver, progress }, cps, results);
-  } catch (err) {
-    failed = true;
-    process.stderr.write(`benchmark failed: ${err instanceof Error ? err.stack : String(err)}\n`);
-  } finally {
-    closeApi?.();
-    await cps?.stopAll();
-    await receiver?.stop();
-    await cluster?.stop();
-  }
+  const { heading, failed } = await runWithCluster("controlplane", progress, (ctx, cps) =>
+    run(ctx, cps, results),
+  );
   process.stdout.write(`${formatReport(heading, results)}\n`);
   progress("done");
   return failed || lostDeliveries(results) ? 1 : 0;
@@ -98,11 +62,4 @@ function lostDeliveries({ latency, burst, logCost }: BenchResults): boolean {
   );
 }
 
-// A Ctrl-C ends through process.exit, whose hooks kill the cluster and controlplanes.
-for (const [signal, code] of [
-  ["SIGINT", 130],
-  ["SIGTERM", 143],
-] as const) {
-  process.once(signal, () => process.exit(code));
-}
 process.exitCode = await main();

@@ -1,48 +1,21 @@
 // npm run bench:gateway: the REST gateway (gateway + gRPC + controlplane + SQLite) beside a bare
 // node:http handler (bareHttp.ts), each under the same autocannon load on loopback.
-import autocannon from "autocannon";
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { availableParallelism } from "node:os";
-import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { repoRoot } from "../test/cluster/paths.js";
 import { TestCluster } from "../test/cluster/TestCluster.js";
 import { startControlplane, startGateway } from "../test/support/controlplane.js";
+import { load as loadOptions, startBare, watcherBody, type LoadFigures } from "./restLoad.js";
 
 const CONNECTIONS = 32;
 const SECONDS = 10;
 
-interface Figures {
-  rps: number;
-  p99: number;
-  errors: number;
-  non2xx: number;
-}
-
-async function load(url: string, method: "GET" | "POST", body?: string): Promise<Figures> {
-  const r = await autocannon({
+function load(url: string, method: "GET" | "POST", body?: string): Promise<LoadFigures> {
+  return loadOptions({
     url,
     method,
     connections: CONNECTIONS,
-    duration: SECONDS,
-    headers: { "content-type": "application/json" },
+    seconds: SECONDS,
     ...(body !== undefined && { body }),
   });
-  return {
-    rps: r.requests.average,
-    p99: r.latency.p99,
-    errors: r.errors + r.timeouts,
-    non2xx: r.non2xx,
-  };
-}
-
-async function startBare(): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, [join(repoRoot, "dist", "bench", "bareHttp.js")], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const [line] = (await once(createInterface({ input: child.stdout }), "line")) as [string];
-  return { url: `http://127.0.0.1:${line.trim()}`, stop: () => child.kill() };
 }
 
 /**
@@ -52,7 +25,7 @@ async function startBare(): Promise<{ url: string; stop: () => void }> {
  */
 const GOAL = 0.07;
 
-function row(name: string, f: Figures, bare?: Figures, goal?: number): string {
+function row(name: string, f: LoadFigures, bare?: LoadFigures, goal?: number): string {
   const share = bare ? f.rps / bare.rps : 0;
   const verdict = goal === undefined || share >= goal ? "" : ` MISSED (goal ≥ ${goal})`;
   const ratio = bare ? ` | ${share.toFixed(2)} of bare${verdict}` : "";
@@ -68,13 +41,7 @@ async function main(): Promise<void> {
   const split = await startGateway(gw.grpcAddress);
   const bare = await startBare();
   try {
-    const hook = await fetch(`${gw.restUrl}/webhooks`, {
-      method: "POST",
-      body: JSON.stringify({ url: "http://127.0.0.1:59999/unused" }),
-    });
-    const webhookId = ((await hook.json()) as { id?: string }).id;
-    if (!webhookId) throw new Error(`could not create a webhook: ${hook.status}`);
-    const body = JSON.stringify({ jobName: "bench-job", jobDoneTriggerWebhooks: [{ webhookId }] });
+    const body = await watcherBody(gw.restUrl, "bench-job");
     const one = await fetch(`${gw.restUrl}/job-done-watchers`, { method: "POST", body });
     const watcherId = ((await one.json()) as { id: string }).id;
 

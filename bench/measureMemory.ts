@@ -7,6 +7,7 @@ import { rssMb, waitReady, type Controlplanes } from "./Controlplanes.js";
 import { createBoundWatchers, listAll } from "./createBoundWatchers.js";
 import { createManagedJobs, jobNames } from "./managedJobs.js";
 import { heapFigures, type HeapFigures } from "./metrics.js";
+import { sampleRss } from "./sampleRss.js";
 
 export const MEMORY_JOBS = 10_000;
 export const MEMORY_WATCHERS = 1000;
@@ -62,7 +63,7 @@ async function measureRestart(
 ): Promise<MemoryResult> {
   const spawned = Date.now();
   const cp = await cps.start(storePath);
-  const samples = sampleRss(cp);
+  const samples = sampleRss(cp.child.pid);
   await waitReady(cp);
   const readyMs = Date.now() - spawned;
   await sleep(SETTLE_MS);
@@ -90,25 +91,4 @@ async function measureRestart(
 function listedJobs(cp: ControlplaneProcess): number {
   const entry = cp.logs.find((l) => l.msg === "listed jobs");
   return typeof entry?.jobs === "number" ? entry.jobs : NaN;
-}
-
-/** Reads the controlplane's RSS every 100 ms until stop(), which returns every reading. */
-function sampleRss(cp: ControlplaneProcess): { values: number[]; stop: () => Promise<number[]> } {
-  const values: number[] = [];
-  const stopped = new AbortController();
-  const loop = (async (): Promise<void> => {
-    while (!stopped.signal.aborted) {
-      const value = await rssMb(cp.child.pid).catch(() => undefined);
-      if (value !== undefined) values.push(value);
-      await sleep(100);
-    }
-  })();
-  return {
-    values,
-    stop: async () => {
-      stopped.abort();
-      await loop;
-      return values;
-    },
-  };
 }
