@@ -5,6 +5,7 @@
  * bare server's start), and webhook latency for 500 Jobs (beside a raw watch), alone and beside
  * a POST load. Prints figures, asserts nothing; exits non-zero only if something broke.
  */
+import { NODE_FLAGS } from "../cli/nodeFlags.js";
 import type { BenchContext } from "./BenchContext.js";
 import { benchProgress, runWithCluster } from "./benchRun.js";
 import { waitReady, type Controlplanes } from "./Controlplanes.js";
@@ -51,7 +52,10 @@ function newBody(restUrl: string): Promise<string> {
 
 /** The latency run, alone and then beside REST_LOAD's POSTs, on one `jobhooks all`. */
 async function latency(ctx: BenchContext, cps: Controlplanes, results: LeanResults): Promise<void> {
-  const cp = await cps.start(undefined, {}, { role: "all" });
+  // JOBHOOKS_BENCH_PROFILE=DIR: a CPU profile of this controlplane, to find what delays the tail.
+  const profile = process.env.JOBHOOKS_BENCH_PROFILE;
+  const nodeArgs = profile ? [...NODE_FLAGS, "--cpu-prof", `--cpu-prof-dir=${profile}`] : undefined;
+  const cp = await cps.start(undefined, {}, { role: "all", ...(nodeArgs && { nodeArgs }) });
   await waitReady(cp);
   results.latency = await measureLatency(ctx, cp, LATENCY);
   const url = `${cp.restUrl}/job-done-watchers`;

@@ -23,6 +23,30 @@ describe("IdleCollector", () => {
     expect(collectedAt).to.deep.equal([5, 8]);
   });
 
+  it("counts a heap grown past `grown` since the last collection as work, though the loop idled", async () => {
+    const MiB = 2 ** 20;
+    // Heap per period while the loop stays idle: a list read page by page, then quiet.
+    const heaps = [40, 48, 60, 60, 60, 61, 90, 90];
+    const collectedAt: number[] = [];
+    let period = -1;
+    const stop = new AbortController();
+    const collector = new IdleCollector(createLogger("silent", "test"), {
+      intervalMs: 1,
+      utilization: () => {
+        period++;
+        if (period === heaps.length - 1) stop.abort();
+        return 0.01;
+      },
+      // Read at start (period -1), then once per period.
+      heapTotal: () => (heaps[Math.max(period, 0)] ?? 0) * MiB,
+      collect: () => collectedAt.push(period),
+    });
+    await collector.run(stop.signal);
+    // 60 is 20 over the 40 at start, in an idle period: collected then; 61 is not 16 over the 60
+    // after it; 90 is.
+    expect(collectedAt).to.deep.equal([2, 6]);
+  });
+
   it("gives the heap back: a full collection frees what the work left", () => {
     const collect = fullCollection();
     collect();

@@ -12,13 +12,17 @@ export interface IdleCollectorOptions {
   busy?: number;
   /** A period at most this busy, after work, counts as its end. Default 0.05. */
   idle?: number;
+  /** Growth of the heap V8 holds (bytes) since the last collection that counts as work. Default 16 MiB. */
+  grown?: number;
   /** The event loop's utilization since the last call; tests give their own. */
   utilization?: () => number;
+  /** The heap V8 holds (process.memoryUsage().heapTotal); tests give their own. */
+  heapTotal?: () => number;
   /** Runs a full collection; tests count calls. */
   collect?: () => void;
 }
 
-const DEFAULTS = { intervalMs: 1000, busy: 0.25, idle: 0.05 };
+const DEFAULTS = { intervalMs: 1000, busy: 0.25, idle: 0.05, grown: 16 * 2 ** 20 };
 
 function loopUtilization(): () => number {
   let last = performance.eventLoopUtilization();
@@ -34,13 +38,16 @@ function loopUtilization(): () => number {
  * Gives memory back once a burst of work ends: the first Job list, a burst of deliveries, a
  * minute of POSTs. V8 keeps the heap such work grew and returns it only when its memory reducer
  * gets to it, tens of seconds later, so an idle controlplane would sit for a while at twice its
- * size. This part watches the event loop's utilization; when a busy period is followed by an
- * idle one it runs one full collection (some milliseconds, and only then, when nothing waits).
+ * size. This part watches the event loop's utilization and the heap: work is a busy period, or
+ * the heap grown by `grown` since the last collection (a list read page by page keeps the loop
+ * mostly waiting, yet leaves tens of MiB). When work is followed by an idle period it runs one
+ * full collection (some milliseconds, and only then, when nothing waits).
  * The collector is reached with V8's --expose-gc, set at run time: no flag to pass to node.
  */
 export class IdleCollector implements Part {
   readonly name = "idle-collector";
-  private readonly o: typeof DEFAULTS & Pick<IdleCollectorOptions, "utilization" | "collect">;
+  private readonly o: typeof DEFAULTS &
+    Pick<IdleCollectorOptions, "utilization" | "collect" | "heapTotal">;
 
   constructor(
     private readonly log: Logger,
@@ -51,7 +58,9 @@ export class IdleCollector implements Part {
 
   async run(signal: AbortSignal): Promise<void> {
     const utilization = this.o.utilization ?? loopUtilization();
+    const heapTotal = this.o.heapTotal ?? ((): number => process.memoryUsage().heapTotal);
     let worked = false;
+    let collectedAt = heapTotal();
     while (!signal.aborted) {
       try {
         await sleep(this.o.intervalMs, undefined, { signal });
@@ -59,10 +68,15 @@ export class IdleCollector implements Part {
         return;
       }
       const used = utilization();
-      if (used >= this.o.busy) worked = true;
-      else if (worked && used <= this.o.idle) {
+      if (used >= this.o.busy) {
+        worked = true;
+        continue;
+      }
+      if (heapTotal() >= collectedAt + this.o.grown) worked = true;
+      if (worked && used <= this.o.idle) {
         worked = false;
         this.collect();
+        collectedAt = heapTotal();
       }
     }
   }
