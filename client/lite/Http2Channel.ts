@@ -59,9 +59,10 @@ export class Http2Channel {
 
   /** Why a call on `session` failed with `err`: the connection never opened, or it dropped. */
   unavailable(session: ClientHttp2Session, err: Error): string {
-    return this.connected.has(session)
-      ? `Connection dropped: ${err.message}`
-      : `No connection established. Last error: ${this.lastError || err.message}`;
+    if (this.connected.has(session)) return `Connection dropped: ${err.message}`;
+    // A stream queued on a connection that failed is cancelled with the connection's error.
+    const cause = err.cause instanceof Error ? err.cause : err;
+    return `No connection established. Last error: ${String(cause)}`;
   }
 
   close(): void {
@@ -106,7 +107,7 @@ export class Http2Channel {
   }
 
   private failed(err: Error): void {
-    this.lastError = err.message;
+    this.lastError = String(err);
     const wait = Math.min(this.backoff.maxMs, this.backoff.initialMs * MULTIPLIER ** this.failures);
     this.failures++;
     this.retryAt = Date.now() + wait * (1 + JITTER * (Math.random() * 2 - 1));

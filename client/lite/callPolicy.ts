@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { GrpcStatus } from "../../proto/codec/grpcStatus.js";
-import { AbortError, isAbortError, LiteClientError } from "./errors.js";
+import { abortReason, isAbortError, LiteClientError } from "./errors.js";
 
 /** A call's retries, as nice-grpc-client-middleware-retry's options. */
 export interface RetryPolicy {
@@ -45,7 +45,7 @@ export async function withRetries<T>(p: RetryPolicy, attempt: () => Promise<T>):
     } catch (err) {
       if (isAbortError(err) || !p.retry || n >= p.retryMaxAttempts || !isRetryable(err)) throw err;
       await sleep(retryDelayMs(p, n), undefined, { signal: p.signal }).catch(() => {
-        throw new AbortError();
+        throw abortReason(p.signal);
       });
     }
   }

@@ -35,6 +35,15 @@ export class AbortError extends Error {
   }
 }
 
+/**
+ * What an aborted call rejects with: the signal's reason (a DOMException named AbortError when
+ * abort() was called without one), as abort-controller-x's execute() does for nice-grpc.
+ */
+export function abortReason(signal: AbortSignal | undefined): Error {
+  const reason: unknown = signal?.reason;
+  return reason instanceof Error ? reason : new AbortError();
+}
+
 export function isAbortError(err: unknown): boolean {
   return typeof err === "object" && err !== null && "name" in err && err.name === "AbortError";
 }

@@ -1,7 +1,7 @@
 import { constants, type ClientHttp2Stream, type IncomingHttpHeaders } from "node:http2";
 import { GrpcStatus } from "../../proto/codec/grpcStatus.js";
 import { callStatus, type CallStatus } from "./callStatus.js";
-import { AbortError, LiteClientError } from "./errors.js";
+import { abortReason, LiteClientError } from "./errors.js";
 import { frame, FrameError, unframe } from "./frames.js";
 import type { Http2Channel } from "./Http2Channel.js";
 
@@ -86,7 +86,7 @@ function outcome(path: string, answer: Answer, rstCode: number): Buffer {
 export function unaryAttempt(channel: Http2Channel, a: Attempt): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) => {
     if (a.signal?.aborted) {
-      reject(new AbortError());
+      reject(abortReason(a.signal));
       return;
     }
     const session = channel.acquire(a.path);
@@ -103,7 +103,7 @@ export function unaryAttempt(channel: Http2Channel, a: Attempt): Promise<Buffer>
     const answer: Answer = { body: [] };
     let failure: Error | undefined;
     const onAbort = (): void => {
-      failure = new AbortError();
+      failure = abortReason(a.signal);
       stream.close(constants.NGHTTP2_CANCEL);
     };
     a.signal?.addEventListener("abort", onAbort, { once: true });
