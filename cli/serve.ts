@@ -1,6 +1,4 @@
-import { connectApi } from "../client/remoteApi.js";
 import { parseDuration } from "../common/duration.js";
-import { sendGrpcLogsTo } from "../common/grpcLogs.js";
 import { HealthServer } from "../common/HealthServer.js";
 import { IdleCollector } from "../common/IdleCollector.js";
 import { parseListenAddress, type ListenAddress } from "../common/listenAddress.js";
@@ -49,6 +47,7 @@ interface Assembly {
  */
 export async function serve(role: ServerRole, options: ServeOptions): Promise<void> {
   const log = createLogger(options.logLevel, role);
+  const { sendGrpcLogsTo } = await import("../common/grpcLogs.js");
   sendGrpcLogsTo(log);
   const health = new HealthServer(parseListenAddress(options.healthListen), log);
   const assembly = await assemble(role, options, health, log);
@@ -62,8 +61,8 @@ export async function serve(role: ServerRole, options: ServeOptions): Promise<vo
 
 /** `jobhooks sidecar`: its health endpoints are on its own listener, not a --health-listen. */
 export async function serveSidecar(options: ServeSidecarOptions): Promise<void> {
+  // No grpc-js here: the sidecar's client is client/lite's, over node:http2.
   const log = createLogger(options.logLevel, "sidecar");
-  sendGrpcLogsTo(log);
   const { createSidecar } = await import("../sidecar/createSidecar.js");
   const assembly = createSidecar(options, { env: process.env, log });
   await runUntilSignal("sidecar", assembly, log);
@@ -109,6 +108,7 @@ async function assemble(
 ): Promise<Assembly> {
   if (role === "gateway") {
     const listen = parseListenAddress(o.listen ?? "");
+    const { connectApi } = await import("../client/remoteApi.js");
     const api = connectApi(o.controlplane ?? "");
     health.addReadinessCheck("controlplane", () => api.ready());
     return { parts: [await gateway(listen, Promise.resolve(api), o, log)], close: () => {} };
