@@ -13,6 +13,8 @@ const DEFAULT_BACKOFF: ReconnectBackoff = { initialMs: 200, maxMs: 5000 };
 // grpc-js' backoff: each wait 1.6 times the last, ±20 % jitter.
 const MULTIPLIER = 1.6;
 const JITTER = 0.2;
+// HTTP/2 stream ids are 31-bit; a client's are odd.
+const LAST_STREAM_ID = 2 ** 31 - 1;
 
 /** The URL http2.connect is given for `target`: HOST:PORT, [V6]:PORT, dns:///HOST:PORT, unix:PATH. */
 export function authorityOf(target: string): { url: string; socketPath?: string } {
@@ -72,7 +74,13 @@ export class Http2Channel {
 
   private usable(): ClientHttp2Session | undefined {
     const s = this.current;
-    return s && !s.closed && !s.destroyed ? s : undefined;
+    if (!s || s.closed || s.destroyed) return undefined;
+    // A connection's stream ids run out after about a billion calls: the next one opens another,
+    // and this one closes when its calls have ended.
+    if ((s.state.nextStreamID ?? 0) < LAST_STREAM_ID) return s;
+    s.close();
+    this.current = undefined;
+    return undefined;
   }
 
   private open(path: string): ClientHttp2Session {
