@@ -108,8 +108,9 @@ async function assemble(
 ): Promise<Assembly> {
   if (role === "gateway") {
     const listen = parseListenAddress(o.listen ?? "");
-    const { connectApi } = await import("../client/remoteApi.js");
-    const api = connectApi(o.controlplane ?? "");
+    // The gateway's calls are unary, as the sidecar's: the same light client.
+    const { connectLiteApi } = await import("../client/liteApi.js");
+    const api = connectLiteApi(o.controlplane ?? "");
     health.addReadinessCheck("controlplane", () => api.ready());
     return { parts: [await gateway(listen, Promise.resolve(api), o, log)], close: () => {} };
   }
