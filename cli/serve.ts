@@ -1,6 +1,4 @@
-import { connectApi } from "../client/remoteApi.js";
 import { parseDuration } from "../common/duration.js";
-import { sendGrpcLogsTo } from "../common/grpcLogs.js";
 import { HealthServer } from "../common/HealthServer.js";
 import { IdleCollector } from "../common/IdleCollector.js";
 import { parseListenAddress, type ListenAddress } from "../common/listenAddress.js";
@@ -52,7 +50,8 @@ interface Assembly {
 export async function serve(role: ServerRole, options: ServeOptions): Promise<void> {
   const { createLogger } = await import("../common/pinoLogger.js");
   const log = createLogger(options.logLevel, role);
-  sendGrpcLogsTo(log);
+  // grpc-js runs in the controlplane's gRPC server only; the gateway's client is client/lite's.
+  if (role !== "gateway") (await import("../common/grpcLogs.js")).sendGrpcLogsTo(log);
   const health = new HealthServer(parseListenAddress(options.healthListen), log);
   const assembly = await assemble(role, options, health, log);
   const parts = [
@@ -65,8 +64,8 @@ export async function serve(role: ServerRole, options: ServeOptions): Promise<vo
 
 /** `jobhooks sidecar`: its health endpoints are on its own listener, not a --health-listen. */
 export async function serveSidecar(options: ServeSidecarOptions): Promise<void> {
+  // No grpc-js and no pino here: the sidecar's client is client/lite's, over node:http2.
   const log = createLightLogger(options.logLevel, "sidecar");
-  sendGrpcLogsTo(log);
   const { createSidecar } = await import("../sidecar/createSidecar.js");
   const assembly = createSidecar(options, { env: process.env, log });
   await runUntilSignal("sidecar", assembly, log);
@@ -112,7 +111,9 @@ async function assemble(
 ): Promise<Assembly> {
   if (role === "gateway") {
     const listen = parseListenAddress(o.listen ?? "");
-    const api = connectApi(o.controlplane ?? "");
+    // The gateway's calls are unary, as the sidecar's: the same light client.
+    const { connectLiteApi } = await import("../client/liteApi.js");
+    const api = connectLiteApi(o.controlplane ?? "");
     health.addReadinessCheck("controlplane", () => api.ready());
     return { parts: [await gateway(listen, Promise.resolve(api), o, log)], close: () => {} };
   }

@@ -8,31 +8,16 @@ import {
 import { deadlineMiddleware, type DeadlineOptions } from "nice-grpc-client-middleware-deadline";
 import { retryMiddleware, type RetryOptions } from "nice-grpc-client-middleware-retry";
 import { errorDetailsClientMiddleware } from "nice-grpc-error-details";
-import {
-  PodCounterServiceDefinition,
-  type PodCounterServiceClient,
-} from "../proto/gen/jobhooks/v1/podcounter.js";
-import {
-  JobDoneWatcherServiceDefinition,
-  type JobDoneWatcherServiceClient,
-} from "../proto/gen/jobhooks/v1/watchers.js";
-import {
-  WebhookServiceDefinition,
-  type WebhookServiceClient,
-} from "../proto/gen/jobhooks/v1/webhooks.js";
+import type { CallOptions as ApiCallOptions } from "../contract/JobhooksApi.js";
+import { PodCounterServiceDefinition } from "../proto/gen/jobhooks/v1/podcounter.js";
+import { JobDoneWatcherServiceDefinition } from "../proto/gen/jobhooks/v1/watchers.js";
+import { WebhookServiceDefinition } from "../proto/gen/jobhooks/v1/webhooks.js";
+import type { ControlplaneClients } from "./clients.js";
 
 export type ControlplaneCallOptions = CallOptions & DeadlineOptions & RetryOptions;
 
-/** The controlplane's services, as the gateway and the sidecar call them. */
-export interface ControlplaneClients {
-  webhooks: WebhookServiceClient<ControlplaneCallOptions>;
-  watchers: JobDoneWatcherServiceClient<ControlplaneCallOptions>;
-  podCounter: PodCounterServiceClient<ControlplaneCallOptions>;
-  close(): void;
-}
-
 /** Clients of a controlplane across the network. */
-export interface RemoteControlplaneClients extends ControlplaneClients {
+export interface RemoteControlplaneClients extends ControlplaneClients<ControlplaneCallOptions> {
   channel: Channel;
 }
 
@@ -76,6 +61,15 @@ export function connectControlplane(
     watchers: factory.create(JobDoneWatcherServiceDefinition, channel, defaults),
     podCounter: factory.create(PodCounterServiceDefinition, channel, defaults),
     close: () => channel.close(),
+  };
+}
+
+/** The caller's credentials and the call's wishes, as nice-grpc call options. */
+export function grpcCallOptions(o: ApiCallOptions): ControlplaneCallOptions {
+  return {
+    ...(o.authorization && { metadata: Metadata({ authorization: o.authorization }) }),
+    ...(o.signal && { signal: o.signal }),
+    ...(o.retry !== undefined && { retry: o.retry }),
   };
 }
 

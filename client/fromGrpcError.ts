@@ -37,6 +37,9 @@ export function fromGrpcError(err: unknown): unknown {
   const violations: FieldViolation[] = detailsOf<FieldViolation>(extra, "fieldViolations").map(
     (v) => ({ field: domainFieldName(v.field, "proto"), description: v.description }),
   );
-  const preconditions = detailsOf<PreconditionViolation>(extra, "violations");
+  // As the contract has them: without the $type nice-grpc-error-details' codecs add.
+  const preconditions = detailsOf<PreconditionViolation>(extra, "violations").map(
+    ({ type, subject, description }) => ({ type, subject, description }),
+  );
   return new ApiError(codeOfStatus(err.code), err.details, violations, preconditions);
 }

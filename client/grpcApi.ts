@@ -1,4 +1,4 @@
-import { Metadata } from "nice-grpc-common";
+import type { CallOptions as GrpcCallOptions } from "nice-grpc-common";
 import type { CallOptions, Operations } from "../contract/JobhooksApi.js";
 import { attemptPageFromProto } from "../proto/codec/attempts.js";
 import {
@@ -19,17 +19,11 @@ import {
   webhookInputToProto,
   webhookPageFromProto,
 } from "../proto/codec/webhooks.js";
-import type { ControlplaneCallOptions, ControlplaneClients } from "./connect.js";
+import type { ControlplaneClients } from "./clients.js";
 import { fromGrpcError } from "./fromGrpcError.js";
 
-/** The caller's credentials and the call's wishes, as gRPC call options. */
-export function grpcCallOptions(o: CallOptions): ControlplaneCallOptions {
-  return {
-    ...(o.authorization && { metadata: Metadata({ authorization: o.authorization }) }),
-    ...(o.signal && { signal: o.signal }),
-    ...(o.retry !== undefined && { retry: o.retry }),
-  };
-}
+/** The caller's credentials and the call's wishes as one client's call options. */
+export type ToCallOptions<O> = (o: CallOptions) => O;
 
 // Every call's errors become ApiErrors.
 async function call<T>(f: () => Promise<T>): Promise<T> {
@@ -40,9 +34,14 @@ async function call<T>(f: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The API's operations over the controlplane's gRPC clients: the contract's shapes on both sides. */
-export function grpcOperations(c: ControlplaneClients): Operations<CallOptions> {
-  const opts = grpcCallOptions;
+/**
+ * The API's operations over the controlplane's gRPC clients (nice-grpc's, or the light ones):
+ * the contract's shapes on both sides.
+ */
+export function grpcOperations<O extends GrpcCallOptions>(
+  c: ControlplaneClients<O>,
+  opts: ToCallOptions<O>,
+): Operations<CallOptions> {
   return {
     webhooks: {
       create: (o, input) =>
@@ -97,7 +96,7 @@ export function grpcOperations(c: ControlplaneClients): Operations<CallOptions> 
         call(async () =>
           watcherFromProto(await c.watchers.redeliverTrigger({ id, triggerId }, opts(o))),
         ),
-      watch: (o, id, signal) => watchOverGrpc(c, { ...o, signal }, id),
+      watch: (o, id, signal) => watchOverGrpc(c, opts({ ...o, signal }), id),
       deliveries: (o, id, page) =>
         call(async () =>
           attemptPageFromProto(
@@ -133,13 +132,13 @@ export function grpcOperations(c: ControlplaneClients): Operations<CallOptions> 
   };
 }
 
-async function* watchOverGrpc(
-  c: ControlplaneClients,
-  o: CallOptions,
+async function* watchOverGrpc<O extends GrpcCallOptions>(
+  c: ControlplaneClients<O>,
+  o: O,
   id: string,
 ): AsyncGenerator<ReturnType<typeof watcherFromProto>> {
   try {
-    for await (const w of c.watchers.watchWatcher({ id }, grpcCallOptions(o))) {
+    for await (const w of c.watchers.watchWatcher({ id }, o)) {
       yield watcherFromProto(w);
     }
   } catch (err) {

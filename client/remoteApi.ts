@@ -4,7 +4,7 @@ import {
   HealthCheckResponse_ServingStatus,
 } from "nice-grpc-server-health/lib/proto/grpc/health/v1/health.js";
 import type { JobhooksApi } from "../contract/JobhooksApi.js";
-import { connectControlplane, type ControlplaneClientOptions } from "./connect.js";
+import { connectControlplane, grpcCallOptions, type ControlplaneClientOptions } from "./connect.js";
 import { grpcOperations } from "./grpcApi.js";
 
 /** How long a readiness check waits for the controlplane's gRPC health answer. */
@@ -18,7 +18,7 @@ export function connectApi(address: string, o: ControlplaneClientOptions = {}): 
   const clients = connectControlplane(address, o);
   const health = createClient(HealthDefinition, clients.channel);
   return {
-    ...grpcOperations(clients),
+    ...grpcOperations(clients, grpcCallOptions),
     ready: async () => {
       const { status } = await health.check(
         { service: "" },

@@ -28,7 +28,9 @@ export function toServerError(err: unknown, method: string, log: Logger): Server
     log.error({ err, method }, "unexpected error in a gRPC call");
     return new ServerError(Status.INTERNAL, "internal error; see the controlplane's log");
   }
-  const status = STATUS_OF_CODE[err.code];
+  // proto/codec's statuses are gRPC's numbers (read without nice-grpc), the enum's own.
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment
+  const status = STATUS_OF_CODE[err.code] as Status;
   const fieldViolations = err.violations.map((v) => ({
     field: fieldName(v.field, "proto"),
     description: v.description,

@@ -1,5 +1,5 @@
-import { Status } from "nice-grpc-common";
 import type { ErrorCode } from "../../contract/errors.js";
+import { GrpcStatus as Status } from "./grpcStatus.js";
 
 /** Each API error code's gRPC status, and back: the one table both sides of gRPC read. */
 export const STATUS_OF_CODE: Record<ErrorCode, Status> = {
@@ -15,7 +15,7 @@ export const STATUS_OF_CODE: Record<ErrorCode, Status> = {
   internal: Status.INTERNAL,
 };
 
-const CODE_OF_STATUS = new Map<Status, ErrorCode>([
+const CODE_OF_STATUS = new Map<number, ErrorCode>([
   ...Object.entries(STATUS_OF_CODE).map(([code, status]) => [status, code as ErrorCode] as const),
   // Statuses the controlplane does not send but a transport may produce.
   [Status.OUT_OF_RANGE, "invalid-argument"],
@@ -23,6 +23,6 @@ const CODE_OF_STATUS = new Map<Status, ErrorCode>([
 ]);
 
 /** The API's code for a gRPC status; anything else (UNKNOWN, CANCELLED…) is internal. */
-export function codeOfStatus(status: Status): ErrorCode {
+export function codeOfStatus(status: number): ErrorCode {
   return CODE_OF_STATUS.get(status) ?? "internal";
 }
