@@ -144,7 +144,11 @@ describe("an injected Job, end to end @cluster", function () {
       env,
       args: ["--probe-listen=127.0.0.1:0"],
     });
-    const probes = sidecar.logs.find((l) => l.msg === "sidecar-probes listening")?.address;
+    // Its two listeners log in either order: startSidecar waited for the main one's line only.
+    const running = sidecar;
+    const probes = await waitFor("the sidecar's probe listener", () =>
+      Promise.resolve(running.logs.find((l) => l.msg === "sidecar-probes listening")?.address),
+    );
     await waitFor(
       "the sidecar's startup probe to pass",
       async () => ((await fetch(`http://${String(probes)}/readyz`)).ok ? true : undefined),
