@@ -62,6 +62,10 @@ describe("gateway: a separate process, over gRPC @cluster", function () {
     await waitFor("the gateway to reach the controlplane again", async () =>
       (await fetch(`${gw.restUrl}/webhooks`)).status === 200 ? true : undefined,
     );
-    expect((await fetch(`http://${gw.healthAddress}/readyz`)).status).to.equal(200);
+    // The controlplane answers calls before it is ready (its first Job list); the gateway is
+    // ready once the controlplane's health says SERVING, a moment later.
+    await waitFor("the gateway to be ready again", async () =>
+      (await fetch(`http://${gw.healthAddress}/readyz`)).status === 200 ? true : undefined,
+    );
   });
 });
