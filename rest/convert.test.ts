@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import type { Watcher, WebhookView } from "../contract/model.js";
 import { watcherJson, watcherRequest, webhookInput, webhookJson } from "./convert.js";
-import { validators } from "./validators.js";
+import { responseValidator } from "../test/support/responseValidator.js";
 
 const at = new Date("2026-01-02T03:04:05.678Z");
 const watcher: Watcher = {
@@ -36,11 +36,11 @@ const watcher: Watcher = {
 describe("REST JSON ↔ the contract's types", () => {
   it("answers a watcher and a webhook as the document's response schemas say", () => {
     const json = watcherJson(watcher);
-    expect(validators.response("JobDoneWatcher")(json)).to.equal(true);
+    expect(responseValidator("JobDoneWatcher")(json)).to.equal(true);
     expect(json).to.include({ jobOutcome: null, createdAt: "2026-01-02T03:04:05.678Z" });
     expect(json.jobDoneTriggerWebhooks[0]).to.include({ calledAt: null, status: "NOT_CALLED" });
     const ended = watcherJson({ ...watcher, status: "COMPLETED", jobOutcome: "SUCCEEDED" });
-    expect(validators.response("JobDoneWatcher")(ended)).to.equal(true);
+    expect(responseValidator("JobDoneWatcher")(ended)).to.equal(true);
     const hook: WebhookView = {
       id: "h1",
       url: "https://example.com/",
@@ -51,7 +51,7 @@ describe("REST JSON ↔ the contract's types", () => {
       readOnly: false,
       disabled: false,
     };
-    expect(validators.response("Webhook")(webhookJson(hook))).to.equal(true);
+    expect(responseValidator("Webhook")(webhookJson(hook))).to.equal(true);
     expect(webhookJson(hook).requestBody).to.equal("");
   });
 
@@ -86,7 +86,7 @@ describe("REST JSON ↔ the contract's types", () => {
       cloudEvents: { mode: "Binary" },
     };
     const json = webhookJson(hook);
-    expect(validators.response("Webhook")(json)).to.equal(true);
+    expect(responseValidator("Webhook")(json)).to.equal(true);
     expect(json).to.deep.include({
       requestBody: "",
       readOnly: true,
@@ -97,7 +97,7 @@ describe("REST JSON ↔ the contract's types", () => {
     });
     const plain = webhookJson({ ...hook, readOnly: false, source: undefined, headers: undefined });
     expect(plain).to.not.have.any.keys("source", "headers");
-    expect(validators.response("Webhook")(plain)).to.equal(true);
+    expect(responseValidator("Webhook")(plain)).to.equal(true);
   });
 
   it("reads payload options, CloudEvents' mode Binary when left out, and triggers by name", () => {

@@ -1,9 +1,6 @@
-import type { Ajv2020, ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
-import { lazyModule } from "../common/lazyModule.js";
+import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
+import * as compiled from "./compiledValidators.js";
 import { loneSurrogateField } from "./loneSurrogateField.js";
-import { counterParameters, podQueryParameters, renewParameters } from "./openapi/counter.js";
-import { openApiDocument } from "./openapi/document.js";
-import { idParam } from "./openapi/parts.js";
 import type { PageQuery } from "./paging.js";
 import { badRequest, type FieldError, type ProblemError } from "./Problem.js";
 import type {
@@ -13,48 +10,6 @@ import type {
   WebhookCreateJson,
   WebhookRecoverJson,
 } from "./shapes.js";
-
-// ajv and its compiled validators are made on first use: compiling every schema at start took
-// a process about 130 ms and some MiB it may never need (a sidecar that only counts).
-const ajvModule = lazyModule<typeof import("ajv/dist/2020.js")>("ajv/dist/2020.js");
-// ajv-formats is CommonJS whose default export is the function itself.
-const addFormats = lazyModule<(ajv: Ajv2020) => Ajv2020>("ajv-formats");
-let made: Ajv2020 | undefined;
-
-function ajv(): Ajv2020 {
-  if (made) return made;
-  // verbose: each error carries its schema, whose x-rule says the rule in words.
-  made = new (ajvModule().Ajv2020)({ allErrors: true, strict: false, verbose: true });
-  addFormats()(made);
-  made.addSchema({ $id: "jobhooks", components: openApiDocument.components });
-  return made;
-}
-
-/** A validator compiled when first called; its errors are the compiled one's last errors. */
-function onFirstUse<T>(make: () => ValidateFunction<T>): ValidateFunction<T> {
-  let compiled: ValidateFunction<T> | undefined;
-  const validate = ((data: unknown) => {
-    compiled ??= make();
-    const ok = compiled(data);
-    validate.errors = compiled.errors;
-    return ok;
-  }) as ValidateFunction<T>;
-  return validate;
-}
-
-function compile<T>(schemaOf: () => object): ValidateFunction<T> {
-  return onFirstUse(() => ajv().compile<T>(schemaOf()));
-}
-
-type SchemaName = keyof typeof openApiDocument.components.schemas;
-
-function schema<T = unknown>(name: SchemaName): ValidateFunction<T> {
-  return onFirstUse(() => {
-    const fn = ajv().getSchema<T>(`jobhooks#/components/schemas/${name}`);
-    if (!fn) throw new Error(`no schema ${name}`);
-    return fn;
-  });
-}
 
 export interface CounterQuery {
   pod_name: string;
@@ -68,62 +23,28 @@ export interface WatcherQuery extends PageQuery {
   namespace?: string;
 }
 
-/** Validators of request bodies and of each route's query, each compiled once, when first used. */
+// The generated module's validators take any data; these are the types each one proves.
+const as = <T>(validate: ValidateFunction): ValidateFunction<T> => validate as ValidateFunction<T>;
+
+/**
+ * Validators of request bodies and of each route's query (`validatorSchemas.ts`), compiled when
+ * jobhooks is built (`compiledValidators.js`).
+ */
 export const validators = {
-  webhookCreate: schema<WebhookCreateJson>("WebhookCreate"),
-  webhookRecover: schema<WebhookRecoverJson>("WebhookRecover"),
-  secretRotation: schema<SecretRotationJson>("WebhookSecretRotation"),
-  watcherCreate: schema<WatcherCreateJson>("JobDoneWatcherCreate"),
-  watcherQuery: compile<WatcherQuery>(() =>
-    absoluteRefs(queryOf(openApiDocument.paths["/job-done-watchers"].get.parameters)),
-  ),
-  deliveriesQuery: compile<PageQuery>(() =>
-    absoluteRefs(
-      queryOf(openApiDocument.paths["/job-done-watchers/{id}/deliveries"].get.parameters.slice(1)),
-    ),
-  ),
-  webhookQuery: compile<PageQuery>(() =>
-    absoluteRefs(queryOf(openApiDocument.paths["/webhooks"].get.parameters)),
-  ),
-  /** The sidecar's body: jobName may be left out, it defaults to the pod's own Job. */
-  sidecarWatcherCreate: compile<SidecarWatcherCreateJson>(() =>
-    absoluteRefs(withoutKeys(openApiDocument.components.schemas.JobDoneWatcherCreate, ["oneOf"])),
-  ),
-  counterQuery: compile<CounterQuery>(() => absoluteRefs(queryOf(counterParameters))),
-  podQuery: compile<CounterQuery>(() => absoluteRefs(queryOf(podQueryParameters))),
-  renewQuery: compile<CounterQuery & { ttl: string }>(() => absoluteRefs(queryOf(renewParameters))),
-  pathId: compile<string>(() => idParam.schema),
-  noQuery: compile<Record<string, never>>(() => ({ type: "object", additionalProperties: false })),
-  /** A response: used by tests to keep the document true. */
-  response: (name: SchemaName): ValidateFunction => schema(name),
+  webhookCreate: as<WebhookCreateJson>(compiled.webhookCreate),
+  webhookRecover: as<WebhookRecoverJson>(compiled.webhookRecover),
+  secretRotation: as<SecretRotationJson>(compiled.secretRotation),
+  watcherCreate: as<WatcherCreateJson>(compiled.watcherCreate),
+  watcherQuery: as<WatcherQuery>(compiled.watcherQuery),
+  deliveriesQuery: as<PageQuery>(compiled.deliveriesQuery),
+  webhookQuery: as<PageQuery>(compiled.webhookQuery),
+  sidecarWatcherCreate: as<SidecarWatcherCreateJson>(compiled.sidecarWatcherCreate),
+  counterQuery: as<CounterQuery>(compiled.counterQuery),
+  podQuery: as<CounterQuery>(compiled.podQuery),
+  renewQuery: as<CounterQuery & { ttl: string }>(compiled.renewQuery),
+  pathId: as<string>(compiled.pathId),
+  noQuery: as<Record<string, never>>(compiled.noQuery),
 };
-
-interface Parameter {
-  readonly name: string;
-  readonly required?: boolean;
-  readonly schema: object;
-}
-
-/** The schema of an operation's query, from its parameters: no others are taken. */
-function queryOf(parameters: readonly Parameter[]): object {
-  return {
-    type: "object",
-    required: parameters.filter((p) => p.required === true).map((p) => p.name),
-    properties: Object.fromEntries(parameters.map((p) => [p.name, p.schema])),
-    additionalProperties: false,
-  };
-}
-
-function withoutKeys(schema: object, keys: string[]): object {
-  return Object.fromEntries(Object.entries(schema).filter(([k]) => !keys.includes(k)));
-}
-
-// A schema compiled on its own resolves "#/components/…" against itself: point at the document.
-function absoluteRefs(schema: object): object {
-  return JSON.parse(
-    JSON.stringify(schema).replaceAll('"#/components/', '"jobhooks#/components/'),
-  ) as object;
-}
 
 /** Checks `value`; a Problem naming every bad field when it does not fit. */
 export function check<T>(validate: ValidateFunction<T>, value: unknown, what: string): T {

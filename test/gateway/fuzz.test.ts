@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { MAX_BODY_BYTES } from "../../http-gateway/app.js";
 import fc from "fast-check";
-import { validators } from "../../rest/validators.js";
+import { responseValidator } from "../support/responseValidator.js";
 import { sharedCluster } from "../support/cluster.js";
 import { startControlplane, type ControlplaneProcess } from "../support/controlplane.js";
 
@@ -133,7 +133,7 @@ describe("gateway: generated malformed requests @cluster", function () {
         if (res.status >= 400) {
           expect(res.headers.get("content-type")).to.match(/^application\/problem\+json/);
           const problem = JSON.parse(text) as unknown;
-          expect(validators.response("Problem")(problem), text).to.equal(true);
+          expect(responseValidator("Problem")(problem), text).to.equal(true);
         }
       }),
       { numRuns: RUNS },

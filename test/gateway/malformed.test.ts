@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
-import { validators } from "../../rest/validators.js";
+import { responseValidator } from "../support/responseValidator.js";
 import { sharedCluster } from "../support/cluster.js";
 import type { JobhooksProcess } from "../support/controlplane.js";
 import { LAYOUTS, startLayout, type RunningLayout } from "../support/layouts.js";
@@ -51,7 +51,7 @@ for (const { layout, name } of LAYOUTS) {
       const body = (text === "" ? {} : JSON.parse(text)) as Record<string, unknown>;
       if (res.status >= 400) {
         expect(type, text).to.match(/^application\/problem\+json/);
-        expect(validators.response("Problem")(body), text).to.equal(true);
+        expect(responseValidator("Problem")(body), text).to.equal(true);
       }
       const reply = { status: res.status, contentType: type, body, headers: res.headers };
       expect(nonConformance(method, templateOf(path), reply), `${method} ${path}`).to.deep.equal(
