@@ -50,8 +50,6 @@ interface Assembly {
 export async function serve(role: ServerRole, options: ServeOptions): Promise<void> {
   const { createLogger } = await import("../common/pinoLogger.js");
   const log = createLogger(options.logLevel, role);
-  // grpc-js runs in the controlplane's gRPC server only; the gateway's client is client/lite's.
-  if (role !== "gateway") (await import("../common/grpcLogs.js")).sendGrpcLogsTo(log);
   const health = new HealthServer(parseListenAddress(options.healthListen), log);
   const assembly = await assemble(role, options, health, log);
   const parts = [

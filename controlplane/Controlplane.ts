@@ -191,9 +191,11 @@ export async function createControlplane(
   const bindings = new RequestedBindings(engine, jobWatch, store, watchersLog);
   engine.events.onBindRequested(() => bindings.kick());
 
-  const { grpcHealth, serving } = servingState(health, store, jobWatch, membership);
+  const serving = servingState(health, store, jobWatch, membership);
+  // Deliveries follow a current watch: their HTTP client is loaded then, not by the first one.
   jobWatch.onCurrentChange((current) => {
     if (current) bindings.kick();
+    if (current) egress.warm();
   });
   const watchdog = new StoreWatchdog(store, c.log.child({ part: "store" }));
   store.health.onRecovered(() => {
@@ -253,7 +255,8 @@ export async function createControlplane(
     service,
     auth,
     log: c.log.child({ part: "grpc" }),
-    health: grpcHealth,
+    processLog: c.log,
+    health: serving,
     shutdownGraceMs: c.shutdownGraceMs,
   });
   // Loaded only when asked for: its X.509 library costs memory a controlplane without it never uses.
@@ -283,7 +286,11 @@ export async function createControlplane(
       ...injector,
     ],
     engine,
-    api: inProcessApi(service, { auth, log: c.log.child({ part: "in-process" }), ready: serving }),
+    api: inProcessApi(service, {
+      auth,
+      log: c.log.child({ part: "in-process" }),
+      ready: serving.serving,
+    }),
     close: async () => {
       await store.close();
       await egress.close();

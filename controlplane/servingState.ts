@@ -1,9 +1,14 @@
-import { HealthState } from "nice-grpc-server-health";
 import type { HealthServer } from "../common/HealthServer.js";
 import type { JobWatch } from "./jobwatch/JobWatch.js";
 import type { Membership } from "./replicas/Membership.js";
 import type { Store } from "./store/Store.js";
 import { outageReason } from "./store/StoreHealth.js";
+
+/** Whether the controlplane serves, and a call when that may have changed (the gRPC health). */
+export interface ServingSignal {
+  serving: () => true | string;
+  onChange: (listener: () => void) => void;
+}
 
 /**
  * Whether the controlplane serves, for its gRPC health and /readyz: the replica that watches
@@ -15,8 +20,8 @@ export function servingState(
   store: Store,
   jobWatch: JobWatch,
   membership: Membership | undefined,
-): { grpcHealth: HealthState; serving: () => true | string } {
-  const grpcHealth = HealthState();
+): ServingSignal {
+  const listeners: (() => void)[] = [];
   const watchReadiness = (): true | string =>
     membership?.leading === false ? true : jobWatch.readiness();
   const serving = (): true | string =>
@@ -25,14 +30,15 @@ export function servingState(
       : store.health.failure
         ? "the controlplane's store cannot write"
         : true;
-  const update = (): void => grpcHealth.setStatus(serving() === true ? "healthy" : "unhealthy");
-  update();
+  const update = (): void => {
+    for (const listener of listeners) listener();
+  };
   jobWatch.onCurrentChange(update);
   membership?.onLeadingChange(update);
   store.health.onFailed(update);
   store.health.onRecovered(update);
   health.addReadinessCheck("job-watch", () => Promise.resolve(watchReadiness()));
-  return { grpcHealth, serving };
+  return { serving, onChange: (listener) => listeners.push(listener) };
 }
 
 // Ready while the store writes: a failure seen by any write, or by a probe write now.

@@ -1,7 +1,7 @@
-import { fetch, Headers, Request, type Response } from "undici";
+import type { Request, Response } from "undici";
 import { VERSION } from "../../common/version.js";
 import { ErrorClass } from "../../contract/model.js";
-import type { Egress } from "../egress/Egress.js";
+import type { Egress, EgressHttp } from "../egress/Egress.js";
 import { classifyStatus, StatusClass } from "./classifyStatus.js";
 import { networkFailure } from "./networkError.js";
 import {
@@ -78,15 +78,16 @@ export async function sendAttempt(
   egress: Egress,
   now: () => Date = () => new Date(),
 ): Promise<AttemptResult> {
+  const http = await egress.http();
   const started = performance.now();
   const elapsed = (): number => Math.round(performance.now() - started);
-  const request = buildRequest(attempt, Math.floor(now().getTime() / 1000));
+  const request = buildRequest(http, attempt, Math.floor(now().getTime() / 1000));
   const host = new URL(attempt.url).host;
   if (attempt.signal?.aborted) return { kind: "aborted", durationMs: elapsed(), host };
   const stop = attemptSignal(attempt.timeoutMs, attempt.signal);
   let response: Response;
   try {
-    response = await fetch(request, { signal: stop.signal, dispatcher: egress.dispatcher });
+    response = await http.fetch(request, { signal: stop.signal, dispatcher: http.dispatcher });
   } catch (err) {
     stop.dispose();
     return { ...failed(err, stop.reason(), attempt.timeoutMs, elapsed()), host };
@@ -119,7 +120,11 @@ function failed(
   return { kind: "retry", error, errorClass, durationMs };
 }
 
-function buildRequest(attempt: Attempt, timestampSeconds: number): Request {
+function buildRequest(
+  { Headers, Request }: EgressHttp,
+  attempt: Attempt,
+  timestampSeconds: number,
+): Request {
   const { id, url, body, contentType, secret, previousSecret, timeoutMs, headers: extra } = attempt;
   if (!id) throw new TypeError("sendAttempt: id is empty");
   if (!URL.canParse(url) || !["http:", "https:"].includes(new URL(url).protocol)) {

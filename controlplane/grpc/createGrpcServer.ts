@@ -1,0 +1,46 @@
+import { createServer, type Server } from "nice-grpc";
+import { errorDetailsServerMiddleware } from "nice-grpc-error-details";
+import { HealthDefinition, HealthServiceImpl, HealthState } from "nice-grpc-server-health";
+import { ServerReflection, ServerReflectionService } from "nice-grpc-server-reflection";
+import { readFileSync } from "node:fs";
+import { sendGrpcLogsTo } from "../../common/grpcLogs.js";
+import { PodCounterServiceDefinition } from "../../proto/gen/jobhooks/v1/podcounter.js";
+import { JobDoneWatcherServiceDefinition } from "../../proto/gen/jobhooks/v1/watchers.js";
+import { WebhookServiceDefinition } from "../../proto/gen/jobhooks/v1/webhooks.js";
+import { authMiddleware, type CallerContext } from "./authMiddleware.js";
+import { errorMappingMiddleware } from "./errorMapping.js";
+import type { GrpcServerOptions } from "./GrpcServer.js";
+import { podCounterService } from "./PodCounterServiceImpl.js";
+import { watcherService } from "./WatcherServiceImpl.js";
+import { webhookService } from "./WebhookServiceImpl.js";
+
+const SERVICES = [
+  WebhookServiceDefinition.fullName,
+  JobDoneWatcherServiceDefinition.fullName,
+  PodCounterServiceDefinition.fullName,
+];
+// Compiled by `npm run proto` beside the generated code; read from the source tree at runtime.
+const DESCRIPTOR_SET = new URL("../../../proto/gen/jobhooks.binpb", import.meta.url);
+
+/**
+ * The gRPC server with jobhooks' services, grpc.health.v1 (SERVING while `o.health` says so) and
+ * server reflection. This module is what loads grpc-js, nice-grpc and the generated code.
+ */
+export function createGrpcServer(o: GrpcServerOptions): Server<CallerContext> {
+  sendGrpcLogsTo(o.processLog);
+  const health = HealthState();
+  const update = (): void =>
+    health.setStatus(o.health.serving() === true ? "healthy" : "unhealthy");
+  update();
+  o.health.onChange(update);
+  const server: Server<CallerContext> = createServer()
+    .use(errorDetailsServerMiddleware)
+    .use(errorMappingMiddleware(o.log))
+    .use(authMiddleware(o.auth));
+  server.add(WebhookServiceDefinition, webhookService(o.service.webhooks));
+  server.add(JobDoneWatcherServiceDefinition, watcherService(o.service.watchers));
+  server.add(PodCounterServiceDefinition, podCounterService(o.service.podCounter));
+  server.add(HealthDefinition, HealthServiceImpl(health));
+  server.add(ServerReflectionService, ServerReflection(readFileSync(DESCRIPTOR_SET), SERVICES));
+  return server;
+}
