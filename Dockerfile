@@ -49,5 +49,5 @@ COPY --from=build /app /app
 WORKDIR /app
 # Numeric, so that Kubernetes can check runAsNonRoot.
 USER 65532:65532
-ENTRYPOINT ["node", "--max-semi-space-size=4", "/app/dist/cli/main.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=4", "/app/dist/bin/jobhooks.js"]
 CMD ["--help"]

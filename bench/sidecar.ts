@@ -3,7 +3,7 @@ import { readFileSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { repoRoot } from "../test/cluster/paths.js";
+import { JOBHOOKS_BIN } from "../test/support/bin.js";
 import { NODE_FLAGS } from "../cli/nodeFlags.js";
 import { spawnTied } from "../test/cluster/ProcessGroup.js";
 import { TestCluster } from "../test/cluster/TestCluster.js";
@@ -22,7 +22,7 @@ async function once(
   const started = performance.now();
   const child = spawnTied(process.execPath, [
     ...NODE_FLAGS,
-    join(repoRoot, "dist", "cli", "main.js"),
+    JOBHOOKS_BIN,
     "sidecar",
     "--listen=127.0.0.1:0",
     `--controlplane=${controlplane}`,

@@ -6,12 +6,12 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { envName } from "../cli/flag.js";
 import { buildProgram } from "../cli/program.js";
-import { repoRoot } from "./cluster/paths.js";
+import { JOBHOOKS_BIN } from "./support/bin.js";
 import { waitFor } from "./cluster/wait.js";
 import { sharedCluster } from "./support/cluster.js";
 import { controlplaneKubeconfig } from "./support/controlplaneAccount.js";
 
-const main = join(repoRoot, "dist", "cli", "main.js");
+const main = JOBHOOKS_BIN;
 
 // Free ports and no file left behind, set the way a user would: through the environment.
 const QUIET = { JOBHOOKS_GRPC_LISTEN: "127.0.0.1:0", JOBHOOKS_STORE: "sqlite::memory:" };

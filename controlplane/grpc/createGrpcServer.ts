@@ -4,6 +4,7 @@ import { HealthDefinition, HealthServiceImpl, HealthState } from "nice-grpc-serv
 import { ServerReflection, ServerReflectionService } from "nice-grpc-server-reflection";
 import { readFileSync } from "node:fs";
 import { sendGrpcLogsTo } from "../../common/grpcLogs.js";
+import { packageFile } from "../../common/packageFile.js";
 import { PodCounterServiceDefinition } from "../../proto/gen/jobhooks/v1/podcounter.js";
 import { JobDoneWatcherServiceDefinition } from "../../proto/gen/jobhooks/v1/watchers.js";
 import { WebhookServiceDefinition } from "../../proto/gen/jobhooks/v1/webhooks.js";
@@ -19,8 +20,8 @@ const SERVICES = [
   JobDoneWatcherServiceDefinition.fullName,
   PodCounterServiceDefinition.fullName,
 ];
-// Compiled by `npm run proto` beside the generated code; read from the source tree at runtime.
-const DESCRIPTOR_SET = new URL("../../../proto/gen/jobhooks.binpb", import.meta.url);
+// Compiled by `npm run proto` beside the generated code; the package ships it.
+const DESCRIPTOR_SET = packageFile("proto/gen/jobhooks.binpb");
 
 /**
  * The gRPC server with jobhooks' services, grpc.health.v1 (SERVING while `o.health` says so) and

@@ -1,15 +1,14 @@
 import { expect } from "chai";
 import type { ChildProcess } from "node:child_process";
 import { createServer, type Server } from "node:net";
-import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { repoRoot } from "../cluster/paths.js";
+import { JOBHOOKS_BIN } from "../support/bin.js";
 import { spawnTied } from "../cluster/ProcessGroup.js";
 import { sharedCluster } from "../support/cluster.js";
 import { controlplaneKubeconfig } from "../support/controlplaneAccount.js";
 import { injectorArgs } from "../support/injector.js";
 
-const main = join(repoRoot, "dist", "cli", "main.js");
+const main = JOBHOOKS_BIN;
 /** The bound: from the listen attempt to the process's exit. */
 const EXIT_WITHIN_MS = 2000;
 /** Past this a process is taken to hang, and killed. */

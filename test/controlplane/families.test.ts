@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { repoRoot } from "../cluster/paths.js";
+import { JOBHOOKS_BIN } from "../support/bin.js";
 import type { TestCluster } from "../cluster/TestCluster.js";
 import { createTestNamespace, sharedCluster } from "../support/cluster.js";
 import { startControlplane, storePathOf } from "../support/controlplane.js";
@@ -74,7 +74,7 @@ describe("controlplane: --job-families @cluster", function () {
     const run = spawnSync(
       process.execPath,
       [
-        join(repoRoot, "dist/cli/main.js"),
+        JOBHOOKS_BIN,
         "controlplane",
         `--job-families=${file}`,
         "--store=sqlite::memory:",

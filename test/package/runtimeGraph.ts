@@ -17,6 +17,10 @@ export interface RuntimeGraph {
 
 const URL_LITERAL = /new URL\(\s*(["'])([^"']+)\1\s*,\s*import\.meta\.url\s*\)/g;
 const IMPORT_META_URL = /import\.meta\.url/g;
+// A require function for the module (lazyModule, the bundle's banner): packages, not files.
+const CREATE_REQUIRE = /createRequire\w*\(\s*import\.meta\.url\s*\)/g;
+// common/packageFile.ts: a file of the package, named by a literal path from its root.
+const PACKAGE_FILE = /packageFile\(\s*(["'])([^"']+)\1\s*\)/g;
 // common/lazyModule.ts: a package required on first use, named by a literal.
 const LAZY_MODULE = /lazyModule\(\s*(["'])([^"']+)\1\s*\)/g;
 
@@ -31,8 +35,8 @@ function isBuiltin(specifier: string): boolean {
 }
 
 /**
- * Walks the static imports, `export … from`, `import("…")` and `lazyModule("…")` with a literal
- * specifier, from
+ * Walks the static imports, `export … from`, `import("…")`, `require("…")` and `lazyModule("…")`
+ * with a literal specifier, and the files read by `packageFile("…")`, from
  * the given entry modules (paths relative to root). The lazy role imports of cli/serve.ts are
  * literal dynamic imports, so every role's modules are reached.
  */
@@ -52,8 +56,14 @@ export function runtimeGraph(root: string, entries: string[]): RuntimeGraph {
     }
     for (const m of text.matchAll(LAZY_MODULE)) packages.add(packageName(m[2] ?? ""));
     const literal = [...text.matchAll(URL_LITERAL)];
-    for (const m of literal) reads.add(toRoot(root, resolve(dirname(file), m[2] ?? "")));
-    if ((text.match(IMPORT_META_URL) ?? []).length > literal.length)
+    for (const m of literal) {
+      const read = toRoot(root, resolve(dirname(file), m[2] ?? ""));
+      // packageFile's root ("../../"): the files are its callers' literals.
+      if (!m[2]?.endsWith("/")) reads.add(read);
+    }
+    for (const m of text.matchAll(PACKAGE_FILE)) reads.add(m[2] ?? "");
+    const requires = (text.match(CREATE_REQUIRE) ?? []).length;
+    if ((text.match(IMPORT_META_URL) ?? []).length > literal.length + requires)
       unfollowed.push(toRoot(root, file));
   }
   return {

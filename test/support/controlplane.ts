@@ -13,7 +13,7 @@ import {
   WebhookServiceDefinition,
   type WebhookServiceClient,
 } from "../../proto/gen/jobhooks/v1/webhooks.js";
-import { repoRoot } from "../cluster/paths.js";
+import { JOBHOOKS_BIN } from "./bin.js";
 import { NODE_FLAGS } from "../../cli/nodeFlags.js";
 import { spawnTied } from "../cluster/ProcessGroup.js";
 import type { TestCluster } from "../cluster/TestCluster.js";
@@ -22,7 +22,7 @@ import { TEST_ALLOW } from "./egress.js";
 import { sharedPostgres } from "./postgres.js";
 import type { StoreEngine } from "./storeEngines.js";
 
-const main = join(repoRoot, "dist", "cli", "main.js");
+const main = JOBHOOKS_BIN;
 
 /** A running `jobhooks` process, with the addresses it logged. */
 export interface JobhooksProcess {

@@ -1,11 +1,10 @@
 import type { ChildProcess } from "node:child_process";
-import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { repoRoot } from "../cluster/paths.js";
+import { JOBHOOKS_BIN } from "./bin.js";
 import { NODE_FLAGS } from "../../cli/nodeFlags.js";
 import { spawnTied } from "../cluster/ProcessGroup.js";
 
-const main = join(repoRoot, "dist", "cli", "main.js");
+const main = JOBHOOKS_BIN;
 
 export interface SidecarRun {
   /** The controlplane's gRPC HOST:PORT. */
