@@ -9,7 +9,7 @@ export const STARTS = 5;
 const POLL_MS = 10;
 
 export interface StartupResult {
-  /** From spawning `jobhooks all` to the first HTTP answer of its REST listener, in ms. */
+  /** From spawning `jobhooks all` to its REST listener's first 200 to a list of watchers, in ms. */
   restMs: number[];
   /** From spawning it to its /readyz answering 200. */
   readyMs: number[];
@@ -52,7 +52,12 @@ async function startOnce(cps: Controlplanes): Promise<{ restMs: number; readyMs:
   const polls = new AbortController();
   const signal = AbortSignal.any([polls.signal, AbortSignal.timeout(60_000)]);
   const spawned = performance.now();
-  const restAt = firstAnswer(`http://127.0.0.1:${rest}/job-done-watchers`, () => true, signal);
+  // A real answer: the list of watchers (a read of the store), not any status.
+  const restAt = firstAnswer(
+    `http://127.0.0.1:${rest}/job-done-watchers`,
+    (s) => s === 200,
+    signal,
+  );
   const readyAt = firstAnswer(`http://127.0.0.1:${health}/readyz`, (s) => s === 200, signal);
   try {
     const cp = await cps.start(
