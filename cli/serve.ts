@@ -51,12 +51,9 @@ export async function serve(role: ServerRole, options: ServeOptions): Promise<vo
   const { createLogger } = await import("../common/pinoLogger.js");
   const log = createLogger(options.logLevel, role);
   const health = new HealthServer(parseListenAddress(options.healthListen), log);
-  const assembly = await assemble(role, options, health, log);
-  const parts = [
-    health,
-    new IdleCollector(log.child({ part: "idle-collector" })),
-    ...assembly.parts,
-  ];
+  const collector = new IdleCollector(log.child({ part: "idle-collector" }));
+  const assembly = await assemble(role, options, { health, collector }, log);
+  const parts = [health, collector, ...assembly.parts];
   await runUntilSignal(role, { parts, close: assembly.close }, log);
 }
 
@@ -104,7 +101,7 @@ function explained(role: string, err: unknown): unknown {
 async function assemble(
   role: ServerRole,
   o: ServeOptions,
-  health: HealthServer,
+  { health, collector }: { health: HealthServer; collector: IdleCollector },
   log: Logger,
 ): Promise<Assembly> {
   if (role === "gateway") {
@@ -121,7 +118,10 @@ async function assemble(
     import("../controlplane/Controlplane.js"),
   ]);
   const kube = loadKubeAccess(o);
-  const config = controlplaneConfig(o as ControlplaneOptions, kube, log);
+  const config = {
+    ...controlplaneConfig(o as ControlplaneOptions, kube, log),
+    workEnded: () => collector.workEnded(),
+  };
   const listen = role === "all" ? parseListenAddress(o.listen ?? "") : undefined;
   log.info({ server: kube.server }, "using Kubernetes API server");
   const controlplane = await createControlplane(config, health);

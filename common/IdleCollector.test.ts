@@ -42,6 +42,29 @@ describe("IdleCollector", () => {
     expect(await collectedIn(heaps.map((h) => ({ used: 0.01, heapMib: h })))).to.deep.equal([2, 6]);
   });
 
+  it("collects soon after workEnded(), once the loop has been quiet, not a period later", async () => {
+    let collected = 0;
+    const stop = new AbortController();
+    const collector = new IdleCollector(createLogger("silent", "test"), {
+      intervalMs: 60_000,
+      quietMs: 5,
+      utilization: () => 0,
+      heapTotal: () => 40 * MiB,
+      collect: () => {
+        collected++;
+        stop.abort();
+      },
+    });
+    const running = collector.run(stop.signal);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(collected).to.equal(0);
+    collector.workEnded();
+    const timeout = setTimeout(() => stop.abort(), 2000);
+    await running;
+    clearTimeout(timeout);
+    expect(collected).to.equal(1);
+  });
+
   it("gives the heap back: a full collection frees what the work left", () => {
     const collect = fullCollection();
     collect();

@@ -12,6 +12,8 @@ export interface IdleCollectorOptions {
   busy?: number;
   /** A period at most this busy, after work, counts as its end. Default 0.05. */
   idle?: number;
+  /** After workEnded(), how long the loop must then stay idle before the collection. Default 100 ms. */
+  quietMs?: number;
   /** Growth of the heap V8 holds (bytes) since the last collection that counts as work. Default 16 MiB. */
   grown?: number;
   /** The event loop's utilization since the last call; tests give their own. */
@@ -22,7 +24,7 @@ export interface IdleCollectorOptions {
   collect?: () => void;
 }
 
-const DEFAULTS = { intervalMs: 1000, busy: 0.25, idle: 0.05, grown: 16 * 2 ** 20 };
+const DEFAULTS = { intervalMs: 1000, quietMs: 100, busy: 0.25, idle: 0.05, grown: 16 * 2 ** 20 };
 
 function loopUtilization(): () => number {
   let last = performance.eventLoopUtilization();
@@ -41,13 +43,18 @@ function loopUtilization(): () => number {
  * size. This part watches the event loop's utilization and the heap: work is a busy period, or
  * the heap grown by `grown` since the last collection (a list read page by page keeps the loop
  * mostly waiting, yet leaves tens of MiB). When work is followed by an idle period it runs one
- * full collection (some milliseconds, and only then, when nothing waits).
+ * full collection (some milliseconds, and only then, when nothing waits). A part that knows its
+ * work has ended (the Job watch, its first list applied) says so with workEnded(): the collection
+ * then follows as soon as the loop has been quiet for `quietMs`, not a period later.
  * The collector is reached with V8's --expose-gc, set at run time: no flag to pass to node.
  */
 export class IdleCollector implements Part {
   readonly name = "idle-collector";
   private readonly o: typeof DEFAULTS &
     Pick<IdleCollectorOptions, "utilization" | "collect" | "heapTotal">;
+
+  private ended = false;
+  private wake: (() => void) | undefined;
 
   constructor(
     private readonly log: Logger,
@@ -63,7 +70,12 @@ export class IdleCollector implements Part {
     let collectedAt = heapTotal();
     while (!signal.aborted) {
       try {
-        await sleep(this.o.intervalMs, undefined, { signal });
+        if (await this.pause(signal)) {
+          // Work has just ended: the period so far was that work; judge the quiet after it.
+          utilization();
+          worked = true;
+          await sleep(this.o.quietMs, undefined, { signal });
+        }
       } catch {
         return;
       }
@@ -79,6 +91,27 @@ export class IdleCollector implements Part {
         collectedAt = heapTotal();
       }
     }
+  }
+
+  /** Work has ended (a burst a part knows of): collect once the loop is quiet. */
+  workEnded(): void {
+    this.ended = true;
+    this.wake?.();
+  }
+
+  // Sleeps a period, or until workEnded(); true when woken by it.
+  private async pause(signal: AbortSignal): Promise<boolean> {
+    if (!this.ended) {
+      const woken = new AbortController();
+      this.wake = () => woken.abort();
+      await sleep(this.o.intervalMs, undefined, {
+        signal: AbortSignal.any([signal, woken.signal]),
+      }).catch(() => signal.throwIfAborted());
+      this.wake = undefined;
+    }
+    const ended = this.ended;
+    this.ended = false;
+    return ended;
   }
 
   private collect(): void {

@@ -1,19 +1,19 @@
 import type { HealthServer } from "../common/HealthServer.js";
-import type { ListenAddress } from "../common/listenAddress.js";
-import type { Logger } from "../common/logger.js";
+
 import type { Part } from "../common/runGroup.js";
-import type { BackoffPolicy } from "../common/backoff.js";
+
 import { DeliveryLogPruner } from "./dispatcher/DeliveryLogPruner.js";
 import { Dispatcher } from "./dispatcher/Dispatcher.js";
 import { Egress } from "./egress/Egress.js";
-import type { EgressPolicy } from "./egress/EgressPolicy.js";
+import type { ControlplaneConfig } from "./config.js";
+
 import type { JobhooksApi } from "../contract/JobhooksApi.js";
 import { createService } from "./api/createService.js";
 import { inProcessApi } from "./api/inProcessApi.js";
 import { GrpcServer } from "./grpc/GrpcServer.js";
-import type { KubeAccess } from "./kube/KubeAccess.js";
+
 import { KubeApi } from "./kube/KubeApi.js";
-import { podCounterOf, type PodCounterConfig } from "./podcounter/podCounterOf.js";
+import { podCounterOf } from "./podcounter/podCounterOf.js";
 import { FailedPods } from "./jobwatch/FailedPods.js";
 import { JobWatch } from "./jobwatch/JobWatch.js";
 import { JobLabeller } from "./labeller/JobLabeller.js";
@@ -26,13 +26,13 @@ import type { Auth } from "./auth/Caller.js";
 import { NoAuth } from "./auth/NoAuth.js";
 import { PodJobs } from "./auth/PodJobs.js";
 import { TokenReviewAuth } from "./auth/TokenReviewAuth.js";
-import type { InjectorConfig } from "./injector/createInjector.js";
+
 import { ControlplaneMetrics } from "./metrics.js";
 import { openStoreWithRetry } from "./store/openStoreWithRetry.js";
 import { leadership, unaskedWork, whileLeading } from "./replicas/leadership.js";
 import { SHARED_POLL_MS } from "./store/sharedPoll.js";
 import { StoreWatchdog } from "./store/StoreWatchdog.js";
-import type { StoreSpec } from "./store/storeSpec.js";
+
 import { ensureJobFamily, loadJobFamilies } from "./watchers/jobFamilies.js";
 import { FINAL_WATCHER_STATUSES } from "./watchers/model.js";
 import { WatcherEngine } from "./watchers/WatcherEngine.js";
@@ -41,47 +41,7 @@ import { RequestedBindings } from "./watchers/RequestedBindings.js";
 import { WatcherTimeouts } from "./watchers/WatcherTimeouts.js";
 import { Webhooks } from "./watchers/Webhooks.js";
 
-export interface ControlplaneConfig {
-  kube: KubeAccess;
-  /** Bound of one ordinary apiserver call (KubeApi); default 10 s. */
-  kubeRequestTimeoutMs?: number;
-  store: StoreSpec;
-  grpcListen: ListenAddress;
-  namespaces: string[] | undefined;
-  defaultNamespace: string;
-  jobFamiliesFile: string | undefined;
-  jobWaitMs: number;
-  deliveryTimeoutMs: number;
-  /** A webhook failing this long without a success is disabled (--disable-after; 0: never). */
-  disableAfterMs?: number;
-  attemptTimeoutMs: number;
-  maxConcurrentDeliveries: number;
-  /** Of those, at most this many to one destination (scheme://host:port). */
-  maxDeliveriesPerDestination: number;
-  retry: BackoffPolicy;
-  /** Where deliveries may connect (--deny-destinations, --allow-destinations). */
-  egress: EgressPolicy;
-  shutdownGraceMs: number;
-  /** --delivery-retention: how long attempts and ended deliveries' messages are kept. */
-  deliveryRetentionMs: number;
-  /** @internal false: no attempt log rows are written (the benchmark's comparison). */
-  attemptLog?: boolean;
-  /** A Kubernetes Event on the Job for each delivery attempt (JobEvents). */
-  jobEvents: boolean;
-  /** Where ClusterWebhooks' signing Secrets are read. */
-  secretsNamespace: string;
-  /** "tokenreview": callers bring a bearer token the apiserver vouches for; "none": anyone. */
-  auth: "tokenreview" | "none";
-  /** Audiences a caller's token must carry (tokenreview). */
-  tokenAudiences: string[];
-  /** tokenreview: a caller without a token is system:anonymous and RBAC decides; else 401. */
-  anonymousAuth: boolean;
-  /** The pod counter's rules; only pods its labelSelector selects may be counted. */
-  podCounter: PodCounterConfig;
-  /** The sidecar injector; undefined when no certificate is configured. */
-  injector: InjectorConfig | undefined;
-  log: Logger;
-}
+export type { ControlplaneConfig } from "./config.js";
 
 export interface Controlplane {
   parts: Part[];
@@ -192,10 +152,13 @@ export async function createControlplane(
   engine.events.onBindRequested(() => bindings.kick());
 
   const serving = servingState(health, store, jobWatch, membership);
-  // Deliveries follow a current watch: their HTTP client is loaded then, not by the first one.
+  // A current watch: bindings are due, deliveries follow (their HTTP client is loaded now, not by
+  // the first one), and what the list left can be collected.
   jobWatch.onCurrentChange((current) => {
-    if (current) bindings.kick();
-    if (current) egress.warm();
+    if (!current) return;
+    bindings.kick();
+    egress.warm();
+    c.workEnded?.();
   });
   const watchdog = new StoreWatchdog(store, c.log.child({ part: "store" }));
   store.health.onRecovered(() => {
