@@ -9,6 +9,7 @@
  * minified about 280 ms.
  */
 import { build } from "esbuild";
+import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 /** Packages left to Node's resolution at run time: a native addon, and what one role may load. */
@@ -24,7 +25,10 @@ export const EXTERNAL = [
 
 const dist = fileURLToPath(new URL("../", import.meta.url));
 
-await build({
+const { metafile } = await build({
+  // The metafile's paths are from the repository's root: `dist/bin/…`.
+  absWorkingDir: fileURLToPath(new URL("../../", import.meta.url)),
+  metafile: true,
   entryPoints: { jobhooks: `${dist}cli/main.js` },
   outdir: `${dist}bin`,
   bundle: true,
@@ -43,3 +47,5 @@ await build({
   minifySyntax: true,
   logLevel: "warning",
 });
+// What each output imports, for the package test (test/package/runtimeGraph.ts); not shipped.
+writeFileSync(`${dist}bundle-meta.json`, JSON.stringify(metafile));

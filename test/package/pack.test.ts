@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { repoRoot } from "../cluster/paths.js";
-import { runtimeGraph, type RuntimeGraph } from "./runtimeGraph.js";
+import { runtimeGraph, type BundleMeta, type RuntimeGraph } from "./runtimeGraph.js";
 
 // The bundle (build/bundle.ts): the entry and its chunks, each role's lazy imports among them.
 const BIN = "dist/bin/jobhooks.js";
@@ -61,7 +61,10 @@ describe("npm package", function () {
     expect(untar.status, String(untar.stderr)).to.equal(0);
     unpacked = join(dir, "package");
     symlinkSync(join(repoRoot, "node_modules"), join(unpacked, "node_modules"), "dir");
-    graph = runtimeGraph(repoRoot, [BIN]);
+    const meta = JSON.parse(
+      readFileSync(join(repoRoot, "dist", "bundle-meta.json"), "utf8"),
+    ) as BundleMeta;
+    graph = runtimeGraph(repoRoot, [BIN], meta);
   });
 
   after(() => {

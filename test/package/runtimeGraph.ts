@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { dirname, relative, resolve, sep } from "node:path";
-import ts from "typescript";
 
 /** What the compiled CLI needs at runtime, found by following its imports. */
 export interface RuntimeGraph {
@@ -34,13 +33,19 @@ function isBuiltin(specifier: string): boolean {
   return specifier.startsWith("node:") || builtinModules.includes(specifier);
 }
 
+/** What esbuild's metafile says of each output file: the imports it was written with. */
+export interface BundleMeta {
+  outputs: Record<string, { imports: { path: string; kind: string; external?: boolean }[] }>;
+}
+
 /**
- * Walks the static imports, `export … from`, `import("…")`, `require("…")` and `lazyModule("…")`
- * with a literal specifier, and the files read by `packageFile("…")`, from
- * the given entry modules (paths relative to root). The lazy role imports of cli/serve.ts are
- * literal dynamic imports, so every role's modules are reached.
+ * Walks the bundle from its entries (paths relative to root) along the imports esbuild recorded
+ * in `meta` (static, dynamic and require() calls; a bundled package's messages may quote import
+ * statements, which a scan of the text would take for imports), and finds in each file the
+ * packages `lazyModule("…")` requires and the files `packageFile("…")` or a literal
+ * `new URL("…", import.meta.url)` reads.
  */
-export function runtimeGraph(root: string, entries: string[]): RuntimeGraph {
+export function runtimeGraph(root: string, entries: string[], meta: BundleMeta): RuntimeGraph {
   const seen = new Set<string>();
   const packages = new Set<string>();
   const reads = new Set<string>();
@@ -50,9 +55,11 @@ export function runtimeGraph(root: string, entries: string[]): RuntimeGraph {
     if (seen.has(file)) continue;
     seen.add(file);
     const text = readFileSync(file, "utf8");
-    for (const { fileName } of ts.preProcessFile(text, true, true).importedFiles) {
-      if (fileName.startsWith(".")) queue.push(resolve(dirname(file), fileName));
-      else if (!isBuiltin(fileName)) packages.add(packageName(fileName));
+    const output = meta.outputs[toRoot(root, file)];
+    if (!output) throw new Error(`${toRoot(root, file)} is not in the bundle's metafile`);
+    for (const { path, external } of output.imports) {
+      if (!external) queue.push(resolve(root, path));
+      else if (!isBuiltin(path)) packages.add(packageName(path));
     }
     for (const m of text.matchAll(LAZY_MODULE)) packages.add(packageName(m[2] ?? ""));
     const literal = [...text.matchAll(URL_LITERAL)];

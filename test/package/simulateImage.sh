@@ -39,7 +39,7 @@ say "runtime /app: $(du -sh "$app" | cut -f1), of it node_modules $(du -sh "$app
 # volume the user may write.
 chown -R 0:0 "$app" && chown 65532:65532 "$data"
 jobhooks=(env -i PATH="$PATH" HOME=/ NODE_ENV=production
-  setpriv --reuid=65532 --regid=65532 --clear-groups node "$app/dist/cli/main.js")
+  setpriv --reuid=65532 --regid=65532 --clear-groups node "$app/dist/bin/jobhooks.js")
 
 say "version $("${jobhooks[@]}" version)"
 for role in controlplane gateway sidecar all; do "${jobhooks[@]}" "$role" --help >/dev/null; done
