@@ -14,8 +14,9 @@ COPY package.json package-lock.json ./
 RUN if [ -f /usr/local/include/node/node.h ]; then export npm_config_nodedir=/usr/local; fi \
  && npm ci --no-audit --no-fund
 COPY . .
-# /app holds what `npm pack` packs (test/package/pack.test.ts checks that it runs), and the
-# production dependencies, native module built, nothing else.
+# /app holds what `npm pack` packs (test/package/pack.test.ts checks that it runs): the bundled
+# command (dist/bin, build/bundle.ts), and the production dependencies, which are only the
+# packages the bundle leaves to Node (better-sqlite3's native module built), nothing else.
 RUN npm run build \
  && npm pack --ignore-scripts --pack-destination /tmp \
  && mkdir /app \
