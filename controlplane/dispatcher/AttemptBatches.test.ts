@@ -45,15 +45,33 @@ describe("AttemptBatches", () => {
     expect(repo.calls).to.deep.equal([["a", "b"], ["c"]]);
   });
 
-  it("says a key is busy from its add until its batch is written", async () => {
+  it("has a read that overlapped an unwritten change to its keys wait for it and read again", async () => {
     const batches = new AttemptBatches(fakeRepo());
-    expect(batches.busy(["w1"])).to.equal(undefined);
+    expect(batches.endRead(batches.beginRead(), ["w1"])).to.equal(undefined);
+    const ticket = batches.beginRead();
     const written = batches.add(attempt("a"), ["w1", "w9"]);
-    const busy = batches.busy(["w0", "w9"]);
-    expect(busy).to.be.instanceOf(Promise);
-    await busy;
+    const again = batches.endRead(ticket, ["w0", "w9"]);
+    expect(again).to.be.instanceOf(Promise);
+    await again;
     await written;
-    expect(batches.busy(["w1", "w9"])).to.equal(undefined);
+    expect(batches.endRead(batches.beginRead(), ["w1", "w9"])).to.equal(undefined);
+  });
+
+  it("has a read begun before a change to its keys read again, though the change is written", async () => {
+    // On PostgreSQL a read is a query in flight: one begun before another decision's change was
+    // committed may not see it, and deciding on it would miss that change (a Job left unlabelled
+    // when the last two of its watchers end together).
+    const batches = new AttemptBatches(fakeRepo());
+    const ticket = batches.beginRead();
+    await batches.add(attempt("a"), ["w1"]);
+    expect(batches.endRead(ticket, ["w2"])).to.equal(undefined);
+    const stale = batches.beginRead();
+    const fresh = batches.beginRead();
+    await batches.add(attempt("b"), ["w1"]);
+    await nextTurn(); // its batch is done with
+    expect(batches.endRead(stale, ["w1"])).to.be.instanceOf(Promise);
+    expect(batches.endRead(batches.beginRead(), ["w1"])).to.equal(undefined);
+    expect(batches.endRead(fresh, ["w1"])).to.be.instanceOf(Promise);
   });
 
   it("writes one batch after another, in the order they were added", async () => {
@@ -86,7 +104,7 @@ describe("AttemptBatches", () => {
     ]);
     expect(results.map((r) => r.status)).to.deep.equal(["rejected", "rejected"]);
     expect(repo.calls).to.deep.equal([["a", "b"]]);
-    expect(batches.busy(["w1", "w2"])).to.equal(undefined);
+    expect(batches.endRead(batches.beginRead(), ["w1", "w2"])).to.equal(undefined);
   });
 
   it("writes each alone after another failure, so one bad attempt fails alone", async () => {

@@ -256,17 +256,15 @@ export class Dispatcher implements Part {
       });
   }
 
-  // What deciding `d`'s result reads, and the watchers it names (keys); read again after a
-  // change to them waits to be written, so no decision is made on what is about to change.
+  // What deciding `d`'s result reads, and the watchers it names (keys); read again when a change
+  // to them was unwritten or added meanwhile, so no decision is made on what it may not see.
   private async read(d: Delivery, step: AttemptStep): Promise<AttemptView & { keys: string[] }> {
     if (!settlesWatcher(d, step)) return { ...NOTHING_READ, keys: [d.watcherId] };
-    for (;;) {
-      const view = await readAttemptView(this.o.store.watchers, d);
-      const keys = [d.watcherId, ...view.others.map((w) => w.id)];
-      const busy = this.batches.busy(keys);
-      if (!busy) return { ...view, keys };
-      await busy;
-    }
+    const { value, keys } = await this.batches.readSeeingAll(
+      () => readAttemptView(this.o.store.watchers, d),
+      (view) => [d.watcherId, ...view.others.map((w) => w.id)],
+    );
+    return { ...value, keys };
   }
 
   // Recorded: listeners hear of it. Their failure is not the delivery's.
