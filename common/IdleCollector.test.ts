@@ -42,13 +42,15 @@ describe("IdleCollector", () => {
     expect(await collectedIn(heaps.map((h) => ({ used: 0.01, heapMib: h })))).to.deep.equal([2, 6]);
   });
 
-  it("collects soon after workEnded(), once the loop has been quiet, not a period later", async () => {
+  it("collects soon after workEnded(), at the first quiet short period, not a period later", async () => {
     let collected = 0;
+    let calls = 0;
     const stop = new AbortController();
     const collector = new IdleCollector(createLogger("silent", "test"), {
       intervalMs: 60_000,
       quietMs: 5,
-      utilization: () => 0,
+      // The read at the wake, then three busy short periods (the work's tail), then quiet.
+      utilization: () => (calls++ < 4 ? 0.5 : 0),
       heapTotal: () => 40 * MiB,
       collect: () => {
         collected++;
@@ -63,6 +65,7 @@ describe("IdleCollector", () => {
     await running;
     clearTimeout(timeout);
     expect(collected).to.equal(1);
+    expect(calls).to.equal(5);
   });
 
   it("gives the heap back: a full collection frees what the work left", () => {

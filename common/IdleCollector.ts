@@ -12,7 +12,7 @@ export interface IdleCollectorOptions {
   busy?: number;
   /** A period at most this busy, after work, counts as its end. Default 0.05. */
   idle?: number;
-  /** After workEnded(), how long the loop must then stay idle before the collection. Default 100 ms. */
+  /** After workEnded(), the periods judged (up to 50 of them) until one is idle. Default 100 ms. */
   quietMs?: number;
   /** Growth of the heap V8 holds (bytes) since the last collection that counts as work. Default 16 MiB. */
   grown?: number;
@@ -23,6 +23,9 @@ export interface IdleCollectorOptions {
   /** Runs a full collection; tests count calls. */
   collect?: () => void;
 }
+
+// After workEnded(), how many `quietMs` periods are judged before the usual ones again.
+const QUICK_CHECKS = 50;
 
 const DEFAULTS = { intervalMs: 1000, quietMs: 100, busy: 0.25, idle: 0.05, grown: 16 * 2 ** 20 };
 
@@ -44,8 +47,8 @@ function loopUtilization(): () => number {
  * the heap grown by `grown` since the last collection (a list read page by page keeps the loop
  * mostly waiting, yet leaves tens of MiB). When work is followed by an idle period it runs one
  * full collection (some milliseconds, and only then, when nothing waits). A part that knows its
- * work has ended (the Job watch, its first list applied) says so with workEnded(): the collection
- * then follows as soon as the loop has been quiet for `quietMs`, not a period later.
+ * work has ended (the Job watch, its first list applied) says so with workEnded(): periods of
+ * `quietMs` are judged then, so the collection follows the first quiet one, not a second later.
  * The collector is reached with V8's --expose-gc, set at run time: no flag to pass to node.
  */
 export class IdleCollector implements Part {
@@ -53,7 +56,7 @@ export class IdleCollector implements Part {
   private readonly o: typeof DEFAULTS &
     Pick<IdleCollectorOptions, "utilization" | "collect" | "heapTotal">;
 
-  private ended = false;
+  private quickChecks = 0;
   private wake: (() => void) | undefined;
 
   constructor(
@@ -74,7 +77,7 @@ export class IdleCollector implements Part {
           // Work has just ended: the period so far was that work; judge the quiet after it.
           utilization();
           worked = true;
-          await sleep(this.o.quietMs, undefined, { signal });
+          continue;
         }
       } catch {
         return;
@@ -87,6 +90,7 @@ export class IdleCollector implements Part {
       if (heapTotal() >= collectedAt + this.o.grown) worked = true;
       if (worked && used <= this.o.idle) {
         worked = false;
+        this.quickChecks = 0;
         this.collect();
         collectedAt = heapTotal();
       }
@@ -95,23 +99,22 @@ export class IdleCollector implements Part {
 
   /** Work has ended (a burst a part knows of): collect once the loop is quiet. */
   workEnded(): void {
-    this.ended = true;
+    this.quickChecks = QUICK_CHECKS;
     this.wake?.();
   }
 
-  // Sleeps a period, or until workEnded(); true when woken by it.
+  // Sleeps a period (`quietMs` while checks after workEnded() are due), or until workEnded();
+  // true when woken by it.
   private async pause(signal: AbortSignal): Promise<boolean> {
-    if (!this.ended) {
-      const woken = new AbortController();
-      this.wake = () => woken.abort();
-      await sleep(this.o.intervalMs, undefined, {
-        signal: AbortSignal.any([signal, woken.signal]),
-      }).catch(() => signal.throwIfAborted());
-      this.wake = undefined;
-    }
-    const ended = this.ended;
-    this.ended = false;
-    return ended;
+    const quick = this.quickChecks > 0;
+    if (quick) this.quickChecks--;
+    const woken = new AbortController();
+    this.wake = () => woken.abort();
+    await sleep(quick ? this.o.quietMs : this.o.intervalMs, undefined, {
+      signal: AbortSignal.any([signal, woken.signal]),
+    }).catch(() => signal.throwIfAborted());
+    this.wake = undefined;
+    return woken.signal.aborted;
   }
 
   private collect(): void {
