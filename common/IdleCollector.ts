@@ -47,8 +47,9 @@ function loopUtilization(): () => number {
  * the heap grown by `grown` since the last collection (a list read page by page keeps the loop
  * mostly waiting, yet leaves tens of MiB). When work is followed by an idle period it runs one
  * full collection (some milliseconds, and only then, when nothing waits). A part that knows its
- * work has ended (the Job watch, its first list applied) says so with workEnded(): periods of
- * `quietMs` are judged then, so the collection follows the first quiet one, not a second later.
+ * work has ended (the Job watch, its first list applied) says so with workEnded(): it collects
+ * then, and judges periods of `quietMs` after, so the next collection follows the first quiet
+ * one, not a second later.
  * The collector is reached with V8's --expose-gc, set at run time: no flag to pass to node.
  */
 export class IdleCollector implements Part {
@@ -74,7 +75,11 @@ export class IdleCollector implements Part {
     while (!signal.aborted) {
       try {
         if (await this.pause(signal)) {
-          // Work has just ended: the period so far was that work; judge the quiet after it.
+          // Work has just ended: what it left goes now, though more may follow it at once
+          // (watchers bound to the Jobs listed); the period so far was that work, so the quiet
+          // after it is judged from here.
+          this.collect();
+          collectedAt = heapTotal();
           utilization();
           worked = true;
           continue;
@@ -97,7 +102,7 @@ export class IdleCollector implements Part {
     }
   }
 
-  /** Work has ended (a burst a part knows of): collect once the loop is quiet. */
+  /** Work has ended (a burst a part knows of): collect now, and again once the loop is quiet. */
   workEnded(): void {
     this.quickChecks = QUICK_CHECKS;
     this.wake?.();
