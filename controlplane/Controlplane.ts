@@ -152,8 +152,8 @@ export async function createControlplane(
   engine.events.onBindRequested(() => bindings.kick());
 
   const serving = servingState(health, store, jobWatch, membership);
-  // A current watch: bindings are due, deliveries follow (their HTTP client is loaded now, not by
-  // the first one), and what the list left can be collected.
+  // A current watch: bindings are due, deliveries follow (their HTTP client is loaded soon, not
+  // by the first one), and what the list left can be collected.
   jobWatch.onCurrentChange((current) => {
     if (!current) return;
     bindings.kick();

@@ -1,6 +1,9 @@
 import type { EgressHttp } from "./egressHttp.js";
 import type { EgressPolicy } from "./EgressPolicy.js";
 
+// How long warm() waits before loading undici.
+const WARM_AFTER_MS = 1000;
+
 export { EgressDeniedError } from "./EgressDeniedError.js";
 export type { EgressHttp } from "./egressHttp.js";
 
@@ -24,12 +27,18 @@ export class Egress {
     return this.loaded;
   }
 
-  /** Loads undici ahead of the first delivery, so that one is not slower. */
+  /**
+   * Loads undici ahead of the first delivery, so that one is not slower: a second from now, once
+   * the start-up's own work (the first answers, the Job list) is done. A delivery before then
+   * loads it itself.
+   */
   warm(): void {
-    this.http().catch(() => {
-      // The first delivery loads it again and reports what fails.
-      this.loaded = undefined;
-    });
+    setTimeout(() => {
+      this.http().catch(() => {
+        // The first delivery loads it again and reports what fails.
+        this.loaded = undefined;
+      });
+    }, WARM_AFTER_MS).unref();
   }
 
   /** Closes the pool's idle connections; call after the last delivery. */

@@ -42,6 +42,18 @@ export function createGrpcServer(o: GrpcServerOptions): Server<CallerContext> {
   server.add(JobDoneWatcherServiceDefinition, watcherService(o.service.watchers));
   server.add(PodCounterServiceDefinition, podCounterService(o.service.podCounter));
   server.add(HealthDefinition, HealthServiceImpl(health));
-  server.add(ServerReflectionService, ServerReflection(readFileSync(DESCRIPTOR_SET), SERVICES));
+  server.add(ServerReflectionService, lazyReflection());
   return server;
+}
+
+// Server reflection, its descriptor set read and decoded when a client first asks: decoding it
+// took some 50 ms of CPU (and a collection after) at every start, for a tool few clients use.
+function lazyReflection(): ReturnType<typeof ServerReflection> {
+  let reflection: ReturnType<typeof ServerReflection> | undefined;
+  return {
+    serverReflectionInfo: (requests, context) => {
+      reflection ??= ServerReflection(readFileSync(DESCRIPTOR_SET), SERVICES);
+      return reflection.serverReflectionInfo(requests, context);
+    },
+  };
 }
