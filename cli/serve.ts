@@ -110,7 +110,8 @@ async function assemble(
     const { connectLiteApi } = await import("../client/liteApi.js");
     const api = connectLiteApi(o.controlplane ?? "");
     health.addReadinessCheck("controlplane", () => api.ready());
-    return { parts: [await gateway(listen, Promise.resolve(api), o, log)], close: () => {} };
+    const part = await gateway({ listen, api: Promise.resolve(api), paced: false }, o, log);
+    return { parts: [part], close: () => {} };
   }
   const [{ loadKubeAccess }, { controlplaneConfig }, { createControlplane }] = await Promise.all([
     import("../controlplane/kube/kubeconfig.js"),
@@ -125,16 +126,20 @@ async function assemble(
   const listen = role === "all" ? parseListenAddress(o.listen ?? "") : undefined;
   log.info({ server: kube.server }, "using Kubernetes API server");
   const controlplane = await createControlplane(config, health);
-  // In `all` the gateway calls the controlplane's services in this process, not over gRPC.
+  // In `all` the gateway calls the controlplane's services in this process, not over gRPC, and
+  // shares its event loop with the deliveries: its requests are paced.
   const parts = listen
-    ? [...controlplane.parts, await gateway(listen, Promise.resolve(controlplane.api), o, log)]
+    ? [
+        ...controlplane.parts,
+        await gateway({ listen, api: Promise.resolve(controlplane.api), paced: true }, o, log),
+      ]
     : controlplane.parts;
   return { parts, close: () => controlplane.close() };
 }
 
+/** The REST API's server; `paced` (paceRequests.ts) where it shares the loop with deliveries. */
 async function gateway(
-  listen: ListenAddress,
-  api: Promise<JobhooksApi>,
+  { listen, api, paced }: { listen: ListenAddress; api: Promise<JobhooksApi>; paced: boolean },
   o: ServeOptions,
   log: Logger,
 ): Promise<Gateway> {
@@ -144,5 +149,6 @@ async function gateway(
     api,
     log: log.child({ part: "gateway" }),
     shutdownGraceMs: o.shutdownGrace === undefined ? 10_000 : parseDuration(o.shutdownGrace),
+    paced,
   });
 }

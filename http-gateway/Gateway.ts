@@ -6,6 +6,7 @@ import type { Part } from "../common/runGroup.js";
 import { serveUntil } from "../common/serveUntil.js";
 import type { JobhooksApi } from "../contract/JobhooksApi.js";
 import { createGatewayHandler } from "./app.js";
+import { paceRequests, REQUESTS_PER_TURN } from "./paceRequests.js";
 
 export interface GatewayOptions {
   address: ListenAddress;
@@ -14,6 +15,11 @@ export interface GatewayOptions {
   log: Logger;
   /** After SIGTERM, how long requests in flight may take before they are cut. */
   shutdownGraceMs: number;
+  /**
+   * Requests paced (paceRequests.ts), where the event loop is shared with the deliveries (`all`);
+   * a gateway of its own shares it with nothing, and starts each request at once.
+   */
+  paced?: boolean;
 }
 
 /** The REST API's HTTP server. */
@@ -29,7 +35,11 @@ export class Gateway implements Part {
         name: this.name,
         listening: "REST API listening",
         addresses: [this.o.address],
-        create: () => httpListener(createServer(createGatewayHandler(api, this.o.log))),
+        create: () => {
+          const handler = createGatewayHandler(api, this.o.log);
+          const paced = this.o.paced ? paceRequests(REQUESTS_PER_TURN, handler) : handler;
+          return httpListener(createServer(paced));
+        },
         log: this.o.log,
         graceMs: this.o.shutdownGraceMs,
       });
