@@ -1,9 +1,7 @@
 import { Option } from "commander";
+import { envName } from "./envName.js";
 
-/** JOBHOOKS_ and the flag's long name in upper snake case: --grpc-listen → JOBHOOKS_GRPC_LISTEN. */
-export function envName(longFlag: string): string {
-  return `JOBHOOKS_${longFlag.replace(/^--/, "").replace(/-/g, "_").toUpperCase()}`;
-}
+export { envName };
 
 /**
  * A flag that can also be set from the environment. `flags` is commander's spec

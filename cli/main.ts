@@ -1,7 +1,10 @@
 #!/usr/bin/env -S node --max-semi-space-size=4
-import { run } from "./program.js";
+import { runSidecar } from "./runSidecar.js";
 
-const code = await run(process.argv);
+// The sidecar, in every injected pod, starts without commander when its arguments allow
+// (runSidecar.ts); every other command line is commander's, loaded only then.
+const code =
+  (await runSidecar(process.argv)) ?? (await (await import("./program.js")).run(process.argv));
 // A failed process ends now, with its message written: a part still stopping, or a socket or
 // timer left open, must not hold it. Log lines are flushed on exit.
 if (code !== 0) process.exit(code);

@@ -3,13 +3,14 @@ import { DEFAULT_DENY } from "../controlplane/egress/EgressPolicy.js";
 import { LOG_LEVELS } from "../common/logger.js";
 import { boolFlag } from "./boolFlag.js";
 import { flag } from "./flag.js";
+import { SHARED_DEFAULTS } from "./sharedDefaults.js";
 import type { InjectorOptions } from "./injectorOptions.js";
 import type { PodCounterCliOptions } from "./podCounterOptions.js";
 
 /** Defaults from DESIGN.md "Shape", in one place. */
 export const DEFAULTS = {
   healthListen: ":9091",
-  logLevel: "info",
+  logLevel: SHARED_DEFAULTS.logLevel,
   grpcListen: ":9090",
   store: "sqlite:jobhooks.db",
   storePoolSize: "10",
@@ -33,7 +34,7 @@ export const DEFAULTS = {
   tokenAudiences: "jobhooks",
   anonymousAuth: false,
   listen: ":8080",
-  controlplane: "localhost:9090",
+  controlplane: SHARED_DEFAULTS.controlplane,
 } as const;
 
 export interface CommonOptions {

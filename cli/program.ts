@@ -1,28 +1,19 @@
 import { CommanderError, type Command } from "commander";
-import { setFlagsFromString } from "node:v8";
-import { DurationError } from "../common/duration.js";
-import { ListenAddressError } from "../common/listenAddress.js";
-import { LOG_LEVELS } from "../common/logger.js";
 import { VERSION } from "../common/version.js";
 import { envName, flag } from "./flag.js";
 import { addInjectorOptions } from "./injectorOptions.js";
 import { addPodCounterOptions } from "./podCounterOptions.js";
 import { JobhooksCommand } from "./JobhooksCommand.js";
-import { ServeFailure } from "./ServeFailure.js";
 import {
   addCommonOptions,
   addControlplaneOptions,
   addGatewayOptions,
   addKubeOptions,
-  DEFAULTS,
 } from "./options.js";
-import type { ServeOptions, ServerRole, ServeSidecarOptions } from "./serve.js";
-
-const SIDECAR_DEFAULTS = {
-  listen: "127.0.0.1:8181,[::1]:8181",
-  controlplane: DEFAULTS.controlplane,
-  tokenFile: "/var/run/secrets/jobhooks/token",
-} as const;
+import { reportFailure } from "./reportFailure.js";
+import { startSidecar } from "./runSidecar.js";
+import type { ServeOptions, ServerRole } from "./serve.js";
+import { SIDECAR_FLAGS } from "./sidecarFlags.js";
 
 const SIDECAR_HELP = `
 Endpoints (on every --listen address):
@@ -84,11 +75,7 @@ export function buildProgram(): Command {
   for (const { role, summary, kube } of ROLES) {
     const cmd = program.command(role).description(summary);
     if (role === "sidecar") {
-      addSidecarOptions(cmd).action(async (options: ServeSidecarOptions) => {
-        sidecarCompilerFlags();
-        const { serveSidecar } = await import("./serve.js");
-        await serveSidecar(options);
-      });
+      addSidecarOptions(cmd).action(startSidecar);
       continue;
     }
     addCommonOptions(cmd);
@@ -102,72 +89,13 @@ export function buildProgram(): Command {
   return program;
 }
 
-/**
- * One sidecar runs in every injected pod and does little work per request, so its memory counts
- * and V8's optimising compiler (TurboFan) does not pay: its compile jobs during start-up leave
- * several MB behind. Idle RSS measured 58-71 MiB with it, about 60 MiB without. Set before the
- * gRPC modules load (serve.js is imported after this); Sparkplug still compiles hot code.
- */
-function sidecarCompilerFlags(): void {
-  setFlagsFromString("--no-opt");
-}
-
-/** The sidecar serves its health endpoints on --listen: it has no --health-listen. */
+/** The sidecar's flags (sidecarFlags.ts, which its own parser reads too) and its help. */
 function addSidecarOptions(cmd: Command): Command {
-  const d = SIDECAR_DEFAULTS;
-  return cmd
-    .addOption(
-      flag(
-        "--listen <addresses>",
-        "comma-separated loopback HOST:PORT to serve on; an IPv6 one the host lacks is skipped",
-        d.listen,
-      ),
-    )
-    .addOption(
-      flag("--controlplane <host:port>", "the controlplane's gRPC address", d.controlplane),
-    )
-    .addOption(
-      flag(
-        "--token-file <path>",
-        "the pod's projected ServiceAccount token (audience jobhooks)",
-        d.tokenFile,
-      ),
-    )
-    .addOption(
-      flag(
-        "--probe-listen <address>",
-        "also serve /healthz and /readyz (nothing else) here, for kubelet's probes (e.g. :8182)",
-      ),
-    )
-    .addOption(
-      flag("--log-level <level>", "JSON log level on stdout", DEFAULTS.logLevel).choices(
-        LOG_LEVELS,
-      ),
-    )
-    .addHelpText("after", SIDECAR_HELP);
-}
-
-// Errors that mean the command line or a file it names is wrong: a message, not a stack. The
-// controlplane's are imported only when an error needs telling apart, so that the sidecar never
-// loads the modules that define them (the Kubernetes client among them).
-const LIGHT_BAD_INPUT = [ListenAddressError, DurationError] as const;
-
-async function isBadInput(err: unknown): Promise<boolean> {
-  if (LIGHT_BAD_INPUT.some((type) => err instanceof type)) return true;
-  const [kubeconfig, storeSpec, jobFamilies, controlplaneConfig, certificates] = await Promise.all([
-    import("../controlplane/kube/kubeconfig.js"),
-    import("../controlplane/store/storeSpec.js"),
-    import("../controlplane/watchers/jobFamilies.js"),
-    import("./controlplaneConfig.js"),
-    import("../controlplane/injector/ServingCertificates.js"),
-  ]);
-  return [
-    kubeconfig.KubeConfigError,
-    storeSpec.StoreSpecError,
-    jobFamilies.JobFamiliesError,
-    controlplaneConfig.OptionError,
-    certificates.CertificateError,
-  ].some((type) => err instanceof type);
+  for (const f of SIDECAR_FLAGS) {
+    const option = flag(`${f.long} ${f.value}`, f.description, f.default);
+    cmd.addOption(f.choices ? option.choices(f.choices) : option);
+  }
+  return cmd.addHelpText("after", SIDECAR_HELP);
 }
 
 /** Parses argv and runs; returns the exit code. Bad input is a message and 2, never a stack. */
@@ -178,17 +106,6 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
-    if (err instanceof ServeFailure) {
-      process.stderr.write(`jobhooks ${err.role}: ${err.message}\n`);
-      return 1;
-    }
-    if (await isBadInput(err)) {
-      process.stderr.write(`jobhooks: ${(err as Error).message}\n`);
-      return 2;
-    }
-    process.stderr.write(
-      `jobhooks: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
-    return 1;
+    return reportFailure(err);
   }
 }

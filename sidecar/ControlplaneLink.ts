@@ -1,4 +1,5 @@
-import type { CallOptions, JobhooksApi } from "../contract/JobhooksApi.js";
+import type { SidecarApi } from "../client/sidecarApi.js";
+import type { CallOptions } from "../contract/JobhooksApi.js";
 import type { TokenFile } from "./TokenFile.js";
 
 /** The controlplane as the sidecar calls it: every call carries the pod's current token. */
@@ -6,7 +7,7 @@ export class ControlplaneLink {
   constructor(
     /** HOST:PORT, as given with --controlplane; named in errors. */
     readonly address: string,
-    readonly api: JobhooksApi,
+    readonly api: SidecarApi,
     readonly token: TokenFile,
   ) {}
 

@@ -1,5 +1,5 @@
 import { fromGrpcError } from "../client/fromGrpcError.js";
-import { connectLiteApi } from "../client/liteApi.js";
+import { connectSidecarApi } from "../client/sidecarApi.js";
 import type { ReadinessCheck } from "../common/HealthServer.js";
 import { parseListenAddress, type ListenAddress } from "../common/listenAddress.js";
 import type { Logger } from "../common/logger.js";
@@ -62,7 +62,7 @@ export function createSidecar(
       "POD_NAME or POD_NAMESPACE is not set (the downward API env is missing): the controlplane can tell this pod only from its token, which --auth=none does not read",
     );
   }
-  const api = connectLiteApi(o.controlplane, { deadlineMs: CALL_DEADLINE_MS });
+  const api = connectSidecarApi(o.controlplane, { deadlineMs: CALL_DEADLINE_MS });
   const link = new ControlplaneLink(o.controlplane, api, new TokenFile(o.tokenFile));
   const checks: Record<string, ReadinessCheck> = {
     token: async () => {

@@ -5,6 +5,8 @@ import { unaryAttempt } from "./unaryAttempt.js";
 // grpc.health.v1 (grpc/src/proto/grpc/health/v1/health.proto), by hand: one string field in,
 // one enum field out.
 const CHECK_PATH = "/grpc.health.v1.Health/Check";
+/** How long a readiness check waits for the controlplane's gRPC health answer. */
+const HEALTH_TIMEOUT_MS = 2000;
 
 /** HealthCheckResponse.ServingStatus, by number. */
 export const SERVING_STATUS = ["UNKNOWN", "SERVING", "NOT_SERVING", "SERVICE_UNKNOWN"] as const;
@@ -40,4 +42,10 @@ export async function checkHealth(
   return decodeHealthCheckResponse(
     await unaryAttempt(channel, { path: CHECK_PATH, request, signal }),
   );
+}
+
+/** The controlplane's readiness: true while its gRPC health is SERVING; else why not. */
+export async function controlplaneReady(channel: Http2Channel): Promise<true | string> {
+  const status = await checkHealth(channel, "", AbortSignal.timeout(HEALTH_TIMEOUT_MS));
+  return status === SERVING ? true : `the controlplane is ${SERVING_STATUS[status]}`;
 }

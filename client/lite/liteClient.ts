@@ -1,3 +1,5 @@
+import type { CallOptions } from "../../contract/JobhooksApi.js";
+import type { ControlplaneClientOptions } from "../connect.js";
 import { isIdempotent, withDeadline, withRetries } from "./callPolicy.js";
 import type { Http2Channel } from "./Http2Channel.js";
 import { unaryAttempt } from "./unaryAttempt.js";
@@ -39,6 +41,23 @@ export interface LiteCallOptions {
 }
 
 export type LiteMethod = (request: unknown, options?: LiteCallOptions) => Promise<unknown>;
+
+/** The caller's credentials and the call's wishes, as the light client's call options. */
+export function liteCallOptions(o: CallOptions): LiteCallOptions {
+  return {
+    ...(o.authorization && { authorization: o.authorization }),
+    ...(o.signal && { signal: o.signal }),
+    ...(o.retry !== undefined && { retry: o.retry }),
+  };
+}
+
+/** The controlplane client's options as every call's defaults. */
+export function liteDefaults(o: ControlplaneClientOptions): LiteCallOptions {
+  return {
+    ...(o.deadlineMs !== undefined && { deadline: o.deadlineMs }),
+    ...(o.retryMaxAttempts !== undefined && { retryMaxAttempts: o.retryMaxAttempts }),
+  };
+}
 
 /** What nice-grpc's client factory defaulted to, with the controlplane's options. */
 export const DEFAULT_CALL_OPTIONS = {

@@ -58,7 +58,7 @@ describe("the modules each role loads", () => {
   before(() => (dir = mkdtempSync(join(tmpdir(), "jobhooks-modules-"))));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("the sidecar loads no pino: it logs through the light logger", async () => {
+  it("the sidecar loads no pino (it logs through the light logger) and no commander", async () => {
     writeFileSync(join(dir, "token"), "a token");
     const loaded = await packagesLoaded(
       dir,
@@ -72,8 +72,10 @@ describe("the modules each role loads", () => {
       ],
       "sidecar listening",
     );
-    expect(loaded).to.include("commander"); // the trace works
+    expect(loaded).to.include("@bufbuild/protobuf"); // the trace works
     expect([...loaded]).to.not.include("pino");
+    // Its arguments are read by cli/sidecarArgs.ts; commander only for help and errors.
+    expect([...loaded]).to.not.include("commander");
   });
 
   it("the gateway logs through pino", async () => {
