@@ -4,7 +4,7 @@ import { dirname, relative, resolve, sep } from "node:path";
 
 /** What the compiled CLI needs at runtime, found by following its imports. */
 export interface RuntimeGraph {
-  /** Every module reached, as paths relative to the root (`dist/cli/main.js`, …). */
+  /** Every module reached, as paths relative to the root (`dist/bin/jobhooks.js`, its chunks). */
   modules: string[];
   /** npm packages imported by those modules (`express`, `@kubernetes/client-node`, …). */
   packages: string[];
