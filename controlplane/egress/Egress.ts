@@ -18,6 +18,7 @@ export type { EgressHttp } from "./egressHttp.js";
  */
 export class Egress {
   private loaded: Promise<EgressHttp> | undefined;
+  private warming: NodeJS.Timeout | undefined;
 
   constructor(readonly policy: EgressPolicy) {}
 
@@ -33,7 +34,8 @@ export class Egress {
    * loads it itself.
    */
   warm(): void {
-    setTimeout(() => {
+    clearTimeout(this.warming);
+    this.warming = setTimeout(() => {
       this.http().catch(() => {
         // The first delivery loads it again and reports what fails.
         this.loaded = undefined;
@@ -43,6 +45,8 @@ export class Egress {
 
   /** Closes the pool's idle connections; call after the last delivery. */
   async close(): Promise<void> {
+    // Not loaded after the close: a pool nobody would close.
+    clearTimeout(this.warming);
     const loaded = this.loaded;
     this.loaded = undefined;
     if (loaded) await (await loaded).dispatcher.close();
