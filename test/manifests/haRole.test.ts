@@ -8,7 +8,7 @@ import {
   CONTROLPLANE_NAMESPACE,
   controlplaneKubeconfig,
 } from "../support/controlplaneAccount.js";
-import { canI, runKubectl } from "../support/kubectl.js";
+import { canI, listedSecretRights } from "../support/kubectl.js";
 import { manifestsDir, readObjects } from "../support/manifests.js";
 
 const ROLE_FILE = join(manifestsDir, "ha", "rbac.yaml");
@@ -110,22 +110,11 @@ describe("the HA component's Role for the shared CA (manifests/ha/rbac.yaml)", (
     });
 
     it("lists these two rights on Secrets in jobhooks-system beside the base's get, and none in default", async () => {
-      const secretLines = async (ns: string): Promise<string[]> => {
-        const r = await runKubectl(cluster, controlplane, ["auth", "can-i", "--list", "-n", ns]);
-        expect(r.code, r.stderr).to.equal(0);
-        return r.stdout
-          .split("\n")
-          .filter((line) => /^secrets\s/.test(line))
-          .map((line) =>
-            line
-              .split(/\s+/)
-              .filter((f) => f !== "")
-              .join(" "),
-          );
-      };
+      const secretLines = (ns: string): Promise<string[]> =>
+        listedSecretRights(cluster, controlplane, ns);
       expect(await secretLines(CONTROLPLANE_NAMESPACE)).to.have.members([
         `secrets [] [${CA_SECRET}] [get]`,
-        "secrets [] [] [get create]",
+        "secrets [] [] [create get]",
       ]);
       expect(await secretLines("default")).to.deep.equal([]);
     });

@@ -4,7 +4,7 @@ import { join, relative } from "node:path";
 import type { TestCluster } from "../cluster/TestCluster.js";
 import { sharedCluster } from "../support/cluster.js";
 import { CONTROLPLANE_NAMESPACE, controlplaneKubeconfig } from "../support/controlplaneAccount.js";
-import { canI, runKubectl } from "../support/kubectl.js";
+import { canI, listedSecretRights, runKubectl } from "../support/kubectl.js";
 import {
   dryRunIds,
   kubectlId,
@@ -218,19 +218,7 @@ describe("manifests against the apiserver @cluster", function () {
     });
 
     it("is listed, in jobhooks-system, with the right to get Secrets and no other on them", async () => {
-      const r = await runKubectl(cluster, controlplane, [
-        ...["auth", "can-i", "--list", "-n", CONTROLPLANE_NAMESPACE],
-      ]);
-      expect(r.code, r.stderr).to.equal(0);
-      const secretLines = r.stdout
-        .split("\n")
-        .filter((line) => /^secrets\s/.test(line))
-        .map((line) =>
-          line
-            .split(/\s+/)
-            .filter((f) => f !== "")
-            .join(" "),
-        );
+      const secretLines = await listedSecretRights(cluster, controlplane, CONTROLPLANE_NAMESPACE);
       expect(secretLines).to.deep.equal(["secrets [] [] [get]"]);
     });
   });

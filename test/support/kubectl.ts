@@ -45,3 +45,27 @@ export async function canI(
   expect(r.code, `can-i ${args.join(" ")}: ${r.stderr}`).to.be.oneOf([0, 1]);
   return r.stdout.trim();
 }
+
+/**
+ * The Secret lines of `kubectl auth can-i --list -n <ns>` as the user of `kubeconfig`, each with
+ * its fields single-spaced and its verbs sorted: the apiserver merges the verbs of several Roles
+ * in no fixed order ("[get create]" in one run, "[create get]" in the next).
+ */
+export async function listedSecretRights(
+  cluster: TestCluster,
+  kubeconfig: string,
+  namespace: string,
+): Promise<string[]> {
+  const r = await runKubectl(cluster, kubeconfig, ["auth", "can-i", "--list", "-n", namespace]);
+  expect(r.code, r.stderr).to.equal(0);
+  return r.stdout
+    .split("\n")
+    .filter((line) => /^secrets\s/.test(line))
+    .map((line) =>
+      line
+        .split(/\s+/)
+        .filter((f) => f !== "")
+        .join(" ")
+        .replace(/\[([^\]]*)\]$/, (_, verbs: string) => `[${verbs.split(" ").sort().join(" ")}]`),
+    );
+}
