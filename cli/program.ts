@@ -10,6 +10,7 @@ import {
   addGatewayOptions,
   addKubeOptions,
 } from "./options.js";
+import { isBadInput } from "./badInput.js";
 import { reportFailure } from "./reportFailure.js";
 import { startSidecar } from "./runSidecar.js";
 import type { ServeOptions, ServerRole } from "./serve.js";
@@ -106,6 +107,6 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
-    return reportFailure(err);
+    return reportFailure(err, isBadInput);
   }
 }

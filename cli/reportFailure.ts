@@ -2,34 +2,22 @@ import { DurationError } from "../common/duration.js";
 import { ListenAddressError } from "../common/listenAddress.js";
 import { ServeFailure } from "./ServeFailure.js";
 
-// Errors that mean the command line or a file it names is wrong: a message, not a stack. The
-// controlplane's are imported only when an error needs telling apart, so that the sidecar never
-// loads the modules that define them (the Kubernetes client among them).
-const LIGHT_BAD_INPUT = [ListenAddressError, DurationError] as const;
-
-async function isBadInput(err: unknown): Promise<boolean> {
-  if (LIGHT_BAD_INPUT.some((type) => err instanceof type)) return true;
-  const [kubeconfig, storeSpec, jobFamilies, controlplaneConfig, certificates] = await Promise.all([
-    import("../controlplane/kube/kubeconfig.js"),
-    import("../controlplane/store/storeSpec.js"),
-    import("../controlplane/watchers/jobFamilies.js"),
-    import("./controlplaneConfig.js"),
-    import("../controlplane/injector/ServingCertificates.js"),
-  ]);
-  return [
-    kubeconfig.KubeConfigError,
-    storeSpec.StoreSpecError,
-    jobFamilies.JobFamiliesError,
-    controlplaneConfig.OptionError,
-    certificates.CertificateError,
-  ].some((type) => err instanceof type);
+/**
+ * Whether `err` is one of the errors, of modules every command loads, that mean the command line
+ * is wrong: the sidecar's only ones. (badInput.ts adds the controlplane's.)
+ */
+export function isLightBadInput(err: unknown): boolean {
+  return err instanceof ListenAddressError || err instanceof DurationError;
 }
 
 /**
  * Writes why a command failed and returns its exit code: a role that could not serve is 1 with
  * one line, bad input 2 with its message (never a stack), anything else 1 with the stack.
  */
-export async function reportFailure(err: unknown): Promise<number> {
+export async function reportFailure(
+  err: unknown,
+  isBadInput: (err: unknown) => boolean | Promise<boolean> = isLightBadInput,
+): Promise<number> {
   if (err instanceof ServeFailure) {
     process.stderr.write(`jobhooks ${err.role}: ${err.message}\n`);
     return 1;

@@ -1,12 +1,12 @@
 import { setFlagsFromString } from "node:v8";
 import { reportFailure } from "./reportFailure.js";
-import type { ServeSidecarOptions } from "./serve.js";
+import type { ServeSidecarOptions } from "./serveSidecar.js";
 import { parseSidecarArgs } from "./sidecarArgs.js";
 
 /** `jobhooks sidecar` with its options, however they were parsed. */
 export async function startSidecar(options: ServeSidecarOptions): Promise<void> {
   sidecarV8Flags();
-  const { serveSidecar } = await import("./serve.js");
+  const { serveSidecar } = await import("./serveSidecar.js");
   await serveSidecar(options);
 }
 

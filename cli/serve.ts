@@ -2,21 +2,15 @@ import { parseDuration } from "../common/duration.js";
 import { HealthServer } from "../common/HealthServer.js";
 import { IdleCollector } from "../common/IdleCollector.js";
 import { parseListenAddress, type ListenAddress } from "../common/listenAddress.js";
-import { ListenError } from "../common/ListenError.js";
-import { createLightLogger } from "../common/lightLogger.js";
 import type { Logger } from "../common/logger.js";
-import { runGroup, type Part } from "../common/runGroup.js";
-import { VERSION } from "../common/version.js";
 import type { JobhooksApi } from "../contract/JobhooksApi.js";
 import type { Gateway } from "../http-gateway/Gateway.js";
-import type { SidecarOptions } from "../sidecar/createSidecar.js";
 import type { CommonOptions, ControlplaneOptions, GatewayOptions, KubeOptions } from "./options.js";
-import { ServeFailure } from "./ServeFailure.js";
+import { runUntilSignal, type Assembly } from "./runUntilSignal.js";
 
-// Each role's own modules are imported when the role starts, never at the top of this file: the
-// sidecar runs in every injected pod and must not load the controlplane's (the Kubernetes
-// client, SQLite, prom-client), which cost it tens of MB and hundreds of ms. Nor pino: the servers
-// log through it (fast under load), the sidecar, which logs little, through the light logger.
+// Each role's own modules are imported when the role starts, never at the top of this file: a
+// gateway must not load the controlplane's (the Kubernetes client, SQLite, prom-client), which
+// cost it tens of MB and hundreds of ms. The sidecar is not served from here (serveSidecar.ts).
 
 /** A server process with a health listener; `all` is controlplane and gateway in one process. */
 export type ServerRole = "controlplane" | "gateway" | "all";
@@ -25,23 +19,6 @@ export type ServeOptions = CommonOptions &
   KubeOptions &
   Partial<ControlplaneOptions> &
   Partial<GatewayOptions>;
-
-export type ServeSidecarOptions = SidecarOptions & Pick<CommonOptions, "logLevel">;
-
-/** The flag that sets each listening part's address, by the part's name. */
-const LISTEN_FLAGS: Record<string, string> = {
-  health: "--health-listen",
-  grpc: "--grpc-listen",
-  injector: "--webhook-listen",
-  gateway: "--listen",
-  sidecar: "--listen",
-  "sidecar-probes": "--probe-listen",
-};
-
-interface Assembly {
-  parts: Part[];
-  close: () => void | Promise<void>;
-}
 
 /**
  * Starts a server process: its parts run as a group until SIGTERM or SIGINT, or until one fails.
@@ -55,47 +32,6 @@ export async function serve(role: ServerRole, options: ServeOptions): Promise<vo
   const assembly = await assemble(role, options, { health, collector }, log);
   const parts = [health, collector, ...assembly.parts];
   await runUntilSignal(role, { parts, close: assembly.close }, log);
-}
-
-/** `jobhooks sidecar`: its health endpoints are on its own listener, not a --health-listen. */
-export async function serveSidecar(options: ServeSidecarOptions): Promise<void> {
-  // No grpc-js and no pino here: the sidecar's client is client/lite's, over node:http2.
-  const log = createLightLogger(options.logLevel, "sidecar");
-  const { createSidecar } = await import("../sidecar/createSidecar.js");
-  const assembly = createSidecar(options, { env: process.env, log });
-  await runUntilSignal("sidecar", assembly, log);
-}
-
-async function runUntilSignal(role: string, assembly: Assembly, log: Logger): Promise<void> {
-  log.info({ version: VERSION }, `jobhooks ${role} starting`);
-  const stop = new AbortController();
-  const onSignal = (signal: NodeJS.Signals): void => {
-    log.info({ signal }, "shutting down");
-    stop.abort();
-  };
-  process.once("SIGTERM", onSignal);
-  process.once("SIGINT", onSignal);
-  try {
-    await runGroup(assembly.parts, stop.signal, log);
-  } catch (err) {
-    throw explained(role, err);
-  } finally {
-    process.off("SIGTERM", onSignal);
-    process.off("SIGINT", onSignal);
-    await assembly.close();
-  }
-  log.info("stopped");
-}
-
-// A port taken is the user's to fix: one line naming the address and the flag that set it.
-function explained(role: string, err: unknown): unknown {
-  if (!(err instanceof ListenError)) return err;
-  const flag = LISTEN_FLAGS[err.part];
-  return new ServeFailure(
-    role,
-    `cannot listen on ${err.address}${flag ? ` (${flag})` : ""}: ${err.reason}`,
-    { cause: err },
-  );
 }
 
 async function assemble(

@@ -1,5 +1,5 @@
 import { envName } from "./envName.js";
-import type { ServeSidecarOptions } from "./serve.js";
+import type { ServeSidecarOptions } from "./serveSidecar.js";
 import { optionKey, SIDECAR_FLAGS } from "./sidecarFlags.js";
 
 const LONGS = new Set(SIDECAR_FLAGS.map((f) => f.long));
