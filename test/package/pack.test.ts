@@ -76,13 +76,15 @@ describe("npm package", function () {
     // The walk follows serve.ts's lazy imports: every role's entry module is reached.
     expect(graph.modules).to.include(BIN);
     for (const chunk of ROLE_CHUNKS) {
-      const named = new RegExp(`^dist/bin/${chunk}-\\w+\\.js$`);
+      const named = new RegExp(`^dist/bin/${chunk}-\\w+\\.mjs$`);
       expect(
         graph.modules.some((m) => named.test(m)),
         chunk,
       ).to.equal(true);
     }
     expect(missingFrom(files, graph.modules)).to.deep.equal([]);
+    // It says the bin is CommonJS (build/bundle.ts), and the chunks are ES modules by name.
+    expect(missingFrom(files, ["dist/bin/package.json"])).to.deep.equal([]);
     // Every file a module reads is one the walk sees (a literal path).
     expect(graph.unfollowed).to.deep.equal([]);
     expect(graph.reads).to.include.members(["package.json", "proto/gen/jobhooks.binpb"]);
