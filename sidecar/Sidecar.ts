@@ -1,4 +1,5 @@
 import { createServer, type RequestListener } from "node:http";
+import { withHttpDate } from "../common/httpDate.js";
 import { httpListener } from "../common/httpListener.js";
 import type { ListenAddress } from "../common/listenAddress.js";
 import type { Logger } from "../common/logger.js";
@@ -35,7 +36,7 @@ export class Sidecar implements Part {
       name: this.name,
       listening: `${this.name} listening`,
       addresses: this.o.addresses,
-      create: () => httpListener(createServer(this.o.handler)),
+      create: () => httpListener(createServer(withHttpDate(this.o.handler))),
       log: this.o.log,
       graceMs: this.o.shutdownGraceMs,
       mayFail: (address, err) =>
