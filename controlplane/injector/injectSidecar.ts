@@ -107,7 +107,7 @@ function sidecarContainer(c: SidecarConfig): V1Container {
       failureThreshold: 3,
       timeoutSeconds: 2,
     },
-    // Idle RSS is about 51 MiB (npm run bench:sidecar); requests are small and rare.
+    // Idle RSS is about 49 MiB (npm run bench:sidecar); requests are small and rare.
     resources: {
       requests: { cpu: "10m", memory: "80Mi" },
       limits: { cpu: "500m", memory: "160Mi" },
