@@ -10,7 +10,8 @@ import { runtimeGraph, type BundleMeta, type RuntimeGraph } from "./runtimeGraph
 // The bundle (build/bundle.ts): the entry and its chunks, each role's lazy imports among them.
 const BIN = "dist/bin/jobhooks.js";
 const ROLES = ["controlplane", "gateway", "sidecar", "all"];
-// The chunk each role's entry module starts (serve.ts imports it when the role starts).
+// The chunk each role's entry module starts (serve.ts, or serveSidecar.ts, imports it when the role
+// starts; the sidecar's command has it in jobhooks.js too, program.mjs in a chunk).
 const ROLE_CHUNKS = ["Controlplane", "Gateway", "createSidecar"];
 
 interface PackageJson {
